@@ -1,0 +1,27 @@
+using Passerelle.Schools;
+
+namespace Passerelle.Companies;
+
+/// <summary>A person at a company, with a Passerelle Entreprises account; works with one or more schools.</summary>
+public sealed class CompanyContact
+{
+    public Guid Id { get; set; }
+    public Guid CompanyId { get; set; }
+    public string LastName { get; set; } = "";
+    public string FirstName { get; set; } = "";
+    public string Email { get; set; } = "";
+    public string? Phone { get; set; }
+    public string UserName { get; set; } = "";
+    public string PasswordHash { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public string DisplayName => PersonName.Display(LastName, FirstName);
+}
+
+/// <summary>The link "this school works with this company contact": what puts a contact within a school's reach.</summary>
+public sealed class SchoolContact : ISchoolOwned
+{
+    public Guid SchoolId { get; set; }
+    public Guid ContactId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

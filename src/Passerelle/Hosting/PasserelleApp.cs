@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+
+namespace Passerelle.Hosting;
+
+public static class PasserelleApp
+{
+    /// <summary>Registers everything Passerelle needs; configuration mistakes surface here as <see cref="StartupException"/>.</summary>
+    public static WebApplicationBuilder AddPasserelle(this WebApplicationBuilder builder)
+    {
+        var database = DatabaseOptions.FromConfiguration(builder.Configuration);
+        var services = builder.Services;
+        services.AddSingleton(database);
+        services.AddSingleton(TimeProvider.System);
+        services.AddDbContext<PasserelleDb>(options => UseDatabase(options, database));
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<DatabaseStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseStartup>());
+        services.AddScoped<ReferralActions>();
+        services.AddProblemDetails();
+        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    public static void UseDatabase(DbContextOptionsBuilder options, DatabaseOptions database)
+    {
+        _ = database.Provider switch
+        {
+            DatabaseProvider.Sqlite => options.UseSqlite(database.ConnectionString),
+            _ => options.UseNpgsql(database.ConnectionString),
+        };
+    }
+
+    public static WebApplication MapPasserelle(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapGet("/", () => Results.Content(HomePage, "text/html; charset=utf-8"));
+        return app;
+    }
+
+    private const string HomePage = """
+        <!doctype html>
+        <html lang="fr">
+        <head><meta charset="utf-8"><title>Passerelle</title></head>
+        <body>
+        <main>
+        <h1>Passerelle</h1>
+        <p>Le service de mise en relation entre les centres de formation, leurs candidats et les entreprises fonctionne.</p>
+        </main>
+        </body>
+        </html>
+        """;
+}

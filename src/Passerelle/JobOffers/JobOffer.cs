@@ -1,0 +1,18 @@
+namespace Passerelle.JobOffers;
+
+/// <summary>An offre de mission / offre de poste of a company, published through one school.</summary>
+public sealed class JobOffer : ISchoolOwned
+{
+    public Guid Id { get; set; }
+    public Guid SchoolId { get; set; }
+    public Guid CompanyId { get; set; }
+    public string Title { get; set; } = "";
+    public string Description { get; set; } = "";
+    public string? Location { get; set; }
+    public DateOnly? StartsOn { get; set; }
+
+    /// <summary>An inactive offer accepts no new referral; existing ones go on.</summary>
+    public bool IsActive { get; set; } = true;
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

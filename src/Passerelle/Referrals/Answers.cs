@@ -1,0 +1,47 @@
+namespace Passerelle.Referrals;
+
+public enum OfferAnswer
+{
+    Accepted,
+    Declined,
+}
+
+public enum CompanyAnswer
+{
+    Accepted,
+    Refused,
+}
+
+public enum AppointmentAnswer
+{
+    Accepted,
+    Declined,
+}
+
+public enum Outcome
+{
+    Recruited,
+    NotRetained,
+}
+
+/// <summary>Where a referral stands; derived from its answers and stored for filtering.</summary>
+public enum ReferralStage
+{
+    AwaitingCandidate,
+    OfferDeclined,
+    AwaitingCompany,
+    CompanyRefused,
+    AwaitingAppointmentAnswer,
+    AppointmentDeclined,
+    AwaitingOutcome,
+    Recruited,
+    NotRetained,
+    Cancelled,
+}
+
+/// <summary>An interview proposal: when (UTC), where (a place or a video link) and the company's comment.</summary>
+public sealed record Appointment(DateTimeOffset StartsAt, string? Location, string? Comment)
+{
+    public bool IsSameSlot(Appointment other) =>
+        StartsAt == other.StartsAt && string.Equals(Location ?? "", other.Location ?? "", StringComparison.Ordinal);
+}

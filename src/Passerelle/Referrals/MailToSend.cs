@@ -1,0 +1,51 @@
+namespace Passerelle.Referrals;
+
+/// <summary>Who receives a mail a transition asks for.</summary>
+public enum Recipient
+{
+    Candidate,
+    CompanyContact,
+
+    /// <summary>The staff member who created the referral.</summary>
+    ReferringStaff,
+}
+
+/// <summary>What a mail's calendar attachment does to the appointment in the recipient's calendar.</summary>
+public enum CalendarInvite
+{
+    None,
+    Request,
+    Cancel,
+}
+
+/// <summary>A mail a transition requires; the e-mail machinery renders and delivers it from the outbox.</summary>
+public sealed record MailToSend(string TemplateKey, Recipient To, CalendarInvite Calendar = CalendarInvite.None);
+
+/// <summary>The template keys of PRODUCT.md, in process order.</summary>
+public static class TemplateKeys
+{
+    public const string OfferToCandidate = "referral.offer_to_candidate";
+    public const string CandidateToCompany = "referral.candidate_to_company";
+    public const string AppointmentToCandidate = "referral.appointment_to_candidate";
+    public const string SchoolCandidateAcceptedOffer = "school.candidate_accepted_offer";
+    public const string SchoolCandidateDeclinedOffer = "school.candidate_declined_offer";
+    public const string SchoolCompanyProposedAppointment = "school.company_proposed_appointment";
+    public const string SchoolCompanyRefusedCandidate = "school.company_refused_candidate";
+    public const string SchoolCandidateAcceptedAppointment = "school.candidate_accepted_appointment";
+    public const string SchoolCandidateDeclinedAppointment = "school.candidate_declined_appointment";
+    public const string SchoolOutcomeRecorded = "school.outcome_recorded";
+    public const string CompanyRefusedToCandidate = "referral.company_refused_to_candidate";
+    public const string AppointmentAnswerToCompany = "referral.appointment_answer_to_company";
+
+    /// <summary>The candidate declined the offer after having accepted it: the company need not answer.</summary>
+    public const string WithdrawnCandidateToCompany = "referral.withdrawn_candidate_to_company";
+
+    /// <summary>The company refused after having proposed an appointment: the appointment is cancelled.</summary>
+    public const string WithdrawnAppointmentToCandidate = "referral.withdrawn_appointment_to_candidate";
+
+    public const string WithdrawnBySchoolToCandidate = "referral.withdrawn_by_school_to_candidate";
+    public const string WithdrawnBySchoolToCompany = "referral.withdrawn_by_school_to_company";
+    public const string ContactCredentials = "contact.credentials";
+    public const string ContactPasswordReset = "contact.password_reset";
+    public const string ReminderToCompany = "referral.reminder_to_company";
+}

@@ -1,0 +1,345 @@
+namespace Passerelle.Referrals;
+
+/// <summary>
+/// A mise en relation: one candidate put forward for one job offer, to one company contact.
+/// The workflow rules of PRODUCT.md live here, in plain C#: each method checks who may do what
+/// at this point, changes the state, bumps <see cref="Version"/> (the concurrency token the
+/// database checks on save) and returns the timeline event and the mails it requires.
+/// </summary>
+public sealed class Referral : ISchoolOwned
+{
+    public Guid Id { get; set; }
+    public Guid SchoolId { get; set; }
+    public Guid CandidateId { get; set; }
+    public Guid JobOfferId { get; set; }
+    public Guid ContactId { get; set; }
+    public Guid CreatedByStaffId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public ReferralStage Stage { get; private set; }
+
+    public OfferAnswer? OfferAnswer { get; private set; }
+    public DateTimeOffset? OfferAnsweredAt { get; private set; }
+
+    public CompanyAnswer? CompanyAnswer { get; private set; }
+    public DateTimeOffset? CompanyAnsweredAt { get; private set; }
+    public string? CompanyRefusalReason { get; private set; }
+
+    public DateTimeOffset? AppointmentStartsAt { get; private set; }
+    public string? AppointmentLocation { get; private set; }
+    public string? AppointmentComment { get; private set; }
+
+    /// <summary>Bumped each time the appointment is proposed, changed or withdrawn (the calendar SEQUENCE).</summary>
+    public int AppointmentSequence { get; private set; }
+
+    public AppointmentAnswer? AppointmentAnswer { get; private set; }
+    public DateTimeOffset? AppointmentAnsweredAt { get; private set; }
+
+    public Outcome? Outcome { get; private set; }
+    public DateTimeOffset? OutcomeRecordedAt { get; private set; }
+
+    public DateTimeOffset? CancelledAt { get; private set; }
+    public string? CancellationReason { get; private set; }
+
+    /// <summary>Incremented by every transition; a save succeeds only if the stored version is the one read.</summary>
+    public int Version { get; private set; }
+
+    /// <summary>The documents of the candidate the company may see for this referral.</summary>
+    public List<ReferralDocument> SharedDocuments { get; } = [];
+
+    public Appointment? Appointment =>
+        AppointmentStartsAt is { } startsAt ? new Appointment(startsAt, AppointmentLocation, AppointmentComment) : null;
+
+    public bool IsCancelled => CancelledAt is not null;
+
+    /// <summary>Creates a referral for a candidate on an active offer; the offer mail goes to the candidate.</summary>
+    public static (Referral? Referral, TransitionResult Result) Propose(
+        Guid schoolId, Guid candidateId, Guid jobOfferId, bool offerIsActive, Guid contactId,
+        IEnumerable<Guid> sharedDocumentIds, Actor actor, Guid createdByStaffId, DateTimeOffset now)
+    {
+        if (actor.ActsAs != Party.School)
+            return (null, TransitionResult.Refused(RefusalCode.NotYourStep, "Seule l'école peut proposer une mise en relation."));
+        if (!offerIsActive)
+            return (null, TransitionResult.Refused(RefusalCode.Invalid, "Cette offre est inactive : elle n'accepte plus de mise en relation."));
+
+        var referral = new Referral
+        {
+            Id = Guid.CreateVersion7(now),
+            SchoolId = schoolId,
+            CandidateId = candidateId,
+            JobOfferId = jobOfferId,
+            ContactId = contactId,
+            CreatedByStaffId = createdByStaffId,
+            CreatedAt = now,
+        };
+        foreach (var documentId in sharedDocumentIds.Distinct())
+            referral.SharedDocuments.Add(new ReferralDocument { SchoolId = schoolId, ReferralId = referral.Id, DocumentId = documentId });
+
+        var @event = referral.Record(ReferralEventKind.Proposed, actor, now);
+        return (referral, TransitionResult.Done(@event, new MailToSend(TemplateKeys.OfferToCandidate, Recipient.Candidate)));
+    }
+
+    /// <summary>The candidate accepts or declines the offer; possible again (change of mind) until the company answers.</summary>
+    public TransitionResult AnswerOffer(OfferAnswer answer, Actor actor, DateTimeOffset now, string? comment = null)
+    {
+        if (Check(actor, Party.Candidate, "Seul le candidat, ou l'école pour son compte, répond à l'offre.") is { } refused)
+            return refused;
+        if (CompanyAnswer is not null)
+            return TransitionResult.Refused(RefusalCode.StepClosed,
+                "L'entreprise a déjà répondu : la réponse à l'offre ne peut plus être modifiée.");
+        if (OfferAnswer == answer)
+            return SameAnswer();
+
+        var previous = OfferAnswer;
+        OfferAnswer = answer;
+        OfferAnsweredAt = now;
+
+        var @event = Record(answer == Referrals.OfferAnswer.Accepted ? ReferralEventKind.OfferAccepted : ReferralEventKind.OfferDeclined,
+            actor, now, comment, previous: previous is null ? null : OfferEventKind(previous.Value));
+
+        if (answer == Referrals.OfferAnswer.Accepted)
+        {
+            return TransitionResult.Done(@event,
+                new MailToSend(TemplateKeys.CandidateToCompany, Recipient.CompanyContact),
+                new MailToSend(TemplateKeys.SchoolCandidateAcceptedOffer, Recipient.ReferringStaff));
+        }
+
+        return previous == Referrals.OfferAnswer.Accepted
+            ? TransitionResult.Done(@event,
+                new MailToSend(TemplateKeys.WithdrawnCandidateToCompany, Recipient.CompanyContact),
+                new MailToSend(TemplateKeys.SchoolCandidateDeclinedOffer, Recipient.ReferringStaff))
+            : TransitionResult.Done(@event, new MailToSend(TemplateKeys.SchoolCandidateDeclinedOffer, Recipient.ReferringStaff));
+    }
+
+    /// <summary>
+    /// The company accepts the candidate with an appointment proposal (mandatory, in the future) or refuses them.
+    /// Possible again, including a different appointment, until the candidate answers the appointment.
+    /// </summary>
+    public TransitionResult AnswerCandidate(
+        CompanyAnswer answer, Appointment? appointment, Actor actor, DateTimeOffset now,
+        string? comment = null, string? refusalReason = null)
+    {
+        if (Check(actor, Party.Company, "Seule l'entreprise, ou l'école pour son compte, répond sur le candidat.") is { } refused)
+            return refused;
+        if (OfferAnswer != Referrals.OfferAnswer.Accepted)
+            return TransitionResult.Refused(RefusalCode.NotYet, OfferAnswer == Referrals.OfferAnswer.Declined
+                ? "Le candidat a refusé l'offre : il n'y a pas de réponse à donner."
+                : "Le candidat n'a pas encore accepté l'offre.");
+        if (AppointmentAnswer is not null)
+            return TransitionResult.Refused(RefusalCode.StepClosed,
+                "Le candidat a déjà répondu au rendez-vous : la réponse de l'entreprise ne peut plus être modifiée.");
+
+        if (answer == Referrals.CompanyAnswer.Refused)
+            return Refuse(actor, now, comment, refusalReason);
+
+        if (appointment is null)
+            return TransitionResult.Refused(RefusalCode.Invalid, "Pour accepter le candidat, proposez-lui un rendez-vous (date et heure).");
+        if (appointment.StartsAt <= now)
+            return TransitionResult.Refused(RefusalCode.Invalid, "La date du rendez-vous doit être dans le futur.");
+
+        var wasAccepted = CompanyAnswer == Referrals.CompanyAnswer.Accepted;
+        if (wasAccepted && Appointment!.IsSameSlot(appointment))
+            return SameAnswer();
+
+        var previous = CompanyAnswer;
+        if (previous is not null)
+            AppointmentSequence++;
+        CompanyAnswer = Referrals.CompanyAnswer.Accepted;
+        CompanyAnsweredAt = now;
+        CompanyRefusalReason = null;
+        AppointmentStartsAt = appointment.StartsAt;
+        AppointmentLocation = appointment.Location;
+        AppointmentComment = appointment.Comment;
+
+        var @event = Record(wasAccepted ? ReferralEventKind.AppointmentChanged : ReferralEventKind.CandidateAccepted,
+            actor, now, comment ?? appointment.Comment, previous: CompanyEventKind(previous), appointment: appointment);
+        return TransitionResult.Done(@event,
+            new MailToSend(TemplateKeys.AppointmentToCandidate, Recipient.Candidate, CalendarInvite.Request),
+            new MailToSend(TemplateKeys.SchoolCompanyProposedAppointment, Recipient.ReferringStaff));
+    }
+
+    private TransitionResult Refuse(Actor actor, DateTimeOffset now, string? comment, string? refusalReason)
+    {
+        if (CompanyAnswer == Referrals.CompanyAnswer.Refused)
+            return SameAnswer();
+
+        var withdrawnAppointment = Appointment;
+        var previous = CompanyAnswer;
+        CompanyAnswer = Referrals.CompanyAnswer.Refused;
+        CompanyAnsweredAt = now;
+        CompanyRefusalReason = refusalReason;
+        if (withdrawnAppointment is not null)
+            AppointmentSequence++;
+        AppointmentStartsAt = null;
+        AppointmentLocation = null;
+        AppointmentComment = null;
+
+        var @event = Record(ReferralEventKind.CandidateRefused, actor, now, comment,
+            previous: CompanyEventKind(previous), reason: refusalReason);
+        var toCandidate = withdrawnAppointment is null
+            ? new MailToSend(TemplateKeys.CompanyRefusedToCandidate, Recipient.Candidate)
+            : new MailToSend(TemplateKeys.WithdrawnAppointmentToCandidate, Recipient.Candidate, CalendarInvite.Cancel);
+        return TransitionResult.Done(@event, toCandidate,
+            new MailToSend(TemplateKeys.SchoolCompanyRefusedCandidate, Recipient.ReferringStaff));
+    }
+
+    /// <summary>The candidate confirms or declines the appointment; possible again until the outcome is recorded.</summary>
+    public TransitionResult AnswerAppointment(AppointmentAnswer answer, Actor actor, DateTimeOffset now, string? comment = null)
+    {
+        if (Check(actor, Party.Candidate, "Seul le candidat, ou l'école pour son compte, répond au rendez-vous.") is { } refused)
+            return refused;
+        if (CompanyAnswer != Referrals.CompanyAnswer.Accepted)
+            return TransitionResult.Refused(RefusalCode.NotYet, "Aucun rendez-vous n'est proposé.");
+        if (AppointmentAnswer == answer)
+            return SameAnswer();
+
+        var previous = AppointmentAnswer;
+        AppointmentAnswer = answer;
+        AppointmentAnsweredAt = now;
+
+        var accepted = answer == Referrals.AppointmentAnswer.Accepted;
+        var @event = Record(accepted ? ReferralEventKind.AppointmentAccepted : ReferralEventKind.AppointmentDeclined,
+            actor, now, comment, previous: previous is null ? null : AppointmentEventKind(previous.Value), appointment: Appointment);
+        return TransitionResult.Done(@event,
+            new MailToSend(TemplateKeys.AppointmentAnswerToCompany, Recipient.CompanyContact),
+            new MailToSend(accepted ? TemplateKeys.SchoolCandidateAcceptedAppointment : TemplateKeys.SchoolCandidateDeclinedAppointment,
+                Recipient.ReferringStaff));
+    }
+
+    /// <summary>After a confirmed appointment, the company or the school records whether the candidate was recruited.</summary>
+    public TransitionResult RecordOutcome(Outcome outcome, Actor actor, DateTimeOffset now, string? comment = null)
+    {
+        if (actor.ActsAs == Party.Candidate)
+            return TransitionResult.Refused(RefusalCode.NotYourStep, "Le résultat est enregistré par l'entreprise ou par l'école.");
+        if (actor.Kind == ActorKind.CompanyContact && actor.Id != ContactId)
+            return TransitionResult.NotFound();
+        if (IsCancelled)
+            return Cancelled();
+        if (AppointmentAnswer != Referrals.AppointmentAnswer.Accepted)
+            return TransitionResult.Refused(RefusalCode.NotYet, "Le candidat n'a pas confirmé de rendez-vous.");
+        if (Outcome == outcome)
+            return SameAnswer();
+
+        var previous = Outcome;
+        Outcome = outcome;
+        OutcomeRecordedAt = now;
+        var @event = Record(outcome == Referrals.Outcome.Recruited ? ReferralEventKind.Recruited : ReferralEventKind.NotRetained,
+            actor, now, comment, previous: previous is null ? null : OutcomeEventKind(previous.Value));
+        return actor.ActsAs == Party.Company
+            ? TransitionResult.Done(@event, new MailToSend(TemplateKeys.SchoolOutcomeRecorded, Recipient.ReferringStaff))
+            : TransitionResult.Done(@event);
+    }
+
+    /// <summary>The school withdraws the referral (offer filled, candidate placed elsewhere); the parties involved are told.</summary>
+    public TransitionResult Cancel(string reason, Actor actor, DateTimeOffset now)
+    {
+        if (actor.ActsAs != Party.School)
+            return TransitionResult.Refused(RefusalCode.NotYourStep, "Seule l'école peut annuler une mise en relation.");
+        if (IsCancelled)
+            return Cancelled();
+        if (Outcome is not null)
+            return TransitionResult.Refused(RefusalCode.Closed, "Le résultat est enregistré : la mise en relation ne peut plus être annulée.");
+        if (string.IsNullOrWhiteSpace(reason))
+            return TransitionResult.Refused(RefusalCode.Invalid, "Indiquez le motif de l'annulation.");
+
+        var hadAppointment = Appointment is not null;
+        var companyWasInvolved = OfferAnswer == Referrals.OfferAnswer.Accepted;
+        CancelledAt = now;
+        CancellationReason = reason.Trim();
+        if (hadAppointment)
+            AppointmentSequence++;
+
+        var @event = Record(ReferralEventKind.Cancelled, actor, now, reason: CancellationReason);
+        var toCandidate = new MailToSend(TemplateKeys.WithdrawnBySchoolToCandidate, Recipient.Candidate,
+            hadAppointment ? CalendarInvite.Cancel : CalendarInvite.None);
+        return companyWasInvolved
+            ? TransitionResult.Done(@event, toCandidate, new MailToSend(TemplateKeys.WithdrawnBySchoolToCompany, Recipient.CompanyContact))
+            : TransitionResult.Done(@event, toCandidate);
+    }
+
+    /// <summary>The checks every answer shares: the right party, the right person, a referral still open.</summary>
+    private TransitionResult? Check(Actor actor, Party party, string notYourStep)
+    {
+        if (actor.ActsAs != party)
+            return TransitionResult.Refused(RefusalCode.NotYourStep, notYourStep);
+        if ((actor.Kind == ActorKind.Candidate && actor.Id != CandidateId) ||
+            (actor.Kind == ActorKind.CompanyContact && actor.Id != ContactId))
+            return TransitionResult.NotFound();
+        if (IsCancelled)
+            return Cancelled();
+        if (Outcome is not null)
+            return TransitionResult.Refused(RefusalCode.Closed, "Le résultat de la mise en relation est enregistré : elle ne peut plus être modifiée.");
+        return null;
+    }
+
+    private static TransitionResult Cancelled() =>
+        TransitionResult.Refused(RefusalCode.Cancelled, "Cette mise en relation a été annulée par l'école.");
+
+    private static TransitionResult SameAnswer() =>
+        TransitionResult.Refused(RefusalCode.SameAnswer, "Cette réponse est déjà enregistrée.");
+
+    private ReferralEvent Record(
+        ReferralEventKind kind, Actor actor, DateTimeOffset now, string? comment = null,
+        ReferralEventKind? previous = null, Appointment? appointment = null, string? reason = null)
+    {
+        Version++;
+        Stage = CurrentStage();
+        return new ReferralEvent
+        {
+            Id = Guid.CreateVersion7(now),
+            SchoolId = SchoolId,
+            ReferralId = Id,
+            Sequence = Version,
+            OccurredAt = now,
+            Kind = kind,
+            ActorKind = actor.Kind,
+            ActorId = actor.Id,
+            ActorName = actor.DisplayName,
+            OnBehalfOf = actor.Kind is ActorKind.Staff or ActorKind.ApiClient ? actor.OnBehalfOf : null,
+            Channel = actor.Channel,
+            Comment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(),
+            PreviousAnswer = previous,
+            AppointmentStartsAt = appointment?.StartsAt,
+            AppointmentLocation = appointment?.Location,
+            Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(),
+        };
+    }
+
+    private ReferralStage CurrentStage() => this switch
+    {
+        { IsCancelled: true } => ReferralStage.Cancelled,
+        { Outcome: Referrals.Outcome.Recruited } => ReferralStage.Recruited,
+        { Outcome: Referrals.Outcome.NotRetained } => ReferralStage.NotRetained,
+        { AppointmentAnswer: Referrals.AppointmentAnswer.Accepted } => ReferralStage.AwaitingOutcome,
+        { AppointmentAnswer: Referrals.AppointmentAnswer.Declined } => ReferralStage.AppointmentDeclined,
+        { CompanyAnswer: Referrals.CompanyAnswer.Accepted } => ReferralStage.AwaitingAppointmentAnswer,
+        { CompanyAnswer: Referrals.CompanyAnswer.Refused } => ReferralStage.CompanyRefused,
+        { OfferAnswer: Referrals.OfferAnswer.Accepted } => ReferralStage.AwaitingCompany,
+        { OfferAnswer: Referrals.OfferAnswer.Declined } => ReferralStage.OfferDeclined,
+        _ => ReferralStage.AwaitingCandidate,
+    };
+
+    private static ReferralEventKind OfferEventKind(OfferAnswer answer) =>
+        answer == Referrals.OfferAnswer.Accepted ? ReferralEventKind.OfferAccepted : ReferralEventKind.OfferDeclined;
+
+    private static ReferralEventKind? CompanyEventKind(CompanyAnswer? answer) => answer switch
+    {
+        Referrals.CompanyAnswer.Accepted => ReferralEventKind.CandidateAccepted,
+        Referrals.CompanyAnswer.Refused => ReferralEventKind.CandidateRefused,
+        _ => null,
+    };
+
+    private static ReferralEventKind AppointmentEventKind(AppointmentAnswer answer) =>
+        answer == Referrals.AppointmentAnswer.Accepted ? ReferralEventKind.AppointmentAccepted : ReferralEventKind.AppointmentDeclined;
+
+    private static ReferralEventKind OutcomeEventKind(Outcome outcome) =>
+        outcome == Referrals.Outcome.Recruited ? ReferralEventKind.Recruited : ReferralEventKind.NotRetained;
+}
+
+/// <summary>A candidate document the company may see for one referral.</summary>
+public sealed class ReferralDocument : ISchoolOwned
+{
+    public Guid SchoolId { get; set; }
+    public Guid ReferralId { get; set; }
+    public Guid DocumentId { get; set; }
+}

@@ -1,0 +1,133 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Passerelle.Storage;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSQL,
+}
+
+/// <summary>
+/// Section "Database": which provider, which database, and whether this process migrates it and adds the demo data.
+/// The embedded default (SQLite under ./data/) migrates itself and seeds the demo; PostgreSQL is migrated by the
+/// explicit <c>migrate</c> command unless <c>MigrateOnStartup</c> says otherwise.
+/// </summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+    public const string DefaultSqliteConnectionString = "Data Source=data/passerelle.db";
+
+    public DatabaseProvider Provider { get; init; }
+    public string ConnectionString { get; init; } = "";
+    public bool MigrateOnStartup { get; init; }
+    public bool SeedDemoData { get; init; }
+
+    /// <summary>Reads and checks the section; a mistake becomes a <see cref="StartupException"/> saying what to fix.</summary>
+    public static DatabaseOptions FromConfiguration(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Section);
+        var providerText = section["Provider"];
+        DatabaseProvider provider;
+        if (string.IsNullOrWhiteSpace(providerText))
+            provider = DatabaseProvider.Sqlite;
+        else if (!Enum.TryParse(providerText.Trim(), ignoreCase: true, out provider) || !Enum.IsDefined(provider))
+            throw new StartupException(
+                $"Unknown database provider '{providerText}': set Database:Provider to Sqlite or PostgreSQL.");
+
+        var connectionString = section["ConnectionString"];
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            connectionString = provider == DatabaseProvider.Sqlite
+                ? DefaultSqliteConnectionString
+                : throw new StartupException(
+                    "Database:ConnectionString is empty: give the PostgreSQL connection string (Host=…;Database=…;Username=…;Password=…).");
+        }
+
+        var embedded = provider == DatabaseProvider.Sqlite;
+        var options = new DatabaseOptions
+        {
+            Provider = provider,
+            ConnectionString = provider == DatabaseProvider.Sqlite ? PrepareSqlite(connectionString) : CheckPostgres(connectionString),
+            MigrateOnStartup = ReadBool(section, "MigrateOnStartup", embedded),
+            SeedDemoData = ReadBool(section, "SeedDemoData", embedded),
+        };
+        return options;
+    }
+
+    public DbConnection CreateConnection() => Provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteConnection(ConnectionString),
+        _ => new NpgsqlConnection(ConnectionString),
+    };
+
+    /// <summary>Where the database is, for messages (never the password).</summary>
+    public string Describe() => Provider switch
+    {
+        DatabaseProvider.Sqlite => $"SQLite file {new SqliteConnectionStringBuilder(ConnectionString).DataSource}",
+        _ => DescribePostgres(new NpgsqlConnectionStringBuilder(ConnectionString)),
+    };
+
+    private static string DescribePostgres(NpgsqlConnectionStringBuilder builder) =>
+        $"PostgreSQL database '{builder.Database}' on {builder.Host}:{builder.Port}";
+
+    private static bool ReadBool(IConfigurationSection section, string key, bool fallback)
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+            return fallback;
+        return bool.TryParse(text, out var value)
+            ? value
+            : throw new StartupException($"Database:{key} is '{text}': write true or false.");
+    }
+
+    /// <summary>A relative SQLite path is taken from the current directory (./data/ where the user runs the app); its folder is created.</summary>
+    private static string PrepareSqlite(string connectionString)
+    {
+        SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new SqliteConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new StartupException($"Database:ConnectionString is not a valid SQLite connection string: {e.Message}");
+        }
+
+        if (builder.DataSource is "" or ":memory:" || builder.Mode == SqliteOpenMode.Memory)
+            return builder.ToString();
+
+        var path = Path.GetFullPath(builder.DataSource);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"Cannot create the folder of the SQLite database {path}: {e.Message}");
+        }
+        builder.DataSource = path;
+        builder.Pooling = true;
+        // Writers queue on SQLite's lock for up to this many seconds instead of failing at once.
+        if (builder.DefaultTimeout < 30)
+            builder.DefaultTimeout = 30;
+        return builder.ToString();
+    }
+
+    private static string CheckPostgres(string connectionString)
+    {
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            if (string.IsNullOrWhiteSpace(builder.Host))
+                throw new StartupException("Database:ConnectionString has no Host: give the PostgreSQL server (Host=127.0.0.1;…).");
+            return builder.ToString();
+        }
+        catch (ArgumentException e)
+        {
+            throw new StartupException($"Database:ConnectionString is not a valid PostgreSQL connection string: {e.Message}");
+        }
+    }
+}

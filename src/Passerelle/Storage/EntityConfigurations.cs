@@ -1,0 +1,121 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Passerelle.Candidates;
+using Passerelle.Companies;
+using Passerelle.JobOffers;
+using Passerelle.Referrals;
+using Passerelle.Schools;
+
+namespace Passerelle.Storage;
+
+// Table names and keys; columns are snake_case by convention (PasserelleDb). The schema itself is the
+// hand-written SQL under Storage/Migrations, checked against this model by the schema tests.
+
+internal sealed class SchoolConfiguration : IEntityTypeConfiguration<School>
+{
+    public void Configure(EntityTypeBuilder<School> builder) => builder.ToTable("schools");
+}
+
+internal sealed class StaffConfiguration : IEntityTypeConfiguration<Staff>
+{
+    public void Configure(EntityTypeBuilder<Staff> builder)
+    {
+        builder.ToTable("staff");
+        builder.Ignore(s => s.DisplayName);
+        builder.HasOne<School>().WithMany().HasForeignKey(s => s.SchoolId);
+    }
+}
+
+internal sealed class CandidateConfiguration : IEntityTypeConfiguration<Candidate>
+{
+    public void Configure(EntityTypeBuilder<Candidate> builder)
+    {
+        builder.ToTable("candidates");
+        builder.Ignore(c => c.DisplayName);
+        builder.HasOne<School>().WithMany().HasForeignKey(c => c.SchoolId);
+    }
+}
+
+internal sealed class DocumentConfiguration : IEntityTypeConfiguration<Document>
+{
+    public void Configure(EntityTypeBuilder<Document> builder)
+    {
+        builder.ToTable("documents");
+        builder.Ignore(d => d.Label);
+        builder.HasOne<Candidate>().WithMany().HasForeignKey(d => d.CandidateId);
+    }
+}
+
+internal sealed class CompanyConfiguration : IEntityTypeConfiguration<Company>
+{
+    public void Configure(EntityTypeBuilder<Company> builder)
+    {
+        builder.ToTable("companies");
+        builder.HasIndex(c => c.Siret).IsUnique();
+    }
+}
+
+internal sealed class CompanyContactConfiguration : IEntityTypeConfiguration<CompanyContact>
+{
+    public void Configure(EntityTypeBuilder<CompanyContact> builder)
+    {
+        builder.ToTable("company_contacts");
+        builder.Ignore(c => c.DisplayName);
+        builder.HasOne<Company>().WithMany().HasForeignKey(c => c.CompanyId);
+    }
+}
+
+internal sealed class SchoolContactConfiguration : IEntityTypeConfiguration<SchoolContact>
+{
+    public void Configure(EntityTypeBuilder<SchoolContact> builder)
+    {
+        builder.ToTable("school_contacts");
+        builder.HasKey(l => new { l.SchoolId, l.ContactId });
+        builder.HasOne<CompanyContact>().WithMany().HasForeignKey(l => l.ContactId);
+    }
+}
+
+internal sealed class JobOfferConfiguration : IEntityTypeConfiguration<JobOffer>
+{
+    public void Configure(EntityTypeBuilder<JobOffer> builder)
+    {
+        builder.ToTable("job_offers");
+        builder.HasOne<Company>().WithMany().HasForeignKey(o => o.CompanyId);
+    }
+}
+
+internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
+{
+    public void Configure(EntityTypeBuilder<Referral> builder)
+    {
+        builder.ToTable("referrals");
+        builder.Ignore(r => r.Appointment);
+        builder.Ignore(r => r.IsCancelled);
+        // The conditional write: UPDATE … WHERE id = @id AND version = @versionRead.
+        builder.Property(r => r.Version).IsConcurrencyToken();
+        builder.HasOne<Candidate>().WithMany().HasForeignKey(r => r.CandidateId);
+        builder.HasOne<JobOffer>().WithMany().HasForeignKey(r => r.JobOfferId);
+        builder.HasOne<CompanyContact>().WithMany().HasForeignKey(r => r.ContactId);
+        builder.HasMany(r => r.SharedDocuments).WithOne().HasForeignKey(d => d.ReferralId);
+    }
+}
+
+internal sealed class ReferralDocumentConfiguration : IEntityTypeConfiguration<ReferralDocument>
+{
+    public void Configure(EntityTypeBuilder<ReferralDocument> builder)
+    {
+        builder.ToTable("referral_documents");
+        builder.HasKey(d => new { d.ReferralId, d.DocumentId });
+        builder.HasOne<Document>().WithMany().HasForeignKey(d => d.DocumentId);
+    }
+}
+
+internal sealed class ReferralEventConfiguration : IEntityTypeConfiguration<ReferralEvent>
+{
+    public void Configure(EntityTypeBuilder<ReferralEvent> builder)
+    {
+        builder.ToTable("referral_events");
+        builder.HasIndex(e => new { e.ReferralId, e.Sequence }).IsUnique();
+        builder.HasOne<Referral>().WithMany().HasForeignKey(e => e.ReferralId);
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Passerelle.Candidates;
+using Passerelle.Companies;
+using Passerelle.JobOffers;
+using Passerelle.Referrals;
+using Passerelle.Schools;
+
+namespace Passerelle.Storage;
+
+/// <summary>
+/// The database. Every school-owned entity is filtered to the school this context was opened for
+/// (<see cref="ForSchool"/>); a context opened for no school sees none of them, so a forgotten scope
+/// fails closed. Cross-school work (demo seeding, mail dispatch) says so with <see cref="ForSystem"/>
+/// and <c>IgnoreQueryFilters()</c>.
+/// </summary>
+public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbContext(options)
+{
+    private Guid? _schoolId;
+    private bool _system;
+
+    /// <summary>The school this context works for, if any.</summary>
+    public Guid? SchoolId => _schoolId;
+
+    public DbSet<School> Schools => Set<School>();
+    public DbSet<Staff> Staff => Set<Staff>();
+    public DbSet<Candidate> Candidates => Set<Candidate>();
+    public DbSet<Document> Documents => Set<Document>();
+    public DbSet<Company> Companies => Set<Company>();
+    public DbSet<CompanyContact> CompanyContacts => Set<CompanyContact>();
+    public DbSet<SchoolContact> SchoolContacts => Set<SchoolContact>();
+    public DbSet<JobOffer> JobOffers => Set<JobOffer>();
+    public DbSet<Referral> Referrals => Set<Referral>();
+    public DbSet<ReferralDocument> ReferralDocuments => Set<ReferralDocument>();
+    public DbSet<ReferralEvent> ReferralEvents => Set<ReferralEvent>();
+
+    /// <summary>Scopes this context to one school. A context is scoped once; it cannot move to another school.</summary>
+    public PasserelleDb ForSchool(Guid schoolId)
+    {
+        if (_schoolId is { } current && current != schoolId)
+            throw new InvalidOperationException("This context already works for another school.");
+        _schoolId = schoolId;
+        return this;
+    }
+
+    /// <summary>Allows writes for any school. Reads still need IgnoreQueryFilters(), written where they happen.</summary>
+    public PasserelleDb ForSystem()
+    {
+        _system = true;
+        return this;
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        CheckSchoolScope();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        CheckSchoolScope();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>A context scoped to school A never writes a row of school B, and an unscoped one writes none.</summary>
+    private void CheckSchoolScope()
+    {
+        if (_system)
+            return;
+        foreach (var entry in ChangeTracker.Entries<ISchoolOwned>())
+        {
+            if (entry.State is EntityState.Unchanged or EntityState.Detached)
+                continue;
+            if (entry.Entity.SchoolId != _schoolId)
+                throw new InvalidOperationException(
+                    $"Refused to write a {entry.Metadata.ClrType.Name} of another school than the one this context works for.");
+        }
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored by name: readable in SQL, and stable when members are added.
+        configurationBuilder.Properties<ReferralStage>().HaveConversion<string>();
+        configurationBuilder.Properties<OfferAnswer>().HaveConversion<string>();
+        configurationBuilder.Properties<CompanyAnswer>().HaveConversion<string>();
+        configurationBuilder.Properties<AppointmentAnswer>().HaveConversion<string>();
+        configurationBuilder.Properties<Outcome>().HaveConversion<string>();
+        configurationBuilder.Properties<ReferralEventKind>().HaveConversion<string>();
+        configurationBuilder.Properties<ActorKind>().HaveConversion<string>();
+        configurationBuilder.Properties<Party>().HaveConversion<string>();
+        configurationBuilder.Properties<Channel>().HaveConversion<string>();
+        configurationBuilder.Properties<StaffRole>().HaveConversion<string>();
+        configurationBuilder.Properties<DocumentKind>().HaveConversion<string>();
+
+        // SQLite has no time type that EF can compare or sort: store UTC ticks (see the SQLite schema).
+        if (Database.IsSqlite())
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PasserelleDb).Assembly);
+
+        FilterBySchool<Staff>(modelBuilder);
+        FilterBySchool<Candidate>(modelBuilder);
+        FilterBySchool<Document>(modelBuilder);
+        FilterBySchool<SchoolContact>(modelBuilder);
+        FilterBySchool<JobOffer>(modelBuilder);
+        FilterBySchool<Referral>(modelBuilder);
+        FilterBySchool<ReferralDocument>(modelBuilder);
+        FilterBySchool<ReferralEvent>(modelBuilder);
+
+        UseSnakeCaseColumns(modelBuilder);
+    }
+
+    private void FilterBySchool<T>(ModelBuilder modelBuilder) where T : class, ISchoolOwned =>
+        modelBuilder.Entity<T>().HasQueryFilter(e => e.SchoolId == _schoolId);
+
+    /// <summary>Columns are named as in the hand-written SQL: created_at for CreatedAt.</summary>
+    private static void UseSnakeCaseColumns(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(SnakeCase(property.Name));
+        }
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+                builder.Append('_');
+            builder.Append(char.ToLowerInvariant(name[i]));
+        }
+        return builder.ToString();
+    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        value => value.UtcTicks,
+        ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
+}
