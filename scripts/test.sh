@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Runs the whole Passerelle test suite, on SQLite and on PostgreSQL.
+#
+# Installs what it needs from Debian packages when absent (PostgreSQL), starts a throwaway PostgreSQL
+# cluster on a free loopback port, runs every test project, and stops what it started.
+# Under CI=true a missing prerequisite fails the run: nothing is skipped silently.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root_dir=$(pwd)
+ci=${CI:-false}
+results_dir="$root_dir/artifacts/test-results"
+work_dir=$(mktemp -d /tmp/passerelle-test.XXXXXX)
+started_pg=""
+
+log() { printf '\n==> %s\n' "$*"; }
+die() { printf 'scripts/test.sh: %s\n' "$*" >&2; exit 1; }
+is_ci() { [ "$ci" = "true" ] || [ "$ci" = "1" ]; }
+
+cleanup() {
+  if [ -n "$started_pg" ]; then
+    as_postgres "$started_pg/pg_ctl" -D "$work_dir/pg" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work_dir"
+}
+trap cleanup EXIT
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+apt_install() {
+  local packages=("$@")
+  if [ "$(id -u)" = 0 ]; then
+    log "Installing ${packages[*]} from Debian packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    log "Installing ${packages[*]} from Debian packages (sudo)"
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  else
+    return 1
+  fi
+}
+
+pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+free_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 20000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  die "no free loopback port found"
+}
+
+start_postgres() {
+  local bin
+  bin=$(pg_bin_dir)
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    apt_install postgresql || true
+    bin=$(pg_bin_dir)
+  fi
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    if is_ci; then die "PostgreSQL is not installed and could not be installed (apt-get install postgresql): the PostgreSQL tests cannot run."; fi
+    printf 'WARNING: PostgreSQL unavailable: only the SQLite tests run (under CI=true this fails).\n' >&2
+    return
+  fi
+
+  local port
+  port=$(free_port)
+  mkdir -p "$work_dir/pg"
+  if [ "$(id -u)" = 0 ]; then chown -R postgres "$work_dir"; fi
+  log "Starting a throwaway PostgreSQL ($("$bin/postgres" --version)) on 127.0.0.1:$port"
+  as_postgres "$bin/initdb" -D "$work_dir/pg" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+  # fsync off: a throwaway cluster needs speed, not durability.
+  as_postgres "$bin/pg_ctl" -D "$work_dir/pg" -l "$work_dir/pg.log" -w -t 60 \
+    -o "-p $port -k $work_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    start >/dev/null || { cat "$work_dir/pg.log" >&2; die "PostgreSQL did not start"; }
+  started_pg="$bin"
+  export PASSERELLE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+}
+
+command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
+
+start_postgres
+if is_ci && [ -z "${PASSERELLE_TEST_POSTGRES:-}" ]; then die "PASSERELLE_TEST_POSTGRES is not set under CI"; fi
+
+log "Restoring and building (warnings are errors)"
+dotnet restore --nologo -v q
+dotnet build --nologo --no-restore -c Release -v q -clp:ErrorsOnly
+
+log "Checking formatting (dotnet format --verify-no-changes)"
+dotnet format --verify-no-changes --no-restore -v q || die "formatting differs: run 'dotnet format' and commit"
+
+log "Running the tests"
+rm -rf "$results_dir"
+status=0
+dotnet test --nologo --no-build -c Release --results-directory "$results_dir" \
+  --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" || status=$?
+
+# One summary over every test project, read from the TRX files.
+total=0; passed=0; failed=0; skipped=0; pg=0
+for trx in "$results_dir"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  total=$((total + $(get total))); passed=$((passed + $(get passed))); failed=$((failed + $(get failed)))
+  skipped=$((skipped + $(get notExecuted)))
+  pg=$((pg + $(grep -o '<UnitTestResult [^>]*>' "$trx" | grep 'testName="[^"]*PostgreSQL' | grep -c 'outcome="Passed"' || true)))
+done
+[ "$total" -gt 0 ] || die "no test was executed"
+printf '\nPostgreSQL tests executed and passed: %s\n' "$pg"
+if is_ci && [ "$pg" -eq 0 ]; then die "no PostgreSQL test ran under CI"; fi
+if is_ci && [ "$skipped" -gt 0 ]; then printf 'scripts/test.sh: %s test(s) skipped under CI\n' "$skipped" >&2; status=1; fi
+printf 'Tests: %s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped"
+exit "$status"
