@@ -19,6 +19,7 @@ public static class PasserelleApp
         services.AddSingleton<DatabaseStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseStartup>());
         services.AddScoped<ReferralActions>();
+        services.AddSingleton<Passerelle.Email.OutboxSignal>();
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         return builder;

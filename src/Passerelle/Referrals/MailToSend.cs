@@ -8,6 +8,9 @@ public enum Recipient
 
     /// <summary>The staff member who created the referral.</summary>
     ReferringStaff,
+
+    /// <summary>An address given with the mail (credentials, password reset, a template test); never from the workflow.</summary>
+    Address,
 }
 
 /// <summary>What a mail's calendar attachment does to the appointment in the recipient's calendar.</summary>

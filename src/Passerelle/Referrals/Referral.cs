@@ -52,6 +52,15 @@ public sealed class Referral : ISchoolOwned
 
     public bool IsCancelled => CancelledAt is not null;
 
+    /// <summary>The candidate may still answer (or change their answer to) the offer.</summary>
+    public bool OfferStepOpen => !IsCancelled && Outcome is null && CompanyAnswer is null;
+
+    /// <summary>The company may still answer (or change its answer) on the candidate.</summary>
+    public bool CompanyStepOpen => !IsCancelled && Outcome is null && OfferAnswer == Referrals.OfferAnswer.Accepted && AppointmentAnswer is null;
+
+    /// <summary>The candidate may still answer (or change their answer to) the appointment.</summary>
+    public bool AppointmentStepOpen => !IsCancelled && Outcome is null && CompanyAnswer == Referrals.CompanyAnswer.Accepted;
+
     /// <summary>Creates a referral for a candidate on an active offer; the offer mail goes to the candidate.</summary>
     public static (Referral? Referral, TransitionResult Result) Propose(
         Guid schoolId, Guid candidateId, Guid jobOfferId, bool offerIsActive, Guid contactId,
@@ -174,8 +183,9 @@ public sealed class Referral : ISchoolOwned
         AppointmentLocation = null;
         AppointmentComment = null;
 
+        // The event keeps the withdrawn appointment, for the timeline and the cancellation mail.
         var @event = Record(ReferralEventKind.CandidateRefused, actor, now, comment,
-            previous: CompanyEventKind(previous), reason: refusalReason);
+            previous: CompanyEventKind(previous), appointment: withdrawnAppointment, reason: refusalReason);
         var toCandidate = withdrawnAppointment is null
             ? new MailToSend(TemplateKeys.CompanyRefusedToCandidate, Recipient.Candidate)
             : new MailToSend(TemplateKeys.WithdrawnAppointmentToCandidate, Recipient.Candidate, CalendarInvite.Cancel);
@@ -242,14 +252,15 @@ public sealed class Referral : ISchoolOwned
         if (string.IsNullOrWhiteSpace(reason))
             return TransitionResult.Refused(RefusalCode.Invalid, "Indiquez le motif de l'annulation.");
 
-        var hadAppointment = Appointment is not null;
+        var appointment = Appointment;
+        var hadAppointment = appointment is not null;
         var companyWasInvolved = OfferAnswer == Referrals.OfferAnswer.Accepted;
         CancelledAt = now;
         CancellationReason = reason.Trim();
         if (hadAppointment)
             AppointmentSequence++;
 
-        var @event = Record(ReferralEventKind.Cancelled, actor, now, reason: CancellationReason);
+        var @event = Record(ReferralEventKind.Cancelled, actor, now, appointment: appointment, reason: CancellationReason);
         var toCandidate = new MailToSend(TemplateKeys.WithdrawnBySchoolToCandidate, Recipient.Candidate,
             hadAppointment ? CalendarInvite.Cancel : CalendarInvite.None);
         return companyWasInvolved

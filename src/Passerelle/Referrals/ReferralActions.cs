@@ -1,17 +1,19 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Passerelle.Email;
 using Passerelle.Storage;
 
 namespace Passerelle.Referrals;
 
 /// <summary>
 /// Runs a workflow transition against the database: load the referral (of the context's school), apply the
-/// rule, then save the new state and its timeline event in one transaction whose UPDATE only succeeds if the
-/// referral's version is still the one that was read. Of several concurrent transitions on one referral,
-/// exactly one wins; the others get <see cref="RefusalCode.ChangedMeanwhile"/> and change nothing.
+/// rule, then save in one transaction the new state, its timeline event, the mails it requires (outbox) and
+/// the revocation of the e-mail links whose step just closed. The referral's UPDATE only succeeds if its
+/// version is still the one read: of several concurrent transitions on one referral exactly one wins, the
+/// others get <see cref="RefusalCode.ChangedMeanwhile"/> and change nothing.
 /// </summary>
-public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
+public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxSignal outboxSignal)
 {
     public async Task<TransitionResult> ApplyAsync(
         Guid referralId, Func<Referral, DateTimeOffset, TransitionResult> transition, CancellationToken ct = default)
@@ -20,16 +22,19 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         if (referral is null)
             return TransitionResult.NotFound();
 
-        var result = transition(referral, clock.GetUtcNow());
+        var openBefore = OpenSteps(referral);
+        var now = clock.GetUtcNow();
+        var result = transition(referral, now);
         if (!result.Succeeded)
             return result;
 
         db.ReferralEvents.Add(result.Event!);
-        // result.Mails join this same transaction as outbox rows once the e-mail machinery lands (issue 3).
-        return await SaveAsync(result, ct);
+        Outbox.Enqueue(db, referral, result, now);
+        var closed = openBefore.Except(OpenSteps(referral)).ToList();
+        return await SaveAsync(result, closed.Count == 0 ? null : ct2 => RevokeLinksAsync(referral.Id, closed, now, ct2), ct);
     }
 
-    /// <summary>Creates a referral (state, shared documents and the "proposed" event together).</summary>
+    /// <summary>Creates a referral (state, shared documents, the "proposed" event and the offer mail together).</summary>
     public async Task<(Referral? Referral, TransitionResult Result)> ProposeAsync(
         Guid candidateId, Guid jobOfferId, Guid contactId, IReadOnlyCollection<Guid> sharedDocumentIds,
         Actor actor, Guid createdByStaffId, CancellationToken ct = default)
@@ -42,22 +47,48 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         if (offer is null || !candidateExists || !contactWorksWithSchool || documentsOfCandidate != sharedDocumentIds.Distinct().Count())
             return (null, TransitionResult.NotFound());
 
+        var now = clock.GetUtcNow();
         var (referral, result) = Referral.Propose(schoolId, candidateId, jobOfferId, offer.IsActive, contactId,
-            sharedDocumentIds, actor, createdByStaffId, clock.GetUtcNow());
+            sharedDocumentIds, actor, createdByStaffId, now);
         if (referral is null)
             return (null, result);
 
         db.Referrals.Add(referral);
         db.ReferralEvents.Add(result.Event!);
-        return (referral, await SaveAsync(result, ct));
+        Outbox.Enqueue(db, referral, result, now);
+        return (referral, await SaveAsync(result, null, ct));
     }
 
-    private async Task<TransitionResult> SaveAsync(TransitionResult result, CancellationToken ct)
+    private static IEnumerable<LinkStep> OpenSteps(Referral referral)
+    {
+        if (referral.OfferStepOpen)
+            yield return LinkStep.Offer;
+        if (referral.CompanyStepOpen)
+            yield return LinkStep.Company;
+        if (referral.AppointmentStepOpen)
+            yield return LinkStep.Appointment;
+    }
+
+    private async Task RevokeLinksAsync(Guid referralId, List<LinkStep> steps, DateTimeOffset now, CancellationToken ct) =>
+        await db.ActionLinks
+            .Where(l => l.ReferralId == referralId && steps.Contains(l.Step) && l.RevokedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct);
+
+    private async Task<TransitionResult> SaveAsync(TransitionResult result, Func<CancellationToken, Task>? alsoInTransaction, CancellationToken ct)
     {
         try
         {
-            await db.SaveChangesAsync(ct);
-            return result;
+            if (alsoInTransaction is null)
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            else
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                await db.SaveChangesAsync(ct);
+                await alsoInTransaction(ct);
+                await transaction.CommitAsync(ct);
+            }
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -70,6 +101,10 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
             db.ChangeTracker.Clear();
             return TransitionResult.ChangedMeanwhile();
         }
+
+        if (result.Mails.Count > 0)
+            outboxSignal.Notify();
+        return result;
     }
 
     private static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Passerelle.Candidates;
 using Passerelle.Companies;
+using Passerelle.Email;
 using Passerelle.JobOffers;
 using Passerelle.Referrals;
 using Passerelle.Schools;
@@ -117,5 +118,34 @@ internal sealed class ReferralEventConfiguration : IEntityTypeConfiguration<Refe
         builder.ToTable("referral_events");
         builder.HasIndex(e => new { e.ReferralId, e.Sequence }).IsUnique();
         builder.HasOne<Referral>().WithMany().HasForeignKey(e => e.ReferralId);
+    }
+}
+
+internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessage> builder)
+    {
+        builder.ToTable("outbox_messages");
+        builder.HasOne<School>().WithMany().HasForeignKey(m => m.SchoolId);
+        builder.HasOne<Referral>().WithMany().HasForeignKey(m => m.ReferralId);
+    }
+}
+
+internal sealed class ActionLinkConfiguration : IEntityTypeConfiguration<ActionLink>
+{
+    public void Configure(EntityTypeBuilder<ActionLink> builder)
+    {
+        builder.ToTable("action_links");
+        builder.HasOne<Referral>().WithMany().HasForeignKey(l => l.ReferralId);
+        builder.HasOne<OutboxMessage>().WithMany().HasForeignKey(l => l.OutboxMessageId);
+    }
+}
+
+internal sealed class EmailTemplateConfiguration : IEntityTypeConfiguration<EmailTemplate>
+{
+    public void Configure(EntityTypeBuilder<EmailTemplate> builder)
+    {
+        builder.ToTable("email_templates");
+        builder.HasKey(t => new { t.SchoolId, t.Key });
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Passerelle.Candidates;
 using Passerelle.Companies;
+using Passerelle.Email;
 using Passerelle.JobOffers;
 using Passerelle.Referrals;
 using Passerelle.Schools;
@@ -34,6 +35,9 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     public DbSet<Referral> Referrals => Set<Referral>();
     public DbSet<ReferralDocument> ReferralDocuments => Set<ReferralDocument>();
     public DbSet<ReferralEvent> ReferralEvents => Set<ReferralEvent>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<ActionLink> ActionLinks => Set<ActionLink>();
+    public DbSet<EmailTemplate> EmailTemplates => Set<EmailTemplate>();
 
     /// <summary>Scopes this context to one school. A context is scoped once; it cannot move to another school.</summary>
     public PasserelleDb ForSchool(Guid schoolId)
@@ -92,6 +96,10 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         configurationBuilder.Properties<Channel>().HaveConversion<string>();
         configurationBuilder.Properties<StaffRole>().HaveConversion<string>();
         configurationBuilder.Properties<DocumentKind>().HaveConversion<string>();
+        configurationBuilder.Properties<Recipient>().HaveConversion<string>();
+        configurationBuilder.Properties<CalendarInvite>().HaveConversion<string>();
+        configurationBuilder.Properties<OutboxState>().HaveConversion<string>();
+        configurationBuilder.Properties<LinkStep>().HaveConversion<string>();
 
         // SQLite has no time type that EF can compare or sort: store UTC ticks (see the SQLite schema).
         if (Database.IsSqlite())
@@ -110,6 +118,8 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         FilterBySchool<Referral>(modelBuilder);
         FilterBySchool<ReferralDocument>(modelBuilder);
         FilterBySchool<ReferralEvent>(modelBuilder);
+        FilterBySchool<ActionLink>(modelBuilder);
+        FilterBySchool<EmailTemplate>(modelBuilder);
 
         UseSnakeCaseColumns(modelBuilder);
     }

@@ -65,12 +65,15 @@ public static class Seed
     {
         await using var db = database.NewContext();
         db.ForSchool(school.School.Id);
-        var actions = new ReferralActions(db, new FixedClock(Now));
+        var actions = Actions(db);
         var (referral, result) = await actions.ProposeAsync(school.Candidate.Id, school.Offer.Id, school.Contact.Id,
             [school.Document.Id], school.StaffActor(), school.Staff.Id);
         result.Refusal.ShouldBeNull();
         return referral!.Id;
     }
+
+    public static ReferralActions Actions(PasserelleDb db, TimeProvider? clock = null) =>
+        new(db, clock ?? new FixedClock(Now), new Passerelle.Email.OutboxSignal());
 
     /// <summary>A SIRET that passes the Luhn check, different each call.</summary>
     public static string NextSiret()

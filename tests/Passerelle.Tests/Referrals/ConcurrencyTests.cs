@@ -100,7 +100,7 @@ public class ConcurrencyTests
     {
         await using var db = database.NewContext();
         db.ForSchool(school.School.Id);
-        return await new ReferralActions(db, new FixedClock(Seed.Now)).ApplyAsync(referralId, transition);
+        return await Seed.Actions(db).ApplyAsync(referralId, transition);
     }
 
     private static async Task<int> VersionAsync(TestDatabase database, SchoolFixture school, Guid referralId)

@@ -54,7 +54,7 @@ public class TenantIsolationTests
         await using (var db = database.NewContext())
         {
             db.ForSchool(a.School.Id);
-            var result = await new ReferralActions(db, new FixedClock(Seed.Now))
+            var result = await Seed.Actions(db)
                 .ApplyAsync(referralOfB, (r, now) => r.Cancel("Tentative", a.StaffActor(), now));
             result.Refusal!.Code.ShouldBe(RefusalCode.NotFound);
         }
@@ -74,7 +74,7 @@ public class TenantIsolationTests
 
         await using var db = database.NewContext();
         db.ForSchool(a.School.Id);
-        var actions = new ReferralActions(db, new FixedClock(Seed.Now));
+        var actions = Seed.Actions(db);
 
         (await actions.ProposeAsync(b.Candidate.Id, a.Offer.Id, a.Contact.Id, [], a.StaffActor(), a.Staff.Id)).Result.Refusal!.Code.ShouldBe(RefusalCode.NotFound);
         (await actions.ProposeAsync(a.Candidate.Id, b.Offer.Id, a.Contact.Id, [], a.StaffActor(), a.Staff.Id)).Result.Refusal!.Code.ShouldBe(RefusalCode.NotFound);

@@ -1,0 +1,76 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using Passerelle.Referrals;
+
+namespace Passerelle.Email;
+
+/// <summary>The step of a referral an e-mail link lets its recipient answer.</summary>
+public enum LinkStep
+{
+    /// <summary>The candidate's answer to the offer (view, accept, decline).</summary>
+    Offer,
+
+    /// <summary>The company's answer on the candidate (profile, offer, accept with an appointment, refuse).</summary>
+    Company,
+
+    /// <summary>The candidate's answer to the appointment (confirm, decline, calendar file).</summary>
+    Appointment,
+}
+
+/// <summary>
+/// One e-mail's action links. The token in the URL is the link's id and a 128-bit random secret; only the
+/// secret's SHA-256 is stored. It names one referral, one recipient and one step; it expires after the
+/// school's validity and is revoked when its step can no longer change.
+/// </summary>
+public sealed class ActionLink : ISchoolOwned
+{
+    public Guid Id { get; set; }
+    public Guid SchoolId { get; set; }
+    public Guid ReferralId { get; set; }
+    public Guid? OutboxMessageId { get; set; }
+    public Recipient Recipient { get; set; }
+    public Guid RecipientId { get; set; }
+    public LinkStep Step { get; set; }
+    public byte[] SecretHash { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>Set once when the reminder before expiry was queued: at most one reminder per link.</summary>
+    public DateTimeOffset? RemindedAt { get; set; }
+
+    /// <summary>Creates a link and the token to put in the mail (returned once, never stored).</summary>
+    public static (ActionLink Link, string Token) Create(
+        Guid schoolId, Guid referralId, Recipient recipient, Guid recipientId, LinkStep step,
+        DateTimeOffset now, DateTimeOffset expiresAt, Guid? outboxMessageId)
+    {
+        var id = Guid.NewGuid();
+        var secret = RandomNumberGenerator.GetBytes(16);
+        var link = new ActionLink
+        {
+            Id = id, SchoolId = schoolId, ReferralId = referralId, OutboxMessageId = outboxMessageId, Recipient = recipient,
+            RecipientId = recipientId, Step = step, SecretHash = SHA256.HashData(secret), CreatedAt = now, ExpiresAt = expiresAt,
+        };
+        var raw = new byte[32];
+        id.TryWriteBytes(raw.AsSpan(0, 16));
+        secret.CopyTo(raw, 16);
+        return (link, Base64Url.EncodeToString(raw));
+    }
+
+    /// <summary>Splits a token into the link id and the secret's hash; false when it is not even well-formed.</summary>
+    public static bool TryParse(string? token, out Guid id, out byte[] secretHash)
+    {
+        id = Guid.Empty;
+        secretHash = [];
+        if (token is null || token.Length != 43)
+            return false;
+        Span<byte> raw = stackalloc byte[33];
+        if (!Base64Url.TryDecodeFromChars(token, raw, out var written) || written != 32)
+            return false;
+        id = new Guid(raw[..16]);
+        secretHash = SHA256.HashData(raw[16..32]);
+        return true;
+    }
+
+    public bool Matches(byte[] secretHash) => CryptographicOperations.FixedTimeEquals(SecretHash, secretHash);
+}

@@ -1,0 +1,24 @@
+using System.Text.Json;
+using Passerelle.Referrals;
+
+namespace Passerelle.Email;
+
+/// <summary>What a mail must say as it was when the transition happened, kept with the outbox row.</summary>
+public sealed record MailData(
+    DateTimeOffset? AppointmentStartsAt = null,
+    string? AppointmentLocation = null,
+    string? AppointmentComment = null,
+    int AppointmentSequence = 0,
+    string? Comment = null,
+    string? Reason = null,
+    ReferralEventKind? EventKind = null,
+    string? ActorName = null,
+    Party? OnBehalfOf = null)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public string Serialize() => JsonSerializer.Serialize(this, Json);
+
+    public static MailData Parse(string? json) =>
+        string.IsNullOrEmpty(json) ? new MailData() : JsonSerializer.Deserialize<MailData>(json, Json) ?? new MailData();
+}

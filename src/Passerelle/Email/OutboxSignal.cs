@@ -1,0 +1,36 @@
+namespace Passerelle.Email;
+
+/// <summary>
+/// Wakes this instance's dispatcher as soon as a transaction committed mail, so an idle queue delivers within
+/// moments; other instances find the rows on their next poll.
+/// </summary>
+public sealed class OutboxSignal : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled: the dispatcher will look once for all of them.
+        }
+    }
+
+    public void Dispose() => _signal.Dispose();
+
+    /// <summary>Waits for a signal or the poll interval, whichever comes first.</summary>
+    public async Task WaitAsync(TimeSpan pollInterval, CancellationToken ct)
+    {
+        try
+        {
+            await _signal.WaitAsync(pollInterval, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+}
