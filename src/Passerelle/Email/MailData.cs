@@ -3,7 +3,10 @@ using Passerelle.Referrals;
 
 namespace Passerelle.Email;
 
-/// <summary>What a mail must say as it was when the transition happened, kept with the outbox row.</summary>
+/// <summary>
+/// What a mail must say as it was when the transition happened, kept with the outbox row.
+/// <see cref="LinksExpireAt"/> makes a reminder's links expire with the ones it reminds of.
+/// </summary>
 public sealed record MailData(
     DateTimeOffset? AppointmentStartsAt = null,
     string? AppointmentLocation = null,
@@ -13,7 +16,8 @@ public sealed record MailData(
     string? Reason = null,
     ReferralEventKind? EventKind = null,
     string? ActorName = null,
-    Party? OnBehalfOf = null)
+    Party? OnBehalfOf = null,
+    DateTimeOffset? LinksExpireAt = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Email;
+using Passerelle.Email.Templates;
 using Passerelle.Referrals;
 using Passerelle.Storage;
 
@@ -19,10 +21,26 @@ public static class PasserelleApp
         services.AddSingleton<DatabaseStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseStartup>());
         services.AddScoped<ReferralActions>();
-        services.AddSingleton<Passerelle.Email.OutboxSignal>();
+        AddEmail(services, EmailOptions.FromConfiguration(builder.Configuration));
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         return builder;
+    }
+
+    private static void AddEmail(IServiceCollection services, EmailOptions email)
+    {
+        services.AddSingleton(email);
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<TemplateRenderer>();
+        services.AddScoped<MailComposer>();
+        services.AddSingleton<IMailTransport, SystemNetMailTransport>();
+        services.AddSingleton<OutboxDelivery>();
+        services.AddSingleton<Reminders>();
+        if (email.DispatcherEnabled)
+        {
+            services.AddHostedService<OutboxDispatcher>();
+            services.AddHostedService<ReminderJob>();
+        }
     }
 
     public static void UseDatabase(DbContextOptionsBuilder options, DatabaseOptions database)

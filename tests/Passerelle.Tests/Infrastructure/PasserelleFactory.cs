@@ -9,6 +9,8 @@ public sealed class PasserelleFactory(TestDatabase database, IReadOnlyDictionary
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Mail stays in the outbox unless a test asks for the dispatcher (and says where mail goes).
+        builder.UseSetting("Email:DispatcherEnabled", "false");
         foreach (var (key, value) in database.Settings.Concat(settings ?? new Dictionary<string, string?>()))
             builder.UseSetting(key, value);
     }

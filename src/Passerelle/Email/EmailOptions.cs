@@ -1,0 +1,77 @@
+using System.Net.Mail;
+using Passerelle.Storage;
+
+namespace Passerelle.Email;
+
+public enum MailDelivery
+{
+    /// <summary>Writes each mail as an .eml file (the embedded default; readable at /dev/mails in Development).</summary>
+    Folder,
+    Smtp,
+}
+
+public enum SmtpSecurity
+{
+    None,
+
+    /// <summary>STARTTLS on the submission port. (System.Net.Mail has no implicit TLS on port 465.)</summary>
+    StartTls,
+}
+
+/// <summary>Section "Email": how mails leave, who sends them, where their links point, and the dispatcher's pace.</summary>
+public sealed class EmailOptions
+{
+    public const string Section = "Email";
+
+    public MailDelivery Delivery { get; init; } = MailDelivery.Folder;
+    public string Folder { get; init; } = "data/mail";
+    public string SmtpHost { get; init; } = "";
+    public int SmtpPort { get; init; } = 25;
+    public SmtpSecurity SmtpSecurity { get; init; } = SmtpSecurity.None;
+    public string? SmtpUserName { get; init; }
+    public string? SmtpPassword { get; init; }
+    public int SmtpTimeoutSeconds { get; init; } = 30;
+    public string FromAddress { get; init; } = "passerelle@localhost";
+    public string FromName { get; init; } = "Passerelle";
+
+    /// <summary>The address people reach Passerelle at; links in mails start with it.</summary>
+    public string PublicBaseUrl { get; init; } = "http://127.0.0.1:5080";
+
+    public bool DispatcherEnabled { get; init; } = true;
+    public int MaxAttempts { get; init; } = 8;
+    public double RetryBaseSeconds { get; init; } = 30;
+    public double RetryMaxSeconds { get; init; } = 3600;
+    public int LeaseSeconds { get; init; } = 120;
+    public int BatchSize { get; init; } = 64;
+    public int Parallelism { get; init; } = 4;
+    public double PollSeconds { get; init; } = 1;
+    public int ReminderDaysBeforeExpiry { get; init; } = 2;
+    public double ReminderCheckMinutes { get; init; } = 15;
+
+    public static EmailOptions FromConfiguration(IConfiguration configuration)
+    {
+        EmailOptions options;
+        try
+        {
+            options = configuration.GetSection(Section).Get<EmailOptions>() ?? new EmailOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new StartupException($"The Email section has a value of the wrong kind: {e.InnerException?.Message ?? e.Message}");
+        }
+
+        if (options.Delivery == MailDelivery.Smtp && string.IsNullOrWhiteSpace(options.SmtpHost))
+            throw new StartupException("Email:Delivery is Smtp but Email:SmtpHost is empty: give the SMTP server's host name.");
+        if (options.SmtpPort is < 1 or > 65535)
+            throw new StartupException($"Email:SmtpPort {options.SmtpPort} is not a port number (1–65535).");
+        if (!MailAddress.TryCreate(options.FromAddress, out _))
+            throw new StartupException($"Email:FromAddress '{options.FromAddress}' is not an e-mail address.");
+        if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+            throw new StartupException($"Email:PublicBaseUrl '{options.PublicBaseUrl}' is not an http(s) address; links in mails start with it.");
+        if (options.MaxAttempts < 1 || options.BatchSize < 1 || options.Parallelism < 1 || options.LeaseSeconds < 5)
+            throw new StartupException("Email:MaxAttempts, BatchSize and Parallelism must be at least 1, and LeaseSeconds at least 5.");
+        return options;
+    }
+
+    public string Link(string path) => $"{PublicBaseUrl.TrimEnd('/')}/{path.TrimStart('/')}";
+}

@@ -1,0 +1,124 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Email.Templates;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+
+namespace Passerelle.Email;
+
+/// <summary>A mail ready to go, and its copy with the personal links masked (the one kept in the database).</summary>
+public sealed record ComposedMail(
+    string ToAddress, string ToName, string FromName, string Subject, string Html, string Text,
+    string? Calendar, CalendarInvite CalendarMethod, string MessageId, string MaskedHtml, string MaskedText);
+
+/// <summary>
+/// Turns an outbox row into a mail: finds the recipient and the referral's details, creates the action links
+/// (their hashes are stored now; the tokens exist only in the mail), renders the school's or the default
+/// template and adds the calendar invitation.
+/// </summary>
+public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, EmailOptions options)
+{
+    private const string Mask = "•••";
+
+    /// <summary>Composes the mail; a row that can no longer be composed (its referral or recipient is gone) gives a reason instead.</summary>
+    public async Task<(ComposedMail? Mail, string? Problem)> ComposeAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!DefaultTemplates.Exists(message.TemplateKey))
+            return (null, $"unknown template key {message.TemplateKey}");
+        if (message.ReferralId is null)
+            return (null, "a mail without referral needs its own composer"); // credentials and resets arrive with the portals
+
+        db.ForSchool(message.SchoolId!.Value);
+        var referralId = message.ReferralId.Value;
+        var row = await (
+            from r in db.Referrals
+            join candidate in db.Candidates on r.CandidateId equals candidate.Id
+            join offer in db.JobOffers on r.JobOfferId equals offer.Id
+            join company in db.Companies on offer.CompanyId equals company.Id
+            join contact in db.CompanyContacts on r.ContactId equals contact.Id
+            join staff in db.Staff on r.CreatedByStaffId equals staff.Id
+            join school in db.Schools on r.SchoolId equals school.Id
+            where r.Id == referralId
+            select new { Referral = r, Candidate = candidate, Offer = offer, Company = company, Contact = contact, Staff = staff, School = school })
+            .AsNoTracking().SingleOrDefaultAsync(ct);
+        if (row is null)
+            return (null, "the referral is gone");
+
+        var data = MailData.Parse(message.Data);
+        var (toAddress, toName) = message.Recipient switch
+        {
+            Recipient.Candidate => (row.Candidate.Email, row.Candidate.DisplayName),
+            Recipient.CompanyContact => (row.Contact.Email, row.Contact.DisplayName),
+            Recipient.ReferringStaff => (row.Staff.Email, row.Staff.DisplayName),
+            _ => (message.ToAddress ?? "", message.ToName ?? message.ToAddress ?? ""),
+        };
+        if (string.IsNullOrWhiteSpace(toAddress))
+            return (null, "the recipient has no e-mail address");
+
+        var links = new Dictionary<string, object?>
+        {
+            ["portail"] = options.Link("/entreprise"),
+            ["suivi"] = options.Link($"/ecole/mises-en-relation/{referralId}"),
+        };
+        string? token = null;
+        DateTimeOffset? expiresAt = null;
+        if (StepOf(message.TemplateKey) is { } step)
+        {
+            var recipientId = message.Recipient == Recipient.CompanyContact ? row.Contact.Id : row.Candidate.Id;
+            expiresAt = data.LinksExpireAt ?? now.AddDays(row.School.LinkValidityDays);
+            (var link, token) = ActionLink.Create(row.Referral.SchoolId, referralId, message.Recipient, recipientId, step, now, expiresAt.Value, message.Id);
+            db.ActionLinks.Add(link);
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            var at = $"/l/{token}";
+            switch (step)
+            {
+                case LinkStep.Offer:
+                    links["voirOffre"] = options.Link(at);
+                    links["accepterOffre"] = options.Link($"{at}/accepter");
+                    links["refuserOffre"] = options.Link($"{at}/refuser");
+                    break;
+                case LinkStep.Company:
+                    links["profil"] = options.Link($"{at}/profil");
+                    links["offre"] = options.Link($"{at}/offre");
+                    links["accepter"] = options.Link($"{at}/accepter");
+                    links["refuser"] = options.Link($"{at}/refuser");
+                    break;
+                default:
+                    links["rdv"] = options.Link(at);
+                    links["confirmerRdv"] = options.Link($"{at}/confirmer");
+                    links["declinerRdv"] = options.Link($"{at}/decliner");
+                    links["calendrier"] = options.Link($"{at}/rdv.ics");
+                    break;
+            }
+            links["expireLe"] = $"{ParisTime.Date(expiresAt.Value)} à {ParisTime.Time(expiresAt.Value)}";
+        }
+
+        var model = RenderModel.For(row.School, row.Candidate, row.Company, row.Contact, row.Staff, row.Offer, row.Referral, data, toName, links);
+        var schoolTemplate = await db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Key == message.TemplateKey, ct);
+        var rendered = renderer.Render(message.TemplateKey, schoolTemplate, model, row.School.Name, expiresAt);
+
+        string? calendar = null;
+        if (message.Calendar != CalendarInvite.None && data.AppointmentStartsAt is { } startsAt)
+        {
+            calendar = CalendarInvitation.Write(message.Calendar, referralId, data.AppointmentSequence, startsAt,
+                $"Entretien {row.Company.Name} – {row.Offer.Title}", data.AppointmentLocation, data.AppointmentComment,
+                row.School.Name, options.FromAddress, toName, toAddress, now);
+        }
+
+        var fromName = $"{row.School.Name} via {options.FromName}";
+        return (new ComposedMail(toAddress, toName, fromName, rendered.Subject, rendered.Html, rendered.Text, calendar, message.Calendar,
+            message.MessageId, MaskToken(rendered.Html, token), MaskToken(rendered.Text, token)), null);
+    }
+
+    /// <summary>The step whose action links a mail carries, if any.</summary>
+    public static LinkStep? StepOf(string templateKey) => templateKey switch
+    {
+        TemplateKeys.OfferToCandidate => LinkStep.Offer,
+        TemplateKeys.CandidateToCompany or TemplateKeys.ReminderToCompany => LinkStep.Company,
+        TemplateKeys.AppointmentToCandidate => LinkStep.Appointment,
+        _ => null,
+    };
+
+    private static string MaskToken(string text, string? token) =>
+        token is null ? text : text.Replace(token, Mask, StringComparison.Ordinal);
+}

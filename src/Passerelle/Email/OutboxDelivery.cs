@@ -1,0 +1,174 @@
+using System.Data.Common;
+using System.Net.Mail;
+using System.Net.Sockets;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Storage;
+
+namespace Passerelle.Email;
+
+/// <summary>
+/// Delivers the outbox. A round claims due rows for a lease (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>, so any
+/// number of instances share the queue; SQLite: one atomic conditional update), composes and sends each, then
+/// marks it sent. A failure schedules a retry with exponential back-off; after the last attempt the row is
+/// <see cref="OutboxState.Failed"/> with its error. A crash between sending and marking leaves the row claimed
+/// until the lease ends, then it is sent again: at most one duplicate (same Message-ID), never a loss.
+/// </summary>
+public sealed class OutboxDelivery(
+    IServiceScopeFactory scopes, IMailTransport transport, EmailOptions options, DatabaseOptions database,
+    TimeProvider clock, ILogger<OutboxDelivery> logger)
+{
+    /// <summary>Who holds a claim; unique per delivery object.</summary>
+    public string InstanceId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Claims and delivers one batch; returns how many rows it claimed.</summary>
+    public async Task<int> DispatchOnceAsync(CancellationToken ct)
+    {
+        var claimed = await ClaimAsync(clock.GetUtcNow(), ct);
+        if (claimed.Count == 0)
+            return 0;
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
+            async (id, token) => await DeliverAsync(id, token));
+        return claimed.Count;
+    }
+
+    private async Task<List<Guid>> ClaimAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var postgres = database.Provider == DatabaseProvider.PostgreSQL;
+        var sql = $"""
+            UPDATE outbox_messages
+            SET locked_until = @leaseEnd, locked_by = @me, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM outbox_messages
+                WHERE state = 'Pending' AND next_attempt_at <= @now AND (locked_until IS NULL OR locked_until < @now)
+                ORDER BY next_attempt_at
+                LIMIT @batch
+                {(postgres ? "FOR UPDATE SKIP LOCKED" : "")})
+            RETURNING id
+            """;
+        await using var connection = database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Add(command, "@leaseEnd", Time(now.AddSeconds(options.LeaseSeconds)));
+        Add(command, "@me", InstanceId);
+        Add(command, "@now", Time(now));
+        Add(command, "@batch", options.BatchSize);
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            ids.Add(postgres ? reader.GetGuid(0) : Guid.Parse(reader.GetString(0)));
+        return ids;
+    }
+
+    private async Task DeliverAsync(Guid id, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
+        var message = await db.OutboxMessages.AsNoTracking().SingleOrDefaultAsync(m => m.Id == id, ct);
+        if (message is null || message.State != OutboxState.Pending || message.LockedBy != InstanceId)
+            return;
+
+        var now = clock.GetUtcNow();
+        ComposedMail? mail;
+        string? problem;
+        try
+        {
+            (mail, problem) = await scope.ServiceProvider.GetRequiredService<MailComposer>().ComposeAsync(message, now, ct);
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
+        {
+            await RetryLaterAsync(db, message, $"composition: {e.Message}", ct);
+            return;
+        }
+        if (mail is null)
+        {
+            await FailAsync(db, message, problem!, ct);
+            return;
+        }
+
+        try
+        {
+            await transport.SendAsync(mail, ct);
+        }
+        catch (Exception e) when (e is SmtpException or IOException or SocketException or InvalidOperationException or TimeoutException)
+        {
+            await RetryLaterAsync(db, message, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message, ct);
+            return;
+        }
+
+        var sentAt = clock.GetUtcNow();
+        await db.OutboxMessages.Where(m => m.Id == id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
+            .SetProperty(m => m.State, OutboxState.Sent)
+            .SetProperty(m => m.SentAt, sentAt)
+            .SetProperty(m => m.Subject, mail.Subject)
+            .SetProperty(m => m.HtmlBody, mail.MaskedHtml)
+            .SetProperty(m => m.TextBody, mail.MaskedText)
+            .SetProperty(m => m.LastError, (string?)null)
+            .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+            .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+        logger.LogInformation("Mail {MessageId} ({TemplateKey}) sent", message.MessageId, message.TemplateKey);
+    }
+
+    private async Task RetryLaterAsync(PasserelleDb db, OutboxMessage message, string error, CancellationToken ct)
+    {
+        if (message.Attempts >= options.MaxAttempts)
+        {
+            await FailAsync(db, message, error, ct);
+            return;
+        }
+        var delay = Math.Min(options.RetryMaxSeconds, options.RetryBaseSeconds * Math.Pow(2, message.Attempts - 1));
+        var next = clock.GetUtcNow().AddSeconds(delay * (0.8 + (0.4 * Random.Shared.NextDouble())));
+        await db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
+            .SetProperty(m => m.NextAttemptAt, next)
+            .SetProperty(m => m.LastError, Truncate(error))
+            .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+            .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+        logger.LogWarning("Mail {MessageId} ({TemplateKey}) not sent, attempt {Attempt} of {MaxAttempts}: {Error}. Next try at {Next:O}",
+            message.MessageId, message.TemplateKey, message.Attempts, options.MaxAttempts, error, next);
+    }
+
+    private async Task FailAsync(PasserelleDb db, OutboxMessage message, string error, CancellationToken ct)
+    {
+        await db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
+            .SetProperty(m => m.State, OutboxState.Failed)
+            .SetProperty(m => m.LastError, Truncate(error))
+            .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+            .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+        logger.LogError("Mail {MessageId} ({TemplateKey}) failed for good after {Attempts} attempt(s): {Error}",
+            message.MessageId, message.TemplateKey, message.Attempts, error);
+    }
+
+    private object Time(DateTimeOffset instant) => database.Provider == DatabaseProvider.Sqlite ? instant.UtcTicks : instant;
+
+    private static string Truncate(string text) => text.Length <= 2000 ? text : text[..2000];
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
+
+/// <summary>Runs <see cref="OutboxDelivery"/> in the background: at once when this instance queued mail, else every poll interval.</summary>
+public sealed class OutboxDispatcher(OutboxDelivery delivery, OutboxSignal signal, EmailOptions options, ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var poll = TimeSpan.FromSeconds(options.PollSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await delivery.DispatchOnceAsync(stoppingToken) >= options.BatchSize)
+                    continue;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "The mail dispatcher could not read the outbox; it tries again shortly");
+            }
+            await signal.WaitAsync(poll, stoppingToken);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using Passerelle.Candidates;
+using Passerelle.Companies;
+using Passerelle.JobOffers;
+using Passerelle.Referrals;
+using Passerelle.Schools;
+
+namespace Passerelle.Email.Templates;
+
+/// <summary>The values a template's placeholders read (see DefaultTemplates for each key's list).</summary>
+public static class RenderModel
+{
+    public static Dictionary<string, object?> For(
+        School school, Candidate candidate, Company company, CompanyContact contact, Staff staff, JobOffer offer, Referral referral,
+        MailData data, string recipientName, Dictionary<string, object?> links) => new()
+        {
+            ["ecole"] = new Dictionary<string, object?> { ["nom"] = school.Name },
+            ["destinataire"] = new Dictionary<string, object?> { ["nomComplet"] = recipientName, ["prenom"] = FirstName(recipientName) },
+            ["candidat"] = Person(candidate.FirstName, candidate.LastName, candidate.DisplayName),
+            ["entreprise"] = new Dictionary<string, object?> { ["nom"] = company.Name },
+            ["contact"] = Person(contact.FirstName, contact.LastName, contact.DisplayName),
+            ["chargeRelation"] = Person(staff.FirstName, staff.LastName, staff.DisplayName),
+            ["offre"] = new Dictionary<string, object?>
+            {
+                ["titre"] = offer.Title,
+                ["lieu"] = offer.Location,
+                ["description"] = offer.Description,
+                ["debut"] = offer.StartsOn?.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture),
+            },
+            ["miseEnRelation"] = new Dictionary<string, object?> { ["date"] = ParisTime.Date(referral.CreatedAt), ["heure"] = ParisTime.Time(referral.CreatedAt) },
+            ["rdv"] = data.AppointmentStartsAt is { } at
+                ? new Dictionary<string, object?>
+                {
+                    ["date"] = ParisTime.Date(at), ["heure"] = ParisTime.Time(at), ["lieu"] = data.AppointmentLocation, ["commentaire"] = data.AppointmentComment,
+                }
+                : new Dictionary<string, object?>(),
+            ["commentaire"] = data.Comment,
+            ["motif"] = data.Reason,
+            ["actionEffectueePar"] = data.OnBehalfOf is null ? null : data.ActorName,
+            ["rdvConfirme"] = data.EventKind == ReferralEventKind.AppointmentAccepted,
+            ["resultat"] = data.EventKind switch
+            {
+                ReferralEventKind.Recruited => "Recruté",
+                ReferralEventKind.NotRetained => "Non retenu",
+                _ => null,
+            },
+            ["liens"] = links,
+        };
+
+    /// <summary>Sample values for previews and for the test that renders every key.</summary>
+    public static Dictionary<string, object?> Sample(string linkBase = "https://passerelle.example") => new()
+    {
+        ["ecole"] = new Dictionary<string, object?> { ["nom"] = "Passerelle School" },
+        ["destinataire"] = new Dictionary<string, object?> { ["nomComplet"] = "TECHER Margaud", ["prenom"] = "Margaud" },
+        ["candidat"] = Person("Margaud", "TECHER", "TECHER Margaud"),
+        ["entreprise"] = new Dictionary<string, object?> { ["nom"] = "Laboriosam Industries" },
+        ["contact"] = Person("Sophie", "LEFEBVRE", "LEFEBVRE Sophie"),
+        ["chargeRelation"] = Person("Benoît", "MARTIN", "MARTIN Benoît"),
+        ["offre"] = new Dictionary<string, object?>
+        {
+            ["titre"] = "Et laboriosam praesentium", ["lieu"] = "Bordeaux (33)", ["description"] = "Mission en alternance.", ["debut"] = "01/09/2020",
+        },
+        ["miseEnRelation"] = new Dictionary<string, object?> { ["date"] = "15/05/2020", ["heure"] = "15h41" },
+        ["rdv"] = new Dictionary<string, object?> { ["date"] = "22/06/2020", ["heure"] = "10h00", ["lieu"] = "12 rue des Écoles, Bordeaux", ["commentaire"] = "Merci d'apporter votre CV." },
+        ["commentaire"] = "Merci pour votre réponse rapide.",
+        ["motif"] = "Profil ne correspondant pas au poste",
+        ["actionEffectueePar"] = "MARTIN Benoît",
+        ["rdvConfirme"] = true,
+        ["resultat"] = "Recruté",
+        ["identifiant"] = "demo.entreprise",
+        ["liens"] = new Dictionary<string, object?>
+        {
+            ["voirOffre"] = $"{linkBase}/l/exemple", ["accepterOffre"] = $"{linkBase}/l/exemple/accepter", ["refuserOffre"] = $"{linkBase}/l/exemple/refuser",
+            ["profil"] = $"{linkBase}/l/exemple/profil", ["offre"] = $"{linkBase}/l/exemple/offre",
+            ["accepter"] = $"{linkBase}/l/exemple/accepter", ["refuser"] = $"{linkBase}/l/exemple/refuser",
+            ["rdv"] = $"{linkBase}/l/exemple", ["confirmerRdv"] = $"{linkBase}/l/exemple/confirmer", ["declinerRdv"] = $"{linkBase}/l/exemple/decliner",
+            ["calendrier"] = $"{linkBase}/l/exemple/rdv.ics", ["portail"] = $"{linkBase}/entreprise", ["suivi"] = $"{linkBase}/ecole/mises-en-relation/exemple",
+            ["motDePasse"] = $"{linkBase}/entreprise/mot-de-passe/exemple", ["motDePasseExpireLe"] = "16/05/2020 à 15h41",
+            ["expireLe"] = "22/05/2020 à 15h41",
+        },
+    };
+
+    private static Dictionary<string, object?> Person(string firstName, string lastName, string displayName) => new()
+    {
+        ["prenom"] = firstName, ["nom"] = lastName.ToUpperInvariant(), ["nomComplet"] = displayName,
+    };
+
+    private static string FirstName(string displayName)
+    {
+        var space = displayName.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0 ? displayName : displayName[(space + 1)..];
+    }
+}
