@@ -62,7 +62,7 @@ public sealed class ActionLink : ISchoolOwned
     {
         id = Guid.Empty;
         secretHash = [];
-        if (token is null || token.Length != 43)
+        if (token is null || token.Length != 43 || !token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             return false;
         Span<byte> raw = stackalloc byte[33];
         if (!Base64Url.TryDecodeFromChars(token, raw, out var written) || written != 32)

@@ -1,10 +1,14 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Passerelle.Tests.Infrastructure;
 
 /// <summary>The real app in memory, on a test database of either provider.</summary>
-public sealed class PasserelleFactory(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+public sealed class PasserelleFactory(
+    TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -13,5 +17,24 @@ public sealed class PasserelleFactory(TestDatabase database, IReadOnlyDictionary
         builder.UseSetting("Email:DispatcherEnabled", "false");
         foreach (var (key, value) in database.Settings.Concat(settings ?? new Dictionary<string, string?>()))
             builder.UseSetting(key, value);
+        if (services is not null)
+            builder.ConfigureTestServices(services);
+    }
+
+    /// <summary>Settings that send mail to a test SMTP sink.</summary>
+    public static Dictionary<string, string?> SmtpTo(SmtpSink sink, params (string Key, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Email:Delivery"] = "Smtp",
+            ["Email:SmtpHost"] = "127.0.0.1",
+            ["Email:SmtpPort"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Email:SmtpTimeoutSeconds"] = "5",
+            ["Email:FromAddress"] = "passerelle@passerelle.test",
+            ["Email:PublicBaseUrl"] = "https://passerelle.test",
+        };
+        foreach (var (key, value) in more)
+            settings[key] = value;
+        return settings;
     }
 }

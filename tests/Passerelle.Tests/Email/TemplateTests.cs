@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Passerelle.Email;
+using Passerelle.Email.Templates;
+using Passerelle.Referrals;
+
+namespace Passerelle.Tests.Email;
+
+public class TemplateTests
+{
+    private static readonly TemplateRenderer Renderer = new(NullLogger<TemplateRenderer>.Instance);
+    private static readonly DateTimeOffset Expiry = new(2020, 5, 22, 13, 41, 0, TimeSpan.Zero);
+
+    public static TheoryData<string> Keys() => new(DefaultTemplates.All.Select(t => t.Key));
+
+    [Fact]
+    public void Every_template_key_of_the_product_has_a_default()
+    {
+        var workflowKeys = typeof(TemplateKeys).GetFields().Select(f => (string)f.GetValue(null)!);
+
+        DefaultTemplates.All.Select(t => t.Key).ShouldBe(workflowKeys, ignoreOrder: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Keys))]
+    public void Every_key_renders_with_sample_data_into_html_and_text(string key)
+    {
+        var mail = Renderer.Render(key, null, RenderModel.Sample(), "Passerelle School", Expiry);
+
+        mail.Subject.ShouldNotBeNullOrWhiteSpace();
+        mail.Subject.ShouldNotContain("{{");
+        mail.Html.ShouldNotContain("{{");
+        mail.Html.ShouldContain("<html lang=\"fr\">");
+        mail.Html.ShouldContain("PASSERELLE SCHOOL".ToLowerInvariant(), Case.Insensitive);
+        mail.Text.ShouldNotContain("<");
+        mail.Text.ShouldContain("Les boutons et liens de ce message fonctionnent jusqu'au 22/05/2020 à 15h41.");
+        foreach (var placeholder in DefaultTemplates.For(key).Placeholders)
+            Lookup(RenderModel.Sample(), placeholder).ShouldBeTrue($"{placeholder} is documented for {key} but the sample has no value for it");
+    }
+
+    [Fact]
+    public void The_candidate_proposal_carries_the_four_links_of_the_document()
+    {
+        var mail = Renderer.Render(TemplateKeys.CandidateToCompany, null, RenderModel.Sample(), "Passerelle School", Expiry);
+
+        mail.Subject.ShouldBe("Proposition de candidat : TECHER Margaud pour « Et laboriosam praesentium »");
+        mail.Html.ShouldContain("href=\"https://passerelle.example/l/exemple/profil\"");
+        mail.Html.ShouldContain("href=\"https://passerelle.example/l/exemple/offre\"");
+        mail.Html.ShouldContain("href=\"https://passerelle.example/l/exemple/accepter\"");
+        mail.Html.ShouldContain("href=\"https://passerelle.example/l/exemple/refuser\"");
+        mail.Text.ShouldContain("Accepter le candidat et proposer un rendez-vous : https://passerelle.example/l/exemple/accepter");
+        mail.Text.ShouldContain("Refuser le candidat : https://passerelle.example/l/exemple/refuser");
+    }
+
+    [Fact]
+    public void Hostile_values_are_escaped_and_still_render()
+    {
+        var model = RenderModel.Sample();
+        var longName = new string('A', 5000);
+        ((Dictionary<string, object?>)model["candidat"]!)["prenom"] = "<script>alert(1)</script>";
+        ((Dictionary<string, object?>)model["candidat"]!)["nomComplet"] = "{{ecole.nom}} ЖУРДАН 李明 " + longName;
+        ((Dictionary<string, object?>)model["entreprise"]!)["nom"] = "\"Quotes\" & <b>bold</b>";
+        model["commentaire"] = "Line one\r\nBcc: evil@example.org";
+
+        foreach (var key in DefaultTemplates.All.Select(t => t.Key))
+        {
+            var mail = Renderer.Render(key, null, model, "École <i>test</i>", Expiry);
+
+            mail.Html.ShouldNotContain("<script>");
+            mail.Html.ShouldNotContain("<b>bold</b>");
+            mail.Html.ShouldNotContain("<i>test</i>");
+            mail.Subject.ShouldNotContain("\n");
+            mail.Subject.ShouldNotContain("\r");
+            if (mail.Html.Contains("alert(1)", StringComparison.Ordinal))
+                mail.Html.ShouldContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+            if (mail.Html.Contains("ЖУРДАН", StringComparison.Ordinal))
+            {
+                mail.Html.ShouldContain("{{ecole.nom}} ЖУРДАН 李明", customMessage: "a value is printed, never evaluated as a template");
+                mail.Text.ShouldContain("ЖУРДАН 李明");
+            }
+        }
+    }
+
+    [Fact]
+    public void An_enabled_school_template_replaces_the_default_and_a_disabled_one_does_not()
+    {
+        var template = new EmailTemplate
+        {
+            SchoolId = Guid.NewGuid(), Key = TemplateKeys.OfferToCandidate, Subject = "Une offre pour vous, {{candidat.prenom}}",
+            Body = "<p>Bonjour {{candidat.prenom}}, voici l'offre {{offre.titre}}.</p>{{bouton liens.accepterOffre \"J'accepte\"}}", Enabled = true,
+        };
+
+        var custom = Renderer.Render(template.Key, template, RenderModel.Sample(), "Passerelle School", Expiry);
+        template.Enabled = false;
+        var standard = Renderer.Render(template.Key, template, RenderModel.Sample(), "Passerelle School", Expiry);
+
+        custom.UsedSchoolTemplate.ShouldBeTrue();
+        custom.Subject.ShouldBe("Une offre pour vous, Margaud");
+        custom.Html.ShouldContain("voici l'offre Et laboriosam praesentium.");
+        custom.Html.ShouldContain(">J&#39;accepte</a>");
+        custom.Text.ShouldContain("Les boutons et liens de ce message fonctionnent jusqu'au", customMessage: "the expiry is printed whatever the school wrote");
+        standard.UsedSchoolTemplate.ShouldBeFalse();
+        standard.Subject.ShouldBe("Passerelle School vous propose une offre : Et laboriosam praesentium");
+    }
+
+    [Theory]
+    [InlineData("<p>{{/if}}</p>")]
+    [InlineData("<p>{{{candidat.prenom}}}</p>")]
+    [InlineData("<p>{{& candidat.prenom}}</p>")]
+    [InlineData("<p>{{#each offre}}")]
+    public void A_school_template_that_does_not_render_falls_back_to_the_default(string body)
+    {
+        var template = new EmailTemplate { SchoolId = Guid.NewGuid(), Key = TemplateKeys.OfferToCandidate, Subject = "Sujet", Body = body, Enabled = true };
+
+        var mail = Renderer.Render(template.Key, template, RenderModel.Sample(), "Passerelle School", Expiry);
+
+        mail.UsedSchoolTemplate.ShouldBeFalse();
+        mail.Subject.ShouldBe("Passerelle School vous propose une offre : Et laboriosam praesentium");
+        Renderer.Check(template.Subject, body, RenderModel.Sample()).ShouldNotBeNull();
+    }
+
+    private static bool Lookup(Dictionary<string, object?> model, string path)
+    {
+        object? current = model;
+        foreach (var segment in path.Split('.'))
+        {
+            if (current is not Dictionary<string, object?> level || !level.TryGetValue(segment, out current))
+                return false;
+        }
+        return current is not null;
+    }
+}
