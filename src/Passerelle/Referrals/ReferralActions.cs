@@ -22,7 +22,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxS
         if (referral is null)
             return TransitionResult.NotFound();
 
-        var openBefore = OpenSteps(referral);
+        var openBefore = OpenSteps(referral).ToList();
         var now = clock.GetUtcNow();
         var result = transition(referral, now);
         if (!result.Succeeded)

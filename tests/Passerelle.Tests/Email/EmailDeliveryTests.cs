@@ -1,0 +1,254 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Email;
+using Passerelle.Email.DevMailbox;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.Email;
+
+/// <summary>Mails go through a real SMTP conversation, from the transition's transaction to the server.</summary>
+public partial class EmailDeliveryTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Each_step_mails_the_right_people_with_their_links_and_the_calendar_invitation(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var referralId = await world.ProposeAsync();
+        await world.DispatchAllAsync();
+
+        var offer = Single(world.Sink.Messages(), "margaud@example.org");
+        offer.Subject.ShouldBe("École Test vous propose une offre : Et laboriosam praesentium");
+        offer.From.ShouldContain("passerelle@passerelle.test");
+        offer.Html!.ShouldContain("Bonjour Margaud,");
+        offer.Text.ShouldNotBeNull();
+        var offerToken = Token(offer.Html!, "accepter");
+        offer.Text!.ShouldContain($"Accepter l'offre : https://passerelle.test/l/{offerToken}/accepter");
+        offer.Text.ShouldContain($"Refuser l'offre : https://passerelle.test/l/{offerToken}/refuser");
+        offer.Text.ShouldContain("fonctionnent jusqu'au 09/03/2026 à 10h30", customMessage: "7 days after 02/03/2026 09:30 UTC, in Paris time");
+
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, world.School.CandidateActor, now));
+        await world.DispatchAllAsync();
+        var messages = world.Sink.Messages();
+        var proposal = Single(messages, "sophie@example.org");
+        proposal.Subject.ShouldBe("Proposition de candidat : TECHER Margaud pour « Et laboriosam praesentium »");
+        var companyToken = Token(proposal.Html!, "profil");
+        foreach (var action in new[] { "profil", "offre", "accepter", "refuser" })
+            proposal.Html!.ShouldContain($"https://passerelle.test/l/{companyToken}/{action}");
+        Single(messages, "benoit@example.org").Subject.ShouldBe("TECHER Margaud a accepté l'offre « Et laboriosam praesentium »");
+
+        var slot = new Appointment(Seed.Now.AddDays(5).AddHours(1), "12 rue des Écoles, Bordeaux", "Apportez votre CV");
+        await world.ActAsync(referralId, (r, now) => r.AnswerCandidate(CompanyAnswer.Accepted, slot, world.School.ContactActor(Channel.EmailLink), now));
+        await world.DispatchAllAsync();
+        var appointment = world.Sink.Messages().Where(m => m.To.Contains("margaud@example.org", StringComparison.Ordinal)).Last();
+        appointment.Subject.ShouldBe("Rendez-vous proposé par Entreprise Test le 07/03/2026 à 11h30");
+        appointment.Calendar.ShouldNotBeNull();
+        appointment.Calendar.ContentType.ShouldContain("method=REQUEST");
+        appointment.Calendar.Text.ShouldContain("DTSTART;TZID=Europe/Paris:20260307T113000");
+        appointment.Calendar.Text.ShouldContain("SEQUENCE:0");
+        appointment.Attachments.ShouldContain(a => a.FileName == "invitation.ics");
+
+        var later = slot with { StartsAt = slot.StartsAt.AddDays(1) };
+        await world.ActAsync(referralId, (r, now) => r.AnswerCandidate(CompanyAnswer.Accepted, later, world.School.ContactActor(), now));
+        await world.DispatchAllAsync();
+        await world.ActAsync(referralId, (r, now) => r.AnswerCandidate(CompanyAnswer.Refused, null, world.School.ContactActor(), now));
+        await world.DispatchAllAsync();
+        var toCandidate = world.Sink.Messages().Where(m => m.To.Contains("margaud@example.org", StringComparison.Ordinal)).ToList();
+        toCandidate[^2].Calendar!.Text.ShouldContain("SEQUENCE:1");
+        toCandidate[^2].Calendar!.Text.ShouldContain("DTSTART;TZID=Europe/Paris:20260308T113000");
+        toCandidate[^1].Subject.ShouldBe("Rendez-vous du 08/03/2026 annulé : Et laboriosam praesentium");
+        toCandidate[^1].Calendar!.ContentType.ShouldContain("method=CANCEL");
+        toCandidate[^1].Calendar!.Text.ShouldContain("SEQUENCE:2");
+        toCandidate[^1].Calendar!.Text.ShouldContain($"UID:referral-{referralId:N}@passerelle");
+
+        var kept = await world.QueryAsync(db => db.OutboxMessages.Where(m => m.ReferralId == referralId));
+        kept.ShouldAllBe(m => m.State == OutboxState.Sent && m.SentAt != null && m.HtmlBody != null);
+        kept.ShouldAllBe(m => !m.HtmlBody!.Contains(offerToken) && !m.HtmlBody.Contains(companyToken), "the kept copy masks the personal links");
+        world.Sink.Messages().Select(m => m.MessageId).ShouldBe(kept.OrderBy(m => m.SentAt).Select(m => m.MessageId), ignoreOrder: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Links_of_a_step_that_closes_are_revoked_with_the_transition(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var referralId = await world.ProposeAsync();
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, world.School.CandidateActor, now));
+        await world.DispatchAllAsync();
+        (await world.QueryAsync(db => db.ActionLinks.Where(l => l.RevokedAt == null))).Select(l => l.Step).ShouldBe([LinkStep.Offer, LinkStep.Company], ignoreOrder: true);
+
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Declined, world.School.CandidateActor, now));
+
+        var links = await world.QueryAsync(db => db.ActionLinks);
+        links.Single(l => l.Step == LinkStep.Company).RevokedAt.ShouldBe(Seed.Now, "the candidate withdrew: the company's links stop working");
+        links.Single(l => l.Step == LinkStep.Offer).RevokedAt.ShouldBeNull("the candidate may still change their mind");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Mail_queued_while_the_smtp_server_is_down_is_delivered_once_it_is_back(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider, ("Email:RetryBaseSeconds", "60"));
+        await world.Sink.StopAsync();
+        var referralId = await world.ProposeAsync();
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, world.School.CandidateActor, now));
+
+        await world.DispatchAllAsync();
+        var waiting = await world.QueryAsync(db => db.OutboxMessages);
+        waiting.Count.ShouldBe(3);
+        waiting.ShouldAllBe(m => m.State == OutboxState.Pending && m.Attempts == 1 && m.LastError != null && m.NextAttemptAt > Seed.Now);
+
+        world.Clock.Now = Seed.Now.AddSeconds(30);
+        await world.DispatchAllAsync();
+        (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.Attempts > 1))).ShouldBeEmpty("nothing is retried before its back-off");
+
+        await world.Sink.StartAgainAsync();
+        world.Clock.Now = Seed.Now.AddMinutes(5);
+        await world.DispatchAllAsync();
+        await world.DispatchAllAsync();
+
+        var delivered = await world.Sink.WaitForAsync(3);
+        delivered.Count.ShouldBe(3);
+        delivered.Select(m => m.MessageId).Distinct().Count().ShouldBe(3, "nothing sent twice");
+        (await world.QueryAsync(db => db.OutboxMessages)).ShouldAllBe(m => m.State == OutboxState.Sent && m.Attempts == 2);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_mail_that_keeps_failing_ends_failed_with_its_last_error(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider, ("Email:MaxAttempts", "3"), ("Email:RetryBaseSeconds", "1"));
+        await world.Sink.StopAsync();
+        await world.ProposeAsync();
+
+        for (var round = 0; round < 5; round++)
+        {
+            await world.DispatchAllAsync();
+            world.Clock.Now = world.Clock.Now.AddMinutes(10);
+        }
+
+        var failed = (await world.QueryAsync(db => db.OutboxMessages)).Single();
+        failed.State.ShouldBe(OutboxState.Failed);
+        failed.Attempts.ShouldBe(3);
+        failed.LastError.ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_dispatcher_killed_between_sending_and_marking_causes_at_most_one_duplicate(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        await world.ProposeAsync();
+        var realTransport = world.App.Services.GetRequiredService<IMailTransport>();
+        var doomed = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services, new DiesAfterSending(realTransport));
+
+        await Should.ThrowAsync<DiesAfterSending.Killed>(() => doomed.DispatchOnceAsync(CancellationToken.None));
+        (await world.Sink.WaitForAsync(1)).Count.ShouldBe(1);
+
+        await world.DispatchAllAsync();
+        world.Sink.Messages().Count.ShouldBe(1, "the dead instance's claim holds until its lease ends");
+
+        world.Clock.Now = Seed.Now.AddMinutes(3);
+        await world.DispatchAllAsync();
+
+        var received = await world.Sink.WaitForAsync(2);
+        received.Count.ShouldBe(2);
+        received.Select(m => m.MessageId).Distinct().Count().ShouldBe(1, "the duplicate has the same Message-ID");
+        (await world.QueryAsync(db => db.OutboxMessages)).Single().State.ShouldBe(OutboxState.Sent);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Two_dispatchers_deliver_a_thousand_queued_mails_exactly_once_each(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider, ("Email:BatchSize", "25"));
+        var referralId = await world.ProposeAsync();
+        await world.DispatchAllAsync();
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSystem();
+            for (var i = 0; i < 1000; i++)
+            {
+                var message = Outbox.New(world.School.School.Id, TemplateKeys.SchoolCandidateAcceptedOffer, Recipient.ReferringStaff, Seed.Now);
+                message.ReferralId = referralId;
+                db.OutboxMessages.Add(message);
+            }
+            await db.SaveChangesAsync();
+        }
+
+        var first = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services);
+        var second = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services);
+        await Task.WhenAll(Task.Run(() => world.DispatchAllAsync(first)), Task.Run(() => world.DispatchAllAsync(second)));
+
+        var received = (await world.Sink.WaitForAsync(1001)).Where(m => m.To.Contains("benoit@example.org", StringComparison.Ordinal)).ToList();
+        received.Count.ShouldBe(1000);
+        received.Select(m => m.MessageId).Distinct().Count().ShouldBe(1000);
+        (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.State != OutboxState.Sent))).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_school_template_is_used_when_enabled(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(world.School.School.Id);
+            db.EmailTemplates.Add(new EmailTemplate
+            {
+                SchoolId = world.School.School.Id, Key = TemplateKeys.OfferToCandidate, Enabled = true, UpdatedAt = Seed.Now,
+                Subject = "{{candidat.prenom}}, une offre pour vous", Body = "<p>Offre : {{offre.titre}}</p><p>{{bouton liens.accepterOffre \"Oui\"}}</p>",
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await world.ProposeAsync();
+        await world.DispatchAllAsync();
+
+        var mail = world.Sink.Messages().Single();
+        mail.Subject.ShouldBe("Margaud, une offre pour vous");
+        mail.Html!.ShouldContain("Offre : Et laboriosam praesentium");
+        mail.Text!.ShouldContain("fonctionnent jusqu'au");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_background_dispatcher_sends_a_committed_mail_without_waiting_for_a_poll(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider, ("Email:DispatcherEnabled", "true"), ("Email:PollSeconds", "600"));
+
+        await world.ProposeAsync();
+
+        (await world.Sink.WaitForAsync(1, TimeSpan.FromSeconds(20))).Count.ShouldBe(1, "the transition wakes the dispatcher; the poll is ten minutes away");
+    }
+
+    private static EmlMessage Single(IEnumerable<EmlMessage> messages, string to) =>
+        messages.Single(m => m.To.Contains(to, StringComparison.Ordinal));
+
+    private static string Token(string html, string action)
+    {
+        var match = TokenPattern().Match(html.Replace($"/{action}\"", "\"", StringComparison.Ordinal));
+        match.Success.ShouldBeTrue();
+        return match.Groups[1].Value;
+    }
+
+    [GeneratedRegex("https://passerelle\\.test/l/([A-Za-z0-9_-]{43})\"")]
+    private static partial Regex TokenPattern();
+
+    /// <summary>Sends for real, then the process "dies" before it can mark the mail sent.</summary>
+    private sealed class DiesAfterSending(IMailTransport real) : IMailTransport
+    {
+        public async Task SendAsync(ComposedMail mail, CancellationToken ct)
+        {
+            await real.SendAsync(mail, ct);
+            throw new Killed();
+        }
+
+        public sealed class Killed : Exception;
+    }
+}

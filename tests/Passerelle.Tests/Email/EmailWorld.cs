@@ -1,0 +1,81 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Email;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.Email;
+
+/// <summary>The app on a test database, mailing a real SMTP sink, with a clock the test moves.</summary>
+public sealed class EmailWorld : IAsyncDisposable
+{
+    private EmailWorld(TestDatabase database, SmtpSink sink, PasserelleFactory app, FixedClock clock, SchoolFixture school)
+    {
+        Database = database;
+        Sink = sink;
+        App = app;
+        Clock = clock;
+        School = school;
+    }
+
+    public TestDatabase Database { get; }
+    public SmtpSink Sink { get; }
+    public PasserelleFactory App { get; }
+    public FixedClock Clock { get; }
+    public SchoolFixture School { get; }
+    public OutboxDelivery Delivery => App.Services.GetRequiredService<OutboxDelivery>();
+
+    public static async Task<EmailWorld> CreateAsync(DatabaseProvider provider, params (string Key, string Value)[] settings)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var sink = await SmtpSink.StartAsync();
+        var clock = new FixedClock(Seed.Now);
+        var app = new PasserelleFactory(database, PasserelleFactory.SmtpTo(sink, settings), services => services.AddSingleton<TimeProvider>(clock));
+        _ = app.Services; // starts the host
+        var school = await Seed.SchoolAsync(database);
+        return new EmailWorld(database, sink, app, clock, school);
+    }
+
+    public async Task<Guid> ProposeAsync()
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(School.School.Id);
+        var (referral, result) = await scope.ServiceProvider.GetRequiredService<ReferralActions>()
+            .ProposeAsync(School.Candidate.Id, School.Offer.Id, School.Contact.Id, [School.Document.Id], School.StaffActor(), School.Staff.Id);
+        result.Refusal.ShouldBeNull();
+        _ = db;
+        return referral!.Id;
+    }
+
+    public async Task<TransitionResult> ActAsync(Guid referralId, Func<Referral, DateTimeOffset, TransitionResult> transition)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(School.School.Id);
+        var result = await scope.ServiceProvider.GetRequiredService<ReferralActions>().ApplyAsync(referralId, transition);
+        result.Refusal.ShouldBeNull();
+        return result;
+    }
+
+    /// <summary>Runs dispatcher rounds until the queue has nothing due.</summary>
+    public async Task DispatchAllAsync(OutboxDelivery? delivery = null)
+    {
+        while (await (delivery ?? Delivery).DispatchOnceAsync(CancellationToken.None) > 0)
+        {
+        }
+    }
+
+    public async Task<List<T>> QueryAsync<T>(Func<PasserelleDb, IQueryable<T>> query)
+    {
+        await using var db = Database.NewContext();
+        db.ForSchool(School.School.Id);
+        return await query(db).ToListAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Sink.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
