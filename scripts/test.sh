@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole Passerelle test suite, on SQLite and on PostgreSQL.
 #
-# Installs what it needs from Debian packages when absent (PostgreSQL), starts a throwaway PostgreSQL
+# Installs what it needs from Debian packages when absent (PostgreSQL, python3-aiosmtpd as the SMTP sink of
+# the e-mail tests), starts a throwaway PostgreSQL
 # cluster on a free loopback port, runs every test project, and stops what it started.
 # Under CI=true a missing prerequisite fails the run: nothing is skipped silently.
 set -euo pipefail
@@ -28,15 +29,16 @@ as_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+apt_updated=""
 apt_install() {
   local packages=("$@")
   if [ "$(id -u)" = 0 ]; then
     log "Installing ${packages[*]} from Debian packages"
-    apt-get update -qq
+    [ -n "$apt_updated" ] || { apt-get update -qq && apt_updated=1; }
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
     log "Installing ${packages[*]} from Debian packages (sudo)"
-    sudo apt-get update -qq
+    [ -n "$apt_updated" ] || { sudo apt-get update -qq && apt_updated=1; }
     sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
   else
     return 1
@@ -81,8 +83,19 @@ start_postgres() {
   export PASSERELLE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
 }
 
+# The e-mail tests talk SMTP to a real server: Debian's aiosmtpd, started by the tests on loopback ports.
+ensure_smtp_sink() {
+  if /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then return; fi
+  apt_install python3-aiosmtpd || true
+  if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+    if is_ci; then die "python3-aiosmtpd is not installed and could not be installed: the SMTP tests cannot run."; fi
+    printf 'WARNING: python3-aiosmtpd unavailable: the SMTP tests will fail (under CI=true this stops the run).\n' >&2
+  fi
+}
+
 command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
 
+ensure_smtp_sink
 start_postgres
 if is_ci && [ -z "${PASSERELLE_TEST_POSTGRES:-}" ]; then die "PASSERELLE_TEST_POSTGRES is not set under CI"; fi
 

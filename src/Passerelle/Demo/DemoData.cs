@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Candidates;
 using Passerelle.Companies;
+using Passerelle.Email;
 using Passerelle.JobOffers;
 using Passerelle.Referrals;
 using Passerelle.Schools;
@@ -13,7 +14,8 @@ namespace Passerelle.Demo;
 /// The demo of the embedded default, modelled on the user document: school staff MARTIN Benoît referred
 /// TECHER Margaud and JOURDAN Guillaume on 15/05/2020 at 15h41 for "Et laboriosam praesentium"; Margaud's
 /// acceptance of 15/06/2020 was recorded by MARTIN Benoît on her behalf. The company contact also works with
-/// a second school. Created once; every later start finds it and changes nothing.
+/// a second school. DUPONT Léa is referred at the first start, and her offer mail is sent, so that the whole
+/// process can be followed from the mailbox. Created once; every later start finds it and changes nothing.
 /// </summary>
 public static class DemoData
 {
@@ -32,7 +34,7 @@ public static class DemoData
     public static readonly Guid ContactId = new("0193c2a0-0000-7000-8000-000000000101");
 
     /// <summary>Adds the demo if it is not there; returns true when it was created now.</summary>
-    public static async Task<bool> EnsureCreatedAsync(PasserelleDb db, CancellationToken ct = default)
+    public static async Task<bool> EnsureCreatedAsync(PasserelleDb db, DateTimeOffset now, CancellationToken ct = default)
     {
         db.ForSystem();
         if (await db.Schools.AnyAsync(s => s.Id == SchoolId, ct))
@@ -73,6 +75,7 @@ public static class DemoData
         var margaud = NewCandidate(401, SchoolId, "TECHER", "Margaud", "margaud.techer@example.org", created);
         var guillaume = NewCandidate(402, SchoolId, "JOURDAN", "Guillaume", "guillaume.jourdan@example.org", created);
         var lina = NewCandidate(403, SecondSchoolId, "NGUYEN", "Lina", "lina.nguyen@example.org", created);
+        var lea = NewCandidate(404, SchoolId, "DUPONT", "Léa", "lea.dupont@example.org", created);
         Document[] documents =
         [
             NewDocument(501, margaud, DocumentKind.Cv, "cv", created),
@@ -82,6 +85,8 @@ public static class DemoData
             NewDocument(505, guillaume, DocumentKind.CoverLetter, "LM_Guillaume", created),
             NewDocument(506, guillaume, DocumentKind.Other, "Lettre de recommandation", created),
             NewDocument(507, lina, DocumentKind.Cv, "CV_Lina", created),
+            NewDocument(508, lea, DocumentKind.Cv, "CV_Lea", created),
+            NewDocument(509, lea, DocumentKind.CoverLetter, "LM_Lea", created),
         ];
 
         db.Schools.AddRange(school, secondSchool);
@@ -92,7 +97,7 @@ public static class DemoData
             new SchoolContact { SchoolId = SchoolId, ContactId = contact.Id, CreatedAt = created },
             new SchoolContact { SchoolId = SecondSchoolId, ContactId = contact.Id, CreatedAt = created });
         db.JobOffers.AddRange(offer, secondOffer);
-        db.Candidates.AddRange(margaud, guillaume, lina);
+        db.Candidates.AddRange(margaud, guillaume, lina, lea);
         db.Documents.AddRange(documents);
 
         // The referrals go through the workflow itself, at the document's dates.
@@ -104,6 +109,14 @@ public static class DemoData
 
         var accepted = margaudReferral.AnswerOffer(OfferAnswer.Accepted, Actor.Staff(martin.Id, martin.DisplayName, Party.Candidate), acceptedAt);
         db.ReferralEvents.Add(accepted.Event!);
+
+        // One referral made today, whose offer mail really goes out (to the mail folder, readable at /dev/mails):
+        // a new user can follow the whole process from it.
+        var (today, proposed) = Referral.Propose(SchoolId, lea.Id, offer.Id, true, contact.Id, documents[7..].Select(d => d.Id),
+            asMartin, martin.Id, now);
+        db.Referrals.Add(today!);
+        db.ReferralEvents.Add(proposed.Event!);
+        Outbox.Enqueue(db, today!, proposed, now);
 
         await db.SaveChangesAsync(ct);
         return true;

@@ -14,8 +14,10 @@ public static class CalendarInvitation
 
     public static string Write(
         CalendarInvite method, Guid referralId, int sequence, DateTimeOffset startsAt, string summary, string? location, string? description,
-        string organizerName, string organizerAddress, string attendeeName, string attendeeAddress, DateTimeOffset now)
+        string organizerName, string organizerAddress, string attendeeName, string? attendeeAddress, DateTimeOffset now)
     {
+        // Without an attendee it is a file to add to one's own calendar (METHOD:PUBLISH), not an invitation.
+        var publish = attendeeAddress is null;
         if (method == CalendarInvite.None)
             throw new ArgumentOutOfRangeException(nameof(method), "No calendar file for a mail without invitation.");
         var cancel = method == CalendarInvite.Cancel;
@@ -25,7 +27,7 @@ public static class CalendarInvitation
             "PRODID:-//Passerelle//Mise en relation//FR",
             "VERSION:2.0",
             "CALSCALE:GREGORIAN",
-            $"METHOD:{(cancel ? "CANCEL" : "REQUEST")}",
+            $"METHOD:{(publish ? "PUBLISH" : cancel ? "CANCEL" : "REQUEST")}",
             // Europe/Paris since 1996: CET/CEST, last Sunday of March and of October.
             "BEGIN:VTIMEZONE",
             "TZID:Europe/Paris",
@@ -56,8 +58,11 @@ public static class CalendarInvitation
             lines.Add($"LOCATION:{Text(location)}");
         if (!string.IsNullOrWhiteSpace(description))
             lines.Add($"DESCRIPTION:{Text(description)}");
-        lines.Add($"ORGANIZER;CN={Parameter(organizerName)}:mailto:{organizerAddress}");
-        lines.Add($"ATTENDEE;CN={Parameter(attendeeName)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:{attendeeAddress}");
+        if (!publish)
+        {
+            lines.Add($"ORGANIZER;CN={Parameter(organizerName)}:mailto:{organizerAddress}");
+            lines.Add($"ATTENDEE;CN={Parameter(attendeeName)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:{attendeeAddress}");
+        }
         lines.Add($"STATUS:{(cancel ? "CANCELLED" : "CONFIRMED")}");
         lines.Add("TRANSP:OPAQUE");
         lines.Add("END:VEVENT");

@@ -23,6 +23,8 @@ public static class PasserelleApp
         services.AddScoped<ReferralActions>();
         AddEmail(services, EmailOptions.FromConfiguration(builder.Configuration));
         services.AddProblemDetails();
+        // Pages live in their feature folders (Email/Links/…), with explicit routes.
+        services.AddRazorPages(options => options.RootDirectory = "/");
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         return builder;
     }
@@ -33,6 +35,8 @@ public static class PasserelleApp
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<TemplateRenderer>();
         services.AddScoped<MailComposer>();
+        services.AddScoped<Passerelle.Email.Links.LinkResolver>();
+        services.AddSingleton<Passerelle.Email.DevMailbox.DevMailbox>();
         services.AddSingleton<IMailTransport, SystemNetMailTransport>();
         services.AddSingleton<OutboxDelivery>();
         services.AddSingleton<Reminders>();
@@ -55,10 +59,13 @@ public static class PasserelleApp
     public static WebApplication MapPasserelle(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAntiforgery();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapGet("/", () => Results.Content(HomePage, "text/html; charset=utf-8"));
+        app.MapRazorPages();
         return app;
     }
 

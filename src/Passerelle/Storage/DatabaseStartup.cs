@@ -39,7 +39,8 @@ public sealed class DatabaseStartup(
         if (options.SeedDemoData)
         {
             await using var scope = scopes.CreateAsyncScope();
-            var created = await DemoData.EnsureCreatedAsync(scope.ServiceProvider.GetRequiredService<PasserelleDb>(), cancellationToken);
+            var created = await DemoData.EnsureCreatedAsync(scope.ServiceProvider.GetRequiredService<PasserelleDb>(),
+                scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
             logger.LogInformation("Demo data {State}. Demo logins (password {Password}): {Logins}",
                 created ? "created" : "present", DemoData.Password,
                 string.Join(", ", DemoData.Logins.Select(l => $"{l.UserName} = {l.Who}")));

@@ -17,7 +17,7 @@ public class DemoDataTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using (var seed = database.NewContext())
-            (await DemoData.EnsureCreatedAsync(seed)).ShouldBeTrue();
+            (await DemoData.EnsureCreatedAsync(seed, Seed.Now)).ShouldBeTrue();
 
         await using var db = database.NewContext();
         db.ForSchool(DemoData.SchoolId);
@@ -25,6 +25,7 @@ public class DemoDataTests
             from r in db.Referrals
             join c in db.Candidates on r.CandidateId equals c.Id
             join o in db.JobOffers on r.JobOfferId equals o.Id
+            where c.LastName == "TECHER" || c.LastName == "JOURDAN"
             orderby c.LastName descending
             select new { Referral = r, Candidate = c.LastName + " " + c.FirstName, Offer = o.Title }).ToListAsync();
 
@@ -65,15 +66,33 @@ public class DemoDataTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using (var first = database.NewContext())
-            (await DemoData.EnsureCreatedAsync(first)).ShouldBeTrue();
+            (await DemoData.EnsureCreatedAsync(first, Seed.Now)).ShouldBeTrue();
 
         await using (var second = database.NewContext())
-            (await DemoData.EnsureCreatedAsync(second)).ShouldBeFalse();
+            (await DemoData.EnsureCreatedAsync(second, Seed.Now)).ShouldBeFalse();
 
         await using var db = database.NewContext();
-        (await db.Referrals.IgnoreQueryFilters().CountAsync()).ShouldBe(3);
+        (await db.Referrals.IgnoreQueryFilters().CountAsync()).ShouldBe(4);
         (await db.Schools.CountAsync()).ShouldBe(2);
-        (await db.ReferralEvents.IgnoreQueryFilters().CountAsync()).ShouldBe(4);
+        (await db.ReferralEvents.IgnoreQueryFilters().CountAsync()).ShouldBe(5);
+        (await db.OutboxMessages.CountAsync()).ShouldBe(1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_demo_sends_one_offer_mail_made_today_so_the_process_can_be_followed(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using (var seed = database.NewContext())
+            await DemoData.EnsureCreatedAsync(seed, Seed.Now);
+
+        await using var db = database.NewContext();
+        var mail = await db.OutboxMessages.SingleAsync();
+        mail.TemplateKey.ShouldBe(TemplateKeys.OfferToCandidate);
+        mail.Recipient.ShouldBe(Recipient.Candidate);
+        var referral = await db.ForSchool(DemoData.SchoolId).Referrals.SingleAsync(r => r.Id == mail.ReferralId);
+        referral.CreatedAt.ShouldBe(Seed.Now);
+        (await db.Candidates.SingleAsync(c => c.Id == referral.CandidateId)).LastName.ShouldBe("DUPONT");
     }
 
     private static Task<List<string>> SharedLabelsAsync(PasserelleDb db, Guid referralId) =>

@@ -15,6 +15,7 @@ public sealed class PasserelleFactory(
         builder.UseEnvironment("Testing");
         // Mail stays in the outbox unless a test asks for the dispatcher (and says where mail goes).
         builder.UseSetting("Email:DispatcherEnabled", "false");
+        builder.UseSetting("Database:SeedDemoData", "false");
         foreach (var (key, value) in database.Settings.Concat(settings ?? new Dictionary<string, string?>()))
             builder.UseSetting(key, value);
         if (services is not null)

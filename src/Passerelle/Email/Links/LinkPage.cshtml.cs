@@ -1,0 +1,175 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+
+namespace Passerelle.Email.Links;
+
+/// <summary>
+/// The page behind every e-mail link (/l/{token}/{action}). Opening it (GET, HEAD) never changes anything —
+/// mail scanners open links before people do; its buttons POST the action, which is checked again then.
+/// </summary>
+public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions, PasserelleDb db, EmailOptions email, TimeProvider clock) : PageModel
+{
+    public ResolvedLink Resolved { get; private set; } = new(LinkStatus.Unknown, null, null);
+    public ReferralSummary? Summary { get; private set; }
+    public string Token { get; private set; } = "";
+    public string? View { get; private set; }
+
+    [TempData]
+    public string? Message { get; set; }
+
+    public string? Error { get; private set; }
+
+    [BindProperty]
+    public AppointmentForm Appointment { get; set; } = new();
+
+    [BindProperty]
+    [StringLength(2000, ErrorMessage = "Le commentaire ne peut dépasser 2000 caractères.")]
+    public string? Comment { get; set; }
+
+    public Party Reader => Resolved.Link?.Recipient == Recipient.CompanyContact ? Party.Company : Party.Candidate;
+    public string PortalUrl => email.Link("/entreprise");
+
+    public async Task<IActionResult> OnGetAsync(string token, string? action, CancellationToken ct)
+    {
+        await LoadAsync(token, action, ct);
+        if (Resolved.Status == LinkStatus.Valid && action == "rdv.ics")
+            return CalendarFile();
+        if (Resolved.Status == LinkStatus.Valid && action is not null && !AllowedViews(Resolved.Link!.Step).Contains(action))
+            View = null;
+        Response.StatusCode = StatusFor(Resolved.Status);
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostAcceptOfferAsync(string token, CancellationToken ct) =>
+        ActAsync(token, LinkStep.Offer, (r, actor, now) => r.AnswerOffer(OfferAnswer.Accepted, actor, now),
+            "Merci ! Votre acceptation est enregistrée : votre profil est transmis à l'entreprise.", ct);
+
+    public Task<IActionResult> OnPostDeclineOfferAsync(string token, CancellationToken ct) =>
+        ActAsync(token, LinkStep.Offer, (r, actor, now) => r.AnswerOffer(OfferAnswer.Declined, actor, now, Comment),
+            "Votre refus est enregistré. L'école en est informée.", ct);
+
+    public async Task<IActionResult> OnPostAcceptCandidateAsync(string token, CancellationToken ct)
+    {
+        var startsAt = Appointment.ToUtc();
+        if (!ModelState.IsValid || startsAt is null)
+        {
+            await LoadAsync(token, "accepter", ct);
+            Error = "Indiquez la date et l'heure du rendez-vous.";
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+        var appointment = new Referrals.Appointment(startsAt.Value, Clean(Appointment.Location), Clean(Appointment.Comment));
+        return await ActAsync(token, LinkStep.Company,
+            (r, actor, now) => r.AnswerCandidate(CompanyAnswer.Accepted, appointment, actor, now, Clean(Appointment.Comment)),
+            "Le candidat est accepté et le rendez-vous lui est proposé. Vous recevrez sa réponse par e-mail.", ct, "accepter");
+    }
+
+    public Task<IActionResult> OnPostRefuseCandidateAsync(string token, CancellationToken ct) =>
+        ActAsync(token, LinkStep.Company, (r, actor, now) => r.AnswerCandidate(CompanyAnswer.Refused, null, actor, now, Comment),
+            "Le refus du candidat est enregistré.", ct, "refuser");
+
+    public Task<IActionResult> OnPostConfirmAppointmentAsync(string token, CancellationToken ct) =>
+        ActAsync(token, LinkStep.Appointment, (r, actor, now) => r.AnswerAppointment(AppointmentAnswer.Accepted, actor, now, Comment),
+            "Votre présence est confirmée. Bon rendez-vous !", ct, "confirmer");
+
+    public Task<IActionResult> OnPostDeclineAppointmentAsync(string token, CancellationToken ct) =>
+        ActAsync(token, LinkStep.Appointment, (r, actor, now) => r.AnswerAppointment(AppointmentAnswer.Declined, actor, now, Comment),
+            "C'est noté : l'entreprise et l'école sont informées que vous ne pourrez pas venir.", ct, "decliner");
+
+    private async Task<IActionResult> ActAsync(
+        string token, LinkStep step, Func<Referral, Actor, DateTimeOffset, TransitionResult> transition, string done, CancellationToken ct, string? view = null)
+    {
+        await LoadAsync(token, view, ct);
+        if (Resolved.Status != LinkStatus.Valid || Resolved.Link!.Step != step || !ModelState.IsValid)
+        {
+            Response.StatusCode = Resolved.Status == LinkStatus.Valid ? StatusCodes.Status422UnprocessableEntity : StatusFor(Resolved.Status);
+            return Page();
+        }
+
+        var link = Resolved.Link;
+        var actor = link.Recipient == Recipient.CompanyContact
+            ? Actor.Contact(link.RecipientId, Summary!.ContactName, Channel.EmailLink)
+            : Actor.Candidate(link.RecipientId, Summary!.CandidateName);
+        var result = await actions.ApplyAsync(link.ReferralId, (r, now) => transition(r, actor, now), ct);
+        if (result.Succeeded)
+        {
+            Message = done;
+            return RedirectToPage(new { token, action = (string?)null });
+        }
+
+        await LoadAsync(token, view, ct);
+        Error = result.Refusal!.Message;
+        Response.StatusCode = result.Refusal.Code == RefusalCode.Invalid ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict;
+        return Page();
+    }
+
+    private async Task LoadAsync(string token, string? action, CancellationToken ct)
+    {
+        Token = token;
+        View = action;
+        Resolved = await resolver.ResolveAsync(token, ct);
+        if (Resolved.Referral is not null)
+            Summary = await ReferralSummary.LoadAsync(db, Resolved.Referral.Id, ct);
+    }
+
+    private FileContentResult CalendarFile()
+    {
+        var r = Summary!.Referral;
+        if (r.AppointmentStartsAt is not { } startsAt)
+            return File(Array.Empty<byte>(), "text/calendar");
+        var ics = CalendarInvitation.Write(CalendarInvite.Request, r.Id, r.AppointmentSequence, startsAt,
+            $"Entretien {Summary.CompanyName} – {Summary.OfferTitle}", r.AppointmentLocation, r.AppointmentComment,
+            Summary.SchoolName, email.FromAddress, Summary.CandidateName, attendeeAddress: null, clock.GetUtcNow());
+        return File(Encoding.UTF8.GetBytes(ics), "text/calendar; charset=utf-8", "rendez-vous.ics");
+    }
+
+    public static IReadOnlyList<string> AllowedViews(LinkStep step) => step switch
+    {
+        LinkStep.Offer => ["accepter", "refuser"],
+        LinkStep.Company => ["profil", "offre", "accepter", "refuser"],
+        _ => ["confirmer", "decliner", "rdv.ics"],
+    };
+
+    private static int StatusFor(LinkStatus status) => status switch
+    {
+        LinkStatus.Valid or LinkStatus.Superseded => StatusCodes.Status200OK,
+        LinkStatus.Expired or LinkStatus.Revoked => StatusCodes.Status410Gone,
+        _ => StatusCodes.Status404NotFound,
+    };
+
+    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    /// <summary>The appointment as the company types it, in Paris time.</summary>
+    public sealed class AppointmentForm
+    {
+        [Display(Name = "Date de rendez-vous")]
+        public DateOnly? Date { get; set; }
+
+        [Range(0, 23, ErrorMessage = "L'heure va de 0 à 23.")]
+        [Display(Name = "Heure")]
+        public int? Hour { get; set; }
+
+        [Range(0, 59, ErrorMessage = "Les minutes vont de 0 à 59.")]
+        [Display(Name = "Minutes")]
+        public int? Minute { get; set; }
+
+        [StringLength(300, ErrorMessage = "Le lieu ne peut dépasser 300 caractères.")]
+        [Display(Name = "Lieu ou lien de visioconférence")]
+        public string? Location { get; set; }
+
+        [StringLength(2000, ErrorMessage = "Le commentaire ne peut dépasser 2000 caractères.")]
+        [Display(Name = "Commentaire")]
+        public string? Comment { get; set; }
+
+        public DateTimeOffset? ToUtc() => Date is { } date && Hour is { } hour && Minute is { } minute
+            ? ParisTime.ToUtc(date.ToDateTime(new TimeOnly(hour, minute)))
+            : null;
+
+        public string? DateText => Date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    }
+}
