@@ -25,6 +25,9 @@ public static class PasserelleApp
         services.AddProblemDetails();
         // Pages live in their feature folders (Email/Links/…), with explicit routes.
         services.AddRazorPages(options => options.RootDirectory = "/");
+        // French pages: write é and « » as they are, not as &#xE9; entities.
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(options =>
+            options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         return builder;
     }

@@ -7,12 +7,13 @@ namespace Passerelle.Tests.Infrastructure;
 
 /// <summary>The real app in memory, on a test database of either provider.</summary>
 public sealed class PasserelleFactory(
-    TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null,
+    string environment = "Testing")
     : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(environment);
         // Mail stays in the outbox unless a test asks for the dispatcher (and says where mail goes).
         builder.UseSetting("Email:DispatcherEnabled", "false");
         builder.UseSetting("Database:SeedDemoData", "false");

@@ -110,6 +110,7 @@ public sealed partial class TemplateRenderer(ILogger<TemplateRenderer> logger)
         var lines = body.Split('\n').Select(l => Spaces().Replace(l, " ").Trim());
         var text = new StringBuilder();
         var blank = false;
+        var previous = "";
         foreach (var line in lines)
         {
             if (line.Length == 0)
@@ -117,10 +118,12 @@ public sealed partial class TemplateRenderer(ILogger<TemplateRenderer> logger)
                 blank = text.Length > 0;
                 continue;
             }
-            if (blank)
+            // Items of one list stay together; paragraphs are separated by one blank line.
+            if (blank && !(line.StartsWith("- ", StringComparison.Ordinal) && previous.StartsWith("- ", StringComparison.Ordinal)))
                 text.Append('\n');
             text.Append(line).Append('\n');
             blank = false;
+            previous = line;
         }
         return text.ToString();
     }

@@ -1,0 +1,197 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Email;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.Email;
+
+/// <summary>The pages behind e-mail links: opening never acts, buttons act once, dead links say why.</summary>
+public partial class LinkPageTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Opening_every_link_of_the_proposal_changes_nothing(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var (referralId, token) = await CompanyLinkAsync(world);
+        using var client = world.App.CreateClient();
+        var before = await StateAsync(world, referralId);
+
+        foreach (var view in new[] { "", "/profil", "/offre", "/accepter", "/refuser" })
+        {
+            (await client.GetAsync($"/l/{token}{view}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/l/{token}{view}"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        (await StateAsync(world, referralId)).ShouldBe(before);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_refusal_page_records_the_refusal_with_one_click_as_the_company_by_email_link(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var (referralId, token) = await CompanyLinkAsync(world);
+        using var client = world.App.CreateClient();
+
+        var (_, page) = await Browserless.GetAsync(client, $"/l/{token}/refuser");
+        page.QuerySelectorAll("input:not([type=hidden]), textarea").ShouldBeEmpty("refusing needs no form");
+        var response = await Browserless.SubmitAsync(client, page, "Refuser le candidat");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var after = await Browserless.GetAsync(client, $"/l/{token}");
+        after.Page.Text().ShouldContain("Vous avez refusé la candidature le 02/03/2026 à 10h30.");
+        var last = (await world.QueryAsync(db => db.ReferralEvents.Where(e => e.ReferralId == referralId).OrderByDescending(e => e.Sequence))).First();
+        last.Kind.ShouldBe(ReferralEventKind.CandidateRefused);
+        last.Channel.ShouldBe(Channel.EmailLink);
+        last.ActorKind.ShouldBe(ActorKind.CompanyContact);
+        last.ActorId.ShouldBe(world.School.Contact.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Accepting_needs_an_appointment_in_the_future_and_then_proposes_it(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var (referralId, token) = await CompanyLinkAsync(world);
+        using var client = world.App.CreateClient();
+        var (_, page) = await Browserless.GetAsync(client, $"/l/{token}/accepter");
+        page.Text().ShouldContain("Votre commentaire apparaîtra dans le suivi de mise en relation");
+
+        var missing = await Browserless.SubmitAsync(client, page, "Accepter le candidat");
+        missing.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(missing)).Text().ShouldContain("Indiquez la date et l'heure du rendez-vous.");
+        var past = await Browserless.SubmitAsync(client, page, "Accepter le candidat",
+            new Dictionary<string, string> { ["Appointment.Date"] = "2026-03-01", ["Appointment.Hour"] = "10", ["Appointment.Minute"] = "00" });
+        past.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(past)).Text().ShouldContain("La date du rendez-vous doit être dans le futur.");
+        (await StateAsync(world, referralId)).Stage.ShouldBe(ReferralStage.AwaitingCompany);
+
+        var accepted = await Browserless.SubmitAsync(client, page, "Accepter le candidat", new Dictionary<string, string>
+        {
+            ["Appointment.Date"] = "2026-03-10", ["Appointment.Hour"] = "14", ["Appointment.Minute"] = "30",
+            ["Appointment.Location"] = "Bordeaux", ["Appointment.Comment"] = "Venez avec votre CV",
+        });
+
+        accepted.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var referral = (await world.QueryAsync(db => db.Referrals.Where(r => r.Id == referralId))).Single();
+        referral.Stage.ShouldBe(ReferralStage.AwaitingAppointmentAnswer);
+        referral.AppointmentStartsAt.ShouldBe(new DateTimeOffset(2026, 3, 10, 13, 30, 0, TimeSpan.Zero), "14h30 in Paris in winter");
+        referral.AppointmentComment.ShouldBe("Venez avec votre CV");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_post_without_the_antiforgery_token_is_refused_and_changes_nothing(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var (referralId, token) = await CompanyLinkAsync(world);
+        using var client = world.App.CreateClient();
+        var before = await StateAsync(world, referralId);
+
+        var response = await client.PostAsync($"/l/{token}/refuser?handler=RefuseCandidate", new FormUrlEncodedContent([]));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await StateAsync(world, referralId)).ShouldBe(before);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Expired_revoked_superseded_tampered_and_unknown_links_each_say_so_and_change_nothing(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var (referralId, token) = await CompanyLinkAsync(world);
+        using var client = world.App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var (_, valid) = await Browserless.GetAsync(client, $"/l/{token}/refuser");
+
+        var tampered = token[..^3] + (token[^3] == 'x' ? "y" : "x") + token[^2..];
+        var (tamperedStatus, tamperedPage) = await Browserless.GetAsync(client, $"/l/{tampered}");
+        tamperedStatus.ShouldBe(HttpStatusCode.NotFound);
+        tamperedPage.Text().ShouldContain("Ce lien est incomplet ou a été modifié");
+        (await Browserless.GetAsync(client, "/l/abc")).Page.Text().ShouldContain("Ce lien est incomplet ou a été modifié");
+
+        var unknown = Convert.ToBase64String(new byte[32]).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var (unknownStatus, unknownPage) = await Browserless.GetAsync(client, $"/l/{unknown}");
+        unknownStatus.ShouldBe(HttpStatusCode.NotFound);
+        unknownPage.Text().ShouldContain("Ce lien n'existe pas");
+
+        world.Clock.Now = Seed.Now.AddDays(8);
+        var (expiredStatus, expiredPage) = await Browserless.GetAsync(client, $"/l/{token}/refuser");
+        expiredStatus.ShouldBe(HttpStatusCode.Gone);
+        expiredPage.Text().ShouldContain("Ce lien a expiré");
+        expiredPage.Text().ShouldContain("Les liens de cet e-mail étaient valables jusqu'au 09/03/2026 à 10h30.");
+        expiredPage.Text().ShouldContain("Se connecter à Passerelle Entreprises");
+        expiredPage.QuerySelectorAll("button").ShouldBeEmpty();
+        (await Browserless.SubmitAsync(client, valid, "Refuser le candidat")).StatusCode.ShouldBe(HttpStatusCode.Gone);
+        (await StateAsync(world, referralId)).Stage.ShouldBe(ReferralStage.AwaitingCompany, "an expired link changes nothing");
+        world.Clock.Now = Seed.Now;
+
+        // The candidate withdraws: the company's step is over.
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Declined, world.School.CandidateActor, now));
+        var (supersededStatus, supersededPage) = await Browserless.GetAsync(client, $"/l/{token}/accepter");
+        supersededStatus.ShouldBe(HttpStatusCode.OK);
+        supersededPage.Text().ShouldContain("Cette étape est terminée");
+        supersededPage.Text().ShouldContain("TECHER Margaud a refusé l'offre");
+
+        // …then accepts again: a new proposal mail goes out, and the first one's links stay off.
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, world.School.CandidateActor, now));
+        var (revokedStatus, revokedPage) = await Browserless.GetAsync(client, $"/l/{token}/accepter");
+        revokedStatus.ShouldBe(HttpStatusCode.Gone);
+        revokedPage.Text().ShouldContain("Ce lien a été désactivé");
+        (await Browserless.SubmitAsync(client, valid, "Refuser le candidat")).StatusCode.ShouldBe(HttpStatusCode.Gone);
+        (await StateAsync(world, referralId)).Stage.ShouldBe(ReferralStage.AwaitingCompany);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_candidate_answers_the_offer_and_can_change_their_mind_from_the_same_link(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var referralId = await world.ProposeAsync();
+        await world.DispatchAllAsync();
+        var token = TokenIn(world.Sink.Messages().Single().Text!);
+        using var client = world.App.CreateClient();
+
+        var (_, page) = await Browserless.GetAsync(client, $"/l/{token}/accepter");
+        (await Browserless.SubmitAsync(client, page, "Accepter l'offre")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await StateAsync(world, referralId)).Stage.ShouldBe(ReferralStage.AwaitingCompany);
+
+        var (_, again) = await Browserless.GetAsync(client, $"/l/{token}");
+        again.Text().ShouldContain("Vous avez accepté l'offre le 02/03/2026 à 10h30.");
+        (await Browserless.SubmitAsync(client, again, "Refuser l'offre")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await StateAsync(world, referralId)).Stage.ShouldBe(ReferralStage.OfferDeclined);
+        var events = await world.QueryAsync(db => db.ReferralEvents.Where(e => e.ReferralId == referralId).OrderBy(e => e.Sequence));
+        events.Select(e => e.Kind).ShouldBe([ReferralEventKind.Proposed, ReferralEventKind.OfferAccepted, ReferralEventKind.OfferDeclined]);
+        events[^1].PreviousAnswer.ShouldBe(ReferralEventKind.OfferAccepted);
+        events.Skip(1).ShouldAllBe(e => e.Channel == Channel.EmailLink && e.ActorKind == ActorKind.Candidate);
+    }
+
+    private static async Task<(Guid ReferralId, string Token)> CompanyLinkAsync(EmailWorld world)
+    {
+        var referralId = await world.ProposeAsync();
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, world.School.StaffActor(Party.Candidate), now));
+        await world.DispatchAllAsync();
+        var proposal = world.Sink.Messages().Single(m => m.To.Contains("sophie@example.org", StringComparison.Ordinal));
+        return (referralId, TokenIn(proposal.Text!));
+    }
+
+    private static string TokenIn(string text) => LinkToken().Match(text).Groups[1].Value;
+
+    private static async Task<(ReferralStage Stage, int Version, int Events)> StateAsync(EmailWorld world, Guid referralId)
+    {
+        await using var db = world.Database.NewContext();
+        db.ForSchool(world.School.School.Id);
+        var referral = await db.Referrals.AsNoTracking().SingleAsync(r => r.Id == referralId);
+        return (referral.Stage, referral.Version, await db.ReferralEvents.CountAsync(e => e.ReferralId == referralId));
+    }
+
+    [GeneratedRegex("/l/([A-Za-z0-9_-]{43})")]
+    private static partial Regex LinkToken();
+}

@@ -1,0 +1,35 @@
+using System.Net;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
+
+namespace Passerelle.Tests.Infrastructure;
+
+/// <summary>Reads pages and submits their forms over HTTP, as a browser without JavaScript would.</summary>
+public static class Browserless
+{
+    private static readonly HtmlParser Parser = new();
+
+    public static async Task<(HttpStatusCode Status, IHtmlDocument Page)> GetAsync(HttpClient client, string url)
+    {
+        var response = await client.GetAsync(url);
+        return (response.StatusCode, Parser.ParseDocument(await response.Content.ReadAsStringAsync()));
+    }
+
+    /// <summary>Submits the form of <paramref name="page"/> with the button whose text is <paramref name="button"/>.</summary>
+    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient client, IHtmlDocument page, string button, IDictionary<string, string>? fields = null)
+    {
+        var submit = page.QuerySelectorAll("button").OfType<IHtmlButtonElement>().SingleOrDefault(b => b.TextContent.Trim() == button)
+            ?? throw new InvalidOperationException($"No button '{button}' on the page: {page.Body?.TextContent}");
+        var form = submit.Form ?? throw new InvalidOperationException("The button is not in a form");
+        var values = form.Elements.OfType<IHtmlInputElement>().Where(i => i.Type == "hidden")
+            .ToDictionary(i => i.Name!, i => i.Value);
+        foreach (var (key, value) in fields ?? new Dictionary<string, string>())
+            values[key] = value;
+        var action = submit.GetAttribute("formaction") ?? form.GetAttribute("action") ?? "";
+        return await client.PostAsync(action, new FormUrlEncodedContent(values));
+    }
+
+    public static async Task<IHtmlDocument> ReadAsync(HttpResponseMessage response) => Parser.ParseDocument(await response.Content.ReadAsStringAsync());
+
+    public static string Text(this IHtmlDocument page) => string.Join(" ", (page.Body?.TextContent ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+}
