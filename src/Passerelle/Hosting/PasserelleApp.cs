@@ -13,6 +13,7 @@ public static class PasserelleApp
     public static WebApplicationBuilder AddPasserelle(this WebApplicationBuilder builder)
     {
         var database = DatabaseOptions.FromConfiguration(builder.Configuration);
+        KeepLinkTokensOutOfLogs(builder.Logging);
         var services = builder.Services;
         services.AddSingleton(database);
         services.AddSingleton(TimeProvider.System);
@@ -30,6 +31,20 @@ public static class PasserelleApp
             options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>
+    /// E-mail link tokens travel in URL paths (/l/{token}). The framework categories that write request paths or
+    /// route values (request lines, the request scope, route matching, page invocation) are held back whatever
+    /// the configured levels say; a reverse proxy's access log, with paths redacted, is the place for request lines.
+    /// </summary>
+    private static void KeepLinkTokensOutOfLogs(ILoggingBuilder logging)
+    {
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        logging.AddFilter("Microsoft.AspNetCore.StaticFiles", LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore.Mvc", LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore.Antiforgery", LogLevel.Warning);
     }
 
     private static void AddEmail(IServiceCollection services, EmailOptions email)
