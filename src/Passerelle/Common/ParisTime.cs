@@ -15,6 +15,19 @@ public static class ParisTime
         return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(unspecified, Zone), TimeSpan.Zero);
     }
 
+    /// <summary>False for a wall-clock time that does not exist in Paris (the hour skipped when summer time starts).</summary>
+    public static bool TryToUtc(DateTime parisWallClock, out DateTimeOffset instant)
+    {
+        var unspecified = DateTime.SpecifyKind(parisWallClock, DateTimeKind.Unspecified);
+        if (Zone.IsInvalidTime(unspecified))
+        {
+            instant = default;
+            return false;
+        }
+        instant = ToUtc(unspecified);
+        return true;
+    }
+
     public static DateTime ToParis(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, Zone).DateTime;
 
     /// <summary>15/05/2020</summary>

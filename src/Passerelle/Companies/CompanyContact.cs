@@ -14,6 +14,11 @@ public sealed class CompanyContact
     public string UserName { get; set; } = "";
     public string PasswordHash { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+    public int FailedLogins { get; set; }
+    public DateTimeOffset? LockedUntil { get; set; }
+
+    /// <summary>The school chosen last in the portal, offered again at the next visit.</summary>
+    public Guid? LastSchoolId { get; set; }
 
     public string DisplayName => PersonName.Display(LastName, FirstName);
 }

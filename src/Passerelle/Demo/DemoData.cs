@@ -34,11 +34,14 @@ public static class DemoData
     public static readonly Guid ContactId = new("0193c2a0-0000-7000-8000-000000000101");
 
     /// <summary>Adds the demo if it is not there; returns true when it was created now.</summary>
-    public static async Task<bool> EnsureCreatedAsync(PasserelleDb db, DateTimeOffset now, CancellationToken ct = default)
+    public static async Task<bool> EnsureCreatedAsync(PasserelleDb db, DateTimeOffset now, DocumentStorage? storage = null, CancellationToken ct = default)
     {
         db.ForSystem();
         if (await db.Schools.AnyAsync(s => s.Id == SchoolId, ct))
+        {
+            await WriteFilesAsync(db, storage, ct);
             return false;
+        }
 
         var hasher = new PasswordHasher<object>();
         string Hash() => hasher.HashPassword(new object(), Password);
@@ -119,6 +122,7 @@ public static class DemoData
         Outbox.Enqueue(db, today!, proposed, now);
 
         await db.SaveChangesAsync(ct);
+        await WriteFilesAsync(db, storage, ct);
         return true;
 
         Staff NewStaff(Guid schoolId, string userName, string lastName, string firstName, string email, StaffRole role) => new()
@@ -126,6 +130,23 @@ public static class DemoData
             Id = Guid.CreateVersion7(created), SchoolId = schoolId, UserName = userName, PasswordHash = Hash(),
             LastName = lastName, FirstName = firstName, Email = email, Role = role, CreatedAt = created,
         };
+    }
+
+    /// <summary>The demo documents' files, written when missing (a fresh ./data/documents, say).</summary>
+    private static async Task WriteFilesAsync(PasserelleDb db, DocumentStorage? storage, CancellationToken ct)
+    {
+        if (storage is null)
+            return;
+        var documents = await db.Documents.IgnoreQueryFilters().AsNoTracking()
+            .Where(d => d.SchoolId == SchoolId || d.SchoolId == SecondSchoolId).ToListAsync(ct);
+        foreach (var document in documents)
+        {
+            await using var existing = storage.OpenRead(document);
+            if (existing is not null)
+                continue;
+            using var content = new MemoryStream(DemoPdf.Create(document.Label));
+            await storage.SaveAsync(document.StorageKey, content, ct);
+        }
     }
 
     private static Referral Propose(
@@ -147,7 +168,8 @@ public static class DemoData
     private static Document NewDocument(int n, Candidate candidate, DocumentKind kind, string title, DateTimeOffset at) => new()
     {
         Id = Id(n), SchoolId = candidate.SchoolId, CandidateId = candidate.Id, Kind = kind, Title = title,
-        ContentType = "application/pdf", SizeBytes = 0, StorageKey = $"demo/{Id(n):N}.pdf", UploadedAt = at,
+        ContentType = "application/pdf", SizeBytes = DemoPdf.Create($"{Document.KindLabel(kind)} - {title}").Length,
+        StorageKey = DocumentStorage.NewKey(candidate.SchoolId, Id(n)), UploadedAt = at,
     };
 
     private static Guid Id(int n) => new($"0193c2a0-0000-7000-8000-{n:D12}");

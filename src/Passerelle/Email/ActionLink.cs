@@ -1,5 +1,4 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
+using Passerelle.Accounts;
 using Passerelle.Referrals;
 
 namespace Passerelle.Email;
@@ -36,6 +35,9 @@ public sealed class ActionLink : ISchoolOwned
     public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
 
+    /// <summary>For an appointment mail: the appointment's SEQUENCE it describes. A later proposal makes the link stale.</summary>
+    public int? AppointmentSequence { get; set; }
+
     /// <summary>Set once when the reminder before expiry was queued: at most one reminder per link.</summary>
     public DateTimeOffset? RemindedAt { get; set; }
 
@@ -44,33 +46,16 @@ public sealed class ActionLink : ISchoolOwned
         Guid schoolId, Guid referralId, Recipient recipient, Guid recipientId, LinkStep step,
         DateTimeOffset now, DateTimeOffset expiresAt, Guid? outboxMessageId)
     {
-        var id = Guid.NewGuid();
-        var secret = RandomNumberGenerator.GetBytes(16);
+        var (id, secretHash, token) = SecretToken.Create();
         var link = new ActionLink
         {
             Id = id, SchoolId = schoolId, ReferralId = referralId, OutboxMessageId = outboxMessageId, Recipient = recipient,
-            RecipientId = recipientId, Step = step, SecretHash = SHA256.HashData(secret), CreatedAt = now, ExpiresAt = expiresAt,
+            RecipientId = recipientId, Step = step, SecretHash = secretHash, CreatedAt = now, ExpiresAt = expiresAt,
         };
-        var raw = new byte[32];
-        id.TryWriteBytes(raw.AsSpan(0, 16));
-        secret.CopyTo(raw, 16);
-        return (link, Base64Url.EncodeToString(raw));
+        return (link, token);
     }
 
-    /// <summary>Splits a token into the link id and the secret's hash; false when it is not even well-formed.</summary>
-    public static bool TryParse(string? token, out Guid id, out byte[] secretHash)
-    {
-        id = Guid.Empty;
-        secretHash = [];
-        if (token is null || token.Length != 43 || !token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            return false;
-        Span<byte> raw = stackalloc byte[33];
-        if (!Base64Url.TryDecodeFromChars(token, raw, out var written) || written != 32)
-            return false;
-        id = new Guid(raw[..16]);
-        secretHash = SHA256.HashData(raw[16..32]);
-        return true;
-    }
+    public static bool TryParse(string? token, out Guid id, out byte[] secretHash) => SecretToken.TryParse(token, out id, out secretHash);
 
-    public bool Matches(byte[] secretHash) => CryptographicOperations.FixedTimeEquals(SecretHash, secretHash);
+    public bool Matches(byte[] secretHash) => SecretToken.Matches(SecretHash, secretHash);
 }

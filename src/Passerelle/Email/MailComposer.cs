@@ -51,8 +51,8 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             Recipient.ReferringStaff => (row.Staff.Email, row.Staff.DisplayName),
             _ => (message.ToAddress ?? "", message.ToName ?? message.ToAddress ?? ""),
         };
-        if (string.IsNullOrWhiteSpace(toAddress))
-            return (null, "the recipient has no e-mail address");
+        if (!System.Net.Mail.MailAddress.TryCreate(toAddress, out _))
+            return (null, "the recipient's e-mail address is missing or malformed");
 
         var links = new Dictionary<string, object?>
         {
@@ -66,6 +66,11 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             var recipientId = message.Recipient == Recipient.CompanyContact ? row.Contact.Id : row.Candidate.Id;
             expiresAt = data.LinksExpireAt ?? now.AddDays(row.School.LinkValidityDays);
             (var link, token) = ActionLink.Create(row.Referral.SchoolId, referralId, message.Recipient, recipientId, step, now, expiresAt.Value, message.Id);
+            if (step == LinkStep.Appointment)
+                link.AppointmentSequence = data.AppointmentSequence;
+            // A retry composes the mail again: the links of an earlier attempt of this same mail stop working.
+            await db.ActionLinks.Where(l => l.OutboxMessageId == message.Id && l.RevokedAt == null)
+                .ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct);
             db.ActionLinks.Add(link);
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();

@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.Net.Mail;
-using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Storage;
 
@@ -69,13 +67,22 @@ public sealed class OutboxDelivery(
             return;
 
         var now = clock.GetUtcNow();
+        // A claim covers a whole batch; renew it before working on this row, so a slow batch never lets another
+        // instance take the row while this one still sends it.
+        var leaseEnd = now.AddSeconds(options.LeaseSeconds);
+        var stillMine = await db.OutboxMessages
+            .Where(m => m.Id == id && m.LockedBy == InstanceId && m.LockedUntil > now && m.State == OutboxState.Pending)
+            .ExecuteUpdateAsync(set => set.SetProperty(m => m.LockedUntil, leaseEnd), ct);
+        if (stillMine == 0)
+            return;
+
         ComposedMail? mail;
         string? problem;
         try
         {
             (mail, problem) = await scope.ServiceProvider.GetRequiredService<MailComposer>().ComposeAsync(message, now, ct);
         }
-        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             await RetryLaterAsync(db, message, $"composition: {e.Message}", ct);
             return;
@@ -90,7 +97,13 @@ public sealed class OutboxDelivery(
         {
             await transport.SendAsync(mail, ct);
         }
-        catch (Exception e) when (e is SmtpException or IOException or SocketException or InvalidOperationException or TimeoutException)
+        catch (FormatException e)
+        {
+            // A malformed address or header will not get better with time.
+            await FailAsync(db, message, e.Message, ct);
+            return;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             await RetryLaterAsync(db, message, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message, ct);
             return;

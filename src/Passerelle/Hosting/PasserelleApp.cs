@@ -1,5 +1,10 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Accounts;
+using Passerelle.Candidates;
+using Passerelle.CompanyPortal;
 using Passerelle.Email;
 using Passerelle.Email.Templates;
 using Passerelle.Referrals;
@@ -22,6 +27,14 @@ public static class PasserelleApp
         services.AddSingleton<DatabaseStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseStartup>());
         services.AddScoped<ReferralActions>();
+        services.AddSingleton<DocumentStorage>();
+        services.AddScoped<ContactSignIn>();
+        services.AddCompanyPortal();
+        // Cookies and antiforgery tokens are signed with keys every instance reads from the database.
+        services.AddDataProtection().SetApplicationName("Passerelle");
+        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(provider =>
+            new Microsoft.Extensions.Options.ConfigureOptions<KeyManagementOptions>(options =>
+                options.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System)));
         AddEmail(services, EmailOptions.FromConfiguration(builder.Configuration));
         services.AddProblemDetails();
         // Pages live in their feature folders (Email/Links/…), with explicit routes.
@@ -79,11 +92,15 @@ public static class PasserelleApp
         app.UseExceptionHandler();
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapGet("/", () => Results.Content(HomePage, "text/html; charset=utf-8"));
         app.MapRazorPages();
+        app.MapDocumentDownloads();
         return app;
     }
 

@@ -216,7 +216,7 @@ public sealed class Referral : ISchoolOwned
                 Recipient.ReferringStaff));
     }
 
-    /// <summary>After a confirmed appointment, the company or the school records whether the candidate was recruited.</summary>
+    /// <summary>Once the confirmed appointment has taken place, the company or the school records whether the candidate was recruited.</summary>
     public TransitionResult RecordOutcome(Outcome outcome, Actor actor, DateTimeOffset now, string? comment = null)
     {
         if (actor.ActsAs == Party.Candidate)
@@ -227,6 +227,9 @@ public sealed class Referral : ISchoolOwned
             return Cancelled();
         if (AppointmentAnswer != Referrals.AppointmentAnswer.Accepted)
             return TransitionResult.Refused(RefusalCode.NotYet, "Le candidat n'a pas confirmé de rendez-vous.");
+        if (AppointmentStartsAt > now)
+            return TransitionResult.Refused(RefusalCode.NotYet,
+                $"Le résultat s'enregistre après le rendez-vous, prévu le {ParisTime.Date(AppointmentStartsAt.Value)} à {ParisTime.Time(AppointmentStartsAt.Value)}.");
         if (Outcome == outcome)
             return SameAnswer();
 

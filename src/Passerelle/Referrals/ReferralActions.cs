@@ -15,12 +15,17 @@ namespace Passerelle.Referrals;
 /// </summary>
 public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxSignal outboxSignal)
 {
+    /// <param name="expectedVersion">The version the person saw (a form's hidden field): if the referral moved
+    /// since, the action is refused as <see cref="RefusalCode.ChangedMeanwhile"/> rather than applied to a state
+    /// they did not see.</param>
     public async Task<TransitionResult> ApplyAsync(
-        Guid referralId, Func<Referral, DateTimeOffset, TransitionResult> transition, CancellationToken ct = default)
+        Guid referralId, Func<Referral, DateTimeOffset, TransitionResult> transition, int? expectedVersion = null, CancellationToken ct = default)
     {
         var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == referralId, ct);
         if (referral is null)
             return TransitionResult.NotFound();
+        if (expectedVersion is { } seen && seen != referral.Version)
+            return TransitionResult.ChangedMeanwhile();
 
         var openBefore = OpenSteps(referral).ToList();
         var now = clock.GetUtcNow();
@@ -40,9 +45,14 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxS
         Actor actor, Guid createdByStaffId, CancellationToken ct = default)
     {
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
-        var offer = await db.JobOffers.Where(o => o.Id == jobOfferId).Select(o => new { o.IsActive }).SingleOrDefaultAsync(ct);
+        var offer = await db.JobOffers.Where(o => o.Id == jobOfferId).Select(o => new { o.IsActive, o.CompanyId }).SingleOrDefaultAsync(ct);
         var candidateExists = await db.Candidates.AnyAsync(c => c.Id == candidateId, ct);
-        var contactWorksWithSchool = await db.SchoolContacts.AnyAsync(l => l.ContactId == contactId, ct);
+        // The contact works with this school and for the offer's company: nobody else receives the candidate's profile.
+        var contactWorksWithSchool = offer is not null && await (
+            from link in db.SchoolContacts
+            join contact in db.CompanyContacts on link.ContactId equals contact.Id
+            where link.ContactId == contactId && contact.CompanyId == offer.CompanyId
+            select link).AnyAsync(ct);
         var documentsOfCandidate = await db.Documents.CountAsync(d => d.CandidateId == candidateId && sharedDocumentIds.Contains(d.Id), ct);
         if (offer is null || !candidateExists || !contactWorksWithSchool || documentsOfCandidate != sharedDocumentIds.Distinct().Count())
             return (null, TransitionResult.NotFound());

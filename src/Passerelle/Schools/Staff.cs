@@ -18,6 +18,8 @@ public sealed class Staff : ISchoolOwned
     public string Email { get; set; } = "";
     public StaffRole Role { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    public int FailedLogins { get; set; }
+    public DateTimeOffset? LockedUntil { get; set; }
 
     /// <summary>"MARTIN Benoît", as the timeline shows people.</summary>
     public string DisplayName => PersonName.Display(LastName, FirstName);

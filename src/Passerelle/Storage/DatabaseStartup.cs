@@ -40,7 +40,8 @@ public sealed class DatabaseStartup(
         {
             await using var scope = scopes.CreateAsyncScope();
             var created = await DemoData.EnsureCreatedAsync(scope.ServiceProvider.GetRequiredService<PasserelleDb>(),
-                scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
+                scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow(),
+                scope.ServiceProvider.GetRequiredService<Passerelle.Candidates.DocumentStorage>(), cancellationToken);
             logger.LogInformation("Demo data {State}. Demo logins (password {Password}): {Logins}",
                 created ? "created" : "present", DemoData.Password,
                 string.Join(", ", DemoData.Logins.Select(l => $"{l.UserName} = {l.Who}")));

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Passerelle.Accounts;
 using Passerelle.Candidates;
 using Passerelle.Companies;
 using Passerelle.Email;
@@ -62,6 +63,7 @@ internal sealed class CompanyContactConfiguration : IEntityTypeConfiguration<Com
     {
         builder.ToTable("company_contacts");
         builder.Ignore(c => c.DisplayName);
+        builder.HasOne<School>().WithMany().HasForeignKey(c => c.LastSchoolId);
         builder.HasOne<Company>().WithMany().HasForeignKey(c => c.CompanyId);
     }
 }
@@ -147,5 +149,19 @@ internal sealed class EmailTemplateConfiguration : IEntityTypeConfiguration<Emai
     {
         builder.ToTable("email_templates");
         builder.HasKey(t => new { t.SchoolId, t.Key });
+    }
+}
+
+internal sealed class AccountTokenConfiguration : IEntityTypeConfiguration<AccountToken>
+{
+    public void Configure(EntityTypeBuilder<AccountToken> builder) => builder.ToTable("account_tokens");
+}
+
+internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProtectionKey>
+{
+    public void Configure(EntityTypeBuilder<DataProtectionKey> builder)
+    {
+        builder.ToTable("data_protection_keys");
+        builder.HasKey(k => k.Name);
     }
 }

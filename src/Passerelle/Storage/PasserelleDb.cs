@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Passerelle.Accounts;
 using Passerelle.Candidates;
 using Passerelle.Companies;
 using Passerelle.Email;
@@ -38,6 +39,8 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<ActionLink> ActionLinks => Set<ActionLink>();
     public DbSet<EmailTemplate> EmailTemplates => Set<EmailTemplate>();
+    public DbSet<AccountToken> AccountTokens => Set<AccountToken>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Scopes this context to one school. A context is scoped once; it cannot move to another school.</summary>
     public PasserelleDb ForSchool(Guid schoolId)
@@ -100,6 +103,8 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         configurationBuilder.Properties<CalendarInvite>().HaveConversion<string>();
         configurationBuilder.Properties<OutboxState>().HaveConversion<string>();
         configurationBuilder.Properties<LinkStep>().HaveConversion<string>();
+        configurationBuilder.Properties<AccountKind>().HaveConversion<string>();
+        configurationBuilder.Properties<AccountTokenPurpose>().HaveConversion<string>();
 
         // SQLite has no time type that EF can compare or sort: store UTC ticks (see the SQLite schema).
         if (Database.IsSqlite())

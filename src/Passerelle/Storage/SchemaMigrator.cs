@@ -199,6 +199,8 @@ public sealed class SchemaMigrator(DatabaseOptions options, ILogger<SchemaMigrat
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
+        // Waiting for another instance's migration, or a long script, must not time out.
+        command.CommandTimeout = 0;
         await command.ExecuteNonQueryAsync(ct);
     }
 

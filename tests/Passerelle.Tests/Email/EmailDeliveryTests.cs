@@ -145,9 +145,10 @@ public partial class EmailDeliveryTests
         await using var world = await EmailWorld.CreateAsync(provider);
         await world.ProposeAsync();
         var realTransport = world.App.Services.GetRequiredService<IMailTransport>();
-        var doomed = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services, new DiesAfterSending(realTransport));
+        using var processStops = new CancellationTokenSource();
+        var doomed = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services, new DiesAfterSending(realTransport, processStops));
 
-        await Should.ThrowAsync<DiesAfterSending.Killed>(() => doomed.DispatchOnceAsync(CancellationToken.None));
+        await Should.ThrowAsync<OperationCanceledException>(() => doomed.DispatchOnceAsync(processStops.Token));
         (await world.Sink.WaitForAsync(1)).Count.ShouldBe(1);
 
         await world.DispatchAllAsync();
@@ -240,15 +241,14 @@ public partial class EmailDeliveryTests
     [GeneratedRegex("https://passerelle\\.test/l/([A-Za-z0-9_-]{43})\"")]
     private static partial Regex TokenPattern();
 
-    /// <summary>Sends for real, then the process "dies" before it can mark the mail sent.</summary>
-    private sealed class DiesAfterSending(IMailTransport real) : IMailTransport
+    /// <summary>Sends for real, then the process stops before it can mark the mail sent.</summary>
+    private sealed class DiesAfterSending(IMailTransport real, CancellationTokenSource processStops) : IMailTransport
     {
         public async Task SendAsync(ComposedMail mail, CancellationToken ct)
         {
             await real.SendAsync(mail, ct);
-            throw new Killed();
+            await processStops.CancelAsync();
+            ct.ThrowIfCancellationRequested();
         }
-
-        public sealed class Killed : Exception;
     }
 }

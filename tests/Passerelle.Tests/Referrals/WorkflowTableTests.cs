@@ -15,6 +15,7 @@ public class WorkflowTableTests
     private static readonly Guid ContactId = Guid.NewGuid();
     private static readonly Appointment FirstSlot = new(Now.AddDays(3), "Bordeaux", null);
     private static readonly Appointment OtherSlot = new(Now.AddDays(5), "Bordeaux", "Nouvelle date");
+    private static readonly DateTimeOffset AfterAppointment = Now.AddDays(10);
 
     public enum Act { AcceptOffer, DeclineOffer, AcceptCandidate, RefuseCandidate, AcceptAppointment, DeclineAppointment, Recruited, NotRetained, Cancel }
 
@@ -255,6 +256,19 @@ public class WorkflowTableTests
     }
 
     [Fact]
+    public void The_outcome_is_recorded_after_the_appointment_not_before()
+    {
+        var referral = InStage(AwaitingOutcome);
+        var staff = Actor.Staff(Guid.NewGuid(), "MARTIN Benoît");
+
+        var early = referral.RecordOutcome(Outcome.Recruited, staff, FirstSlot.StartsAt.AddMinutes(-1));
+
+        early.Refusal!.Code.ShouldBe(NotYet);
+        early.Refusal.Message.ShouldContain("après le rendez-vous");
+        referral.RecordOutcome(Outcome.Recruited, staff, FirstSlot.StartsAt).Succeeded.ShouldBeTrue();
+    }
+
+    [Fact]
     public void Cancelling_needs_a_reason()
     {
         var referral = InStage(AwaitingCandidate);
@@ -316,8 +330,8 @@ public class WorkflowTableTests
             Act.RefuseCandidate => referral.AnswerCandidate(CompanyAnswer.Refused, null, actor, Now),
             Act.AcceptAppointment => referral.AnswerAppointment(AppointmentAnswer.Accepted, actor, Now),
             Act.DeclineAppointment => referral.AnswerAppointment(AppointmentAnswer.Declined, actor, Now),
-            Act.Recruited => referral.RecordOutcome(Outcome.Recruited, actor, Now),
-            Act.NotRetained => referral.RecordOutcome(Outcome.NotRetained, actor, Now),
+            Act.Recruited => referral.RecordOutcome(Outcome.Recruited, actor, AfterAppointment),
+            Act.NotRetained => referral.RecordOutcome(Outcome.NotRetained, actor, AfterAppointment),
             _ => referral.Cancel("Offre pourvue", actor, Now),
         };
     }
@@ -352,9 +366,9 @@ public class WorkflowTableTests
                 if (stage is AwaitingOutcome or Recruited or NotRetained)
                     steps.Add(() => r.AnswerAppointment(AppointmentAnswer.Accepted, forCandidate, Now.AddDays(-7)));
                 if (stage == Recruited)
-                    steps.Add(() => r.RecordOutcome(Outcome.Recruited, staff, Now.AddDays(-1)));
+                    steps.Add(() => r.RecordOutcome(Outcome.Recruited, staff, Now.AddDays(4)));
                 if (stage == NotRetained)
-                    steps.Add(() => r.RecordOutcome(Outcome.NotRetained, staff, Now.AddDays(-1)));
+                    steps.Add(() => r.RecordOutcome(Outcome.NotRetained, staff, Now.AddDays(4)));
                 break;
         }
         foreach (var step in steps)

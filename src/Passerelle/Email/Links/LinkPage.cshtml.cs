@@ -24,6 +24,10 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
 
     public string? Error { get; private set; }
 
+    /// <summary>The referral's version the page showed: an action on a state that has moved since is refused.</summary>
+    [BindProperty]
+    public int? Version { get; set; }
+
     [BindProperty]
     public AppointmentForm Appointment { get; set; } = new();
 
@@ -55,11 +59,11 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
 
     public async Task<IActionResult> OnPostAcceptCandidateAsync(string token, CancellationToken ct)
     {
-        var startsAt = Appointment.ToUtc();
+        var (startsAt, problem) = Appointment.ToUtc();
         if (!ModelState.IsValid || startsAt is null)
         {
             await LoadAsync(token, "accepter", ct);
-            Error = "Indiquez la date et l'heure du rendez-vous.";
+            Error = problem ?? "Vérifiez le rendez-vous saisi.";
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
         }
@@ -95,7 +99,7 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         var actor = link.Recipient == Recipient.CompanyContact
             ? Actor.Contact(link.RecipientId, Summary!.ContactName, Channel.EmailLink)
             : Actor.Candidate(link.RecipientId, Summary!.CandidateName);
-        var result = await actions.ApplyAsync(link.ReferralId, (r, now) => transition(r, actor, now), ct);
+        var result = await actions.ApplyAsync(link.ReferralId, (r, now) => transition(r, actor, now), Version, ct);
         if (result.Succeeded)
         {
             Message = done;
@@ -166,9 +170,15 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         [Display(Name = "Commentaire")]
         public string? Comment { get; set; }
 
-        public DateTimeOffset? ToUtc() => Date is { } date && Hour is { } hour && Minute is { } minute
-            ? ParisTime.ToUtc(date.ToDateTime(new TimeOnly(hour, minute)))
-            : null;
+        /// <summary>The instant, or null with the reason in French (missing, or an hour that does not exist that day).</summary>
+        public (DateTimeOffset? Instant, string? Problem) ToUtc()
+        {
+            if (Date is not { } date || Hour is not { } hour || Minute is not { } minute || hour is < 0 or > 23 || minute is < 0 or > 59)
+                return (null, "Indiquez la date et l'heure du rendez-vous.");
+            return ParisTime.TryToUtc(date.ToDateTime(new TimeOnly(hour, minute)), out var instant)
+                ? (instant, null)
+                : (null, "Cette heure n'existe pas ce jour-là (passage à l'heure d'été) : choisissez-en une autre.");
+        }
 
         public string? DateText => Date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     }

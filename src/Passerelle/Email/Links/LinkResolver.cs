@@ -53,9 +53,10 @@ public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
             LinkStep.Company => referral.CompanyStepOpen,
             _ => referral.AppointmentStepOpen,
         };
+        var staleAppointment = link.Step == LinkStep.Appointment && link.AppointmentSequence != referral.AppointmentSequence;
         var status =
             !stepOpen ? LinkStatus.Superseded :
-            link.RevokedAt is not null ? LinkStatus.Revoked :
+            link.RevokedAt is not null || staleAppointment ? LinkStatus.Revoked :
             clock.GetUtcNow() >= link.ExpiresAt ? LinkStatus.Expired :
             LinkStatus.Valid;
         return new ResolvedLink(status, link, referral);

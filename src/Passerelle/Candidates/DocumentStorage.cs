@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+
+namespace Passerelle.Candidates;
+
+/// <summary>
+/// Candidate files, outside the web root, under server-chosen names (<see cref="Document.StorageKey"/>).
+/// Section "Documents": Folder (default data/documents, relative to the working directory). With several
+/// instances it is a shared volume.
+/// </summary>
+public sealed partial class DocumentStorage(IConfiguration configuration)
+{
+    private readonly string _root = Path.GetFullPath(configuration["Documents:Folder"] is { Length: > 0 } folder ? folder : "data/documents");
+
+    public static string NewKey(Guid schoolId, Guid documentId) => $"{schoolId:N}/{documentId:N}";
+
+    public Stream? OpenRead(Document document)
+    {
+        var path = PathOf(document.StorageKey);
+        return path is not null && File.Exists(path) ? File.OpenRead(path) : null;
+    }
+
+    public async Task SaveAsync(string storageKey, Stream content, CancellationToken ct)
+    {
+        var path = PathOf(storageKey) ?? throw new ArgumentException("Not a storage key.", nameof(storageKey));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using var file = File.Create(path);
+        await content.CopyToAsync(file, ct);
+    }
+
+    /// <summary>The download name people get: "CV - cv.pdf".</summary>
+    public static string DownloadName(Document document)
+    {
+        var extension = document.ContentType switch
+        {
+            "application/pdf" => ".pdf",
+            "image/jpeg" => ".jpg",
+            "image/png" => ".png",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => ".docx",
+            _ => "",
+        };
+        var name = Unsafe().Replace(document.Label, "_");
+        return name + extension;
+    }
+
+    private string? PathOf(string storageKey) => Key().IsMatch(storageKey) ? Path.Combine(_root, storageKey) : null;
+
+    [GeneratedRegex("^[a-z0-9]{32}/[a-z0-9]{32}$")]
+    private static partial Regex Key();
+
+    [GeneratedRegex(@"[\\/:*?""<>|\x00-\x1f]")]
+    private static partial Regex Unsafe();
+}

@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.RateLimiting;
+using Passerelle.Companies;
+
+namespace Passerelle.CompanyPortal;
+
+/// <summary>The Passerelle Entreprises session: a cookie of its own, claims for the contact and the chosen school.</summary>
+public static class CompanyAuth
+{
+    public const string Scheme = "Entreprise";
+    public const string Policy = "Entreprise";
+    public const string LoginRateLimit = "entreprise-connexion";
+    public const string SchoolClaim = "passerelle:school";
+
+    public static void AddCompanyPortal(this IServiceCollection services)
+    {
+        services.AddAuthentication()
+            .AddCookie(Scheme, options =>
+            {
+                options.Cookie.Name = "passerelle.entreprise";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.Cookie.Path = "/";
+                options.LoginPath = "/entreprise/connexion";
+                options.LogoutPath = "/entreprise/deconnexion";
+                options.AccessDeniedPath = "/entreprise/connexion";
+                options.ReturnUrlParameter = "retour";
+                // The session ends after 30 minutes without activity.
+                options.ExpireTimeSpan = TimeSpan.FromMinutes(30);
+                options.SlidingExpiration = true;
+            });
+        services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // Per address: 10 login attempts a minute, on top of the per-account lockout.
+            options.AddPolicy(LoginRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            options.OnRejected = async (context, ct) =>
+            {
+                context.HttpContext.Response.ContentType = "text/html; charset=utf-8";
+                await context.HttpContext.Response.WriteAsync(
+                    "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Trop de tentatives</title></head><body><main>" +
+                    "<h1>Trop de tentatives</h1><p>Trop de tentatives de connexion depuis votre adresse. Patientez une minute avant de réessayer.</p>" +
+                    "</main></body></html>", ct);
+            };
+        });
+    }
+
+    public static ClaimsPrincipal Principal(CompanyContact contact, Guid? schoolId)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, contact.Id.ToString()),
+            new(ClaimTypes.Name, contact.DisplayName),
+        };
+        if (schoolId is { } school)
+            claims.Add(new Claim(SchoolClaim, school.ToString()));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme));
+    }
+
+    public static Guid? ContactId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
+
+    public static Guid? ChosenSchoolId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(SchoolClaim), out var id) ? id : null;
+}

@@ -1,0 +1,57 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Candidates;
+using Passerelle.Email;
+using Passerelle.Email.Links;
+using Passerelle.Storage;
+
+namespace Passerelle.CompanyPortal;
+
+/// <summary>
+/// A candidate's document, for the company: only a document the school shared on this referral, only for
+/// the referral's contact — signed in (chosen school) or holding the proposal mail's link. The file name
+/// and type come from the server, never from the upload. Anything else is 404.
+/// </summary>
+public static class DocumentDownloads
+{
+    public static void MapDocumentDownloads(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/entreprise/candidats/{referralId:guid}/documents/{documentId:guid}", FromPortalAsync)
+            .RequireAuthorization(CompanyAuth.Policy);
+        app.MapGet("/l/{token}/documents/{documentId:guid}", FromLinkAsync);
+    }
+
+    private static async Task<IResult> FromPortalAsync(
+        Guid referralId, Guid documentId, HttpContext http, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
+    {
+        if (http.User.ContactId() is not { } contactId || http.User.ChosenSchoolId() is not { } schoolId)
+            return Results.NotFound();
+        if (!await db.SchoolContacts.IgnoreQueryFilters().AnyAsync(l => l.SchoolId == schoolId && l.ContactId == contactId, ct))
+            return Results.NotFound();
+        db.ForSchool(schoolId);
+        return await SendAsync(db, storage, referralId, contactId, documentId, ct);
+    }
+
+    private static async Task<IResult> FromLinkAsync(
+        string token, Guid documentId, LinkResolver resolver, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
+    {
+        var resolved = await resolver.ResolveAsync(token, ct);
+        if (resolved.Status != LinkStatus.Valid || resolved.Link!.Step != LinkStep.Company)
+            return Results.NotFound();
+        return await SendAsync(db, storage, resolved.Link.ReferralId, resolved.Link.RecipientId, documentId, ct);
+    }
+
+    private static async Task<IResult> SendAsync(
+        PasserelleDb db, DocumentStorage storage, Guid referralId, Guid contactId, Guid documentId, CancellationToken ct)
+    {
+        var document = await (
+            from r in db.Referrals
+            where r.Id == referralId && r.ContactId == contactId
+            join shared in db.ReferralDocuments on r.Id equals shared.ReferralId
+            where shared.DocumentId == documentId
+            join d in db.Documents on shared.DocumentId equals d.Id
+            select d).AsNoTracking().SingleOrDefaultAsync(ct);
+        if (document is null || storage.OpenRead(document) is not { } content)
+            return Results.NotFound();
+        return Results.File(content, document.ContentType, DocumentStorage.DownloadName(document));
+    }
+}

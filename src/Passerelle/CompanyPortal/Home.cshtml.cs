@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Storage;
+
+namespace Passerelle.CompanyPortal;
+
+/// <summary>The portal's home: choose the school in the side navigation, then "Voir candidats".</summary>
+public sealed class HomeModel(PasserelleDb db) : CompanyPage(db)
+{
+    public async Task OnGetAsync(CancellationToken ct) => await LoadSchoolAsync(ct);
+
+    /// <summary>Remembers the chosen school (for this session and the next ones).</summary>
+    public async Task<IActionResult> OnPostChooseSchoolAsync(Guid schoolId, string? retour, CancellationToken ct)
+    {
+        await LoadSchoolAsync(ct);
+        if (Schools.All(s => s.Id != schoolId))
+            return NotFound();
+        var contactId = ContactId;
+        await Db.CompanyContacts.Where(c => c.Id == contactId).ExecuteUpdateAsync(set => set.SetProperty(c => c.LastSchoolId, schoolId), ct);
+        var contact = await Db.CompanyContacts.AsNoTracking().SingleAsync(c => c.Id == contactId, ct);
+        await HttpContext.SignInAsync(CompanyAuth.Scheme, CompanyAuth.Principal(contact, schoolId));
+        return LocalRedirect(retour is not null && Url.IsLocalUrl(retour) && retour.StartsWith("/entreprise", StringComparison.Ordinal) ? retour : "/entreprise");
+    }
+}

@@ -1,0 +1,129 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Email.Links;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+
+namespace Passerelle.CompanyPortal;
+
+/// <summary>
+/// "Suivi de mise en relation": the header, every event of the timeline, and — while the company's answer
+/// may still change — the appointment form with "Accepter le candidat" / "Refuser le candidat".
+/// Also the candidate's profile and the offer's details (/profil, /offre). Opened in a dialog from the list,
+/// or as a page without JavaScript.
+/// </summary>
+public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions) : CompanyPage(db)
+{
+    public ReferralSummary Summary { get; private set; } = null!;
+    public IReadOnlyList<TimelineLine> Timeline { get; private set; } = [];
+    public IReadOnlyList<ReferralListModel.DocumentLink> Documents { get; private set; } = [];
+    public string? View { get; private set; }
+
+    /// <summary>Only the dialog's content, for the list page's script.</summary>
+    public bool Fragment { get; private set; }
+
+    [TempData]
+    public string? Message { get; set; }
+
+    public string? Error { get; private set; }
+
+    /// <summary>The referral's version the page showed: an action on a state that has moved since is refused.</summary>
+    [BindProperty]
+    public int? Version { get; set; }
+
+    [BindProperty]
+    public LinkPageModel.AppointmentForm Appointment { get; set; } = new();
+
+    public async Task<IActionResult> OnGetAsync(Guid id, string? view, bool fragment, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        View = view is "profil" or "offre" ? view : null;
+        Fragment = fragment;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAcceptCandidateAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        var (startsAt, problem) = Appointment.ToUtc();
+        if (!ModelState.IsValid || startsAt is null)
+            return Refused(problem ?? "Vérifiez le rendez-vous saisi.", StatusCodes.Status422UnprocessableEntity);
+        var appointment = new Appointment(startsAt.Value, Clean(Appointment.Location), Clean(Appointment.Comment));
+        return await ActAsync(id, (r, actor, now) => r.AnswerCandidate(CompanyAnswer.Accepted, appointment, actor, now, Clean(Appointment.Comment)),
+            "Le candidat est accepté et le rendez-vous lui est proposé.", ct);
+    }
+
+    public async Task<IActionResult> OnPostRefuseCandidateAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        return await ActAsync(id, (r, actor, now) => r.AnswerCandidate(CompanyAnswer.Refused, null, actor, now, Clean(Appointment.Comment)),
+            "Le refus du candidat est enregistré.", ct);
+    }
+
+    public async Task<IActionResult> OnPostOutcomeAsync(Guid id, Outcome outcome, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        return await ActAsync(id, (r, actor, now) => r.RecordOutcome(outcome, actor, now),
+            outcome == Outcome.Recruited ? "C'est noté : le candidat est recruté." : "C'est noté : le candidat n'est pas retenu.", ct);
+    }
+
+    private async Task<IActionResult> ActAsync(Guid id, Func<Referral, Actor, DateTimeOffset, TransitionResult> transition, string done, CancellationToken ct)
+    {
+        var actor = Actor.Contact(ContactId, ContactName, Channel.Portal);
+        var result = await actions.ApplyAsync(id, (r, now) => transition(r, actor, now), Version, ct);
+        if (!result.Succeeded)
+        {
+            await LoadAsync(id, ct);
+            return Refused(result.Refusal!.Message, result.Refusal.Code == RefusalCode.Invalid ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict);
+        }
+        Message = done;
+        return Redirect($"/entreprise/candidats/{id}");
+    }
+
+    private PageResult Refused(string message, int status)
+    {
+        Error = message;
+        Response.StatusCode = status;
+        return Page();
+    }
+
+    /// <summary>The referral if it belongs to this contact in the chosen school; false (→ 404) otherwise.</summary>
+    private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadSchoolAsync(ct))
+            return false;
+        var contactId = ContactId;
+        if (!await Db.Referrals.AnyAsync(r => r.Id == id && r.ContactId == contactId, ct))
+            return false;
+        Summary = (await ReferralSummary.LoadAsync(Db, id, ct))!;
+        var events = await Db.ReferralEvents.AsNoTracking().Where(e => e.ReferralId == id).OrderBy(e => e.Sequence).ToListAsync(ct);
+        Timeline = events.Where(e => e.Kind != ReferralEventKind.Proposed)
+            .Select(e => TimelineText.Describe(e, Summary.CandidateName, Summary.CompanyName, Summary.SchoolName)).ToList();
+        Documents = (await (
+            from shared in Db.ReferralDocuments
+            where shared.ReferralId == id
+            join d in Db.Documents on shared.DocumentId equals d.Id
+            orderby d.Kind, d.Title
+            select new { d.Id, d.Kind, d.Title }).ToListAsync(ct))
+            .Select(d => new ReferralListModel.DocumentLink(d.Id, $"{Candidates.Document.KindLabel(d.Kind)} - {d.Title}")).ToList();
+        return true;
+    }
+
+    /// <summary>Why the company has nothing (more) to answer, when its step is not open.</summary>
+    public string? ClosedReason => Summary.Referral switch
+    {
+        { CompanyStepOpen: true } => null,
+        { IsCancelled: true } => "L'école a annulé cette mise en relation.",
+        { Outcome: not null } => "Le résultat de la mise en relation est enregistré.",
+        { AppointmentAnswer: not null } => "Le candidat a répondu au rendez-vous : votre réponse ne peut plus être modifiée.",
+        { OfferAnswer: OfferAnswer.Declined } => "Le candidat a refusé l'offre : il n'y a pas de réponse à donner.",
+        _ => "Le candidat n'a pas encore accepté l'offre : vous pourrez répondre dès qu'il l'aura acceptée. Vous recevrez alors un e-mail.",
+    };
+
+    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}
