@@ -51,7 +51,8 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             Recipient.ReferringStaff => (row.Staff.Email, row.Staff.DisplayName),
             _ => (message.ToAddress ?? "", message.ToName ?? message.ToAddress ?? ""),
         };
-        if (!System.Net.Mail.MailAddress.TryCreate(toAddress, out _))
+        // MailAddress reads "jean dupont@x" as the name "jean" and the address "dupont@x": insist on a bare address.
+        if (!System.Net.Mail.MailAddress.TryCreate(toAddress, out var parsed) || parsed.Address != toAddress.Trim() || parsed.DisplayName.Length > 0)
             return (null, "the recipient's e-mail address is missing or malformed");
 
         var links = new Dictionary<string, object?>

@@ -140,6 +140,27 @@ public partial class EmailDeliveryTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_malformed_address_fails_that_mail_at_once_and_delays_no_other(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        await using (var db = world.Database.NewContext())
+        {
+            var candidate = await db.ForSchool(world.School.School.Id).Candidates.SingleAsync();
+            candidate.Email = "margaud techer@example";
+            await db.SaveChangesAsync();
+        }
+        var referralId = await world.ProposeAsync();
+        await world.ActAsync(referralId, (r, now) => r.Cancel("Offre pourvue", world.School.StaffActor(), now));
+
+        await world.DispatchAllAsync();
+
+        var mails = await world.QueryAsync(db => db.OutboxMessages);
+        mails.Where(m => m.Recipient == Recipient.Candidate).ShouldAllBe(m => m.State == OutboxState.Failed && m.Attempts == 1);
+        world.Sink.Messages().ShouldBeEmpty("both mails were for the candidate");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_dispatcher_killed_between_sending_and_marking_causes_at_most_one_duplicate(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider);

@@ -173,6 +173,51 @@ public partial class LinkPageTests
         events.Skip(1).ShouldAllBe(e => e.Channel == Channel.EmailLink && e.ActorKind == ActorKind.Candidate);
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task An_old_appointment_mail_cannot_confirm_a_newer_appointment(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var referralId = await world.ProposeAsync();
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, world.School.CandidateActor, now));
+        await world.ActAsync(referralId, (r, now) => r.AnswerCandidate(CompanyAnswer.Accepted, new Appointment(now.AddDays(3), "Bordeaux", null), world.School.ContactActor(), now));
+        await world.DispatchAllAsync();
+        var firstMail = world.Sink.Messages().Single(m => m.Subject.StartsWith("Rendez-vous proposé", StringComparison.Ordinal));
+        await world.ActAsync(referralId, (r, now) => r.AnswerCandidate(CompanyAnswer.Accepted, new Appointment(now.AddDays(4), "Bordeaux", null), world.School.ContactActor(), now));
+        await world.DispatchAllAsync();
+        using var client = world.App.CreateClient();
+
+        var (status, page) = await Browserless.GetAsync(client, $"/l/{TokenIn(firstMail.Text!)}/confirmer");
+
+        status.ShouldBe(HttpStatusCode.Gone);
+        page.Text().ShouldContain("Ce lien a été désactivé");
+        page.QuerySelectorAll("button").ShouldBeEmpty();
+        var newest = world.Sink.Messages().Last(m => m.Subject.StartsWith("Rendez-vous proposé", StringComparison.Ordinal));
+        (await Browserless.GetAsync(client, $"/l/{TokenIn(newest.Text!)}/confirmer")).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_page_left_open_while_the_referral_moved_refuses_its_action_and_shows_the_current_state(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var referralId = await world.ProposeAsync();
+        await world.DispatchAllAsync();
+        var token = TokenIn(world.Sink.Messages().Single().Text!);
+        using var client = world.App.CreateClient();
+        var (_, stale) = await Browserless.GetAsync(client, $"/l/{token}");
+
+        // Meanwhile the school records, on the candidate's behalf, that they declined by phone.
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Declined, world.School.StaffActor(Party.Candidate), now));
+        var response = await Browserless.SubmitAsync(client, stale, "Accepter l'offre");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        var page = await Browserless.ReadAsync(response);
+        page.Text().ShouldContain("La mise en relation vient d'être modifiée par quelqu'un d'autre");
+        page.Text().ShouldContain("Vous avez refusé l'offre le 02/03/2026 à 10h30.");
+        (await StateAsync(world, referralId)).Stage.ShouldBe(ReferralStage.OfferDeclined);
+    }
+
     private static async Task<(Guid ReferralId, string Token)> CompanyLinkAsync(EmailWorld world)
     {
         var referralId = await world.ProposeAsync();

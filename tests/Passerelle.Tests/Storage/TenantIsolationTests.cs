@@ -85,6 +85,27 @@ public class TenantIsolationTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_candidate_is_never_proposed_to_a_contact_of_another_company_than_the_offer_s(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var a = await Seed.SchoolAsync(database, "École A");
+        var b = await Seed.SchoolAsync(database, "École B");
+        await using (var link = database.NewContext())
+        {
+            link.ForSchool(a.School.Id).SchoolContacts.Add(new Passerelle.Companies.SchoolContact { SchoolId = a.School.Id, ContactId = b.Contact.Id });
+            await link.SaveChangesAsync();
+        }
+
+        await using var db = database.NewContext();
+        db.ForSchool(a.School.Id);
+        var (referral, result) = await Seed.Actions(db).ProposeAsync(a.Candidate.Id, a.Offer.Id, b.Contact.Id, [a.Document.Id], a.StaffActor(), a.Staff.Id);
+
+        referral.ShouldBeNull("B's contact works with school A, but not for the offer's company");
+        result.Refusal!.Code.ShouldBe(RefusalCode.NotFound);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_context_without_a_school_sees_no_school_rows_and_writes_none(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
