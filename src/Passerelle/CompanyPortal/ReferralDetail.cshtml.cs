@@ -32,6 +32,10 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
     [BindProperty]
     public int? Version { get; set; }
 
+    /// <summary>Where to go after acting: the list the dialog was opened from.</summary>
+    [BindProperty(Name = "retour")]
+    public string? Retour { get; set; }
+
     [BindProperty]
     public LinkPageModel.AppointmentForm Appointment { get; set; } = new();
 
@@ -82,7 +86,9 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
             return Refused(result.Refusal!.Message, result.Refusal.Code == RefusalCode.Invalid ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict);
         }
         Message = done;
-        return Redirect($"/entreprise/candidats/{id}");
+        // From the dialog over the list, back to the list (with its filters) showing the change.
+        return Redirect(Retour is not null && Url.IsLocalUrl(Retour) && Retour.StartsWith("/entreprise/candidats", StringComparison.Ordinal)
+            ? Retour : $"/entreprise/candidats/{id}");
     }
 
     private PageResult Refused(string message, int status)

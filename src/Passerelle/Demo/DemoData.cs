@@ -105,8 +105,9 @@ public static class DemoData
 
         // The referrals go through the workflow itself, at the document's dates.
         var asMartin = Actor.Staff(martin.Id, martin.DisplayName);
-        var margaudReferral = Propose(db, margaud, offer, contact, documents[..3], asMartin, martin.Id, referredAt);
-        Propose(db, guillaume, offer, contact, documents[3..6], asMartin, martin.Id, referredAt);
+        // Both at 15h41; Guillaume a few seconds earlier, so that Margaud comes first in the newest-first list, as in the document.
+        var margaudReferral = Propose(db, margaud, offer, contact, documents[..3], asMartin, martin.Id, referredAt.AddSeconds(30));
+        Propose(db, guillaume, offer, contact, documents[3..6], asMartin, martin.Id, referredAt.AddSeconds(10));
         Propose(db, lina, secondOffer, contact, documents[6..], Actor.Staff(roussel.Id, roussel.DisplayName), roussel.Id,
             ParisTime.ToUtc(new DateTime(2020, 6, 2, 10, 15, 0)));
 

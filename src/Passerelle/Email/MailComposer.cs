@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Accounts;
 using Passerelle.Email.Templates;
 using Passerelle.Referrals;
 using Passerelle.Storage;
@@ -25,7 +26,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         if (!DefaultTemplates.Exists(message.TemplateKey))
             return (null, $"unknown template key {message.TemplateKey}");
         if (message.ReferralId is null)
-            return (null, "a mail without referral needs its own composer"); // credentials and resets arrive with the portals
+            return await ComposeAccountMailAsync(message, now, ct);
 
         db.ForSchool(message.SchoolId!.Value);
         var referralId = message.ReferralId.Value;
@@ -114,6 +115,51 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         var fromName = $"{row.School.Name} via {options.FromName}";
         return (new ComposedMail(toAddress, toName, fromName, rendered.Subject, rendered.Html, rendered.Text, calendar, message.Calendar,
             message.MessageId, MaskToken(rendered.Html, token), MaskToken(rendered.Text, token)), null);
+    }
+
+    /// <summary>A contact's credentials or password reset: a single-use link to choose a password.</summary>
+    private async Task<(ComposedMail? Mail, string? Problem)> ComposeAccountMailAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct)
+    {
+        var purpose = message.TemplateKey switch
+        {
+            TemplateKeys.ContactPasswordReset => AccountTokenPurpose.PasswordReset,
+            TemplateKeys.ContactCredentials => AccountTokenPurpose.FirstPassword,
+            _ => (AccountTokenPurpose?)null,
+        };
+        if (purpose is null || message.ToPersonId is not { } contactId)
+            return (null, $"{message.TemplateKey} needs a referral");
+        var contact = await db.CompanyContacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == contactId, ct);
+        if (contact is null)
+            return (null, "the contact is gone");
+        if (!System.Net.Mail.MailAddress.TryCreate(contact.Email, out var parsed) || parsed.Address != contact.Email.Trim() || parsed.DisplayName.Length > 0)
+            return (null, "the recipient's e-mail address is missing or malformed");
+
+        var school = message.SchoolId is { } schoolId ? await db.Schools.AsNoTracking().SingleOrDefaultAsync(s => s.Id == schoolId, ct) : null;
+        if (school is not null)
+            db.ForSchool(school.Id);
+        var (token, raw) = AccountToken.Create(AccountKind.CompanyContact, contact.Id, purpose.Value, now);
+        db.AccountTokens.Add(token);
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+
+        var model = new Dictionary<string, object?>
+        {
+            ["ecole"] = new Dictionary<string, object?> { ["nom"] = school?.Name ?? options.FromName },
+            ["contact"] = new Dictionary<string, object?> { ["prenom"] = contact.FirstName, ["nom"] = contact.LastName.ToUpperInvariant(), ["nomComplet"] = contact.DisplayName },
+            ["identifiant"] = contact.UserName,
+            ["liens"] = new Dictionary<string, object?>
+            {
+                ["motDePasse"] = options.Link($"/entreprise/mot-de-passe/{raw}"),
+                ["motDePasseExpireLe"] = $"{ParisTime.Date(token.ExpiresAt)} à {ParisTime.Time(token.ExpiresAt)}",
+                ["portail"] = options.Link("/entreprise"),
+            },
+        };
+        var schoolTemplate = school is null ? null
+            : await db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Key == message.TemplateKey, ct);
+        var rendered = renderer.Render(message.TemplateKey, schoolTemplate, model, school?.Name ?? options.FromName, null);
+        var fromName = school is null ? options.FromName : $"{school.Name} via {options.FromName}";
+        return (new ComposedMail(contact.Email, contact.DisplayName, fromName, rendered.Subject, rendered.Html, rendered.Text, null,
+            CalendarInvite.None, message.MessageId, MaskToken(rendered.Html, raw), MaskToken(rendered.Text, raw)), null);
     }
 
     /// <summary>The step whose action links a mail carries, if any.</summary>
