@@ -37,9 +37,12 @@ public static class CompanyAuth
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             // Per address: 10 login attempts a minute, on top of the per-account lockout.
-            options.AddPolicy(LoginRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            // Only submissions count: showing the form is free.
+            options.AddPolicy(LoginRateLimit, context => HttpMethods.IsPost(context.Request.Method)
+                ? RateLimitPartition.GetFixedWindowLimiter(
+                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
+                : RateLimitPartition.GetNoLimiter("display"));
             options.OnRejected = async (context, ct) =>
             {
                 context.HttpContext.Response.ContentType = "text/html; charset=utf-8";

@@ -11,7 +11,8 @@ public sealed class ReferralListModel(PasserelleDb db) : CompanyPage(db)
 {
     public const int PageSize = 20;
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // "page" is taken by Razor Pages' own route value.
+    [BindProperty(SupportsGet = true, Name = "p")]
     public int PageNumber { get; set; } = 1;
 
     /// <summary>"a-traiter": only the referrals waiting for this company's answer.</summary>
@@ -85,7 +86,7 @@ public sealed class ReferralListModel(PasserelleDb db) : CompanyPage(db)
     {
         var parameters = new List<string>();
         if (page > 1)
-            parameters.Add($"page={page}");
+            parameters.Add($"p={page}");
         if (toHandle ?? ToHandleOnly)
             parameters.Add("filtre=a-traiter");
         if (!string.IsNullOrWhiteSpace(Search))

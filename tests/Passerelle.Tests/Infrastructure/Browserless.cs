@@ -9,10 +9,13 @@ public static class Browserless
 {
     private static readonly HtmlParser Parser = new();
 
+    /// <summary>Where each page was read from: a form without action posts back there, as in a browser.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IHtmlDocument, string> Addresses = new();
+
     public static async Task<(HttpStatusCode Status, IHtmlDocument Page)> GetAsync(HttpClient client, string url)
     {
         var response = await client.GetAsync(url);
-        return (response.StatusCode, Parser.ParseDocument(await response.Content.ReadAsStringAsync()));
+        return (response.StatusCode, await ReadAsync(response));
     }
 
     /// <summary>Submits the form of <paramref name="page"/> with the button whose text is <paramref name="button"/>.</summary>
@@ -25,11 +28,18 @@ public static class Browserless
             .ToDictionary(i => i.Name!, i => i.Value);
         foreach (var (key, value) in fields ?? new Dictionary<string, string>())
             values[key] = value;
-        var action = submit.GetAttribute("formaction") ?? form.GetAttribute("action") ?? "";
+        var action = submit.GetAttribute("formaction") ?? form.GetAttribute("action")
+            ?? (Addresses.TryGetValue(page, out var address) ? address : throw new InvalidOperationException("The page's address is unknown"));
         return await client.PostAsync(action, new FormUrlEncodedContent(values));
     }
 
-    public static async Task<IHtmlDocument> ReadAsync(HttpResponseMessage response) => Parser.ParseDocument(await response.Content.ReadAsStringAsync());
+    public static async Task<IHtmlDocument> ReadAsync(HttpResponseMessage response)
+    {
+        var page = Parser.ParseDocument(await response.Content.ReadAsStringAsync());
+        if (response.RequestMessage?.RequestUri is { } uri)
+            Addresses.AddOrUpdate(page, uri.PathAndQuery);
+        return page;
+    }
 
     public static string Text(this IHtmlDocument page) => string.Join(" ", (page.Body?.TextContent ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

@@ -1,0 +1,96 @@
+using System.Net;
+using AngleSharp.Html.Dom;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Companies;
+using Passerelle.Demo;
+using Passerelle.Storage;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.CompanyPortal;
+
+/// <summary>The app with the demo data (the user document's example), a moving clock and an SMTP sink.</summary>
+public sealed class PortalWorld : IAsyncDisposable
+{
+    private readonly string _documents;
+
+    private PortalWorld(TestDatabase database, SmtpSink sink, PasserelleFactory app, FixedClock clock, string documents)
+    {
+        Database = database;
+        Sink = sink;
+        App = app;
+        Clock = clock;
+        _documents = documents;
+    }
+
+    public TestDatabase Database { get; }
+    public SmtpSink Sink { get; }
+    public PasserelleFactory App { get; }
+    public FixedClock Clock { get; }
+
+    public static async Task<PortalWorld> CreateAsync(DatabaseProvider provider)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var sink = await SmtpSink.StartAsync();
+        var clock = new FixedClock(Seed.Now);
+        var documents = Directory.CreateTempSubdirectory("passerelle-documents-").FullName;
+        var settings = PasserelleFactory.SmtpTo(sink, ("Database:SeedDemoData", "true"), ("Documents:Folder", documents));
+        var app = new PasserelleFactory(database, settings, services => services.AddSingleton<TimeProvider>(clock));
+        _ = app.Services;
+        return new PortalWorld(database, sink, app, clock, documents);
+    }
+
+    public HttpClient Client() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = true, HandleCookies = true });
+
+    /// <summary>Signs in through the login form; returns the page reached.</summary>
+    public static async Task<(HttpStatusCode Status, IHtmlDocument Page)> LogInAsync(HttpClient client, string userName, string password = DemoData.Password)
+    {
+        var (_, form) = await Browserless.GetAsync(client, "/entreprise/connexion");
+        var response = await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = userName, ["Password"] = password });
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            return (response.StatusCode, await Browserless.ReadAsync(response));
+        return (response.StatusCode, await Browserless.ReadAsync(response));
+    }
+
+    /// <summary>Chooses a school in the side navigation.</summary>
+    public static async Task<IHtmlDocument> ChooseSchoolAsync(HttpClient client, Guid schoolId)
+    {
+        var (_, home) = await Browserless.GetAsync(client, "/entreprise");
+        var response = await Browserless.SubmitAsync(client, home, "Choisir", new Dictionary<string, string> { ["schoolId"] = schoolId.ToString() });
+        return await Browserless.ReadAsync(response);
+    }
+
+    public async Task<Guid> ReferralOfAsync(string candidateLastName, Guid? schoolId = null)
+    {
+        await using var db = Database.NewContext();
+        db.ForSchool(schoolId ?? DemoData.SchoolId);
+        return await (from r in db.Referrals join c in db.Candidates on r.CandidateId equals c.Id where c.LastName == candidateLastName select r.Id).SingleAsync();
+    }
+
+    /// <summary>Another company's contact, working with the demo school too.</summary>
+    public async Task<string> OtherCompanyContactAsync()
+    {
+        await using var db = Database.NewContext();
+        db.ForSystem();
+        var company = new Company { Id = Guid.NewGuid(), Name = "Concurrent SA", Siret = Seed.NextSiret(), CreatedAt = Seed.Now };
+        var contact = new CompanyContact
+        {
+            Id = Guid.NewGuid(), CompanyId = company.Id, LastName = "Autre", FirstName = "Contact", Email = "autre@example.org",
+            UserName = "autre.contact", CreatedAt = Seed.Now,
+        };
+        contact.PasswordHash = new PasswordHasher<CompanyContact>().HashPassword(contact, DemoData.Password);
+        db.AddRange(company, contact, new SchoolContact { SchoolId = DemoData.SchoolId, ContactId = contact.Id, CreatedAt = Seed.Now });
+        await db.SaveChangesAsync();
+        return contact.UserName;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Sink.DisposeAsync();
+        await Database.DisposeAsync();
+        Directory.Delete(_documents, recursive: true);
+    }
+}
