@@ -2,7 +2,7 @@
 # Runs the whole Passerelle test suite, on SQLite and on PostgreSQL.
 #
 # Installs what it needs from Debian packages when absent (PostgreSQL, python3-aiosmtpd as the SMTP sink of
-# the e-mail tests), starts a throwaway PostgreSQL
+# the e-mail tests, Chromium for the browser tests; axe-core from npm), starts a throwaway PostgreSQL
 # cluster on a free loopback port, runs every test project, and stops what it started.
 # Under CI=true a missing prerequisite fails the run: nothing is skipped silently.
 set -euo pipefail
@@ -93,9 +93,23 @@ ensure_smtp_sink() {
   fi
 }
 
+# The browser tests drive Debian's Chromium with Playwright and check pages with axe-core (npm).
+ensure_browser() {
+  if [ ! -x /usr/bin/chromium ]; then
+    apt_install chromium || true
+  fi
+  if [ ! -x /usr/bin/chromium ]; then
+    if is_ci; then die "Chromium is not installed and could not be installed (apt-get install chromium): the browser tests cannot run."; fi
+    printf 'WARNING: Chromium unavailable: the browser tests will fail (under CI=true this stops the run).\n' >&2
+  fi
+  log "Installing axe-core for the accessibility checks (npm ci)"
+  (cd tests/Passerelle.Tests && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in tests/Passerelle.Tests"
+}
+
 command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
 
 ensure_smtp_sink
+ensure_browser
 start_postgres
 if is_ci && [ -z "${PASSERELLE_TEST_POSTGRES:-}" ]; then die "PASSERELLE_TEST_POSTGRES is not set under CI"; fi
 
