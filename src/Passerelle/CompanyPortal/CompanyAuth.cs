@@ -14,15 +14,22 @@ public static class CompanyAuth
     public const string LoginRateLimit = "entreprise-connexion";
     public const string SchoolClaim = "passerelle:school";
 
-    public static void AddCompanyPortal(this IServiceCollection services)
+    public static void AddCompanyPortal(this IServiceCollection services, IHostEnvironment environment)
     {
+        // In production cookies travel over HTTPS only (behind a TLS-terminating proxy too); locally plain http works.
+        var secure = environment.IsProduction() ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.SecurePolicy = secure;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
         services.AddAuthentication()
             .AddCookie(Scheme, options =>
             {
                 options.Cookie.Name = "passerelle.entreprise";
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Lax;
-                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.Cookie.SecurePolicy = secure;
                 options.Cookie.Path = "/";
                 options.LoginPath = "/entreprise/connexion";
                 options.LogoutPath = "/entreprise/deconnexion";

@@ -29,7 +29,7 @@ public static class PasserelleApp
         services.AddScoped<ReferralActions>();
         services.AddSingleton<DocumentStorage>();
         services.AddScoped<ContactSignIn>();
-        services.AddCompanyPortal();
+        services.AddCompanyPortal(builder.Environment);
         // Cookies and antiforgery tokens are signed with keys every instance reads from the database.
         services.AddDataProtection().SetApplicationName("Passerelle");
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(provider =>
@@ -89,7 +89,9 @@ public static class PasserelleApp
 
     public static WebApplication MapPasserelle(this WebApplication app)
     {
-        app.UseExceptionHandler();
+        app.UseExceptionHandler("/erreur/500");
+        // An error answered without content (an expired antiforgery token, say) gets a French page.
+        app.UseStatusCodePagesWithReExecute("/erreur/{0}");
         app.UseStaticFiles();
         app.UseRouting();
         app.UseRateLimiter();
@@ -111,7 +113,10 @@ public static class PasserelleApp
         <body>
         <main>
         <h1>Passerelle</h1>
-        <p>Le service de mise en relation entre les centres de formation, leurs candidats et les entreprises fonctionne.</p>
+        <p>Le service de mise en relation entre les centres de formation, leurs candidats et les entreprises.</p>
+        <ul>
+        <li><a href="/entreprise">Passerelle Entreprises</a> : l'espace des contacts entreprise.</li>
+        </ul>
         </main>
         </body>
         </html>

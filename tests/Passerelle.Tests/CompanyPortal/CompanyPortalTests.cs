@@ -219,6 +219,7 @@ public class CompanyPortalTests
         var response = await client.PostAsync($"/entreprise/candidats/{margaud}?handler=RefuseCandidate", new FormUrlEncodedContent([]));
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Browserless.ReadAsync(response)).Text().ShouldContain("Rechargez-la et recommencez : rien n'a été enregistré.");
         (await StageAsync(world, margaud)).ShouldBe(ReferralStage.AwaitingCompany);
     }
 
