@@ -3,7 +3,7 @@ using Passerelle.Schools;
 namespace Passerelle.Companies;
 
 /// <summary>A person at a company, with a Passerelle Entreprises account; works with one or more schools.</summary>
-public sealed class CompanyContact
+public sealed class CompanyContact : Accounts.IAccount
 {
     public Guid Id { get; set; }
     public Guid CompanyId { get; set; }

@@ -4,12 +4,13 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Accounts;
 using Passerelle.Storage;
 
 namespace Passerelle.CompanyPortal;
 
 [EnableRateLimiting(CompanyAuth.LoginRateLimit)]
-public sealed class LoginModel(ContactSignIn signIn, PasserelleDb db) : PageModel
+public sealed class LoginModel(PasswordSignIn signIn, PasserelleDb db) : PageModel
 {
     [BindProperty]
     [Required(ErrorMessage = "Indiquez votre nom d'utilisateur.")]
@@ -35,7 +36,7 @@ public sealed class LoginModel(ContactSignIn signIn, PasserelleDb db) : PageMode
     {
         if (!ModelState.IsValid)
             return Page();
-        var (outcome, contact) = await signIn.SignInAsync(UserName, Password, ct);
+        var (outcome, contact) = await signIn.SignInAsync<Companies.CompanyContact>(UserName, Password, ct);
         switch (outcome)
         {
             case SignInOutcome.LockedOut:

@@ -66,7 +66,7 @@ public sealed class SetPasswordModel(PasserelleDb db, TimeProvider clock) : Page
             return Page();
         }
         var contact = await db.CompanyContacts.AsNoTracking().SingleAsync(c => c.Id == found.ContactId, ct);
-        var hash = ContactSignIn.Hash(contact, Password);
+        var hash = PasswordSignIn.Hash(contact, Password);
         await db.CompanyContacts.Where(c => c.Id == found.ContactId).ExecuteUpdateAsync(set => set
             .SetProperty(c => c.PasswordHash, hash)
             .SetProperty(c => c.FailedLogins, 0)

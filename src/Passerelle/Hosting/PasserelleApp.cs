@@ -28,7 +28,7 @@ public static class PasserelleApp
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseStartup>());
         services.AddScoped<ReferralActions>();
         services.AddSingleton<DocumentStorage>();
-        services.AddScoped<ContactSignIn>();
+        services.AddScoped<PasswordSignIn>();
         services.AddCompanyPortal(builder.Environment);
         // Cookies and antiforgery tokens are signed with keys every instance reads from the database.
         services.AddDataProtection().SetApplicationName("Passerelle");

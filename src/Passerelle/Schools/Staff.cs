@@ -7,7 +7,7 @@ public enum StaffRole
 }
 
 /// <summary>A school employee using the back-office (chargé·e de relations entreprises, administrateur).</summary>
-public sealed class Staff : ISchoolOwned
+public sealed class Staff : ISchoolOwned, Accounts.IAccount
 {
     public Guid Id { get; set; }
     public Guid SchoolId { get; set; }

@@ -1,0 +1,11 @@
+namespace Passerelle.Accounts;
+
+/// <summary>A person who logs in with a username and password: a company contact or a staff member.</summary>
+public interface IAccount
+{
+    Guid Id { get; }
+    string UserName { get; }
+    string PasswordHash { get; set; }
+    int FailedLogins { get; set; }
+    DateTimeOffset? LockedUntil { get; set; }
+}
