@@ -1,7 +1,6 @@
 using System.Security.Claims;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.RateLimiting;
+using Passerelle.Accounts;
 using Passerelle.Companies;
 
 namespace Passerelle.CompanyPortal;
@@ -11,7 +10,6 @@ public static class CompanyAuth
 {
     public const string Scheme = "Entreprise";
     public const string Policy = "Entreprise";
-    public const string LoginRateLimit = "entreprise-connexion";
     public const string SchoolClaim = "passerelle:school";
 
     public static void AddCompanyPortal(this IServiceCollection services, IHostEnvironment environment)
@@ -40,25 +38,7 @@ public static class CompanyAuth
                 options.SlidingExpiration = true;
             });
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
-        services.AddRateLimiter(options =>
-        {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            // Per address: 10 login attempts a minute, on top of the per-account lockout.
-            // Only submissions count: showing the form is free.
-            options.AddPolicy(LoginRateLimit, context => HttpMethods.IsPost(context.Request.Method)
-                ? RateLimitPartition.GetFixedWindowLimiter(
-                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
-                : RateLimitPartition.GetNoLimiter("display"));
-            options.OnRejected = async (context, ct) =>
-            {
-                context.HttpContext.Response.ContentType = "text/html; charset=utf-8";
-                await context.HttpContext.Response.WriteAsync(
-                    "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Trop de tentatives</title></head><body><main>" +
-                    "<h1>Trop de tentatives</h1><p>Trop de tentatives de connexion depuis votre adresse. Patientez une minute avant de réessayer.</p>" +
-                    "</main></body></html>", ct);
-            };
-        });
+        services.AddLoginRateLimit();
     }
 
     public static ClaimsPrincipal Principal(CompanyContact contact, Guid? schoolId)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Accounts;
 using Passerelle.Email;
 using Passerelle.Referrals;
 using Passerelle.Storage;
@@ -13,7 +14,7 @@ namespace Passerelle.CompanyPortal;
 /// "Mot de passe oublié": mails a single-use link valid one hour. The page answers the same whether or not
 /// an account matches, so it cannot be used to find out who has one.
 /// </summary>
-[EnableRateLimiting(CompanyAuth.LoginRateLimit)]
+[EnableRateLimiting(LoginRateLimit.Policy)]
 public sealed class ForgotPasswordModel(PasserelleDb db, TimeProvider clock, OutboxSignal signal) : PageModel
 {
     [BindProperty]

@@ -9,7 +9,7 @@ using Passerelle.Storage;
 
 namespace Passerelle.CompanyPortal;
 
-[EnableRateLimiting(CompanyAuth.LoginRateLimit)]
+[EnableRateLimiting(LoginRateLimit.Policy)]
 public sealed class LoginModel(PasswordSignIn signIn, PasserelleDb db) : PageModel
 {
     [BindProperty]

@@ -28,7 +28,14 @@ public sealed class ErrorPageModel : PageModel
         _ => "Réessayez dans quelques instants. Si le problème continue, contactez votre centre de formation.",
     };
 
-    public void OnGet(int code) => Code = code;
+    public void OnGet(int code) => Show(code);
 
-    public void OnPost(int code) => Code = code;
+    public void OnPost(int code) => Show(code);
+
+    private void Show(int code)
+    {
+        Code = code is >= 400 and <= 599 ? code : 500;
+        // Reached by a redirect (access denied) rather than a re-execution: answer with the code itself.
+        Response.StatusCode = Code;
+    }
 }

@@ -8,6 +8,7 @@ using Passerelle.CompanyPortal;
 using Passerelle.Email;
 using Passerelle.Email.Templates;
 using Passerelle.Referrals;
+using Passerelle.SchoolOffice;
 using Passerelle.Storage;
 
 namespace Passerelle.Hosting;
@@ -30,6 +31,7 @@ public static class PasserelleApp
         services.AddSingleton<DocumentStorage>();
         services.AddScoped<PasswordSignIn>();
         services.AddCompanyPortal(builder.Environment);
+        services.AddSchoolOffice(builder.Environment);
         // Cookies and antiforgery tokens are signed with keys every instance reads from the database.
         services.AddDataProtection().SetApplicationName("Passerelle");
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(provider =>
@@ -116,6 +118,7 @@ public static class PasserelleApp
         <p>Le service de mise en relation entre les centres de formation, leurs candidats et les entreprises.</p>
         <ul>
         <li><a href="/entreprise">Passerelle Entreprises</a> : l'espace des contacts entreprise.</li>
+        <li><a href="/ecole/connexion">Passerelle École</a> : l'espace des centres de formation.</li>
         </ul>
         </main>
         </body>

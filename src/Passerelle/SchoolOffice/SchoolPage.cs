@@ -1,0 +1,44 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Passerelle.Referrals;
+using Passerelle.Schools;
+using Passerelle.Storage;
+
+namespace Passerelle.SchoolOffice;
+
+/// <summary>A page of Passerelle École: the database is opened for the staff member's school before anything runs.</summary>
+[Authorize(Policy = SchoolAuth.Policy)]
+public abstract class SchoolPage(PasserelleDb db) : PageModel
+{
+    protected PasserelleDb Db => db;
+
+    public Guid StaffId => Guid.Parse(User.FindFirstValue(ClaimTypes.NameIdentifier)!);
+    public string StaffName => User.Identity?.Name ?? "";
+    public Guid SchoolId => Guid.Parse(User.FindFirstValue(SchoolAuth.SchoolClaim)!);
+    public bool IsAdmin => User.IsInRole(nameof(StaffRole.SchoolAdmin));
+
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+    {
+        db.ForSchool(SchoolId);
+        base.OnPageHandlerExecuting(context);
+    }
+
+    /// <summary>The staff member acting, for the school or on behalf of a party.</summary>
+    protected Actor Acting(Party? onBehalfOf = null) => Actor.Staff(StaffId, StaffName, onBehalfOf);
+
+    public static string StageLabel(ReferralStage stage) => stage switch
+    {
+        ReferralStage.AwaitingCandidate => "En attente du candidat",
+        ReferralStage.OfferDeclined => "Offre refusée",
+        ReferralStage.AwaitingCompany => "En attente de l'entreprise",
+        ReferralStage.CompanyRefused => "Candidat refusé",
+        ReferralStage.AwaitingAppointmentAnswer => "RDV proposé",
+        ReferralStage.AppointmentDeclined => "RDV refusé",
+        ReferralStage.AwaitingOutcome => "RDV accepté",
+        ReferralStage.Recruited => "Recruté",
+        ReferralStage.NotRetained => "Non retenu",
+        _ => "Annulée",
+    };
+}

@@ -1,0 +1,185 @@
+using System.Net;
+using System.Text;
+using AngleSharp.Html.Dom;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Demo;
+using Passerelle.Email;
+using Passerelle.Referrals;
+using Passerelle.SchoolOffice;
+using Passerelle.Storage;
+using Passerelle.Tests.CompanyPortal;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.SchoolOffice;
+
+/// <summary>Passerelle École: the school's referrals, the full timeline, acting on behalf, failed mails.</summary>
+public class SchoolOfficeTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Staff_see_every_referral_of_their_school_filter_them_and_export_them(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var client = world.Client();
+        await LogInAsync(client, "demo.ecole");
+
+        var (_, list) = await Browserless.GetAsync(client, "/ecole/mises-en-relation");
+        var rows = Rows(list);
+        rows.Select(r => r[1]).ShouldBe(["DUPONT Léa", "TECHER Margaud", "JOURDAN Guillaume"]);
+        rows[1].ShouldBe(["15/05/2020", "TECHER Margaud", "Et laboriosam praesentium", "Laboriosam Industries (LEFEBVRE Sophie)", "En attente de l'entreprise",
+            "Offre acceptée - le 15/06/2020", "", "", "MARTIN Benoît"]);
+        var (_, waiting) = await Browserless.GetAsync(client, "/ecole/mises-en-relation?etape=AwaitingCompany");
+        Rows(waiting).Select(r => r[1]).ShouldBe(["TECHER Margaud"]);
+
+        var csv = await client.GetAsync("/ecole/mises-en-relation?handler=Csv");
+        csv.Content.Headers.ContentType!.ToString().ShouldBe("text/csv; charset=utf-8");
+        var bytes = await csv.Content.ReadAsByteArrayAsync();
+        bytes[..3].ShouldBe(Encoding.UTF8.GetPreamble(), "Excel needs the BOM to read UTF-8");
+        var lines = Encoding.UTF8.GetString(bytes[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        lines[0].ShouldStartWith("Date de mise en relation;Candidat;Offre;Entreprise;Contact;Chargé(e);Étape;");
+        lines.ShouldContain("15/05/2020;TECHER Margaud;Et laboriosam praesentium;Laboriosam Industries;LEFEBVRE Sophie;MARTIN Benoît;En attente de l'entreprise;Offre acceptée - le 15/06/2020;;");
+        lines.Length.ShouldBe(4);
+    }
+
+    [Theory]
+    [InlineData("simple", "simple")]
+    [InlineData("a;b", "\"a;b\"")]
+    [InlineData("dit \"oui\"", "\"dit \"\"oui\"\"\"")]
+    [InlineData("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"")]
+    [InlineData("+33 6", "'+33 6")]
+    public void Csv_cells_are_quoted_and_never_read_as_formulas(string value, string cell) => ReferralListModel.Cell(value).ShouldBe(cell);
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_referral_page_shows_the_timeline_with_mails_and_staff_act_on_behalf_of_the_company(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var delivery = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OutboxDelivery>(world.App.Services);
+        using var client = world.Client();
+        await LogInAsync(client, "demo.ecole");
+        var margaud = await world.ReferralOfAsync("TECHER");
+
+        var (_, page) = await Browserless.GetAsync(client, $"/ecole/mises-en-relation/{margaud}");
+        page.Text().ShouldContain("PASSERELLE SCHOOL - Mise en relation proposée par : MARTIN Benoît");
+        page.Text().ShouldContain("TECHER Margaud - Réponse du candidat Le 15/06/2020 à 12h07 : Offre acceptée Action effectuée par MARTIN Benoît.");
+
+        var response = await Browserless.SubmitAsync(client, page, "L'entreprise accepte le candidat", new Dictionary<string, string>
+        {
+            ["Appointment.Date"] = "2026-03-12", ["Appointment.Hour"] = "9", ["Appointment.Minute"] = "0", ["Appointment.Comment"] = "Réponse donnée par téléphone",
+        });
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Browserless.ReadAsync(response)).Text().ShouldContain("L'acceptation de l'entreprise et le rendez-vous sont enregistrés.");
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+
+        var (_, after) = await Browserless.GetAsync(client, $"/ecole/mises-en-relation/{margaud}");
+        var text = after.Text();
+        text.ShouldContain("Laboriosam Industries - Réponse de l'entreprise Le 02/03/2026 à 10h30 : Candidat accepté – RDV proposé le 12/03/2026 à 09h00");
+        text.ShouldContain("Action effectuée par MARTIN Benoît.");
+        text.ShouldContain("E-mail au candidat : Rendez-vous proposé par Laboriosam Industries le 12/03/2026 à 09h00 – Envoyé le 02/03/2026 à 10h30");
+        after.QuerySelectorAll("iframe.mail-copy").Length.ShouldBeGreaterThan(0, "the kept copy of each mail is there");
+        var last = await LastEventAsync(world, margaud);
+        (last.OnBehalfOf, last.ActorName, last.Channel).ShouldBe((Party.Company, "MARTIN Benoît", Channel.SchoolBackOffice));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Cancelling_needs_a_reason_and_then_tells_the_parties(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var client = world.Client();
+        await LogInAsync(client, "demo.ecole");
+        var margaud = await world.ReferralOfAsync("TECHER");
+        var (_, page) = await Browserless.GetAsync(client, $"/ecole/mises-en-relation/{margaud}");
+
+        var withoutReason = await Browserless.SubmitAsync(client, page, "Annuler la mise en relation", new Dictionary<string, string> { ["Reason"] = " " });
+        withoutReason.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(withoutReason)).Text().ShouldContain("Indiquez le motif de l'annulation.");
+
+        await Browserless.SubmitAsync(client, page, "Annuler la mise en relation", new Dictionary<string, string> { ["Reason"] = "Offre pourvue" });
+
+        (await LastEventAsync(world, margaud)).Kind.ShouldBe(ReferralEventKind.Cancelled);
+        await using var db = world.Database.NewContext();
+        var keys = await db.OutboxMessages.Where(m => m.ReferralId == margaud).Select(m => m.TemplateKey).ToListAsync();
+        keys.ShouldBe([TemplateKeys.WithdrawnBySchoolToCandidate, TemplateKeys.WithdrawnBySchoolToCompany], ignoreOrder: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Staff_of_another_school_get_404_on_this_school_s_referral_and_its_actions(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var margaud = await world.ReferralOfAsync("TECHER");
+        using var own = world.Client();
+        await LogInAsync(own, "demo.ecole");
+        var (_, page) = await Browserless.GetAsync(own, $"/ecole/mises-en-relation/{margaud}");
+        var token = page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+
+        using var other = world.Client();
+        await LogInAsync(other, "demo.cfa");
+        var (_, list) = await Browserless.GetAsync(other, "/ecole/mises-en-relation");
+        Rows(list).Select(r => r[1]).ShouldBe(["NGUYEN Lina"]);
+        (await other.GetAsync($"/ecole/mises-en-relation/{margaud}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var (_, otherPage) = await Browserless.GetAsync(other, "/ecole/mises-en-relation");
+        var otherToken = otherPage.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var cancel = await other.PostAsync($"/ecole/mises-en-relation/{margaud}?handler=Cancel",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = otherToken, ["Reason"] = "Tentative" }));
+        cancel.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await LastEventAsync(world, margaud)).Kind.ShouldBe(ReferralEventKind.OfferAccepted);
+        _ = token;
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task School_admins_see_failed_mails_with_their_error_and_send_them_again(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        await world.Sink.StopAsync();
+        var delivery = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OutboxDelivery>(world.App.Services);
+        for (var round = 0; round < 9; round++)
+        {
+            await delivery.DispatchOnceAsync(CancellationToken.None);
+            world.Clock.Now = world.Clock.Now.AddHours(2);
+        }
+
+        using var recruiter = world.Client();
+        await LogInAsync(recruiter, "demo.ecole");
+        (await recruiter.GetAsync("/ecole/mails")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        using var admin = world.Client();
+        await LogInAsync(admin, "demo.admin");
+        var (_, page) = await Browserless.GetAsync(admin, "/ecole/mails");
+        var row = page.QuerySelectorAll("tbody tr").ShouldHaveSingleItem();
+        row.TextContent.ShouldContain(TemplateKeys.OfferToCandidate);
+        row.TextContent.ShouldContain("8");
+
+        await world.Sink.StartAgainAsync();
+        var (_, retried) = await Browserless.GetAsync(admin, "/ecole/mails");
+        await Browserless.SubmitAsync(admin, retried, "Renvoyer");
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+
+        (await world.Sink.WaitForAsync(1)).Single().Subject.ShouldBe("Passerelle School vous propose une offre : Et laboriosam praesentium");
+        var (_, empty) = await Browserless.GetAsync(admin, "/ecole/mails");
+        empty.Text().ShouldContain("Aucun mail en échec");
+    }
+
+    private static async Task LogInAsync(HttpClient client, string userName)
+    {
+        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
+        var response = await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = userName, ["Password"] = DemoData.Password });
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private static List<string[]> Rows(IHtmlDocument list) =>
+        list.QuerySelectorAll("table.referrals tbody tr")
+            .Select(tr => tr.QuerySelectorAll("td").Select(td => string.Join(" ", td.TextContent.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))).ToArray())
+            .ToList();
+
+    private static async Task<ReferralEvent> LastEventAsync(PortalWorld world, Guid referralId)
+    {
+        await using var db = world.Database.NewContext();
+        db.ForSchool(DemoData.SchoolId);
+        return await db.ReferralEvents.Where(e => e.ReferralId == referralId).OrderByDescending(e => e.Sequence).FirstAsync();
+    }
+}
