@@ -57,6 +57,9 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxS
         if (offer is null || !candidateExists || !contactWorksWithSchool || documentsOfCandidate != sharedDocumentIds.Distinct().Count())
             return (null, TransitionResult.NotFound());
 
+        if (await db.Referrals.AnyAsync(r => r.CandidateId == candidateId && r.JobOfferId == jobOfferId && r.CancelledAt == null, ct))
+            return (null, TransitionResult.Refused(RefusalCode.Invalid, "Ce candidat est déjà en relation pour cette offre."));
+
         var now = clock.GetUtcNow();
         var (referral, result) = Referral.Propose(schoolId, candidateId, jobOfferId, offer.IsActive, contactId,
             sharedDocumentIds, actor, createdByStaffId, now);

@@ -183,3 +183,66 @@ public class SchoolOfficeTests
         return await db.ReferralEvents.Where(e => e.ReferralId == referralId).OrderByDescending(e => e.Sequence).FirstAsync();
     }
 }
+
+public class NewReferralTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Staff_refer_several_candidates_at_once_choosing_the_documents_the_company_sees(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var (newcomer, cv, letter) = await AddCandidateAsync(world);
+        using var client = world.Client();
+        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
+        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.ecole", ["Password"] = DemoData.Password });
+
+        await using var db = world.Database.NewContext();
+        var offer = await db.ForSchool(DemoData.SchoolId).JobOffers.Where(o => o.Title == "Et laboriosam praesentium").Select(o => o.Id).SingleAsync();
+        var guillaume = await db.Candidates.Where(c => c.LastName == "JOURDAN").Select(c => c.Id).SingleAsync();
+        var (_, page) = await Browserless.GetAsync(client, $"/ecole/mises-en-relation/nouvelle?offre={offer}");
+        page.QuerySelectorAll("#contact option").Select(o => o.TextContent).ShouldBe(["LEFEBVRE Sophie"]);
+
+        var created = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, page, "Créer les mises en relation", new Dictionary<string, string>
+        {
+            ["ContactId"] = DemoData.ContactId.ToString(),
+            ["CandidateIds"] = newcomer.ToString(),
+            ["Documents"] = $"{newcomer}:{cv}",
+        }));
+        created.Text().ShouldContain("MARTINEZ Inès : mise en relation créée, l'offre lui est envoyée par e-mail.");
+
+        var again = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, page, "Créer les mises en relation", new Dictionary<string, string>
+        {
+            ["ContactId"] = DemoData.ContactId.ToString(), ["CandidateIds"] = guillaume.ToString(),
+        }));
+        again.Text().ShouldContain("JOURDAN Guillaume : Ce candidat est déjà en relation pour cette offre.");
+
+        await using var check = world.Database.NewContext();
+        check.ForSchool(DemoData.SchoolId);
+        var referral = await check.Referrals.SingleAsync(r => r.CandidateId == newcomer);
+        (await check.ReferralDocuments.Where(d => d.ReferralId == referral.Id).Select(d => d.DocumentId).ToListAsync()).ShouldBe([cv], "the letter was not ticked");
+        (await check.OutboxMessages.Where(m => m.ReferralId == referral.Id).Select(m => m.TemplateKey).ToListAsync()).ShouldBe([TemplateKeys.OfferToCandidate]);
+        _ = letter;
+    }
+
+    private static async Task<(Guid Candidate, Guid Cv, Guid Letter)> AddCandidateAsync(PortalWorld world)
+    {
+        await using var db = world.Database.NewContext();
+        db.ForSchool(DemoData.SchoolId);
+        var candidate = new Passerelle.Candidates.Candidate
+        {
+            Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, LastName = "MARTINEZ", FirstName = "Inès", Email = "ines@example.org", CreatedAt = Seed.Now,
+        };
+        Passerelle.Candidates.Document Doc(Passerelle.Candidates.DocumentKind kind, string title) => new()
+        {
+            Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, CandidateId = candidate.Id, Kind = kind, Title = title, ContentType = "application/pdf",
+            StorageKey = $"{Guid.NewGuid():N}/{Guid.NewGuid():N}", UploadedAt = Seed.Now,
+        };
+        var cv = Doc(Passerelle.Candidates.DocumentKind.Cv, "CV_Ines");
+        var letter = Doc(Passerelle.Candidates.DocumentKind.CoverLetter, "LM_Ines");
+        db.AddRange(candidate, cv, letter);
+        await db.SaveChangesAsync();
+        return (candidate.Id, cv.Id, letter.Id);
+    }
+}
