@@ -105,6 +105,7 @@ public static class PasserelleApp
         app.MapGet("/", () => Results.Content(HomePage, "text/html; charset=utf-8"));
         app.MapRazorPages();
         app.MapDocumentDownloads();
+        app.MapDocumentUpload();
         return app;
     }
 

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Candidates;
+using Passerelle.Storage;
+
+namespace Passerelle.SchoolOffice;
+
+/// <summary>
+/// A candidate: details, documents, and the upload form (handled by <see cref="DocumentUploadEndpoint"/>).
+/// </summary>
+public sealed class CandidateDetailModel(PasserelleDb db) : SchoolPage(db)
+{
+    public Candidate Candidate { get; private set; } = null!;
+    public IReadOnlyList<Document> Documents { get; private set; } = [];
+
+    [BindProperty]
+    public CandidateForm Form { get; set; } = new();
+
+    [TempData]
+    public string? Message { get; set; }
+
+    /// <summary>Why the last upload was refused, from <see cref="DocumentUploadEndpoint"/>.</summary>
+    [BindProperty(SupportsGet = true, Name = "refus")]
+    public string? UploadRefusal { get; set; }
+
+    public string? UploadError => UploadRefusal is null ? null : DocumentUploadEndpoint.Explain(UploadRefusal);
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        Form = CandidateForm.From(Candidate);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        var problem = ModelState.IsValid ? Form.Problem() : null;
+        if (!ModelState.IsValid || problem is not null)
+        {
+            if (problem is not null)
+                ModelState.AddModelError(string.Empty, problem);
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+        var candidate = await Db.Candidates.SingleAsync(c => c.Id == id, ct);
+        Form.ApplyTo(candidate);
+        await Db.SaveChangesAsync(ct);
+        Message = "Les informations du candidat sont enregistrées.";
+        return Redirect($"/ecole/candidats/{id}");
+    }
+
+    private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
+    {
+        if (await Db.Candidates.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) is not { } candidate)
+            return false;
+        Candidate = candidate;
+        Documents = await Db.Documents.AsNoTracking().Where(d => d.CandidateId == id).OrderBy(d => d.Kind).ThenBy(d => d.UploadedAt).ToListAsync(ct);
+        return true;
+    }
+
+    public static IEnumerable<(DocumentKind Kind, string Label)> Kinds =>
+        Enum.GetValues<DocumentKind>().Select(k => (k, k == DocumentKind.Diploma ? "Diplôme ou justificatif" : Document.KindLabel(k)));
+}

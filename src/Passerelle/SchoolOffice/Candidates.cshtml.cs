@@ -1,0 +1,95 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Candidates;
+using Passerelle.Storage;
+
+namespace Passerelle.SchoolOffice;
+
+/// <summary>The school's candidates: list, search, create.</summary>
+public sealed class CandidatesModel(PasserelleDb db, TimeProvider clock) : SchoolPage(db)
+{
+    [BindProperty(SupportsGet = true, Name = "q")]
+    public string? Search { get; set; }
+
+    [BindProperty]
+    public CandidateForm Form { get; set; } = new();
+
+    public IReadOnlyList<(Guid Id, string Name, string Email, int Documents)> Rows { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var problem = ModelState.IsValid ? Form.Problem() : null;
+        if (!ModelState.IsValid || problem is not null)
+        {
+            if (problem is not null)
+                ModelState.AddModelError(string.Empty, problem);
+            await LoadAsync(ct);
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+        var candidate = new Candidate { Id = Guid.CreateVersion7(), SchoolId = SchoolId, CreatedAt = clock.GetUtcNow() };
+        Form.ApplyTo(candidate);
+        Db.Candidates.Add(candidate);
+        await Db.SaveChangesAsync(ct);
+        TempData["Message"] = $"{candidate.DisplayName} est ajouté(e). Ajoutez ses documents ci-dessous.";
+        return Redirect($"/ecole/candidats/{candidate.Id}");
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        var query = Db.Candidates.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(Search))
+        {
+            var term = Search.Trim().ToLowerInvariant();
+            query = query.Where(c => c.LastName.ToLower().Contains(term) || c.FirstName.ToLower().Contains(term) || c.Email.ToLower().Contains(term));
+        }
+        var rows = await query.OrderBy(c => c.LastName).ThenBy(c => c.FirstName).Take(500)
+            .Select(c => new { c.Id, c.LastName, c.FirstName, c.Email, Documents = Db.Documents.Count(d => d.CandidateId == c.Id) }).ToListAsync(ct);
+        Rows = rows.Select(r => (r.Id, Schools.PersonName.Display(r.LastName, r.FirstName), r.Email, r.Documents)).ToList();
+    }
+}
+
+/// <summary>A candidate's details as staff type them.</summary>
+public sealed class CandidateForm
+{
+    [Required(ErrorMessage = "Indiquez le nom.")]
+    [StringLength(100, ErrorMessage = "Le nom ne peut dépasser 100 caractères.")]
+    [Display(Name = "Nom")]
+    public string LastName { get; set; } = "";
+
+    [Required(ErrorMessage = "Indiquez le prénom.")]
+    [StringLength(100, ErrorMessage = "Le prénom ne peut dépasser 100 caractères.")]
+    [Display(Name = "Prénom")]
+    public string FirstName { get; set; } = "";
+
+    [Required(ErrorMessage = "Indiquez l'adresse e-mail : l'offre lui sera envoyée.")]
+    [StringLength(200)]
+    [Display(Name = "Adresse e-mail")]
+    public string Email { get; set; } = "";
+
+    [StringLength(30, ErrorMessage = "Le téléphone ne peut dépasser 30 caractères.")]
+    [Display(Name = "Téléphone")]
+    public string? Phone { get; set; }
+
+    /// <summary>What the attributes cannot say: the address must be a plain address a mail can go to.</summary>
+    public string? Problem() =>
+        System.Net.Mail.MailAddress.TryCreate(Email?.Trim(), out var parsed) && parsed.Address == Email!.Trim() && parsed.DisplayName.Length == 0
+            ? null
+            : "L'adresse e-mail n'est pas valide.";
+
+    public void ApplyTo(Candidate candidate)
+    {
+        candidate.LastName = LastName.Trim();
+        candidate.FirstName = FirstName.Trim();
+        candidate.Email = Email.Trim();
+        candidate.Phone = string.IsNullOrWhiteSpace(Phone) ? null : Phone.Trim();
+    }
+
+    public static CandidateForm From(Candidate candidate) => new()
+    {
+        LastName = candidate.LastName, FirstName = candidate.FirstName, Email = candidate.Email, Phone = candidate.Phone,
+    };
+}

@@ -1,0 +1,81 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Candidates;
+using Passerelle.Storage;
+
+namespace Passerelle.SchoolOffice;
+
+/// <summary>
+/// Uploading a candidate's document. The form is read here, inside a guard, so that an oversized body gets a
+/// French answer instead of an error; the file is checked from its content (PDF, DOCX, JPEG, PNG; at most 10 MB)
+/// and stored outside the web root under a server-chosen name. A refused file leaves nothing behind.
+/// </summary>
+public static class DocumentUploadEndpoint
+{
+    public static void MapDocumentUpload(this IEndpointRouteBuilder app) =>
+        app.MapPost("/ecole/candidats/{candidateId:guid}/documents", UploadAsync)
+            .RequireAuthorization(SchoolAuth.Policy)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(DocumentUpload.MaxBytes + (1024 * 1024)))
+            .WithFormOptions(multipartBodyLengthLimit: DocumentUpload.MaxBytes + (64 * 1024))
+            .DisableAntiforgery(); // validated below, once the form is safely read
+
+    public static string Explain(string refusal) => refusal switch
+    {
+        "taille" => "Le fichier dépasse 10 Mo : rien n'a été enregistré.",
+        "vide" => "Le fichier est vide : rien n'a été enregistré.",
+        "type" => "Ce type de fichier n'est pas accepté : envoyez un PDF, un document Word (DOCX), une image JPEG ou PNG. Rien n'a été enregistré.",
+        "genre" => "Choisissez le type de document.",
+        _ => "Choisissez un fichier à envoyer.",
+    };
+
+    private static async Task<IResult> UploadAsync(
+        Guid candidateId, HttpContext http, IAntiforgery antiforgery, PasserelleDb db, DocumentStorage storage, TimeProvider clock, CancellationToken ct)
+    {
+        var schoolId = Guid.Parse(http.User.FindFirstValue(SchoolAuth.SchoolClaim)!);
+        db.ForSchool(schoolId);
+        if (!await db.Candidates.AnyAsync(c => c.Id == candidateId, ct))
+            return Results.NotFound();
+        var page = $"/ecole/candidats/{candidateId}";
+
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(ct);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
+        {
+            return Results.Redirect($"{page}?refus=taille");
+        }
+        if (!await antiforgery.IsRequestValidAsync(http))
+            return Results.BadRequest();
+
+        var file = form.Files.GetFile("File");
+        if (file is null)
+            return Results.Redirect($"{page}?refus=fichier");
+        if (file.Length > DocumentUpload.MaxBytes)
+            return Results.Redirect($"{page}?refus=taille");
+        if (!Enum.TryParse<DocumentKind>(form["Kind"], out var kind) || !Enum.IsDefined(kind))
+            return Results.Redirect($"{page}?refus=genre");
+
+        using var content = new MemoryStream();
+        await file.CopyToAsync(content, ct);
+        var (contentType, problem) = DocumentUpload.Check(content.GetBuffer().AsSpan(0, (int)content.Length), content);
+        if (problem is not null)
+            return Results.Redirect($"{page}?refus={(content.Length == 0 ? "vide" : "type")}");
+
+        var title = form["Title"].ToString();
+        var document = new Document
+        {
+            Id = Guid.CreateVersion7(), SchoolId = schoolId, CandidateId = candidateId, Kind = kind,
+            Title = string.IsNullOrWhiteSpace(title) ? DocumentUpload.TitleFrom(file.FileName) : DocumentUpload.TitleFrom(title.Trim() + ".x"),
+            ContentType = contentType!, SizeBytes = content.Length, UploadedAt = clock.GetUtcNow(),
+        };
+        document.StorageKey = DocumentStorage.NewKey(schoolId, document.Id);
+        content.Position = 0;
+        await storage.SaveAsync(document.StorageKey, content, ct);
+        db.Documents.Add(document);
+        await db.SaveChangesAsync(ct);
+        return Results.Redirect(page);
+    }
+}

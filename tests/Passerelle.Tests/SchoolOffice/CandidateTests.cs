@@ -1,0 +1,141 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Candidates;
+using Passerelle.Demo;
+using Passerelle.Storage;
+using Passerelle.Tests.CompanyPortal;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.SchoolOffice;
+
+/// <summary>Candidates and their documents in Passerelle École, including uploads that must be refused.</summary>
+public class CandidateTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Staff_add_a_candidate_then_upload_documents_of_each_accepted_type(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var client = await LoggedInAsync(world);
+        var (_, list) = await Browserless.GetAsync(client, "/ecole/candidats");
+
+        var invalid = await Browserless.SubmitAsync(client, list, "Ajouter le candidat", new Dictionary<string, string>
+        {
+            ["Form.LastName"] = "Martinez", ["Form.FirstName"] = "Inès", ["Form.Email"] = "ines martinez@example",
+        });
+        invalid.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(invalid)).Text().ShouldContain("L'adresse e-mail n'est pas valide.");
+
+        var created = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, list, "Ajouter le candidat", new Dictionary<string, string>
+        {
+            ["Form.LastName"] = "Martinez", ["Form.FirstName"] = "Inès", ["Form.Email"] = "ines@example.org",
+        }));
+        created.Text().ShouldContain("MARTINEZ Inès est ajouté(e).");
+        var candidateId = await CandidateIdAsync(world, "Martinez");
+
+        foreach (var (name, bytes, kind) in new[]
+        {
+            ("cv.pdf", "%PDF-1.4\n%…"u8.ToArray(), "Cv"),
+            ("lettre.docx", Docx(), "CoverLetter"),
+            ("diplome.jpg", new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3 }, "Diploma"),
+            ("bulletin.png", new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0 }, "Transcript"),
+        })
+        {
+            var response = await UploadAsync(client, candidateId, name, bytes, kind);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, name);
+        }
+
+        var documents = await DocumentsAsync(world, candidateId);
+        documents.Select(d => (d.Label, d.ContentType)).ShouldBe(
+        [
+            ("CV - cv", "application/pdf"), ("Lettre de motivation - lettre", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            ("Bulletin de notes - bulletin", "image/png"), ("Diplome / justificatif d'obtention - diplome", "image/jpeg"),
+        ], ignoreOrder: true);
+        documents.ShouldAllBe(d => d.StorageKey == DocumentStorage.NewKey(DemoData.SchoolId, d.Id), "the server chooses the stored name");
+        var download = await client.GetAsync($"/ecole/candidats/{candidateId}/documents/{documents.Single(d => d.Kind == DocumentKind.Cv).Id}");
+        download.Content.Headers.ContentDisposition!.FileNameStar.ShouldBe("CV - cv.pdf");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Abusive_uploads_are_refused_in_french_and_store_nothing(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var client = await LoggedInAsync(world);
+        var margaud = await CandidateIdAsync(world, "TECHER");
+        var before = (await DocumentsAsync(world, margaud)).Count;
+
+        var executable = await UploadAsync(client, margaud, "cv.pdf", [0x4D, 0x5A, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00], "Cv");
+        (await Browserless.ReadAsync(executable)).Text().ShouldContain("Ce type de fichier n'est pas accepté");
+
+        var huge = await UploadAsync(client, margaud, "enorme.pdf", [.. "%PDF-1.4"u8.ToArray(), .. new byte[50 * 1024 * 1024]], "Cv");
+        (await Browserless.ReadAsync(huge)).Text().ShouldContain("Le fichier dépasse 10 Mo");
+
+        var empty = await UploadAsync(client, margaud, "vide.pdf", [], "Cv");
+        (await Browserless.ReadAsync(empty)).Text().ShouldContain("Le fichier est vide");
+
+        var traversal = await UploadAsync(client, margaud, "../../../etc/passwd.pdf", "%PDF-1.4"u8.ToArray(), "Other");
+        traversal.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var documents = await DocumentsAsync(world, margaud);
+        documents.Count.ShouldBe(before + 1, "only the well-formed PDF was stored");
+        var stored = documents.Single(d => d.Kind == DocumentKind.Other);
+        stored.Title.ShouldBe("passwd");
+        stored.StorageKey.ShouldBe(DocumentStorage.NewKey(DemoData.SchoolId, stored.Id));
+    }
+
+    private static async Task<HttpClient> LoggedInAsync(PortalWorld world)
+    {
+        var client = world.Client();
+        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
+        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.ecole", ["Password"] = DemoData.Password });
+        return client;
+    }
+
+    private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, Guid candidateId, string fileName, byte[] bytes, string kind)
+    {
+        var (_, page) = await Browserless.GetAsync(client, $"/ecole/candidats/{candidateId}");
+        var token = page.QuerySelector("form[enctype='multipart/form-data'] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        using var body = new MultipartFormDataContent
+        {
+            { new StringContent(token), "__RequestVerificationToken" },
+            { new StringContent(kind), "Kind" },
+        };
+        var file = new ByteArrayContent(bytes);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
+        body.Add(file, "File", fileName);
+        return await client.PostAsync($"/ecole/candidats/{candidateId}/documents", body);
+    }
+
+    private static byte[] Docx()
+    {
+        using var stream = new MemoryStream();
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in new[] { "[Content_Types].xml", "word/document.xml" })
+            {
+                using var writer = new StreamWriter(zip.CreateEntry(entry).Open());
+                writer.Write("<?xml version=\"1.0\"?><x/>");
+            }
+        }
+        return stream.ToArray();
+    }
+
+    private static async Task<Guid> CandidateIdAsync(PortalWorld world, string lastName)
+    {
+        await using var db = world.Database.NewContext();
+        db.ForSchool(DemoData.SchoolId);
+        return await db.Candidates.Where(c => c.LastName.ToUpper() == lastName.ToUpper()).Select(c => c.Id).SingleAsync();
+    }
+
+    private static async Task<List<Document>> DocumentsAsync(PortalWorld world, Guid candidateId)
+    {
+        await using var db = world.Database.NewContext();
+        db.ForSchool(DemoData.SchoolId);
+        return await db.Documents.Where(d => d.CandidateId == candidateId).ToListAsync();
+    }
+}
