@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Demo;
+using Passerelle.Email;
+using Passerelle.Storage;
+using Passerelle.Tests.CompanyPortal;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.SchoolOffice;
+
+/// <summary>Companies (SIRET), their contacts (portal accounts and credentials mail) and offers, in Passerelle École.</summary>
+public class CompanyTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_company_needs_a_valid_siret_and_a_duplicate_points_to_the_existing_one(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var client = await LoggedInAsync(world);
+        var (_, page) = await Browserless.GetAsync(client, "/ecole/entreprises");
+
+        var invalid = await Browserless.SubmitAsync(client, page, "Ajouter l'entreprise", new Dictionary<string, string> { ["Name"] = "Nouvelle", ["SiretText"] = "12345678901234" });
+        invalid.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(invalid)).Text().ShouldContain("Ce SIRET n'est pas valide");
+
+        var duplicate = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, page, "Ajouter l'entreprise",
+            new Dictionary<string, string> { ["Name"] = "Copie", ["SiretText"] = "901 234 567 00013" }));
+        duplicate.Text().ShouldContain("Une entreprise porte déjà ce SIRET : Laboriosam Industries.");
+        duplicate.QuerySelectorAll("a").Single(a => a.TextContent == "Voir l'entreprise existante").GetAttribute("href")!.ShouldStartWith("/ecole/entreprises/");
+
+        var created = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, page, "Ajouter l'entreprise",
+            new Dictionary<string, string> { ["Name"] = "Nouvelle Entreprise", ["SiretText"] = Seed.NextSiret() }));
+        created.Text().ShouldContain("Nouvelle Entreprise est ajoutée.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_new_contact_receives_credentials_chooses_a_password_and_logs_in(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var delivery = world.App.Services.GetRequiredService<OutboxDelivery>();
+        await delivery.DispatchOnceAsync(CancellationToken.None); // the demo's offer mail
+        using var client = await LoggedInAsync(world);
+        var companyId = await CompanyIdAsync(world);
+        var (_, page) = await Browserless.GetAsync(client, $"/ecole/entreprises/{companyId}");
+
+        var added = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, page, "Ajouter et envoyer les identifiants", new Dictionary<string, string>
+        {
+            ["Contact.LastName"] = "Girard", ["Contact.FirstName"] = "Paul", ["Contact.Email"] = "Paul.Girard@laboriosam.example",
+        }));
+        added.Text().ShouldContain("GIRARD Paul est ajouté(e) : ses identifiants Passerelle Entreprises lui sont envoyés par e-mail.");
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+
+        var mail = (await world.Sink.WaitForAsync(2)).Single(m => m.To.Contains("paul.girard@laboriosam.example", StringComparison.Ordinal));
+        mail.Subject.ShouldBe("Votre accès à Passerelle Entreprises pour Passerelle School");
+        mail.Text!.ShouldContain("Votre identifiant : paul.girard@laboriosam.example");
+        var link = Regex.Match(mail.Text!, @"https://passerelle\.test(/entreprise/mot-de-passe/[A-Za-z0-9_-]{43})").Groups[1].Value;
+        using var contact = world.Client();
+        var (_, choose) = await Browserless.GetAsync(contact, link);
+        await Browserless.SubmitAsync(contact, choose, "Enregistrer le mot de passe",
+            new Dictionary<string, string> { ["Password"] = "Un-mot-de-passe-sur", ["Confirmation"] = "Un-mot-de-passe-sur" });
+        (await PortalWorld.LogInAsync(contact, "paul.girard@laboriosam.example", "Un-mot-de-passe-sur")).Status.ShouldBe(HttpStatusCode.OK);
+
+        var (_, again) = await Browserless.GetAsync(client, $"/ecole/entreprises/{companyId}");
+        var other = await Browserless.SubmitAsync(client, again, "Ajouter et envoyer les identifiants", new Dictionary<string, string>
+        {
+            ["Contact.LastName"] = "Autre", ["Contact.FirstName"] = "Personne", ["Contact.Email"] = "paul.girard@laboriosam.example",
+        });
+        (await Browserless.ReadAsync(other)).Text().ShouldContain("Ce contact travaille déjà avec votre école.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task An_inactive_offer_accepts_no_new_referral(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var client = await LoggedInAsync(world);
+        var companyId = await CompanyIdAsync(world);
+        var (_, page) = await Browserless.GetAsync(client, $"/ecole/entreprises/{companyId}");
+        var added = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, page, "Ajouter l'offre", new Dictionary<string, string>
+        {
+            ["Offer.Title"] = "Assistant·e commercial·e", ["Offer.Description"] = "Alternance de 12 mois.", ["Offer.Location"] = "Pessac",
+        }));
+        added.Text().ShouldContain("L'offre « Assistant·e commercial·e » est ajoutée.");
+
+        var deactivated = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, added, "Rendre inactive : Assistant·e commercial·e"));
+        deactivated.Text().ShouldContain("est inactive : elle n'accepte plus de nouvelle mise en relation.");
+
+        await using var db = world.Database.NewContext();
+        db.ForSchool(DemoData.SchoolId);
+        var inactive = await db.JobOffers.Where(o => !o.IsActive).Select(o => o.Id).SingleAsync();
+        var (_, referral) = await Browserless.GetAsync(client, $"/ecole/mises-en-relation/nouvelle?offre={inactive}");
+        referral.QuerySelectorAll("#offre option").Select(o => o.TextContent).ShouldNotContain(t => t.Contains("Assistant", StringComparison.Ordinal), "only active offers are offered");
+        referral.QuerySelector("button[type=submit]:not(.small)").ShouldBeNull("no candidate can be referred to it");
+        var (_, result) = await Seed.Actions(db).ProposeAsync(await db.Candidates.Select(c => c.Id).FirstAsync(), inactive, DemoData.ContactId, [],
+            Passerelle.Referrals.Actor.Staff(Guid.NewGuid(), "MARTIN Benoît"), Guid.NewGuid());
+        result.Refusal!.Message.ShouldBe("Cette offre est inactive : elle n'accepte plus de mise en relation.");
+    }
+
+    private static async Task<HttpClient> LoggedInAsync(PortalWorld world)
+    {
+        var client = world.Client();
+        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
+        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.ecole", ["Password"] = DemoData.Password });
+        return client;
+    }
+
+    private static async Task<Guid> CompanyIdAsync(PortalWorld world)
+    {
+        await using var db = world.Database.NewContext();
+        return await db.Companies.Where(c => c.Name == "Laboriosam Industries").Select(c => c.Id).SingleAsync();
+    }
+}
