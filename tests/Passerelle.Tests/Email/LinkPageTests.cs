@@ -218,6 +218,33 @@ public partial class LinkPageTests
         (await StateAsync(world, referralId)).Stage.ShouldBe(ReferralStage.OfferDeclined);
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_candidate_with_an_expired_link_gets_a_fresh_one_by_mail_once_in_ten_minutes(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        await world.ProposeAsync();
+        await world.DispatchAllAsync();
+        var oldToken = TokenIn(world.Sink.Messages().Single().Text!);
+        using var client = world.App.CreateClient();
+        world.Clock.Now = Seed.Now.AddDays(8);
+
+        var (status, expired) = await Browserless.GetAsync(client, $"/l/{oldToken}");
+        status.ShouldBe(HttpStatusCode.Gone);
+        var asked = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, expired, "M'envoyer un nouveau lien"));
+        asked.Text().ShouldContain("Si votre adresse est bien enregistrée, un nouveau lien vient de vous être envoyé par e-mail.");
+        var (_, stillExpired) = await Browserless.GetAsync(client, $"/l/{oldToken}");
+        await Browserless.SubmitAsync(client, stillExpired, "M'envoyer un nouveau lien");
+        await world.DispatchAllAsync();
+
+        var mails = world.Sink.Messages();
+        mails.Count.ShouldBe(2, "one fresh mail, however often it is asked for within ten minutes");
+        var newToken = TokenIn(mails[^1].Text!);
+        newToken.ShouldNotBe(oldToken);
+        var (_, fresh) = await Browserless.GetAsync(client, $"/l/{newToken}");
+        (await Browserless.SubmitAsync(client, fresh, "Accepter l'offre")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
     private static async Task<(Guid ReferralId, string Token)> CompanyLinkAsync(EmailWorld world)
     {
         var referralId = await world.ProposeAsync();

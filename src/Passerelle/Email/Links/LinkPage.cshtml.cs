@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
 using Passerelle.Referrals;
 using Passerelle.Storage;
 
@@ -12,7 +13,7 @@ namespace Passerelle.Email.Links;
 /// The page behind every e-mail link (/l/{token}/{action}). Opening it (GET, HEAD) never changes anything —
 /// mail scanners open links before people do; its buttons POST the action, which is checked again then.
 /// </summary>
-public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions, PasserelleDb db, EmailOptions email, TimeProvider clock) : PageModel
+public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions, PasserelleDb db, EmailOptions email, TimeProvider clock, OutboxSignal signal) : PageModel
 {
     public ResolvedLink Resolved { get; private set; } = new(LinkStatus.Unknown, null, null);
     public ReferralSummary? Summary { get; private set; }
@@ -84,6 +85,34 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
     public Task<IActionResult> OnPostDeclineAppointmentAsync(string token, CancellationToken ct) =>
         ActAsync(token, LinkStep.Appointment, (r, actor, now) => r.AnswerAppointment(AppointmentAnswer.Declined, actor, now, Comment),
             "C'est noté : l'entreprise et l'école sont informées que vous ne pourrez pas venir.", ct, "decliner");
+
+    /// <summary>
+    /// A candidate whose link expired asks for a fresh one: the step's mail goes again to the address on file,
+    /// at most once every ten minutes. The answer is the same whatever happens, so it reveals nothing.
+    /// </summary>
+    public async Task<IActionResult> OnPostNewLinkAsync(string token, CancellationToken ct)
+    {
+        await LoadAsync(token, null, ct);
+        if (Resolved.Status == LinkStatus.Expired && Resolved.Link!.Recipient == Recipient.Candidate && Summary is not null)
+        {
+            var key = Resolved.Link.Step == LinkStep.Offer ? TemplateKeys.OfferToCandidate : TemplateKeys.AppointmentToCandidate;
+            var referral = Summary.Referral;
+            var now = clock.GetUtcNow();
+            var recent = now.AddMinutes(-10);
+            if (!await db.OutboxMessages.AnyAsync(m => m.ReferralId == referral.Id && m.TemplateKey == key && m.CreatedAt > recent, ct))
+            {
+                var mail = Outbox.New(referral.SchoolId, key, Recipient.Candidate, now);
+                mail.ReferralId = referral.Id;
+                mail.Calendar = key == TemplateKeys.AppointmentToCandidate ? CalendarInvite.Request : CalendarInvite.None;
+                mail.Data = new MailData(referral.AppointmentStartsAt, referral.AppointmentLocation, referral.AppointmentComment, referral.AppointmentSequence).Serialize();
+                db.OutboxMessages.Add(mail);
+                await db.SaveChangesAsync(ct);
+                signal.Notify();
+            }
+        }
+        Message = "Si votre adresse est bien enregistrée, un nouveau lien vient de vous être envoyé par e-mail.";
+        return RedirectToPage(new { token, action = (string?)null });
+    }
 
     private async Task<IActionResult> ActAsync(
         string token, LinkStep step, Func<Referral, Actor, DateTimeOffset, TransitionResult> transition, string done, CancellationToken ct, string? view = null)
