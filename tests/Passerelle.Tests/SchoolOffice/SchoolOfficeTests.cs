@@ -246,3 +246,27 @@ public class NewReferralTests
         return (candidate.Id, cv.Id, letter.Id);
     }
 }
+
+public class DashboardTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_dashboard_shows_the_funnel_and_median_delays_of_the_period(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var client = world.Client();
+        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
+        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.ecole", ["Password"] = DemoData.Password });
+
+        var (_, page) = await Browserless.GetAsync(client, "/ecole/tableau-de-bord?du=2020-01-01&au=2020-12-31");
+
+        var funnel = page.QuerySelectorAll("table.funnel tbody tr").Select(tr => (tr.QuerySelector("th")!.TextContent, tr.QuerySelector("td")!.TextContent)).ToList();
+        funnel.ShouldBe([("Mises en relation proposées", "2"), ("Offre acceptée par le candidat", "1"), ("Candidat accepté par l'entreprise", "0"),
+            ("Rendez-vous confirmé", "0"), ("Recruté", "0")]);
+        var delays = page.QuerySelectorAll("main table")[1].QuerySelectorAll("tbody tr").Select(tr => string.Join(" | ", tr.Children.Select(c => c.TextContent))).ToList();
+        delays[0].ShouldBe("Réponse du candidat à l'offre | 30 j 20 h | 1", "15/05/2020 15h41 → 15/06/2020 12h07");
+        delays[1].ShouldBe("Réponse de l'entreprise | — | 0");
+    }
+}
