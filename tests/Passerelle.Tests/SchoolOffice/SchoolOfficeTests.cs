@@ -270,3 +270,75 @@ public class DashboardTests
         delays[1].ShouldBe("Réponse de l'entreprise | — | 0");
     }
 }
+
+public class SchoolAdminTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task An_admin_previews_checks_and_activates_a_school_template(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var admin = await LogInAsync(world, "demo.admin");
+        var key = TemplateKeys.OfferToCandidate;
+        var (_, list) = await Browserless.GetAsync(admin, "/ecole/modeles");
+        list.Text().ShouldContain("Offre envoyée au candidat referral.offer_to_candidate Par défaut");
+        var (_, editor) = await Browserless.GetAsync(admin, $"/ecole/modeles/{key}");
+
+        var preview = await Browserless.ReadAsync(await Browserless.SubmitAsync(client: admin, editor, "Aperçu", new Dictionary<string, string>
+        {
+            ["Subject"] = "Une offre pour {{candidat.prenom}}", ["Body"] = "<p>Bonjour {{candidat.prenom}} !</p>",
+        }));
+        preview.Text().ShouldContain("Objet : Une offre pour Margaud");
+        preview.QuerySelector("iframe")!.GetAttribute("srcdoc")!.ShouldContain("Bonjour Margaud !");
+
+        var broken = await Browserless.SubmitAsync(admin, editor, "Enregistrer", new Dictionary<string, string>
+        {
+            ["Subject"] = "Sujet", ["Body"] = "<p>{{{candidat.prenom}}}</p>", ["Enabled"] = "true",
+        });
+        broken.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(broken)).Text().ShouldContain("Les balises {{{ }}} et {{& }} sont interdites");
+
+        var saved = await Browserless.ReadAsync(await Browserless.SubmitAsync(admin, editor, "Enregistrer", new Dictionary<string, string>
+        {
+            ["Subject"] = "Une offre pour {{candidat.prenom}}", ["Body"] = "<p>Bonjour {{candidat.prenom}} !</p>", ["Enabled"] = "true",
+        }));
+        saved.Text().ShouldContain("Le modèle est enregistré et activé");
+
+        var delivery = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OutboxDelivery>(world.App.Services);
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+        (await world.Sink.WaitForAsync(1)).Single().Subject.ShouldBe("Une offre pour Léa", "the demo's offer mail now uses the school's template");
+
+        using var recruiter = await LogInAsync(world, "demo.ecole");
+        (await recruiter.GetAsync($"/ecole/modeles/{key}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_link_validity_is_chosen_between_1_and_60_days(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var admin = await LogInAsync(world, "demo.admin");
+        var (_, page) = await Browserless.GetAsync(admin, "/ecole/parametres");
+        page.QuerySelector("input[name=LinkValidityDays]")!.GetAttribute("value").ShouldBe("7");
+
+        var invalid = await Browserless.SubmitAsync(admin, page, "Enregistrer", new Dictionary<string, string> { ["LinkValidityDays"] = "61" });
+        invalid.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(invalid)).Text().ShouldContain("La validité des liens va de 1 à 60 jours.");
+        (await Browserless.ReadAsync(await Browserless.SubmitAsync(admin, page, "Enregistrer", new Dictionary<string, string> { ["LinkValidityDays"] = "14" })))
+            .Text().ShouldContain("Les liens des prochains mails seront valables 14 jour(s).");
+
+        var delivery = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OutboxDelivery>(world.App.Services);
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+        (await world.Sink.WaitForAsync(1)).Single().Text!.ShouldContain("fonctionnent jusqu'au 16/03/2026 à 10h30", customMessage: "14 days after 02/03/2026");
+    }
+
+    private static async Task<HttpClient> LogInAsync(PortalWorld world, string userName)
+    {
+        var client = world.Client();
+        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
+        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = userName, ["Password"] = DemoData.Password });
+        return client;
+    }
+}

@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Email;
+using Passerelle.Email.Templates;
+using Passerelle.Storage;
+
+namespace Passerelle.SchoolOffice;
+
+/// <summary>
+/// Editing one mail of the school: subject and body with the placeholders of that mail, Activé/Désactivé, a
+/// preview on sample data, and a check that the template renders before it is saved.
+/// </summary>
+[Authorize(Policy = SchoolAuth.AdminPolicy)]
+public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer renderer, TimeProvider clock) : SchoolPage(db)
+{
+    public TemplateDefinition Definition { get; private set; } = null!;
+
+    [BindProperty]
+    public string Subject { get; set; } = "";
+
+    [BindProperty]
+    public string Body { get; set; } = "";
+
+    [BindProperty]
+    public bool Enabled { get; set; }
+
+    [TempData]
+    public string? Message { get; set; }
+
+    public string? Error { get; private set; }
+    public RenderedMail? Preview { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string key, CancellationToken ct)
+    {
+        if (!DefaultTemplates.Exists(key))
+            return NotFound();
+        Definition = DefaultTemplates.For(key);
+        var own = await Db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Key == key, ct);
+        (Subject, Body, Enabled) = own is null ? (Definition.Subject, Definition.Body, false) : (own.Subject, own.Body, own.Enabled);
+        return Page();
+    }
+
+    public IActionResult OnPostPreview(string key)
+    {
+        if (!DefaultTemplates.Exists(key))
+            return NotFound();
+        Definition = DefaultTemplates.For(key);
+        Error = renderer.Check(Subject, Body, RenderModel.Sample());
+        if (Error is null)
+            Preview = renderer.Render(key, Draft(key, enabled: true), RenderModel.Sample(), "Votre école", clock.GetUtcNow().AddDays(7));
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostSaveAsync(string key, CancellationToken ct)
+    {
+        if (!DefaultTemplates.Exists(key))
+            return NotFound();
+        Definition = DefaultTemplates.For(key);
+        if (string.IsNullOrWhiteSpace(Subject) || string.IsNullOrWhiteSpace(Body))
+            return Invalid("L'objet et le corps du mail sont obligatoires.");
+        if (Subject.Length > 300 || Body.Length > 20_000)
+            return Invalid("Le modèle est trop long (objet : 300 caractères, corps : 20 000 au plus).");
+        if (renderer.Check(Subject, Body, RenderModel.Sample()) is { } problem)
+            return Invalid(problem);
+
+        var own = await Db.EmailTemplates.SingleOrDefaultAsync(t => t.Key == key, ct);
+        if (own is null)
+        {
+            own = Draft(key, Enabled);
+            Db.EmailTemplates.Add(own);
+        }
+        own.Subject = Subject;
+        own.Body = Body;
+        own.Enabled = Enabled;
+        own.UpdatedAt = clock.GetUtcNow();
+        await Db.SaveChangesAsync(ct);
+        Message = Enabled ? "Le modèle est enregistré et activé : les prochains mails l'utiliseront." : "Le modèle est enregistré, désactivé : les mails partent avec le modèle par défaut.";
+        return Redirect($"/ecole/modeles/{key}");
+    }
+
+    public async Task<IActionResult> OnPostResetAsync(string key, CancellationToken ct)
+    {
+        if (!DefaultTemplates.Exists(key))
+            return NotFound();
+        await Db.EmailTemplates.Where(t => t.Key == key).ExecuteDeleteAsync(ct);
+        Message = "Le modèle de l'école est supprimé : ce mail part avec le modèle par défaut.";
+        return Redirect($"/ecole/modeles/{key}");
+    }
+
+    private EmailTemplate Draft(string key, bool enabled) => new()
+    {
+        SchoolId = SchoolId, Key = key, Subject = Subject, Body = Body, Enabled = enabled, UpdatedAt = clock.GetUtcNow(),
+    };
+
+    private Microsoft.AspNetCore.Mvc.RazorPages.PageResult Invalid(string message)
+    {
+        Error = message;
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return Page();
+    }
+}
