@@ -60,11 +60,20 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
             "Le candidat est accepté et le rendez-vous lui est proposé.", ct);
     }
 
+    /// <summary>The reason chosen among the school's list, if any.</summary>
+    [BindProperty]
+    public string? RefusalReason { get; set; }
+
+    public IReadOnlyList<string> RefusalReasons { get; private set; } = [];
+
     public async Task<IActionResult> OnPostRefuseCandidateAsync(Guid id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
-        return await ActAsync(id, (r, actor, now) => r.AnswerCandidate(CompanyAnswer.Refused, null, actor, now, Clean(Appointment.Comment)),
+        var reason = Clean(RefusalReason);
+        if (reason is not null && !RefusalReasons.Contains(reason))
+            return Refused("Choisissez un motif dans la liste, ou aucun.", StatusCodes.Status422UnprocessableEntity);
+        return await ActAsync(id, (r, actor, now) => r.AnswerCandidate(CompanyAnswer.Refused, null, actor, now, Clean(Appointment.Comment), reason),
             "Le refus du candidat est enregistré.", ct);
     }
 
@@ -107,6 +116,8 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
         if (!await Db.Referrals.AnyAsync(r => r.Id == id && r.ContactId == contactId, ct))
             return false;
         Summary = (await ReferralSummary.LoadAsync(Db, id, ct))!;
+        var schoolId = SchoolId!.Value;
+        RefusalReasons = (await Db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct)).RefusalReasonList;
         var events = await Db.ReferralEvents.AsNoTracking().Where(e => e.ReferralId == id).OrderBy(e => e.Sequence).ToListAsync(ct);
         Timeline = events.Where(e => e.Kind != ReferralEventKind.Proposed)
             .Select(e => TimelineText.Describe(e, Summary.CandidateName, Summary.CompanyName, Summary.SchoolName)).ToList();

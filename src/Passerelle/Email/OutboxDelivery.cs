@@ -76,6 +76,17 @@ public sealed class OutboxDelivery(
         if (stillMine == 0)
             return;
 
+        // A school notification the school turned off is kept as skipped, not sent.
+        if (message.TemplateKey.StartsWith("school.", StringComparison.Ordinal) && message.SchoolId is { } schoolId
+            && (await db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct)).IsMuted(message.TemplateKey))
+        {
+            await db.OutboxMessages.Where(m => m.Id == id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
+                .SetProperty(m => m.State, OutboxState.Skipped)
+                .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+                .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+            return;
+        }
+
         ComposedMail? mail;
         string? problem;
         try

@@ -9,6 +9,9 @@ public enum OutboxState
 
     /// <summary>Every attempt failed; school admins see it with the last error.</summary>
     Failed,
+
+    /// <summary>Not sent: the school turned this notification off.</summary>
+    Skipped,
 }
 
 /// <summary>

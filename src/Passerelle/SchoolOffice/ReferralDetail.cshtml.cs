@@ -55,9 +55,25 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
             "L'acceptation de l'entreprise et le rendez-vous sont enregistrés.", ct);
     }
 
-    public Task<IActionResult> OnPostRefuseCandidateAsync(Guid id, CancellationToken ct) =>
-        ActAsync(id, (r, now) => r.AnswerCandidate(CompanyAnswer.Refused, null, Acting(Party.Company), now, Clean(Appointment.Comment), Clean(Reason)),
+    public async Task<IActionResult> OnPostRefuseCandidateAsync(Guid id, CancellationToken ct)
+    {
+        var reason = Clean(Reason);
+        if (reason is not null && !(await ReasonsAsync(ct)).Contains(reason))
+        {
+            await LoadAsync(id, ct);
+            return Refused("Choisissez un motif dans la liste, ou aucun.", StatusCodes.Status422UnprocessableEntity);
+        }
+        return await ActAsync(id, (r, now) => r.AnswerCandidate(CompanyAnswer.Refused, null, Acting(Party.Company), now, Clean(Appointment.Comment), reason),
             "Le refus de l'entreprise est enregistré.", ct);
+    }
+
+    public IReadOnlyList<string> RefusalReasons { get; private set; } = [];
+
+    private async Task<IReadOnlyList<string>> ReasonsAsync(CancellationToken ct)
+    {
+        var schoolId = SchoolId;
+        return (await Db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct)).RefusalReasonList;
+    }
 
     public Task<IActionResult> OnPostCancelAsync(Guid id, CancellationToken ct) =>
         ActAsync(id, (r, now) => r.Cancel(Reason ?? "", Acting(), now), "La mise en relation est annulée ; les personnes concernées sont prévenues.", ct);
@@ -91,6 +107,7 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
         if (await ReferralSummary.LoadAsync(Db, id, ct) is not { } summary)
             return false;
         Summary = summary;
+        RefusalReasons = await ReasonsAsync(ct);
         var events = await Db.ReferralEvents.AsNoTracking().Where(e => e.ReferralId == id).OrderBy(e => e.Sequence).ToListAsync(ct);
         var mails = await Db.OutboxMessages.AsNoTracking().Where(m => m.ReferralId == id).ToListAsync(ct);
         Entries = events.Select(e => new Entry(e.OccurredAt, TimelineText.Describe(e, summary.CandidateName, summary.CompanyName, summary.SchoolName), null))
@@ -111,6 +128,7 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
     {
         OutboxState.Sent => $"Envoyé {TimelineText.When(mail.SentAt!.Value).ToLowerInvariant()}",
         OutboxState.Failed => $"Échec après {mail.Attempts} tentative(s) : {mail.LastError}",
+        OutboxState.Skipped => "Non envoyé : notification désactivée par l'école",
         _ => mail.Attempts == 0 ? "En cours d'envoi" : $"Nouvel essai prévu ({mail.Attempts} tentative(s) : {mail.LastError})",
     };
 

@@ -2,11 +2,15 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Email.Templates;
 using Passerelle.Storage;
 
 namespace Passerelle.SchoolOffice;
 
-/// <summary>School admins: how long the links in mails stay valid (1 to 60 days; 7 by default).</summary>
+/// <summary>
+/// School admins: how long the links in mails stay valid (1 to 60 days; 7 by default), the refusal reasons
+/// offered to companies, and which school notifications are sent.
+/// </summary>
 [Authorize(Policy = SchoolAuth.AdminPolicy)]
 public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
 {
@@ -15,13 +19,28 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
     [Display(Name = "Validité des liens des mails (jours)")]
     public int LinkValidityDays { get; set; }
 
+    [BindProperty]
+    [StringLength(4000, ErrorMessage = "La liste des motifs est trop longue.")]
+    [Display(Name = "Motifs de refus proposés aux entreprises (un par ligne)")]
+    public string? RefusalReasons { get; set; }
+
+    /// <summary>The school notifications to send (the others are turned off).</summary>
+    [BindProperty]
+    public List<string> Notifications { get; set; } = [];
+
     [TempData]
     public string? Message { get; set; }
+
+    public static IReadOnlyList<TemplateDefinition> SchoolNotifications =>
+        DefaultTemplates.All.Where(t => t.Key.StartsWith("school.", StringComparison.Ordinal)).ToList();
 
     public async Task OnGetAsync(CancellationToken ct)
     {
         var schoolId = SchoolId;
-        LinkValidityDays = await Db.Schools.Where(s => s.Id == schoolId).Select(s => s.LinkValidityDays).SingleAsync(ct);
+        var school = await Db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct);
+        LinkValidityDays = school.LinkValidityDays;
+        RefusalReasons = string.Join('\n', school.RefusalReasonList);
+        Notifications = SchoolNotifications.Select(t => t.Key).Where(k => !school.IsMuted(k)).ToList();
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
@@ -33,8 +52,14 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
         }
         var schoolId = SchoolId;
         var days = LinkValidityDays;
-        await Db.Schools.Where(s => s.Id == schoolId).ExecuteUpdateAsync(set => set.SetProperty(s => s.LinkValidityDays, days), ct);
-        Message = $"Les liens des prochains mails seront valables {days} jour(s).";
+        var reasons = string.Join('\n', (RefusalReasons ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(r => r.Length <= 200).Distinct());
+        var muted = string.Join(',', SchoolNotifications.Select(t => t.Key).Where(k => !Notifications.Contains(k)));
+        await Db.Schools.Where(s => s.Id == schoolId).ExecuteUpdateAsync(set => set
+            .SetProperty(s => s.LinkValidityDays, days)
+            .SetProperty(s => s.RefusalReasons, reasons)
+            .SetProperty(s => s.MutedNotifications, muted), ct);
+        Message = $"Paramètres enregistrés. Les liens des prochains mails seront valables {days} jour(s).";
         return Redirect("/ecole/parametres");
     }
 }

@@ -12,4 +12,16 @@ public sealed class School
     public int LinkValidityDays { get; set; } = DefaultLinkValidityDays;
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The reasons a company may give when it refuses a candidate, one per line.</summary>
+    public string RefusalReasons { get; set; } = "";
+
+    /// <summary>The school notifications (template keys "school.*") this school does not want, comma-separated.</summary>
+    public string MutedNotifications { get; set; } = "";
+
+    public IReadOnlyList<string> RefusalReasonList =>
+        RefusalReasons.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+
+    public bool IsMuted(string templateKey) =>
+        MutedNotifications.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Contains(templateKey);
 }

@@ -15,7 +15,11 @@ namespace Passerelle.Storage;
 
 internal sealed class SchoolConfiguration : IEntityTypeConfiguration<School>
 {
-    public void Configure(EntityTypeBuilder<School> builder) => builder.ToTable("schools");
+    public void Configure(EntityTypeBuilder<School> builder)
+    {
+        builder.ToTable("schools");
+        builder.Ignore(s => s.RefusalReasonList);
+    }
 }
 
 internal sealed class StaffConfiguration : IEntityTypeConfiguration<Staff>

@@ -342,3 +342,49 @@ public class SchoolAdminTests
         return client;
     }
 }
+
+public class SchoolSettingsTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Refusal_reasons_are_offered_to_the_company_and_muted_notifications_are_not_sent(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var admin = world.Client();
+        var (_, login) = await Browserless.GetAsync(admin, "/ecole/connexion");
+        await Browserless.SubmitAsync(admin, login, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.admin", ["Password"] = DemoData.Password });
+        var (_, settings) = await Browserless.GetAsync(admin, "/ecole/parametres");
+        settings.QuerySelectorAll("input[name=Notifications]:checked").Length.ShouldBe(7, "every school notification is sent by default");
+
+        var notifications = settings.QuerySelectorAll("input[name=Notifications]").Select(i => i.GetAttribute("value")!)
+            .Where(k => k != TemplateKeys.SchoolCompanyRefusedCandidate).ToList();
+        using var body = new FormUrlEncodedContent(
+            notifications.Select(k => new KeyValuePair<string, string>("Notifications", k))
+                .Append(new("LinkValidityDays", "7"))
+                .Append(new("RefusalReasons", "Profil trop junior\nPoste pourvu"))
+                .Append(new("__RequestVerificationToken", settings.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!)));
+        (await admin.PostAsync("/ecole/parametres", body)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        using var contact = world.Client();
+        await PortalWorld.LogInAsync(contact, "demo.entreprise");
+        await PortalWorld.ChooseSchoolAsync(contact, DemoData.SchoolId);
+        var margaud = await world.ReferralOfAsync("TECHER");
+        var (_, suivi) = await Browserless.GetAsync(contact, $"/entreprise/candidats/{margaud}");
+        suivi.QuerySelectorAll("#reason option").Select(o => o.TextContent).ShouldBe(["— Aucun —", "Profil trop junior", "Poste pourvu"]);
+        var invented = await Browserless.SubmitAsync(contact, suivi, "Refuser le candidat", new Dictionary<string, string> { ["RefusalReason"] = "Inventé" });
+        invented.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        await Browserless.SubmitAsync(contact, suivi, "Refuser le candidat", new Dictionary<string, string> { ["RefusalReason"] = "Poste pourvu" });
+
+        var delivery = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OutboxDelivery>(world.App.Services);
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+        await using var db = world.Database.NewContext();
+        db.ForSchool(DemoData.SchoolId);
+        (await db.ReferralEvents.Where(e => e.ReferralId == margaud).OrderByDescending(e => e.Sequence).FirstAsync()).Reason.ShouldBe("Poste pourvu");
+        var mails = await db.OutboxMessages.Where(m => m.ReferralId == margaud).ToListAsync();
+        mails.Single(m => m.TemplateKey == TemplateKeys.SchoolCompanyRefusedCandidate).State.ShouldBe(OutboxState.Skipped);
+        mails.Single(m => m.TemplateKey == TemplateKeys.CompanyRefusedToCandidate).State.ShouldBe(OutboxState.Sent, "the candidate is still told");
+        world.Sink.Messages().ShouldNotContain(m => m.To.Contains("benoit.martin", StringComparison.Ordinal));
+    }
+}
