@@ -1,20 +1,17 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 using Passerelle.Accounts;
-using Passerelle.Storage;
+using Passerelle.Companies;
 
 namespace Passerelle.CompanyPortal;
 
-/// <summary>Choosing a password from a reset or credentials link: single use, short validity; also unlocks the account.</summary>
-public sealed class SetPasswordModel(PasserelleDb db, TimeProvider clock) : PageModel
+/// <summary>A company contact chooses a password from a reset or credentials link.</summary>
+public sealed class SetPasswordModel(PasswordSetup setup) : PageModel
 {
-    public const int MinimumLength = 10;
-
     [BindProperty]
     [Required(ErrorMessage = "Choisissez un mot de passe.")]
-    [StringLength(200, MinimumLength = MinimumLength, ErrorMessage = "Le mot de passe doit compter au moins 10 caractères.")]
+    [StringLength(200, MinimumLength = PasswordSetup.MinimumLength, ErrorMessage = "Le mot de passe doit compter au moins 10 caractères.")]
     [DataType(DataType.Password)]
     [Display(Name = "Nouveau mot de passe")]
     public string Password { get; set; } = "";
@@ -30,9 +27,8 @@ public sealed class SetPasswordModel(PasserelleDb db, TimeProvider clock) : Page
 
     public async Task<IActionResult> OnGetAsync(string token, CancellationToken ct)
     {
-        var found = await FindAsync(token, ct);
-        Usable = found is not null;
-        UserName = found?.UserName;
+        var found = await setup.FindAsync<CompanyContact>(AccountKind.CompanyContact, token, ct);
+        (Usable, UserName) = (found is not null, found?.UserName);
         if (!Usable)
             Response.StatusCode = StatusCodes.Status410Gone;
         return Page();
@@ -40,9 +36,8 @@ public sealed class SetPasswordModel(PasserelleDb db, TimeProvider clock) : Page
 
     public async Task<IActionResult> OnPostAsync(string token, CancellationToken ct)
     {
-        var found = await FindAsync(token, ct);
-        Usable = found is not null;
-        UserName = found?.UserName;
+        var found = await setup.FindAsync<CompanyContact>(AccountKind.CompanyContact, token, ct);
+        (Usable, UserName) = (found is not null, found?.UserName);
         if (found is null)
         {
             Response.StatusCode = StatusCodes.Status410Gone;
@@ -53,40 +48,13 @@ public sealed class SetPasswordModel(PasserelleDb db, TimeProvider clock) : Page
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
         }
-
-        var now = clock.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        // Single use, even with two submissions at once: only one marks the token used.
-        var claimed = await db.AccountTokens.Where(t => t.Id == found.TokenId && t.UsedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
-        if (claimed == 0)
+        if (!await setup.SetAsync<CompanyContact>(found, Password, ct))
         {
             Usable = false;
             Response.StatusCode = StatusCodes.Status410Gone;
             return Page();
         }
-        var contact = await db.CompanyContacts.AsNoTracking().SingleAsync(c => c.Id == found.ContactId, ct);
-        var hash = PasswordSignIn.Hash(contact, Password);
-        await db.CompanyContacts.Where(c => c.Id == found.ContactId).ExecuteUpdateAsync(set => set
-            .SetProperty(c => c.PasswordHash, hash)
-            .SetProperty(c => c.FailedLogins, 0)
-            .SetProperty(c => c.LockedUntil, (DateTimeOffset?)null), ct);
-        await transaction.CommitAsync(ct);
         TempData["Message"] = "Votre mot de passe est enregistré : vous pouvez vous connecter.";
         return LocalRedirect("/entreprise/connexion");
-    }
-
-    private sealed record Found(Guid TokenId, Guid ContactId, string UserName);
-
-    private async Task<Found?> FindAsync(string token, CancellationToken ct)
-    {
-        if (!SecretToken.TryParse(token, out var id, out var secretHash))
-            return null;
-        var stored = await db.AccountTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct);
-        if (stored is null || stored.AccountKind != AccountKind.CompanyContact || stored.UsedAt is not null
-            || stored.ExpiresAt <= clock.GetUtcNow() || !SecretToken.Matches(stored.SecretHash, secretHash))
-            return null;
-        var userName = await db.CompanyContacts.Where(c => c.Id == stored.AccountId).Select(c => c.UserName).SingleOrDefaultAsync(ct);
-        return userName is null ? null : new Found(stored.Id, stored.AccountId, userName);
     }
 }

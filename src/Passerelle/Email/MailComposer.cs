@@ -25,6 +25,8 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
     {
         if (!DefaultTemplates.Exists(message.TemplateKey))
             return (null, $"unknown template key {message.TemplateKey}");
+        if (MailData.Parse(message.Data) is { PreparedSubject: { } subject, PreparedHtml: { } html, PreparedText: { } text } && message.ToAddress is { } to)
+            return (new ComposedMail(to, message.ToName ?? to, options.FromName, subject, html, text, null, CalendarInvite.None, message.MessageId, html, text), null);
         if (message.ReferralId is null)
             return await ComposeAccountMailAsync(message, now, ct);
 
@@ -117,48 +119,61 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             message.MessageId, MaskToken(rendered.Html, token), MaskToken(rendered.Text, token)), null);
     }
 
-    /// <summary>A contact's credentials or password reset: a single-use link to choose a password.</summary>
+    /// <summary>Credentials (contact or staff) or a contact's password reset: a single-use link to choose a password.</summary>
     private async Task<(ComposedMail? Mail, string? Problem)> ComposeAccountMailAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct)
     {
-        var purpose = message.TemplateKey switch
+        (AccountKind Kind, AccountTokenPurpose Purpose)? target = message.TemplateKey switch
         {
-            TemplateKeys.ContactPasswordReset => AccountTokenPurpose.PasswordReset,
-            TemplateKeys.ContactCredentials => AccountTokenPurpose.FirstPassword,
-            _ => (AccountTokenPurpose?)null,
+            TemplateKeys.ContactPasswordReset => (AccountKind.CompanyContact, AccountTokenPurpose.PasswordReset),
+            TemplateKeys.ContactCredentials => (AccountKind.CompanyContact, AccountTokenPurpose.FirstPassword),
+            TemplateKeys.StaffCredentials => (AccountKind.Staff, AccountTokenPurpose.FirstPassword),
+            _ => null,
         };
-        if (purpose is null || message.ToPersonId is not { } contactId)
+        if (target is not var (kind, purpose) || message.ToPersonId is not { } accountId)
             return (null, $"{message.TemplateKey} needs a referral");
-        var contact = await db.CompanyContacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == contactId, ct);
-        if (contact is null)
-            return (null, "the contact is gone");
-        if (!System.Net.Mail.MailAddress.TryCreate(contact.Email, out var parsed) || parsed.Address != contact.Email.Trim() || parsed.DisplayName.Length > 0)
+
+        IAccount? account = kind == AccountKind.Staff
+            ? await db.Staff.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(s => s.Id == accountId, ct)
+            : await db.CompanyContacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == accountId, ct);
+        var (email, firstName, lastName, displayName) = account switch
+        {
+            Schools.Staff staff => (staff.Email, staff.FirstName, staff.LastName, staff.DisplayName),
+            Companies.CompanyContact contact => (contact.Email, contact.FirstName, contact.LastName, contact.DisplayName),
+            _ => ("", "", "", ""),
+        };
+        if (account is null)
+            return (null, "the account is gone");
+        if (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email.Trim() || parsed.DisplayName.Length > 0)
             return (null, "the recipient's e-mail address is missing or malformed");
 
         var school = message.SchoolId is { } schoolId ? await db.Schools.AsNoTracking().SingleOrDefaultAsync(s => s.Id == schoolId, ct) : null;
         if (school is not null)
             db.ForSchool(school.Id);
-        var (token, raw) = AccountToken.Create(AccountKind.CompanyContact, contact.Id, purpose.Value, now);
+        var (token, raw) = AccountToken.Create(kind, account.Id, purpose, now);
         db.AccountTokens.Add(token);
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
 
+        var portal = kind == AccountKind.Staff ? "/ecole" : "/entreprise";
+        var person = new Dictionary<string, object?> { ["prenom"] = firstName, ["nom"] = lastName.ToUpperInvariant(), ["nomComplet"] = displayName };
         var model = new Dictionary<string, object?>
         {
             ["ecole"] = new Dictionary<string, object?> { ["nom"] = school?.Name ?? options.FromName },
-            ["contact"] = new Dictionary<string, object?> { ["prenom"] = contact.FirstName, ["nom"] = contact.LastName.ToUpperInvariant(), ["nomComplet"] = contact.DisplayName },
-            ["identifiant"] = contact.UserName,
+            ["contact"] = person,
+            ["destinataire"] = person,
+            ["identifiant"] = account.UserName,
             ["liens"] = new Dictionary<string, object?>
             {
-                ["motDePasse"] = options.Link($"/entreprise/mot-de-passe/{raw}"),
+                ["motDePasse"] = options.Link($"{portal}/mot-de-passe/{raw}"),
                 ["motDePasseExpireLe"] = $"{ParisTime.Date(token.ExpiresAt)} à {ParisTime.Time(token.ExpiresAt)}",
-                ["portail"] = options.Link("/entreprise"),
+                ["portail"] = options.Link(portal),
             },
         };
         var schoolTemplate = school is null ? null
             : await db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Key == message.TemplateKey, ct);
         var rendered = renderer.Render(message.TemplateKey, schoolTemplate, model, school?.Name ?? options.FromName, null);
         var fromName = school is null ? options.FromName : $"{school.Name} via {options.FromName}";
-        return (new ComposedMail(contact.Email, contact.DisplayName, fromName, rendered.Subject, rendered.Html, rendered.Text, null,
+        return (new ComposedMail(email, displayName, fromName, rendered.Subject, rendered.Html, rendered.Text, null,
             CalendarInvite.None, message.MessageId, MaskToken(rendered.Html, raw), MaskToken(rendered.Text, raw)), null);
     }
 

@@ -5,7 +5,8 @@ namespace Passerelle.Email;
 
 /// <summary>
 /// What a mail must say as it was when the transition happened, kept with the outbox row.
-/// <see cref="LinksExpireAt"/> makes a reminder's links expire with the ones it reminds of.
+/// <see cref="LinksExpireAt"/> makes a reminder's links expire with the ones it reminds of; a mail rendered in
+/// advance (a template test) carries its Prepared* content.
 /// </summary>
 public sealed record MailData(
     DateTimeOffset? AppointmentStartsAt = null,
@@ -17,7 +18,10 @@ public sealed record MailData(
     ReferralEventKind? EventKind = null,
     string? ActorName = null,
     Party? OnBehalfOf = null,
-    DateTimeOffset? LinksExpireAt = null)
+    DateTimeOffset? LinksExpireAt = null,
+    string? PreparedSubject = null,
+    string? PreparedHtml = null,
+    string? PreparedText = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

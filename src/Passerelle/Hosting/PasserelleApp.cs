@@ -30,6 +30,7 @@ public static class PasserelleApp
         services.AddScoped<ReferralActions>();
         services.AddSingleton<DocumentStorage>();
         services.AddScoped<PasswordSignIn>();
+        services.AddScoped<PasswordSetup>();
         services.AddCompanyPortal(builder.Environment);
         services.AddSchoolOffice(builder.Environment);
         // Cookies and antiforgery tokens are signed with keys every instance reads from the database.

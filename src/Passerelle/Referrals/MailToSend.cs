@@ -51,4 +51,7 @@ public static class TemplateKeys
     public const string ContactCredentials = "contact.credentials";
     public const string ContactPasswordReset = "contact.password_reset";
     public const string ReminderToCompany = "referral.reminder_to_company";
+
+    /// <summary>A new staff member's access to Passerelle École (not in PRODUCT.md's list: staff accounts need it too).</summary>
+    public const string StaffCredentials = "staff.credentials";
 }

@@ -79,6 +79,29 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         return Redirect($"/ecole/modeles/{key}");
     }
 
+    /// <summary>"M'envoyer un test": the draft as it stands, rendered on sample data, to the admin's own address.</summary>
+    public async Task<IActionResult> OnPostSendTestAsync(string key, [FromServices] OutboxSignal signal, CancellationToken ct)
+    {
+        if (!DefaultTemplates.Exists(key))
+            return NotFound();
+        Definition = DefaultTemplates.For(key);
+        if (renderer.Check(Subject, Body, RenderModel.Sample()) is { } problem)
+            return Invalid(problem);
+        var staffId = StaffId;
+        var me = await Db.Staff.AsNoTracking().SingleAsync(s => s.Id == staffId, ct);
+        var now = clock.GetUtcNow();
+        var rendered = renderer.Render(key, Draft(key, enabled: true), RenderModel.Sample(), "Votre école", now.AddDays(7));
+        var mail = Outbox.New(SchoolId, key, Passerelle.Referrals.Recipient.Address, now);
+        mail.ToAddress = me.Email;
+        mail.ToName = me.DisplayName;
+        mail.Data = new MailData(PreparedSubject: $"[Test] {rendered.Subject}", PreparedHtml: rendered.Html, PreparedText: rendered.Text).Serialize();
+        Db.OutboxMessages.Add(mail);
+        await Db.SaveChangesAsync(ct);
+        signal.Notify();
+        Message = $"Un mail de test part vers {me.Email}.";
+        return Redirect($"/ecole/modeles/{key}");
+    }
+
     public async Task<IActionResult> OnPostResetAsync(string key, CancellationToken ct)
     {
         if (!DefaultTemplates.Exists(key))

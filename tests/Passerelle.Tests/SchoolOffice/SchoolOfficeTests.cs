@@ -388,3 +388,76 @@ public class SchoolSettingsTests
         world.Sink.Messages().ShouldNotContain(m => m.To.Contains("benoit.martin", StringComparison.Ordinal));
     }
 }
+
+public class TeamTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task An_admin_adds_a_staff_member_who_chooses_a_password_and_logs_in(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var delivery = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OutboxDelivery>(world.App.Services);
+        await delivery.DispatchOnceAsync(CancellationToken.None); // the demo's offer mail
+        using var admin = await LogInAsync(world, "demo.admin");
+        var (_, team) = await Browserless.GetAsync(admin, "/ecole/equipe");
+
+        var added = await Browserless.ReadAsync(await Browserless.SubmitAsync(admin, team, "Ajouter et envoyer les identifiants", new Dictionary<string, string>
+        {
+            ["LastName"] = "Petit", ["FirstName"] = "Julie", ["Email"] = "julie.petit@passerelle-school.example", ["Role"] = "Recruiter",
+        }));
+        added.Text().ShouldContain("PETIT Julie est ajouté(e)");
+        var duplicate = await Browserless.SubmitAsync(admin, added, "Ajouter et envoyer les identifiants", new Dictionary<string, string>
+        {
+            ["LastName"] = "Petit", ["FirstName"] = "Julie", ["Email"] = "julie.petit@passerelle-school.example", ["Role"] = "Recruiter",
+        });
+        (await Browserless.ReadAsync(duplicate)).Text().ShouldContain("Un compte Passerelle École utilise déjà cette adresse.");
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+
+        var mail = (await world.Sink.WaitForAsync(2)).Single(m => m.To.Contains("julie.petit", StringComparison.Ordinal));
+        mail.Subject.ShouldBe("Votre accès à Passerelle École pour Passerelle School");
+        var link = System.Text.RegularExpressions.Regex.Match(mail.Text!, @"https://passerelle\.test(/ecole/mot-de-passe/[A-Za-z0-9_-]{43})").Groups[1].Value;
+        using var julie = world.Client();
+        var (_, choose) = await Browserless.GetAsync(julie, link);
+        await Browserless.SubmitAsync(julie, choose, "Enregistrer le mot de passe",
+            new Dictionary<string, string> { ["Password"] = "Mot-de-passe-de-Julie", ["Confirmation"] = "Mot-de-passe-de-Julie" });
+        var (_, login) = await Browserless.GetAsync(julie, "/ecole/connexion");
+        var home = await Browserless.ReadAsync(await Browserless.SubmitAsync(julie, login, "Se connecter",
+            new Dictionary<string, string> { ["UserName"] = "julie.petit@passerelle-school.example", ["Password"] = "Mot-de-passe-de-Julie" }));
+        home.Text().ShouldContain("PETIT Julie");
+        (await julie.GetAsync("/ecole/equipe")).StatusCode.ShouldBe(HttpStatusCode.Forbidden, "a recruiter does not manage the team");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task An_admin_sends_a_draft_template_to_themselves_as_a_test(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var delivery = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OutboxDelivery>(world.App.Services);
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+        using var admin = await LogInAsync(world, "demo.admin");
+        var (_, editor) = await Browserless.GetAsync(admin, $"/ecole/modeles/{TemplateKeys.OfferToCandidate}");
+
+        var sent = await Browserless.ReadAsync(await Browserless.SubmitAsync(admin, editor, "M'envoyer un test", new Dictionary<string, string>
+        {
+            ["Subject"] = "Essai pour {{candidat.prenom}}", ["Body"] = "<p>Brouillon {{offre.titre}}</p>",
+        }));
+        sent.Text().ShouldContain("Un mail de test part vers claire.durand@passerelle-school.example.");
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+
+        var test = (await world.Sink.WaitForAsync(2)).Single(m => m.To.Contains("claire.durand", StringComparison.Ordinal));
+        test.Subject.ShouldBe("[Test] Essai pour Margaud");
+        test.Html!.ShouldContain("Brouillon Et laboriosam praesentium");
+        await using var db = world.Database.NewContext();
+        (await db.EmailTemplates.IgnoreQueryFilters().CountAsync()).ShouldBe(0, "a test saves nothing");
+    }
+
+    private static async Task<HttpClient> LogInAsync(PortalWorld world, string userName)
+    {
+        var client = world.Client();
+        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
+        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = userName, ["Password"] = DemoData.Password });
+        return client;
+    }
+}

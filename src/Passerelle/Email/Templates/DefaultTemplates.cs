@@ -236,6 +236,17 @@ public static class DefaultTemplates
             <p>Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.</p>
             """,
             ["contact.prenom", "contact.nom", "contact.nomComplet", "identifiant", "liens.motDePasse", "liens.motDePasseExpireLe", "liens.portail"]),
+
+        Define(TemplateKeys.StaffCredentials, "Identifiants d'un membre de l'équipe de l'école", Audience.School,
+            "Votre accès à Passerelle École pour {{ecole.nom}}",
+            """
+            <p>Bonjour {{destinataire.prenom}},</p>
+            <p>Un accès à Passerelle École vous a été ouvert pour {{ecole.nom}}.</p>
+            <p>Votre identifiant : <strong>{{identifiant}}</strong></p>
+            <p>{{bouton liens.motDePasse "Choisir mon mot de passe"}}</p>
+            <p>Ce lien est valable jusqu'au {{liens.motDePasseExpireLe}} et ne sert qu'une fois. Ensuite, connectez-vous sur <a href="{{liens.portail}}">Passerelle École</a>.</p>
+            """,
+            ["ecole.nom", "destinataire.prenom", "destinataire.nomComplet", "identifiant", "liens.motDePasse", "liens.motDePasseExpireLe", "liens.portail"]),
     ];
 
     private static readonly Dictionary<string, TemplateDefinition> ByKey = All.ToDictionary(t => t.Key);

@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Storage;
+
+namespace Passerelle.Accounts;
+
+/// <summary>
+/// Choosing a password from a mailed link (credentials or reset), for contacts and staff alike: the token is
+/// single use — two submissions at once, only one wins — and short-lived; a new password also unlocks the account.
+/// </summary>
+public sealed class PasswordSetup(PasserelleDb db, TimeProvider clock)
+{
+    public const int MinimumLength = 10;
+
+    public sealed record Found(Guid TokenId, Guid AccountId, string UserName);
+
+    public async Task<Found?> FindAsync<T>(AccountKind kind, string token, CancellationToken ct) where T : class, IAccount
+    {
+        if (!SecretToken.TryParse(token, out var id, out var secretHash))
+            return null;
+        var stored = await db.AccountTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct);
+        if (stored is null || stored.AccountKind != kind || stored.UsedAt is not null
+            || stored.ExpiresAt <= clock.GetUtcNow() || !SecretToken.Matches(stored.SecretHash, secretHash))
+            return null;
+        var userName = await db.Set<T>().IgnoreQueryFilters().Where(a => a.Id == stored.AccountId).Select(a => a.UserName).SingleOrDefaultAsync(ct);
+        return userName is null ? null : new Found(stored.Id, stored.AccountId, userName);
+    }
+
+    /// <summary>Sets the password and uses the token up; false when the token was used meanwhile.</summary>
+    public async Task<bool> SetAsync<T>(Found found, string password, CancellationToken ct) where T : class, IAccount
+    {
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var claimed = await db.AccountTokens.Where(t => t.Id == found.TokenId && t.UsedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
+        if (claimed == 0)
+            return false;
+        var accounts = db.Set<T>().IgnoreQueryFilters();
+        var account = await accounts.AsNoTracking().SingleAsync(a => a.Id == found.AccountId, ct);
+        var hash = PasswordSignIn.Hash(account, password);
+        await accounts.Where(a => a.Id == found.AccountId).ExecuteUpdateAsync(set => set
+            .SetProperty(a => a.PasswordHash, hash)
+            .SetProperty(a => a.FailedLogins, 0)
+            .SetProperty(a => a.LockedUntil, (DateTimeOffset?)null), ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+}

@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Email;
+using Passerelle.Referrals;
+using Passerelle.Schools;
+using Passerelle.Storage;
+
+namespace Passerelle.SchoolOffice;
+
+/// <summary>School admins manage the staff accounts: add (a mail lets the person choose a password), resend, change the role.</summary>
+[Authorize(Policy = SchoolAuth.AdminPolicy)]
+public sealed class TeamModel(PasserelleDb db, TimeProvider clock, OutboxSignal signal) : SchoolPage(db)
+{
+    public IReadOnlyList<Staff> Members { get; private set; } = [];
+
+    [TempData]
+    public string? Message { get; set; }
+
+    public string? Error { get; private set; }
+
+    [BindProperty] public string LastName { get; set; } = "";
+    [BindProperty] public string FirstName { get; set; } = "";
+    [BindProperty] public string Email { get; set; } = "";
+    [BindProperty] public StaffRole Role { get; set; } = StaffRole.Recruiter;
+
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        var email = Email.Trim().ToLowerInvariant();
+        if (string.IsNullOrWhiteSpace(LastName) || string.IsNullOrWhiteSpace(FirstName) || LastName.Length > 100 || FirstName.Length > 100)
+            return Invalid("Indiquez le nom et le prénom (100 caractères au plus).");
+        if (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || parsed.DisplayName.Length > 0)
+            return Invalid("L'adresse e-mail n'est pas valide.");
+        if (!Enum.IsDefined(Role))
+            return Invalid("Choisissez un rôle.");
+        if (await Db.Staff.IgnoreQueryFilters().AnyAsync(s => s.UserName.ToLower() == email, ct))
+            return Invalid("Un compte Passerelle École utilise déjà cette adresse.");
+
+        var now = clock.GetUtcNow();
+        var staff = new Staff
+        {
+            Id = Guid.CreateVersion7(), SchoolId = SchoolId, UserName = email, Email = email, LastName = LastName.Trim(), FirstName = FirstName.Trim(),
+            Role = Role, CreatedAt = now,
+        };
+        Db.Staff.Add(staff);
+        QueueCredentials(staff, now);
+        await Db.SaveChangesAsync(ct);
+        signal.Notify();
+        Message = $"{staff.DisplayName} est ajouté(e) : un e-mail lui permet de choisir son mot de passe.";
+        return Redirect("/ecole/equipe");
+    }
+
+    public async Task<IActionResult> OnPostResendAsync(Guid staffId, CancellationToken ct)
+    {
+        var staff = await Db.Staff.AsNoTracking().SingleOrDefaultAsync(s => s.Id == staffId, ct);
+        if (staff is null)
+            return NotFound();
+        QueueCredentials(staff, clock.GetUtcNow());
+        await Db.SaveChangesAsync(ct);
+        signal.Notify();
+        Message = $"Un nouveau lien pour choisir son mot de passe est envoyé à {staff.DisplayName}.";
+        return Redirect("/ecole/equipe");
+    }
+
+    private void QueueCredentials(Staff staff, DateTimeOffset now)
+    {
+        var mail = Outbox.New(SchoolId, TemplateKeys.StaffCredentials, Recipient.Address, now);
+        mail.ToAddress = staff.Email;
+        mail.ToName = staff.DisplayName;
+        mail.ToPersonId = staff.Id;
+        Db.OutboxMessages.Add(mail);
+    }
+
+    private PageResult Invalid(string message)
+    {
+        Error = message;
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken ct) =>
+        Members = await Db.Staff.AsNoTracking().OrderBy(s => s.LastName).ThenBy(s => s.FirstName).ToListAsync(ct);
+
+    public static string RoleLabel(StaffRole role) => role == StaffRole.SchoolAdmin ? "Administrateur·rice" : "Chargé·e de relations entreprises";
+}
