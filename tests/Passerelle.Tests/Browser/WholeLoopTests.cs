@@ -116,6 +116,18 @@ public partial class WholeLoopTests
         await school.GotoAsync($"{app.BaseUrl}/ecole/entreprises");
         await Check(school, "entreprises");
 
+        // The school admin's pages.
+        var admin = await app.NewPageAsync();
+        await admin.GotoAsync($"{app.BaseUrl}/ecole/connexion");
+        await admin.GetByLabel("Nom d'utilisateur").FillAsync("demo.admin");
+        await admin.GetByLabel("Mot de passe").FillAsync(DemoData.Password);
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Se connecter" }).ClickAsync();
+        foreach (var path in new[] { "/ecole/modeles", "/ecole/modeles/referral.offer_to_candidate", "/ecole/parametres", "/ecole/equipe", "/ecole/mails", "/ecole/candidats" })
+        {
+            await admin.GotoAsync($"{app.BaseUrl}{path}");
+            await Check(admin, path);
+        }
+
         violations.ShouldBeEmpty();
     }
 

@@ -461,3 +461,56 @@ public class TeamTests
         return client;
     }
 }
+
+public class BackOfficeIsolationTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Staff_of_school_a_get_404_on_every_url_of_school_b_s_objects(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        await using var db = world.Database.NewContext();
+        db.ForSchool(DemoData.SecondSchoolId);
+        var referral = await db.Referrals.SingleAsync();
+        var document = await db.Documents.FirstAsync(d => d.CandidateId == referral.CandidateId);
+        var offer = await db.JobOffers.SingleAsync();
+
+        using var client = world.Client();
+        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
+        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.admin", ["Password"] = DemoData.Password });
+        var (_, page) = await Browserless.GetAsync(client, "/ecole/mises-en-relation");
+        var token = page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+
+        string[] gets =
+        [
+            $"/ecole/mises-en-relation/{referral.Id}",
+            $"/ecole/candidats/{referral.CandidateId}",
+            $"/ecole/candidats/{referral.CandidateId}/documents/{document.Id}",
+        ];
+        foreach (var url in gets)
+            (await client.GetAsync(url)).StatusCode.ShouldBe(HttpStatusCode.NotFound, url);
+
+        (string Url, Dictionary<string, string> Fields)[] posts =
+        [
+            ($"/ecole/mises-en-relation/{referral.Id}?handler=Cancel", new() { ["Reason"] = "Tentative" }),
+            ($"/ecole/mises-en-relation/{referral.Id}?handler=Offer", new() { ["answer"] = "Declined" }),
+            ($"/ecole/candidats/{referral.CandidateId}", new() { ["Form.LastName"] = "X", ["Form.FirstName"] = "Y", ["Form.Email"] = "x@example.org" }),
+            ($"/ecole/candidats/{referral.CandidateId}/documents", new() { ["Kind"] = "Cv" }),
+            ($"/ecole/entreprises/{offer.CompanyId}?handler=ToggleOffer&offerId={offer.Id}", new()),
+            ($"/ecole/mails?handler=Retry&id={Guid.NewGuid()}", new()),
+        ];
+        foreach (var (url, fields) in posts)
+        {
+            fields["__RequestVerificationToken"] = token;
+            (await client.PostAsync(url, new FormUrlEncodedContent(fields))).StatusCode.ShouldBe(HttpStatusCode.NotFound, url);
+        }
+
+        await using var check = world.Database.NewContext();
+        check.ForSchool(DemoData.SecondSchoolId);
+        (await check.Referrals.SingleAsync()).Version.ShouldBe(referral.Version);
+        (await check.JobOffers.SingleAsync()).IsActive.ShouldBeTrue();
+        (await check.Candidates.SingleAsync(c => c.Id == referral.CandidateId)).LastName.ShouldBe("NGUYEN");
+    }
+}
