@@ -127,6 +127,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             TemplateKeys.ContactPasswordReset => (AccountKind.CompanyContact, AccountTokenPurpose.PasswordReset),
             TemplateKeys.ContactCredentials => (AccountKind.CompanyContact, AccountTokenPurpose.FirstPassword),
             TemplateKeys.StaffCredentials => (AccountKind.Staff, AccountTokenPurpose.FirstPassword),
+            TemplateKeys.StaffPasswordReset => (AccountKind.Staff, AccountTokenPurpose.PasswordReset),
             _ => null,
         };
         if (target is not var (kind, purpose) || message.ToPersonId is not { } accountId)

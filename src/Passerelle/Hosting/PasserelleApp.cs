@@ -31,6 +31,7 @@ public static class PasserelleApp
         services.AddSingleton<DocumentStorage>();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<PasswordSetup>();
+        services.AddScoped<PasswordResets>();
         services.AddCompanyPortal(builder.Environment);
         services.AddSchoolOffice(builder.Environment);
         // Cookies and antiforgery tokens are signed with keys every instance reads from the database.

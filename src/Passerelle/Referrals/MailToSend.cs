@@ -54,4 +54,6 @@ public static class TemplateKeys
 
     /// <summary>A new staff member's access to Passerelle École (not in PRODUCT.md's list: staff accounts need it too).</summary>
     public const string StaffCredentials = "staff.credentials";
+
+    public const string StaffPasswordReset = "staff.password_reset";
 }

@@ -431,6 +431,31 @@ public class TeamTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_staff_member_resets_a_forgotten_password_by_mail(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var delivery = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OutboxDelivery>(world.App.Services);
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+        using var client = world.Client();
+        var (_, forgot) = await Browserless.GetAsync(client, "/ecole/mot-de-passe-oublie");
+        var answer = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, forgot, "Recevoir le lien", new Dictionary<string, string> { ["Login"] = "demo.ecole" }));
+        answer.Text().ShouldContain("Si un compte correspond, un e-mail vient d'être envoyé");
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+
+        var mail = (await world.Sink.WaitForAsync(2)).Single(m => m.To.Contains("benoit.martin", StringComparison.Ordinal));
+        mail.Subject.ShouldBe("Réinitialiser votre mot de passe Passerelle École");
+        var link = System.Text.RegularExpressions.Regex.Match(mail.Text!, @"https://passerelle\.test(/ecole/mot-de-passe/[A-Za-z0-9_-]{43})").Groups[1].Value;
+        var (_, choose) = await Browserless.GetAsync(client, link);
+        await Browserless.SubmitAsync(client, choose, "Enregistrer le mot de passe",
+            new Dictionary<string, string> { ["Password"] = "Nouveau-pour-Benoit", ["Confirmation"] = "Nouveau-pour-Benoit" });
+        var (_, login) = await Browserless.GetAsync(client, "/ecole/connexion");
+        var home = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, login, "Se connecter",
+            new Dictionary<string, string> { ["UserName"] = "demo.ecole", ["Password"] = "Nouveau-pour-Benoit" }));
+        home.Text().ShouldContain("MARTIN Benoît Se déconnecter");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task An_admin_sends_a_draft_template_to_themselves_as_a_test(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);

@@ -247,6 +247,16 @@ public static class DefaultTemplates
             <p>Ce lien est valable jusqu'au {{liens.motDePasseExpireLe}} et ne sert qu'une fois. Ensuite, connectez-vous sur <a href="{{liens.portail}}">Passerelle École</a>.</p>
             """,
             ["ecole.nom", "destinataire.prenom", "destinataire.nomComplet", "identifiant", "liens.motDePasse", "liens.motDePasseExpireLe", "liens.portail"]),
+
+        Define(TemplateKeys.StaffPasswordReset, "Réinitialisation du mot de passe d'un membre de l'équipe", Audience.School,
+            "Réinitialiser votre mot de passe Passerelle École",
+            """
+            <p>Bonjour {{destinataire.prenom}},</p>
+            <p>Vous avez demandé à réinitialiser votre mot de passe. Ce lien est valable jusqu'au {{liens.motDePasseExpireLe}} et ne sert qu'une fois :</p>
+            <p>{{bouton liens.motDePasse "Choisir un nouveau mot de passe"}}</p>
+            <p>Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.</p>
+            """,
+            ["ecole.nom", "destinataire.prenom", "destinataire.nomComplet", "identifiant", "liens.motDePasse", "liens.motDePasseExpireLe", "liens.portail"]),
     ];
 
     private static readonly Dictionary<string, TemplateDefinition> ByKey = All.ToDictionary(t => t.Key);

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Email;
+using Passerelle.Referrals;
+using Passerelle.Schools;
+using Passerelle.Storage;
+
+namespace Passerelle.Accounts;
+
+/// <summary>
+/// "Mot de passe oublié" for contacts and staff: when a login or address matches, a reset mail (single-use link,
+/// one hour) is queued; when none does, nothing happens. The caller answers the same either way.
+/// </summary>
+public sealed class PasswordResets(PasserelleDb db, TimeProvider clock, OutboxSignal signal)
+{
+    public async Task RequestAsync(AccountKind kind, string login, CancellationToken ct)
+    {
+        var normalized = login.Trim().ToLowerInvariant();
+        var account = kind == AccountKind.Staff
+            ? await db.Staff.IgnoreQueryFilters().AsNoTracking()
+                .Where(s => s.UserName.ToLower() == normalized || s.Email.ToLower() == normalized)
+                .Select(s => new { s.Id, SchoolId = (Guid?)s.SchoolId, s.Email, s.LastName, s.FirstName }).FirstOrDefaultAsync(ct)
+            : await db.CompanyContacts.AsNoTracking()
+                .Where(c => c.UserName.ToLower() == normalized || c.Email.ToLower() == normalized)
+                .Select(c => new { c.Id, SchoolId = (Guid?)null, c.Email, c.LastName, c.FirstName }).FirstOrDefaultAsync(ct);
+        if (account is null)
+            return;
+        var key = kind == AccountKind.Staff ? TemplateKeys.StaffPasswordReset : TemplateKeys.ContactPasswordReset;
+        var message = Outbox.New(account.SchoolId, key, Recipient.Address, clock.GetUtcNow());
+        message.ToAddress = account.Email;
+        message.ToName = PersonName.Display(account.LastName, account.FirstName);
+        message.ToPersonId = account.Id;
+        db.OutboxMessages.Add(message);
+        await db.SaveChangesAsync(ct);
+        signal.Notify();
+    }
+}
