@@ -68,10 +68,16 @@ public partial class WholeLoopTests
         await company.GotoAsync(Link(proposal.Text!, "accepter"));
         var day = ParisTime.ToParis(DateTimeOffset.UtcNow.AddDays(3)).Date;
         await company.GetByLabel("Date de rendez-vous").FillAsync(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        await company.GetByLabel("Heure", new() { Exact = true }).FillAsync("11");
-        await company.GetByLabel("Minutes").FillAsync("00");
-        await company.GetByLabel("Lieu ou lien de visioconférence").FillAsync("12 rue des Écoles, Bordeaux");
-        await company.GetByRole(AriaRole.Button, new() { Name = "Accepter le candidat" }).ClickAsync();
+        // Then with the keyboard: type the hour, Tab to each next field, Tab to the button, Enter.
+        // (Tab inside a date field walks its day, month and year, so the hour field is focused directly.)
+        await company.GetByLabel("Heure", new() { Exact = true }).FocusAsync();
+        await company.Keyboard.TypeAsync("11");
+        await company.Keyboard.PressAsync("Tab");
+        await company.Keyboard.TypeAsync("00");
+        await company.Keyboard.PressAsync("Tab");
+        await company.Keyboard.TypeAsync("12 rue des Écoles, Bordeaux");
+        await FocusAsync(company, "Accepter le candidat");
+        await company.Keyboard.PressAsync("Enter");
         await company.GetByText("Le candidat est accepté et le rendez-vous lui est proposé").WaitForAsync();
 
         // The candidate confirms the appointment.
@@ -79,7 +85,8 @@ public partial class WholeLoopTests
         appointmentMail.Calendar.ShouldNotBeNull();
         await candidate.GotoAsync(Link(appointmentMail.Text!, "confirmer"));
         await Check(candidate, "candidat-rdv");
-        await candidate.GetByRole(AriaRole.Button, new() { Name = "Je confirme ma présence" }).ClickAsync();
+        await FocusAsync(candidate, "Je confirme ma présence");
+        await candidate.Keyboard.PressAsync("Enter");
         await candidate.GetByText("Votre présence est confirmée").WaitForAsync();
 
         // The appointment takes place (three days pass), then the school records the outcome.
@@ -87,7 +94,8 @@ public partial class WholeLoopTests
         await school.GotoAsync($"{app.BaseUrl}/ecole/mises-en-relation");
         await school.GetByRole(AriaRole.Link, new() { Name = "MARTINEZ Inès" }).ClickAsync();
         await Check(school, "mise-en-relation");
-        await school.GetByRole(AriaRole.Button, new() { Name = "Recruté" }).ClickAsync();
+        await FocusAsync(school, "Recruté");
+        await school.Keyboard.PressAsync("Enter");
         await school.GetByText("Le résultat est enregistré.").WaitForAsync();
         await BrowserApp.ScreenshotAsync(school, "ecole-suivi-complet");
 
@@ -137,7 +145,7 @@ public partial class WholeLoopTests
     /// <summary>Tabs until the button has the focus, as a keyboard user does.</summary>
     private static async Task FocusAsync(IPage page, string button)
     {
-        for (var i = 0; i < 40; i++)
+        for (var i = 0; i < 60; i++)
         {
             if (await page.EvaluateAsync<string>("() => document.activeElement?.textContent?.trim() ?? ''") == button)
                 return;
