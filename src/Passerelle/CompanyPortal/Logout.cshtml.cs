@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Passerelle.CompanyPortal;
 
+/// <summary>Logging out; authorized so that the antiforgery token, tied to the signed-in contact, validates.</summary>
+[Microsoft.AspNetCore.Authorization.Authorize(Policy = CompanyAuth.Policy)]
 public sealed class LogoutModel : PageModel
 {
     public IActionResult OnGet() => LocalRedirect("/entreprise");

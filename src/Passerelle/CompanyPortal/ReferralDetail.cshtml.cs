@@ -77,11 +77,13 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
             "Le refus du candidat est enregistré.", ct);
     }
 
-    public async Task<IActionResult> OnPostOutcomeAsync(Guid id, Outcome outcome, CancellationToken ct)
+    public async Task<IActionResult> OnPostOutcomeAsync(Guid id, Outcome? outcome, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
-        return await ActAsync(id, (r, actor, now) => r.RecordOutcome(outcome, actor, now),
+        if (outcome is not { } chosen || !Enum.IsDefined(chosen))
+            return Refused("Choisissez le résultat.", StatusCodes.Status422UnprocessableEntity);
+        return await ActAsync(id, (r, actor, now) => r.RecordOutcome(chosen, actor, now),
             outcome == Outcome.Recruited ? "C'est noté : le candidat est recruté." : "C'est noté : le candidat n'est pas retenu.", ct);
     }
 

@@ -170,9 +170,9 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
                 ["portail"] = options.Link(portal),
             },
         };
-        var schoolTemplate = school is null ? null
-            : await db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Key == message.TemplateKey, ct);
-        var rendered = renderer.Render(message.TemplateKey, schoolTemplate, model, school?.Name ?? options.FromName, null);
+        // Account mails carry a password link: always the built-in template, never one a school wrote
+        // (a school template could send the link elsewhere).
+        var rendered = renderer.Render(message.TemplateKey, null, model, school?.Name ?? options.FromName, null);
         var fromName = school is null ? options.FromName : $"{school.Name} via {options.FromName}";
         return (new ComposedMail(email, displayName, fromName, rendered.Subject, rendered.Html, rendered.Text, null,
             CalendarInvite.None, message.MessageId, MaskToken(rendered.Html, raw), MaskToken(rendered.Text, raw)), null);

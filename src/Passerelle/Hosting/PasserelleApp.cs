@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Accounts;
 using Passerelle.Candidates;
@@ -41,6 +42,19 @@ public static class PasserelleApp
                 options.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System)));
         AddEmail(services, EmailOptions.FromConfiguration(builder.Configuration));
         services.AddProblemDetails();
+        // Behind a load balancer: the client's address and scheme come from X-Forwarded-For / -Proto, trusted only
+        // from the proxies listed in ForwardedHeaders:KnownProxies (loopback by default), so the login rate limit
+        // counts per person, not per proxy.
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var proxy in builder.Configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? [])
+            {
+                if (!System.Net.IPAddress.TryParse(proxy, out var address))
+                    throw new StartupException($"ForwardedHeaders:KnownProxies has '{proxy}', which is not an IP address.");
+                options.KnownProxies.Add(address);
+            }
+        });
         // Pages live in their feature folders (Email/Links/…), with explicit routes.
         services.AddRazorPages(options => options.RootDirectory = "/");
         // French pages: write é and « » as they are, not as &#xE9; entities.
@@ -93,6 +107,7 @@ public static class PasserelleApp
 
     public static WebApplication MapPasserelle(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler("/erreur/500");
         // An error answered without content (an expired antiforgery token, say) gets a French page.
         app.UseStatusCodePagesWithReExecute("/erreur/{0}");

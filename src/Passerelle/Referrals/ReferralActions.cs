@@ -1,6 +1,4 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using Passerelle.Email;
 using Passerelle.Storage;
 
@@ -108,22 +106,18 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxS
             db.ChangeTracker.Clear();
             return TransitionResult.ChangedMeanwhile();
         }
-        catch (DbUpdateException e) when (IsUniqueViolation(e))
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
-            // Same version written twice: the unique (referral_id, sequence) index is the second guard.
+            // Same version written twice (the unique (referral_id, sequence) index), or the same candidate
+            // referred to the same offer at the same moment (one open referral per candidate and offer).
             db.ChangeTracker.Clear();
-            return TransitionResult.ChangedMeanwhile();
+            return result.Event!.Kind == ReferralEventKind.Proposed
+                ? TransitionResult.Refused(RefusalCode.Invalid, "Ce candidat est déjà en relation pour cette offre.")
+                : TransitionResult.ChangedMeanwhile();
         }
 
         if (result.Mails.Count > 0)
             outboxSignal.Notify();
         return result;
     }
-
-    private static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch
-    {
-        PostgresException pg => pg.SqlState == PostgresErrorCodes.UniqueViolation,
-        SqliteException sqlite => sqlite.SqliteExtendedErrorCode is 2067 or 1555, // UNIQUE, PRIMARY KEY
-        _ => false,
-    };
 }

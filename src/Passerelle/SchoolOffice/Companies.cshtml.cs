@@ -39,8 +39,15 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
             return Invalid($"Une entreprise porte déjà ce SIRET : {existing.Name}.");
         }
         var company = new Company { Id = Guid.CreateVersion7(), Name = Name.Trim(), Siret = siret, CreatedAt = clock.GetUtcNow() };
-        Db.Companies.Add(company);
-        await Db.SaveChangesAsync(ct);
+        try
+        {
+            Db.Companies.Add(company);
+            await Db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return Invalid("Une entreprise porte déjà ce SIRET : elle vient d'être ajoutée.");
+        }
         TempData["Message"] = $"{company.Name} est ajoutée. Ajoutez ses contacts et ses offres.";
         return Redirect($"/ecole/entreprises/{company.Id}");
     }

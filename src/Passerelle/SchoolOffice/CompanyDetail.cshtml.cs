@@ -53,14 +53,14 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
-        var email = Contact.Email.Trim().ToLowerInvariant();
+        var email = (Contact.Email ?? "").Trim().ToLowerInvariant();
         if (string.IsNullOrWhiteSpace(Contact.LastName) || string.IsNullOrWhiteSpace(Contact.FirstName))
             return Invalid("Indiquez le nom et le prénom du contact.");
         if (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || parsed.DisplayName.Length > 0)
             return Invalid("L'adresse e-mail du contact n'est pas valide.");
 
         var now = clock.GetUtcNow();
-        var existing = await Db.CompanyContacts.SingleOrDefaultAsync(c => c.Email.ToLower() == email || c.UserName.ToLower() == email, ct);
+        var existing = await Db.CompanyContacts.FirstOrDefaultAsync(c => c.UserName.ToLower() == email || c.Email.ToLower() == email, ct);
         if (existing is not null && existing.CompanyId != id)
             return Invalid("Cette adresse est déjà celle d'un contact d'une autre entreprise.");
         if (existing is not null && Contacts.Any(c => c.Id == existing.Id))
@@ -77,7 +77,14 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
         // A contact who already has an account (with another school) keeps their password: no credentials mail.
         if (existing is null)
             QueueCredentials(contact, now);
-        await Db.SaveChangesAsync(ct);
+        try
+        {
+            await Db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return Invalid("Ce contact vient d'être ajouté : rechargez la page.");
+        }
         signal.Notify();
         Message = existing is null
             ? $"{contact.DisplayName} est ajouté(e) : ses identifiants Passerelle Entreprises lui sont envoyés par e-mail."
@@ -92,6 +99,10 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
         var contact = Contacts.FirstOrDefault(c => c.Id == contactId);
         if (contact is null)
             return NotFound();
+        // A contact who already chose a password uses "mot de passe oublié": no school sends password links to
+        // an account another school may share.
+        if (contact.PasswordHash.Length > 0)
+            return Invalid($"{contact.DisplayName} a déjà choisi son mot de passe : il ou elle peut utiliser « Mot de passe oublié » sur Passerelle Entreprises.");
         QueueCredentials(contact, clock.GetUtcNow());
         await Db.SaveChangesAsync(ct);
         signal.Notify();

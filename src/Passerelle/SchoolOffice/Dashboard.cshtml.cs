@@ -26,6 +26,9 @@ public sealed class DashboardModel(PasserelleDb db, TimeProvider clock) : School
         From ??= To.Value.AddYears(-1);
         if (From > To)
             (From, To) = (To, From);
+        // Any date a person could mean; far-off ones are brought back rather than overflowing.
+        From = From < new DateOnly(2000, 1, 1) ? new DateOnly(2000, 1, 1) : From;
+        To = To > new DateOnly(2100, 1, 1) ? new DateOnly(2100, 1, 1) : To;
         var start = ParisTime.ToUtc(From.Value.ToDateTime(TimeOnly.MinValue));
         var end = ParisTime.ToUtc(To.Value.AddDays(1).ToDateTime(TimeOnly.MinValue));
 

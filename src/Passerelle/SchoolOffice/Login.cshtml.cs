@@ -48,9 +48,4 @@ public sealed class LoginModel(PasswordSignIn signIn) : PageModel
         return LocalRedirect(ReturnUrl is not null && Url.IsLocalUrl(ReturnUrl) && ReturnUrl.StartsWith("/ecole", StringComparison.Ordinal) ? ReturnUrl : "/ecole/mises-en-relation");
     }
 
-    public async Task<IActionResult> OnPostLogoutAsync()
-    {
-        await HttpContext.SignOutAsync(SchoolAuth.Scheme);
-        return LocalRedirect("/ecole/connexion");
-    }
 }

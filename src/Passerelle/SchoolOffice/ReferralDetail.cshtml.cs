@@ -36,20 +36,21 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
 
-    public Task<IActionResult> OnPostOfferAsync(Guid id, OfferAnswer answer, CancellationToken ct) =>
-        ActAsync(id, (r, now) => r.AnswerOffer(answer, Acting(Party.Candidate), now, Reason), "La réponse du candidat est enregistrée.", ct);
+    public Task<IActionResult> OnPostOfferAsync(Guid id, OfferAnswer? answer, CancellationToken ct) =>
+        answer is { } chosen && Enum.IsDefined(chosen)
+            ? ActAsync(id, (r, now) => r.AnswerOffer(chosen, Acting(Party.Candidate), now, Reason), "La réponse du candidat est enregistrée.", ct)
+            : MissingAsync(id, "Choisissez la réponse du candidat.", ct);
 
-    public Task<IActionResult> OnPostAppointmentAnswerAsync(Guid id, AppointmentAnswer answer, CancellationToken ct) =>
-        ActAsync(id, (r, now) => r.AnswerAppointment(answer, Acting(Party.Candidate), now, Reason), "La réponse du candidat au rendez-vous est enregistrée.", ct);
+    public Task<IActionResult> OnPostAppointmentAnswerAsync(Guid id, AppointmentAnswer? answer, CancellationToken ct) =>
+        answer is { } chosen && Enum.IsDefined(chosen)
+            ? ActAsync(id, (r, now) => r.AnswerAppointment(chosen, Acting(Party.Candidate), now, Reason), "La réponse du candidat au rendez-vous est enregistrée.", ct)
+            : MissingAsync(id, "Choisissez la réponse du candidat.", ct);
 
     public async Task<IActionResult> OnPostAcceptCandidateAsync(Guid id, CancellationToken ct)
     {
         var (startsAt, problem) = Appointment.ToUtc();
         if (startsAt is null)
-        {
-            await LoadAsync(id, ct);
-            return Refused(problem!, StatusCodes.Status422UnprocessableEntity);
-        }
+            return await LoadAsync(id, ct) ? Refused(problem!, StatusCodes.Status422UnprocessableEntity) : NotFound();
         var appointment = new Appointment(startsAt.Value, Clean(Appointment.Location), Clean(Appointment.Comment));
         return await ActAsync(id, (r, now) => r.AnswerCandidate(CompanyAnswer.Accepted, appointment, Acting(Party.Company), now, Clean(Appointment.Comment)),
             "L'acceptation de l'entreprise et le rendez-vous sont enregistrés.", ct);
@@ -59,10 +60,7 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
     {
         var reason = Clean(Reason);
         if (reason is not null && !(await ReasonsAsync(ct)).Contains(reason))
-        {
-            await LoadAsync(id, ct);
-            return Refused("Choisissez un motif dans la liste, ou aucun.", StatusCodes.Status422UnprocessableEntity);
-        }
+            return await LoadAsync(id, ct) ? Refused("Choisissez un motif dans la liste, ou aucun.", StatusCodes.Status422UnprocessableEntity) : NotFound();
         return await ActAsync(id, (r, now) => r.AnswerCandidate(CompanyAnswer.Refused, null, Acting(Party.Company), now, Clean(Appointment.Comment), reason),
             "Le refus de l'entreprise est enregistré.", ct);
     }
@@ -78,8 +76,13 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
     public Task<IActionResult> OnPostCancelAsync(Guid id, CancellationToken ct) =>
         ActAsync(id, (r, now) => r.Cancel(Reason ?? "", Acting(), now), "La mise en relation est annulée ; les personnes concernées sont prévenues.", ct);
 
-    public Task<IActionResult> OnPostOutcomeAsync(Guid id, Outcome outcome, CancellationToken ct) =>
-        ActAsync(id, (r, now) => r.RecordOutcome(outcome, Acting(), now), "Le résultat est enregistré.", ct);
+    public Task<IActionResult> OnPostOutcomeAsync(Guid id, Outcome? outcome, CancellationToken ct) =>
+        outcome is { } chosen && Enum.IsDefined(chosen)
+            ? ActAsync(id, (r, now) => r.RecordOutcome(chosen, Acting(), now), "Le résultat est enregistré.", ct)
+            : MissingAsync(id, "Choisissez le résultat.", ct);
+
+    private async Task<IActionResult> MissingAsync(Guid id, string message, CancellationToken ct) =>
+        await LoadAsync(id, ct) ? Refused(message, StatusCodes.Status422UnprocessableEntity) : NotFound();
 
     private async Task<IActionResult> ActAsync(Guid id, Func<Referral, DateTimeOffset, TransitionResult> transition, string done, CancellationToken ct)
     {
@@ -88,7 +91,8 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
             return NotFound();
         if (!result.Succeeded)
         {
-            await LoadAsync(id, ct);
+            if (!await LoadAsync(id, ct))
+                return NotFound();
             return Refused(result.Refusal!.Message, result.Refusal.Code == RefusalCode.Invalid ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict);
         }
         Message = done;

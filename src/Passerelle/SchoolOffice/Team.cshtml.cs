@@ -30,7 +30,9 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock, OutboxSignal 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         await LoadAsync(ct);
-        var email = Email.Trim().ToLowerInvariant();
+        var email = (Email ?? "").Trim().ToLowerInvariant();
+        LastName ??= "";
+        FirstName ??= "";
         if (string.IsNullOrWhiteSpace(LastName) || string.IsNullOrWhiteSpace(FirstName) || LastName.Length > 100 || FirstName.Length > 100)
             return Invalid("Indiquez le nom et le prénom (100 caractères au plus).");
         if (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || parsed.DisplayName.Length > 0)
@@ -48,7 +50,14 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock, OutboxSignal 
         };
         Db.Staff.Add(staff);
         QueueCredentials(staff, now);
-        await Db.SaveChangesAsync(ct);
+        try
+        {
+            await Db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return Invalid("Un compte Passerelle École utilise déjà cette adresse.");
+        }
         signal.Notify();
         Message = $"{staff.DisplayName} est ajouté(e) : un e-mail lui permet de choisir son mot de passe.";
         return Redirect("/ecole/equipe");

@@ -16,11 +16,14 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
 {
     public TemplateDefinition Definition { get; private set; } = null!;
 
-    [BindProperty]
-    public string Subject { get; set; } = "";
+    private string _subject = "";
+    private string _body = "";
 
     [BindProperty]
-    public string Body { get; set; } = "";
+    public string Subject { get => _subject; set => _subject = value ?? ""; }
+
+    [BindProperty]
+    public string Body { get => _body; set => _body = value ?? ""; }
 
     [BindProperty]
     public bool Enabled { get; set; }
@@ -33,7 +36,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
 
     public async Task<IActionResult> OnGetAsync(string key, CancellationToken ct)
     {
-        if (!DefaultTemplates.Exists(key))
+        if (!DefaultTemplates.SchoolMayEdit(key))
             return NotFound();
         Definition = DefaultTemplates.For(key);
         var own = await Db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Key == key, ct);
@@ -43,7 +46,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
 
     public IActionResult OnPostPreview(string key)
     {
-        if (!DefaultTemplates.Exists(key))
+        if (!DefaultTemplates.SchoolMayEdit(key))
             return NotFound();
         Definition = DefaultTemplates.For(key);
         Error = renderer.Check(Subject, Body, RenderModel.Sample());
@@ -54,7 +57,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
 
     public async Task<IActionResult> OnPostSaveAsync(string key, CancellationToken ct)
     {
-        if (!DefaultTemplates.Exists(key))
+        if (!DefaultTemplates.SchoolMayEdit(key))
             return NotFound();
         Definition = DefaultTemplates.For(key);
         if (string.IsNullOrWhiteSpace(Subject) || string.IsNullOrWhiteSpace(Body))
@@ -73,8 +76,15 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         own.Subject = Subject;
         own.Body = Body;
         own.Enabled = Enabled;
-        own.UpdatedAt = clock.GetUtcNow();
-        await Db.SaveChangesAsync(ct);
+        try
+        {
+            own.UpdatedAt = clock.GetUtcNow();
+            await Db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return Invalid("Ce modèle vient d'être enregistré par quelqu'un d'autre : rechargez la page.");
+        }
         Message = Enabled ? "Le modèle est enregistré et activé : les prochains mails l'utiliseront." : "Le modèle est enregistré, désactivé : les mails partent avec le modèle par défaut.";
         return Redirect($"/ecole/modeles/{key}");
     }
@@ -82,7 +92,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
     /// <summary>"M'envoyer un test": the draft as it stands, rendered on sample data, to the admin's own address.</summary>
     public async Task<IActionResult> OnPostSendTestAsync(string key, [FromServices] OutboxSignal signal, CancellationToken ct)
     {
-        if (!DefaultTemplates.Exists(key))
+        if (!DefaultTemplates.SchoolMayEdit(key))
             return NotFound();
         Definition = DefaultTemplates.For(key);
         if (renderer.Check(Subject, Body, RenderModel.Sample()) is { } problem)
@@ -104,7 +114,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
 
     public async Task<IActionResult> OnPostResetAsync(string key, CancellationToken ct)
     {
-        if (!DefaultTemplates.Exists(key))
+        if (!DefaultTemplates.SchoolMayEdit(key))
             return NotFound();
         await Db.EmailTemplates.Where(t => t.Key == key).ExecuteDeleteAsync(ct);
         Message = "Le modèle de l'école est supprimé : ce mail part avec le modèle par défaut.";

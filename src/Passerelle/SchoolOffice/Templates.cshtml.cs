@@ -15,5 +15,5 @@ public sealed class TemplatesModel(PasserelleDb db) : SchoolPage(db)
     public async Task OnGetAsync(CancellationToken ct) =>
         Own = await Db.EmailTemplates.AsNoTracking().ToDictionaryAsync(t => t.Key, ct);
 
-    public static IReadOnlyList<TemplateDefinition> Definitions => DefaultTemplates.All;
+    public static IReadOnlyList<TemplateDefinition> Definitions => DefaultTemplates.All.Where(t => DefaultTemplates.SchoolMayEdit(t.Key)).ToList();
 }

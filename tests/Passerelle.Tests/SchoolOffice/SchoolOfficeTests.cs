@@ -539,3 +539,64 @@ public class BackOfficeIsolationTests
         (await check.Candidates.SingleAsync(c => c.Id == referral.CandidateId)).LastName.ShouldBe("NGUYEN");
     }
 }
+
+public class SessionTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Both_portals_log_out_from_the_header_button(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var contact = world.Client();
+        var (_, home) = await PortalWorld.LogInAsync(contact, "demo.entreprise");
+        var loggedOut = await Browserless.SubmitAsync(contact, home, "Se déconnecter");
+        loggedOut.StatusCode.ShouldBe(HttpStatusCode.OK);
+        loggedOut.RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/entreprise/connexion");
+        (await contact.GetAsync("/entreprise/candidats")).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/entreprise/connexion");
+
+        using var staff = world.Client();
+        var (_, form) = await Browserless.GetAsync(staff, "/ecole/connexion");
+        var list = await Browserless.ReadAsync(await Browserless.SubmitAsync(staff, form, "Se connecter",
+            new Dictionary<string, string> { ["UserName"] = "demo.ecole", ["Password"] = DemoData.Password }));
+        var out2 = await Browserless.SubmitAsync(staff, list, "Se déconnecter");
+        out2.RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/ecole/connexion");
+        (await staff.GetAsync("/ecole/mises-en-relation")).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/ecole/connexion");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Choosing_no_school_says_so_in_french(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var contact = world.Client();
+        var (_, home) = await PortalWorld.LogInAsync(contact, "demo.entreprise");
+
+        var response = await Browserless.SubmitAsync(contact, home, "Choisir", new Dictionary<string, string> { ["schoolId"] = "" });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(response)).Text().ShouldContain("Choisissez un centre de formation dans la liste.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Schools_cannot_rewrite_mails_that_carry_password_links_nor_resend_them_to_an_account_in_use(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var admin = world.Client();
+        var (_, form) = await Browserless.GetAsync(admin, "/ecole/connexion");
+        await Browserless.SubmitAsync(admin, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.admin", ["Password"] = DemoData.Password });
+
+        (await admin.GetAsync($"/ecole/modeles/{TemplateKeys.ContactCredentials}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var (_, list) = await Browserless.GetAsync(admin, "/ecole/modeles");
+        list.Text().ShouldNotContain(TemplateKeys.ContactPasswordReset);
+
+        await using var db = world.Database.NewContext();
+        var companyId = await db.CompanyContacts.Where(c => c.Id == DemoData.ContactId).Select(c => c.CompanyId).SingleAsync();
+        var (_, company) = await Browserless.GetAsync(admin, $"/ecole/entreprises/{companyId}");
+        var resend = await Browserless.SubmitAsync(admin, company, "Renvoyer les identifiants à LEFEBVRE Sophie");
+        resend.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(resend)).Text().ShouldContain("a déjà choisi son mot de passe");
+    }
+}

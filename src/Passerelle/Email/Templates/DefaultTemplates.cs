@@ -266,6 +266,9 @@ public static class DefaultTemplates
 
     public static bool Exists(string key) => ByKey.ContainsKey(key);
 
+    /// <summary>Mails a school may rewrite: not the account mails, which carry password links.</summary>
+    public static bool SchoolMayEdit(string key) => Exists(key) && !key.StartsWith("contact.", StringComparison.Ordinal) && !key.StartsWith("staff.", StringComparison.Ordinal);
+
     private static TemplateDefinition Define(string key, string name, Audience audience, string subject, string body, string[] placeholders) =>
         new(key, name, audience, subject, body.Trim(), placeholders.Distinct().ToArray());
 }
