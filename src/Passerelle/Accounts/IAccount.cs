@@ -8,4 +8,7 @@ public interface IAccount
     string PasswordHash { get; set; }
     int FailedLogins { get; set; }
     DateTimeOffset? LockedUntil { get; set; }
+
+    /// <summary>Changes with the password; a session whose cookie carries another stamp is ended.</summary>
+    string SecurityStamp { get; set; }
 }

@@ -39,6 +39,7 @@ public sealed class PasswordSetup(PasserelleDb db, TimeProvider clock)
         var hash = PasswordSignIn.Hash(account, password);
         await accounts.Where(a => a.Id == found.AccountId).ExecuteUpdateAsync(set => set
             .SetProperty(a => a.PasswordHash, hash)
+            .SetProperty(a => a.SecurityStamp, Guid.NewGuid().ToString("N"))
             .SetProperty(a => a.FailedLogins, 0)
             .SetProperty(a => a.LockedUntil, (DateTimeOffset?)null), ct);
         await transaction.CommitAsync(ct);

@@ -16,6 +16,7 @@ public sealed class CompanyContact : Accounts.IAccount
     public DateTimeOffset CreatedAt { get; set; }
     public int FailedLogins { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }
+    public string SecurityStamp { get; set; } = "";
 
     /// <summary>The school chosen last in the portal, offered again at the next visit.</summary>
     public Guid? LastSchoolId { get; set; }

@@ -36,6 +36,7 @@ public static class CompanyAuth
                 // The session ends after 30 minutes without activity.
                 options.ExpireTimeSpan = TimeSpan.FromMinutes(30);
                 options.SlidingExpiration = true;
+                options.Events.OnValidatePrincipal = SessionValidation.ValidateAsync<CompanyContact>;
             });
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
         services.AddLoginRateLimit();
@@ -47,6 +48,7 @@ public static class CompanyAuth
         {
             new(ClaimTypes.NameIdentifier, contact.Id.ToString()),
             new(ClaimTypes.Name, contact.DisplayName),
+            SessionValidation.Stamp(contact),
         };
         if (schoolId is { } school)
             claims.Add(new Claim(SchoolClaim, school.ToString()));

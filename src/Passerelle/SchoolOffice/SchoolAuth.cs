@@ -27,6 +27,7 @@ public static class SchoolAuth
                 options.ReturnUrlParameter = "retour";
                 options.ExpireTimeSpan = TimeSpan.FromMinutes(30);
                 options.SlidingExpiration = true;
+                options.Events.OnValidatePrincipal = Accounts.SessionValidation.ValidateAsync<Staff>;
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
@@ -39,5 +40,6 @@ public static class SchoolAuth
             new Claim(ClaimTypes.Name, staff.DisplayName),
             new Claim(SchoolClaim, staff.SchoolId.ToString()),
             new Claim(ClaimTypes.Role, staff.Role.ToString()),
+            Accounts.SessionValidation.Stamp(staff),
         ], Scheme));
 }

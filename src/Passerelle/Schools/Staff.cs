@@ -20,6 +20,7 @@ public sealed class Staff : ISchoolOwned, Accounts.IAccount
     public DateTimeOffset CreatedAt { get; set; }
     public int FailedLogins { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }
+    public string SecurityStamp { get; set; } = "";
 
     /// <summary>"MARTIN Benoît", as the timeline shows people.</summary>
     public string DisplayName => PersonName.Display(LastName, FirstName);

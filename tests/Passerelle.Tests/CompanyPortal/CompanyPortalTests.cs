@@ -269,6 +269,9 @@ public class CompanyPortalTests
     {
         await using var world = await PortalWorld.CreateAsync(provider);
         using var client = world.Client();
+        using var earlierSession = world.Client();
+        await PortalWorld.LogInAsync(earlierSession, "demo.entreprise");
+        (await earlierSession.GetAsync("/entreprise")).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/entreprise");
         var delivery = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Passerelle.Email.OutboxDelivery>(world.App.Services);
         await delivery.DispatchOnceAsync(CancellationToken.None); // the demo's offer mail
         var before = world.Sink.Messages().Count;
@@ -294,6 +297,8 @@ public class CompanyPortalTests
         (await PortalWorld.LogInAsync(client, "demo.entreprise")).Status.ShouldBe(HttpStatusCode.Unauthorized, "the old password is gone");
         (await PortalWorld.LogInAsync(client, "demo.entreprise", "Nouveau-mot-de-passe-1")).Status.ShouldBe(HttpStatusCode.OK);
         (await client.GetAsync(link)).StatusCode.ShouldBe(HttpStatusCode.Gone, "a reset link works once");
+        (await earlierSession.GetAsync("/entreprise")).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/entreprise/connexion",
+            "a new password ends the sessions opened with the old one");
         world.Sink.Messages().Count.ShouldBe(before + 1, "nothing was mailed for the unknown login");
     }
 
