@@ -14,8 +14,10 @@ public static class CompanyAuth
 
     public static void AddCompanyPortal(this IServiceCollection services, IHostEnvironment environment)
     {
-        // In production cookies travel over HTTPS only (behind a TLS-terminating proxy too); locally plain http works.
-        var secure = environment.IsProduction() ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        // Cookies are Secure whenever the request is HTTPS — behind a TLS-terminating proxy too, once the proxy is
+        // listed in ForwardedHeaders:KnownProxies. ("Always" would make antiforgery refuse every plain-http request.)
+        _ = environment;
+        var secure = CookieSecurePolicy.SameAsRequest;
         services.AddAntiforgery(options =>
         {
             options.Cookie.SecurePolicy = secure;

@@ -14,13 +14,15 @@ public static class SchoolAuth
 
     public static void AddSchoolOffice(this IServiceCollection services, IHostEnvironment environment)
     {
+        _ = environment;
         services.AddAuthentication()
             .AddCookie(Scheme, options =>
             {
                 options.Cookie.Name = "passerelle.ecole";
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Lax;
-                options.Cookie.SecurePolicy = environment.IsProduction() ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                // Secure whenever the request is HTTPS (see CompanyAuth).
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.LoginPath = "/ecole/connexion";
                 options.LogoutPath = "/ecole/deconnexion";
                 options.AccessDeniedPath = "/erreur/403";

@@ -24,6 +24,8 @@ public sealed class StartupTests : IDisposable
         app.StandardOutput.ShouldContain("demo.entreprise");
         app.StandardOutput.ShouldContain("demo.ecole");
         app.StandardOutput.ShouldContain("demo.admin");
+        (await client.GetAsync("/entreprise/connexion")).StatusCode.ShouldBe(HttpStatusCode.OK, "the login form renders in Production over plain http");
+        (await client.GetAsync("/ecole/connexion")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]
