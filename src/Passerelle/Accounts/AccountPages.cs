@@ -86,3 +86,54 @@ public abstract class ForgotPasswordPage(PasswordResets resets, AccountKind kind
         return Page();
     }
 }
+
+/// <summary>
+/// A portal's login form, for one kind of account: the same checks, lockout and messages in both portals; each
+/// portal only says how it opens its session and where it starts.
+/// </summary>
+public abstract class LoginPage<TAccount>(PasswordSignIn signIn, string portalPath) : PageModel
+    where TAccount : class, IAccount
+{
+    [BindProperty]
+    [Required(ErrorMessage = "Indiquez votre nom d'utilisateur.")]
+    [Display(Name = "Nom d'utilisateur")]
+    public string UserName { get; set; } = "";
+
+    [BindProperty]
+    [Required(ErrorMessage = "Indiquez votre mot de passe.")]
+    [DataType(DataType.Password)]
+    [Display(Name = "Mot de passe")]
+    public string Password { get; set; } = "";
+
+    [BindProperty(SupportsGet = true, Name = "retour")]
+    public string? ReturnUrl { get; set; }
+
+    public string? Error { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        if (!ModelState.IsValid)
+            return Page();
+        var (outcome, account) = await signIn.SignInAsync<TAccount>(UserName, Password, ct);
+        if (outcome != SignInOutcome.SignedIn)
+        {
+            Error = outcome == SignInOutcome.LockedOut
+                ? "Trop de tentatives : votre compte est verrouillé pendant 15 minutes. Vous pouvez aussi réinitialiser votre mot de passe."
+                : "Nom d'utilisateur ou mot de passe incorrect.";
+            Response.StatusCode = outcome == SignInOutcome.LockedOut ? StatusCodes.Status423Locked : StatusCodes.Status401Unauthorized;
+            return Page();
+        }
+        await OpenSessionAsync(account!, ct);
+        return LocalRedirect(ReturnUrl is not null && Url.IsLocalUrl(ReturnUrl) && ReturnUrl.StartsWith(portalPath, StringComparison.Ordinal)
+            ? ReturnUrl : StartPath);
+    }
+
+    /// <summary>Where the portal starts after a login without a return address.</summary>
+    protected abstract string StartPath { get; }
+
+    protected abstract Task OpenSessionAsync(TAccount account, CancellationToken ct);
+}

@@ -54,6 +54,22 @@ public sealed class PortalWorld : IAsyncDisposable
         return (response.StatusCode, await Browserless.ReadAsync(response));
     }
 
+    /// <summary>Signs a staff member in to Passerelle École through the login form.</summary>
+    public static async Task LogInStaffAsync(HttpClient client, string userName, string password = DemoData.Password)
+    {
+        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
+        var response = await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = userName, ["Password"] = password });
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, $"{userName} logs in");
+    }
+
+    /// <summary>A client signed in to Passerelle École as <paramref name="userName"/>.</summary>
+    public async Task<HttpClient> StaffClientAsync(string userName)
+    {
+        var client = Client();
+        await LogInStaffAsync(client, userName);
+        return client;
+    }
+
     /// <summary>Chooses a school in the side navigation.</summary>
     public static async Task<IHtmlDocument> ChooseSchoolAsync(HttpClient client, Guid schoolId)
     {

@@ -88,13 +88,7 @@ public class CandidateTests
         stored.StorageKey.ShouldBe(DocumentStorage.NewKey(DemoData.SchoolId, stored.Id));
     }
 
-    private static async Task<HttpClient> LoggedInAsync(PortalWorld world)
-    {
-        var client = world.Client();
-        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
-        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.ecole", ["Password"] = DemoData.Password });
-        return client;
-    }
+    private static Task<HttpClient> LoggedInAsync(PortalWorld world) => world.StaffClientAsync("demo.ecole");
 
     private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, Guid candidateId, string fileName, byte[] bytes, string kind)
     {

@@ -101,13 +101,7 @@ public class CompanyTests
         result.Refusal!.Message.ShouldBe("Cette offre est inactive : elle n'accepte plus de mise en relation.");
     }
 
-    private static async Task<HttpClient> LoggedInAsync(PortalWorld world)
-    {
-        var client = world.Client();
-        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
-        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.ecole", ["Password"] = DemoData.Password });
-        return client;
-    }
+    private static Task<HttpClient> LoggedInAsync(PortalWorld world) => world.StaffClientAsync("demo.ecole");
 
     private static async Task<Guid> CompanyIdAsync(PortalWorld world)
     {

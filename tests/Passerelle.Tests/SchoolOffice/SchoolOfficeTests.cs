@@ -164,12 +164,7 @@ public class SchoolOfficeTests
         empty.Text().ShouldContain("Aucun mail en échec");
     }
 
-    private static async Task LogInAsync(HttpClient client, string userName)
-    {
-        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
-        var response = await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = userName, ["Password"] = DemoData.Password });
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-    }
+    private static Task LogInAsync(HttpClient client, string userName) => PortalWorld.LogInStaffAsync(client, userName);
 
     private static List<string[]> Rows(IHtmlDocument list) =>
         list.QuerySelectorAll("table.referrals tbody tr")
@@ -195,8 +190,7 @@ public class NewReferralTests
         await using var world = await PortalWorld.CreateAsync(provider);
         var (newcomer, cv, letter) = await AddCandidateAsync(world);
         using var client = world.Client();
-        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
-        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.ecole", ["Password"] = DemoData.Password });
+        await PortalWorld.LogInStaffAsync(client, "demo.ecole");
 
         await using var db = world.Database.NewContext();
         var offer = await db.ForSchool(DemoData.SchoolId).JobOffers.Where(o => o.Title == "Et laboriosam praesentium").Select(o => o.Id).SingleAsync();
@@ -257,8 +251,7 @@ public class DashboardTests
     {
         await using var world = await PortalWorld.CreateAsync(provider);
         using var client = world.Client();
-        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
-        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.ecole", ["Password"] = DemoData.Password });
+        await PortalWorld.LogInStaffAsync(client, "demo.ecole");
 
         var (_, page) = await Browserless.GetAsync(client, "/ecole/tableau-de-bord?du=2020-01-01&au=2020-12-31");
 
@@ -334,13 +327,7 @@ public class SchoolAdminTests
         (await world.Sink.WaitForAsync(1)).Single().Text!.ShouldContain("fonctionnent jusqu'au 16/03/2026 à 10h30", customMessage: "14 days after 02/03/2026");
     }
 
-    private static async Task<HttpClient> LogInAsync(PortalWorld world, string userName)
-    {
-        var client = world.Client();
-        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
-        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = userName, ["Password"] = DemoData.Password });
-        return client;
-    }
+    private static Task<HttpClient> LogInAsync(PortalWorld world, string userName) => world.StaffClientAsync(userName);
 }
 
 public class SchoolSettingsTests
@@ -353,8 +340,7 @@ public class SchoolSettingsTests
     {
         await using var world = await PortalWorld.CreateAsync(provider);
         using var admin = world.Client();
-        var (_, login) = await Browserless.GetAsync(admin, "/ecole/connexion");
-        await Browserless.SubmitAsync(admin, login, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.admin", ["Password"] = DemoData.Password });
+        await PortalWorld.LogInStaffAsync(admin, "demo.admin");
         var (_, settings) = await Browserless.GetAsync(admin, "/ecole/parametres");
         settings.QuerySelectorAll("input[name=Notifications]:checked").Length.ShouldBe(7, "every school notification is sent by default");
 
@@ -478,13 +464,7 @@ public class TeamTests
         (await db.EmailTemplates.IgnoreQueryFilters().CountAsync()).ShouldBe(0, "a test saves nothing");
     }
 
-    private static async Task<HttpClient> LogInAsync(PortalWorld world, string userName)
-    {
-        var client = world.Client();
-        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
-        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = userName, ["Password"] = DemoData.Password });
-        return client;
-    }
+    private static Task<HttpClient> LogInAsync(PortalWorld world, string userName) => world.StaffClientAsync(userName);
 }
 
 public class BackOfficeIsolationTests
@@ -503,8 +483,7 @@ public class BackOfficeIsolationTests
         var offer = await db.JobOffers.SingleAsync();
 
         using var client = world.Client();
-        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
-        await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.admin", ["Password"] = DemoData.Password });
+        await PortalWorld.LogInStaffAsync(client, "demo.admin");
         var (_, page) = await Browserless.GetAsync(client, "/ecole/mises-en-relation");
         var token = page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
 
@@ -585,8 +564,7 @@ public class SessionTests
     {
         await using var world = await PortalWorld.CreateAsync(provider);
         using var admin = world.Client();
-        var (_, form) = await Browserless.GetAsync(admin, "/ecole/connexion");
-        await Browserless.SubmitAsync(admin, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = "demo.admin", ["Password"] = DemoData.Password });
+        await PortalWorld.LogInStaffAsync(admin, "demo.admin");
 
         (await admin.GetAsync($"/ecole/modeles/{TemplateKeys.ContactCredentials}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         var (_, list) = await Browserless.GetAsync(admin, "/ecole/modeles");
