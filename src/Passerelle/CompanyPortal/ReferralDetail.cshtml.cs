@@ -17,7 +17,6 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
 {
     public ReferralSummary Summary { get; private set; } = null!;
     public IReadOnlyList<TimelineLine> Timeline { get; private set; } = [];
-    public IReadOnlyList<ReferralListModel.DocumentLink> Documents { get; private set; } = [];
     public string? View { get; private set; }
 
     /// <summary>Only the dialog's content, for the list page's script.</summary>
@@ -123,13 +122,6 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
         var events = await Db.ReferralEvents.AsNoTracking().Where(e => e.ReferralId == id).OrderBy(e => e.Sequence).ToListAsync(ct);
         Timeline = events.Where(e => e.Kind != ReferralEventKind.Proposed)
             .Select(e => TimelineText.Describe(e, Summary.CandidateName, Summary.CompanyName, Summary.SchoolName)).ToList();
-        Documents = (await (
-            from shared in Db.ReferralDocuments
-            where shared.ReferralId == id
-            join d in Db.Documents on shared.DocumentId equals d.Id
-            orderby d.Kind, d.Title
-            select new { d.Id, d.Kind, d.Title }).ToListAsync(ct))
-            .Select(d => new ReferralListModel.DocumentLink(d.Id, $"{Candidates.Document.KindLabel(d.Kind)} - {d.Title}")).ToList();
         return true;
     }
 

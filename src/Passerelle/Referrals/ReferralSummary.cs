@@ -3,10 +3,13 @@ using Passerelle.Storage;
 
 namespace Passerelle.Referrals;
 
+/// <summary>A document the school shared with the company on a referral: what download links need.</summary>
+public sealed record SharedDocument(Guid Id, string Label);
+
 /// <summary>A referral with the names and details the pages show, read in one query (for the context's school).</summary>
 public sealed record ReferralSummary(
     Referral Referral, string SchoolName, string CandidateName, string CandidateFirstName, string OfferTitle, string OfferDescription,
-    string? OfferLocation, DateOnly? OfferStartsOn, string CompanyName, string ContactName, string StaffName, IReadOnlyList<string> SharedDocuments)
+    string? OfferLocation, DateOnly? OfferStartsOn, string CompanyName, string ContactName, string StaffName, IReadOnlyList<SharedDocument> SharedDocuments)
 {
     public static async Task<ReferralSummary?> LoadAsync(PasserelleDb db, Guid referralId, CancellationToken ct)
     {
@@ -31,7 +34,7 @@ public sealed record ReferralSummary(
             select document).AsNoTracking().ToListAsync(ct);
         return new ReferralSummary(row.r, row.Name, row.candidate.DisplayName, row.candidate.FirstName, row.offer.Title, row.offer.Description,
             row.offer.Location, row.offer.StartsOn, row.company.Name, row.contact.DisplayName, row.staff.DisplayName,
-            documents.Select(d => d.Label).ToList());
+            documents.Select(d => new SharedDocument(d.Id, d.Label)).ToList());
     }
 
     /// <summary>Where the referral stands, in a sentence for the party reading it.</summary>

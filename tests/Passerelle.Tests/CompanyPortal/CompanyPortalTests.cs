@@ -158,6 +158,37 @@ public class CompanyPortalTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task The_profile_page_of_the_proposal_mail_downloads_the_shared_documents(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var guillaume = await world.ReferralOfAsync("JOURDAN");
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            await Seed.Actions(db, world.Clock).ApplyAsync(guillaume, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, Actor.Candidate(r.CandidateId, "JOURDAN Guillaume"), now));
+        }
+        var delivery = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Passerelle.Email.OutboxDelivery>(world.App.Services);
+        while (await delivery.DispatchOnceAsync(CancellationToken.None) > 0)
+        {
+        }
+        var proposal = world.Sink.Messages().Single(m => m.Subject.StartsWith("Proposition de candidat : JOURDAN", StringComparison.Ordinal));
+        var profile = System.Text.RegularExpressions.Regex.Match(proposal.Text!, @"https://passerelle\.test(/l/[A-Za-z0-9_-]{43}/profil)").Groups[1].Value;
+        using var client = world.Client();
+
+        var (_, page) = await Browserless.GetAsync(client, profile);
+        var links = page.QuerySelectorAll("a.document").ToList();
+        links.Select(a => a.TextContent).ShouldBe(["CV - CV_Guillaume", "Lettre de motivation - LM_Guillaume", "Autre - Lettre de recommandation"], ignoreOrder: true);
+        var download = await client.GetAsync(links.Single(a => a.TextContent == "CV - CV_Guillaume").GetAttribute("href")!);
+
+        download.StatusCode.ShouldBe(HttpStatusCode.OK);
+        download.Content.Headers.ContentDisposition!.FileNameStar.ShouldBe("CV - CV_Guillaume.pdf");
+        var margaudCv = await world.Database.NewContext().ForSchool(DemoData.SchoolId).Documents.Where(d => d.Title == "cv").Select(d => d.Id).SingleAsync();
+        var token = profile.Split('/')[2];
+        (await client.GetAsync($"/l/{token}/documents/{margaudCv}")).StatusCode.ShouldBe(HttpStatusCode.NotFound, "another referral's document");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Another_company_s_contact_gets_404_on_a_referral_a_document_and_an_action(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);
