@@ -36,7 +36,7 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
     public string? Retour { get; set; }
 
     [BindProperty]
-    public LinkPageModel.AppointmentForm Appointment { get; set; } = new();
+    public AppointmentForm Appointment { get; set; } = new();
 
     public async Task<IActionResult> OnGetAsync(Guid id, string? view, bool fragment, CancellationToken ct)
     {

@@ -29,7 +29,7 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
     public int? Version { get; set; }
 
     [BindProperty]
-    public LinkPageModel.AppointmentForm Appointment { get; set; } = new();
+    public AppointmentForm Appointment { get; set; } = new();
 
     [BindProperty]
     public string? Reason { get; set; }

@@ -176,39 +176,4 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
     };
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
-
-    /// <summary>The appointment as the company types it, in Paris time.</summary>
-    public sealed class AppointmentForm
-    {
-        [Display(Name = "Date de rendez-vous")]
-        public DateOnly? Date { get; set; }
-
-        [Range(0, 23, ErrorMessage = "L'heure va de 0 à 23.")]
-        [Display(Name = "Heure")]
-        public int? Hour { get; set; }
-
-        [Range(0, 59, ErrorMessage = "Les minutes vont de 0 à 59.")]
-        [Display(Name = "Minutes")]
-        public int? Minute { get; set; }
-
-        [StringLength(300, ErrorMessage = "Le lieu ne peut dépasser 300 caractères.")]
-        [Display(Name = "Lieu ou lien de visioconférence")]
-        public string? Location { get; set; }
-
-        [StringLength(2000, ErrorMessage = "Le commentaire ne peut dépasser 2000 caractères.")]
-        [Display(Name = "Commentaire")]
-        public string? Comment { get; set; }
-
-        /// <summary>The instant, or null with the reason in French (missing, or an hour that does not exist that day).</summary>
-        public (DateTimeOffset? Instant, string? Problem) ToUtc()
-        {
-            if (Date is not { } date || Hour is not { } hour || Minute is not { } minute || hour is < 0 or > 23 || minute is < 0 or > 59)
-                return (null, "Indiquez la date et l'heure du rendez-vous.");
-            return ParisTime.TryToUtc(date.ToDateTime(new TimeOnly(hour, minute)), out var instant)
-                ? (instant, null)
-                : (null, "Cette heure n'existe pas ce jour-là (passage à l'heure d'été) : choisissez-en une autre.");
-        }
-
-        public string? DateText => Date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-    }
 }
