@@ -25,11 +25,8 @@ public sealed class PasswordResets(PasserelleDb db, TimeProvider clock, OutboxSi
         if (account is null)
             return;
         var key = kind == AccountKind.Staff ? TemplateKeys.StaffPasswordReset : TemplateKeys.ContactPasswordReset;
-        var message = Outbox.New(account.SchoolId, key, Recipient.Address, clock.GetUtcNow());
-        message.ToAddress = account.Email;
-        message.ToName = PersonName.Display(account.LastName, account.FirstName);
-        message.ToPersonId = account.Id;
-        db.OutboxMessages.Add(message);
+        db.OutboxMessages.Add(Outbox.ToAccount(account.SchoolId, key, account.Id, account.Email,
+            PersonName.Display(account.LastName, account.FirstName), clock.GetUtcNow()));
         await db.SaveChangesAsync(ct);
         signal.Notify();
     }

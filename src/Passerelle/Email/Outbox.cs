@@ -24,6 +24,16 @@ public static class Outbox
         }
     }
 
+    /// <summary>A mail to one account's own address (credentials, password reset): composed with a single-use link.</summary>
+    public static OutboxMessage ToAccount(Guid? schoolId, string templateKey, Guid accountId, string email, string name, DateTimeOffset now)
+    {
+        var message = New(schoolId, templateKey, Recipient.Address, now);
+        message.ToAddress = email;
+        message.ToName = name;
+        message.ToPersonId = accountId;
+        return message;
+    }
+
     public static OutboxMessage New(Guid? schoolId, string templateKey, Recipient recipient, DateTimeOffset now)
     {
         var id = Guid.CreateVersion7(now);

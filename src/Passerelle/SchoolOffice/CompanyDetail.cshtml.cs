@@ -142,11 +142,7 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
 
     private void QueueCredentials(CompanyContact contact, DateTimeOffset now)
     {
-        var mail = Outbox.New(SchoolId, TemplateKeys.ContactCredentials, Recipient.Address, now);
-        mail.ToAddress = contact.Email;
-        mail.ToName = contact.DisplayName;
-        mail.ToPersonId = contact.Id;
-        Db.OutboxMessages.Add(mail);
+        Db.OutboxMessages.Add(Outbox.ToAccount(SchoolId, TemplateKeys.ContactCredentials, contact.Id, contact.Email, contact.DisplayName, now));
     }
 
     private PageResult Invalid(string message)

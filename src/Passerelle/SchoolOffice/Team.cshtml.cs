@@ -77,11 +77,7 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock, OutboxSignal 
 
     private void QueueCredentials(Staff staff, DateTimeOffset now)
     {
-        var mail = Outbox.New(SchoolId, TemplateKeys.StaffCredentials, Recipient.Address, now);
-        mail.ToAddress = staff.Email;
-        mail.ToName = staff.DisplayName;
-        mail.ToPersonId = staff.Id;
-        Db.OutboxMessages.Add(mail);
+        Db.OutboxMessages.Add(Outbox.ToAccount(SchoolId, TemplateKeys.StaffCredentials, staff.Id, staff.Email, staff.DisplayName, now));
     }
 
     private PageResult Invalid(string message)
