@@ -1,0 +1,76 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.Storage;
+
+/// <summary>A database populated at schema version 1 upgrades to the latest version without losing a row.</summary>
+public class UpgradeTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_version_1_database_with_data_upgrades_to_the_latest_schema_and_keeps_working(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, migrate: false);
+        (await database.Migrator().MigrateAsync(targetVersion: 1)).ShouldBe(1);
+        var (school, candidate, contact, referral) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var (staff, company, offer) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var at = new DateTimeOffset(2020, 5, 15, 13, 41, 0, TimeSpan.Zero);
+        var sqlite = provider == DatabaseProvider.Sqlite;
+        object G(Guid id) => sqlite ? id.ToString().ToUpperInvariant() : id;
+        object T(DateTimeOffset instant) => sqlite ? instant.UtcTicks : instant;
+
+        // Rows written as version 1 knew them, with SQL of that version.
+        await using (var connection = database.Options.CreateConnection())
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, "INSERT INTO schools (id, name, link_validity_days, created_at) VALUES (@p0, 'École v1', 9, @p1)", G(school), T(at));
+            await ExecuteAsync(connection, "INSERT INTO staff (id, school_id, user_name, password_hash, last_name, first_name, email, role, created_at) " +
+                "VALUES (@p0, @p1, 'v1.staff', 'hash', 'MARTIN', 'Benoît', 'b@example.org', 'Recruiter', @p2)", G(staff), G(school), T(at));
+            await ExecuteAsync(connection, "INSERT INTO candidates (id, school_id, last_name, first_name, email, created_at) VALUES (@p0, @p1, 'TECHER', 'Margaud', 'm@example.org', @p2)",
+                G(candidate), G(school), T(at));
+            await ExecuteAsync(connection, "INSERT INTO companies (id, name, siret, created_at) VALUES (@p0, 'Laboriosam', @p1, @p2)", G(company), Seed.NextSiret(), T(at));
+            await ExecuteAsync(connection, "INSERT INTO company_contacts (id, company_id, last_name, first_name, email, user_name, password_hash, created_at) " +
+                "VALUES (@p0, @p1, 'LEFEBVRE', 'Sophie', 's@example.org', 'v1.contact', 'hash', @p2)", G(contact), G(company), T(at));
+            await ExecuteAsync(connection, "INSERT INTO school_contacts (school_id, contact_id, created_at) VALUES (@p0, @p1, @p2)", G(school), G(contact), T(at));
+            await ExecuteAsync(connection, "INSERT INTO job_offers (id, school_id, company_id, title, description, is_active, created_at) " +
+                "VALUES (@p0, @p1, @p2, 'Et laboriosam praesentium', 'Offre', @p3, @p4)", G(offer), G(school), G(company), sqlite ? 1 : true, T(at));
+            await ExecuteAsync(connection, "INSERT INTO referrals (id, school_id, candidate_id, job_offer_id, contact_id, created_by_staff_id, created_at, stage, appointment_sequence, version) " +
+                "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, 'AwaitingCandidate', 0, 1)", G(referral), G(school), G(candidate), G(offer), G(contact), G(staff), T(at));
+            await ExecuteAsync(connection, "INSERT INTO referral_events (id, school_id, referral_id, sequence, occurred_at, kind, actor_kind, actor_id, actor_name, channel) " +
+                "VALUES (@p0, @p1, @p2, 1, @p3, 'Proposed', 'Staff', @p4, 'MARTIN Benoît', 'SchoolBackOffice')", G(Guid.NewGuid()), G(school), G(referral), T(at), G(staff));
+        }
+
+        var ran = await database.Migrator().MigrateAsync();
+
+        ran.ShouldBe(database.Migrator().Migrations.Count - 1);
+        await using var db = database.NewContext();
+        db.ForSchool(school);
+        var upgraded = await db.Schools.SingleAsync(s => s.Id == school);
+        (upgraded.LinkValidityDays, upgraded.RefusalReasons, upgraded.MutedNotifications).ShouldBe((9, "", ""));
+        var account = await db.CompanyContacts.SingleAsync(c => c.Id == contact);
+        (account.FailedLogins, account.LockedUntil, account.LastSchoolId, account.SecurityStamp).ShouldBe((0, null, null, ""));
+        (await db.ReferralEvents.CountAsync(e => e.ReferralId == referral)).ShouldBe(1);
+        var result = await Seed.Actions(db).ApplyAsync(referral, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, Actor.Candidate(candidate, "TECHER Margaud"), now));
+        result.Succeeded.ShouldBeTrue("the upgraded referral goes on through the workflow");
+        (await db.OutboxMessages.CountAsync(m => m.ReferralId == referral)).ShouldBe(2, "its mails are queued in the new outbox");
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, string sql, params object[] values)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = $"@p{i}";
+            parameter.Value = values[i];
+            command.Parameters.Add(parameter);
+        }
+        await command.ExecuteNonQueryAsync();
+    }
+}
