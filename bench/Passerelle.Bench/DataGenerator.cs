@@ -21,6 +21,9 @@ public static class DataGenerator
     private const int ContactsPerSchool = 10;
     private const int OffersPerSchool = 20;
 
+    /// <summary>How many referrals bench.contact0 has in school 0: the company list of the benchmark pages through them.</summary>
+    public const int ListedReferrals = 200;
+
     private static readonly string[] Stages =
         ["AwaitingCandidate", "OfferDeclined", "AwaitingCompany", "CompanyRefused", "AwaitingAppointmentAnswer", "AppointmentDeclined", "AwaitingOutcome", "Recruited", "NotRetained", "Cancelled"];
 
@@ -73,6 +76,8 @@ public static class DataGenerator
         });
 
         var perSchool = Math.Max(1, referrals / schools);
+        if (perSchool < ListedReferrals)
+            throw new ArgumentException($"{referrals} referrals over {schools} schools is fewer than {ListedReferrals} a school: school 0's contact could not get its {ListedReferrals}.");
         var candidatesPerSchool = Math.Max(1, perSchool / 2);
         var candidateIds = new Guid[schools * candidatesPerSchool];
         await CopyAsync(connection, "candidates (id, school_id, last_name, first_name, email, created_at)", candidateIds.Length, log, i =>
@@ -80,14 +85,16 @@ public static class DataGenerator
             candidateIds[i] = Guid.NewGuid();
             return [candidateIds[i], schoolIds[i / candidatesPerSchool], $"CANDIDAT{i:D7}", "Bench", $"candidat{i}@bench.example", now.AddYears(-2)];
         });
+        var cvIds = new Guid[candidateIds.Length];
         await CopyAsync(connection, "documents (id, school_id, candidate_id, kind, title, content_type, size_bytes, storage_key, uploaded_at)", candidateIds.Length, log, i =>
         {
-            var id = Guid.NewGuid();
+            var id = cvIds[i] = Guid.NewGuid();
             return [id, schoolIds[i / candidatesPerSchool], candidateIds[i], "Cv", "cv", "application/pdf", 50_000L, $"{schoolIds[i / candidatesPerSchool]:N}/{id:N}", now.AddYears(-2)];
         });
 
         // Referrals and their timelines: a referral of stage k has the events that lead there.
         var events = new List<object?[]>(referrals * 3);
+        var shared = new List<(Guid Referral, Guid Document, Guid School)>(referrals); // each referral shares the candidate's CV
         var used = new HashSet<(int School, int Candidate, int Offer)>();
         await CopyAsync(connection,
             "referrals (id, school_id, candidate_id, job_offer_id, contact_id, created_by_staff_id, created_at, stage, offer_answer, offer_answered_at, " +
@@ -96,12 +103,12 @@ public static class DataGenerator
             schools * perSchool, log, i =>
             {
                 var school = i / perSchool;
-                // School 0's contact 0 (offers 0 and 10) gets exactly its first 200 referrals, on offer 0, with
-                // distinct candidates; every other referral of school 0 goes to its other contacts.
+                // School 0's contact 0 gets exactly its first 200 referrals, on its offers 0 and 10, with distinct
+                // candidates; every other referral of school 0 goes to its other contacts.
                 int offer, pick;
-                if (school == 0 && i < 200)
+                if (school == 0 && i < ListedReferrals)
                 {
-                    (offer, pick) = (0, i % candidatesPerSchool);
+                    (offer, pick) = (i % 2 * ContactsPerSchool, i / 2);
                     used.Add((school, pick, offer));
                 }
                 else
@@ -114,9 +121,10 @@ public static class DataGenerator
                 }
                 var contact = contactIds[ContactOf(school, offer % ContactsPerSchool)];
                 var candidate = candidateIds[(school * candidatesPerSchool) + pick];
+                var id = Guid.NewGuid();
+                shared.Add((id, cvIds[(school * candidatesPerSchool) + pick], schoolIds[school]));
                 var created = now.AddDays(-random.Next(1, 730)).AddMinutes(-random.Next(1440));
                 var stage = Stages[random.Next(Stages.Length)];
-                var id = Guid.NewGuid();
                 var staff = staffIds[school, random.Next(StaffPerSchool)];
                 var at = created;
                 DateTimeOffset Next() => at = at.AddHours(random.Next(2, 200));
@@ -146,6 +154,7 @@ public static class DataGenerator
         await CopyAsync(connection,
             "referral_events (id, school_id, referral_id, sequence, occurred_at, kind, actor_kind, actor_id, actor_name, channel, appointment_starts_at)",
             events.Count, log, i => events[i]);
+        await CopyAsync(connection, "referral_documents (referral_id, document_id, school_id)", shared.Count, log, i => [shared[i].Referral, shared[i].Document, shared[i].School]);
 
         await using (var analyze = new NpgsqlCommand("ANALYZE", connection))
             await analyze.ExecuteNonQueryAsync();

@@ -1,12 +1,45 @@
+using System.Globalization;
 using Passerelle.Bench;
 
-// dotnet run --project bench/Passerelle.Bench -c Release -- generate "Host=…;Database=…" [schools] [referrals]
-if (args is not ["generate", var connectionString, ..])
+// dotnet Passerelle.Bench.dll generate "<PostgreSQL connection>" [schools] [referrals]
+// dotnet Passerelle.Bench.dll run "<PostgreSQL connection to an admin database>" <published Passerelle.dll> [options]
+// (scripts/bench.sh does all of it on a throwaway PostgreSQL.)
+const string Usage = """
+    usage:
+      generate <PostgreSQL connection string> [schools=500] [referrals=1000000]
+      run <PostgreSQL admin connection string> <path to the published Passerelle.dll>
+          [--results bench/results] [--referrals 1000000] [--schools 500] [--duration 15] [--warmup 5] [--connections 16] [--reuse]
+    """;
+
+static int Number(string text) => int.Parse(text, CultureInfo.InvariantCulture);
+
+switch (args)
 {
-    Console.Error.WriteLine("usage: generate <PostgreSQL connection string> [schools=500] [referrals=1000000]");
-    return 2;
+    case ["generate", var connectionString, ..]:
+        await DataGenerator.RunAsync(connectionString, args.Length > 2 ? Number(args[2]) : 500, args.Length > 3 ? Number(args[3]) : 1_000_000, Console.Error);
+        return 0;
+    case ["run", var admin, var dll, .. var rest]:
+        var settings = new BenchSettings(admin, Path.GetFullPath(dll), "bench/results");
+        for (var i = 0; i < rest.Length; i++)
+        {
+            string Value() => i + 1 < rest.Length ? rest[++i] : throw new ArgumentException($"{rest[i]} needs a value");
+            settings = rest[i] switch
+            {
+                "--results" => settings with { ResultsFolder = Value() },
+                "--referrals" => settings with { Referrals = Number(Value()) },
+                "--schools" => settings with { Schools = Number(Value()) },
+                "--duration" => settings with { DurationSeconds = Number(Value()) },
+                "--warmup" => settings with { WarmupSeconds = Number(Value()) },
+                "--connections" => settings with { Connections = Number(Value()) },
+                "--reuse" => settings with { Reuse = true },
+                var other => throw new ArgumentException($"unknown option {other}\n{Usage}"),
+            };
+        }
+        var report = await BenchRun.RunAsync(settings, Console.Error);
+        Console.WriteLine(await File.ReadAllTextAsync(report));
+        Console.Error.WriteLine($"Report written to {report}");
+        return 0;
+    default:
+        Console.Error.WriteLine(Usage);
+        return 2;
 }
-var schools = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 500;
-var referrals = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
-await DataGenerator.RunAsync(connectionString, schools, referrals, Console.Error);
-return 0;

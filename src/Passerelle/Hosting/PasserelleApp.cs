@@ -123,6 +123,7 @@ public static class PasserelleApp
         app.MapRazorPages();
         app.MapDocumentDownloads();
         app.MapDocumentUpload();
+        app.MapBaselineList();
         return app;
     }
 

@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Npgsql;
+
+namespace Passerelle.Bench;
+
+public sealed record BenchSettings(
+    string AdminConnectionString, string ServerDll, string ResultsFolder,
+    int Schools = 500, int Referrals = 1_000_000, int SmallSchools = 50, int SmallReferrals = 10_000,
+    int Connections = 16, double WarmupSeconds = 5, double DurationSeconds = 15, int Answers = 20_000, int Mails = 10_000, bool Reuse = false);
+
+/// <summary>
+/// The whole benchmark in one run: data at two scales, Passerelle started as in production against each, figures
+/// (a)–(e) with the server's peak memory, and the report in bench/results/.
+/// </summary>
+public static class BenchRun
+{
+    public static async Task<string> RunAsync(BenchSettings settings, TextWriter log)
+    {
+        var started = DateTimeOffset.Now;
+        Directory.CreateDirectory(settings.ResultsFolder);
+        var serverLog = Path.Combine(Path.GetTempPath(), $"passerelle-bench-server-{started:yyyyMMdd-HHmmss}.log");
+        var small = await PrepareAsync(settings, "passerelle_bench_small", settings.SmallSchools, settings.SmallReferrals, log);
+        var large = await PrepareAsync(settings, "passerelle_bench_large", settings.Schools, settings.Referrals, log);
+        var warmup = TimeSpan.FromSeconds(settings.WarmupSeconds);
+        var duration = TimeSpan.FromSeconds(settings.DurationSeconds);
+        var results = new Dictionary<string, LoadResult>();
+        long peakMemory;
+        await using var sink = new SmtpSink();
+
+        async Task MeasureAsync(string key, Scenarios scenarios, int connections, Func<LoadDriver.Request?> next)
+        {
+            log.Write($"{key,-22} {connections,2} connection(s)… ");
+            var result = await LoadDriver.RunAsync(key, scenarios.Server, connections, warmup, duration, next);
+            results[key] = result;
+            log.WriteLine($"{result.Throughput,8:0} req/s  p50 {result.P50,6:0.00} ms  p95 {result.P95,6:0.00} ms  p99 {result.P99,6:0.00} ms  failures {result.Failures}");
+        }
+
+        static Func<LoadDriver.Request?> Always(LoadDriver.Request request) => () => request;
+
+        log.WriteLine($"Server log: {serverLog}");
+        await using (var server = await ServerProcess.StartAsync(settings.ServerDll, small, sink.Port, serverLog))
+        {
+            var scenarios = new Scenarios(server.Address, small);
+            await scenarios.SignInAsync();
+            await MeasureAsync("small.b.baseline", scenarios, settings.Connections, Always(scenarios.Baseline()));
+            await MeasureAsync("small.c.list", scenarios, settings.Connections, Always(scenarios.CompanyList()));
+            await MeasureAsync("small.c.list.1", scenarios, 1, Always(scenarios.CompanyList()));
+            peakMemory = server.PeakResidentBytes;
+        }
+
+        double mailsPerSecond, mailsSeconds, firstMailSeconds;
+        await using (var server = await ServerProcess.StartAsync(settings.ServerDll, large, sink.Port, serverLog))
+        {
+            var scenarios = new Scenarios(server.Address, large);
+            await scenarios.SignInAsync();
+            await MeasureAsync("a.health", scenarios, settings.Connections, Always(Scenarios.Health()));
+            await MeasureAsync("b.baseline", scenarios, settings.Connections, Always(scenarios.Baseline()));
+            await MeasureAsync("c.list", scenarios, settings.Connections, Always(scenarios.CompanyList()));
+            await MeasureAsync("c.list.1", scenarios, 1, Always(scenarios.CompanyList()));
+            await MeasureAsync("d.answer", scenarios, settings.Connections, await scenarios.MailAnswersAsync(settings.Answers));
+
+            // (e): once the mails of (d) are out, queue 10,000 more at once and time the dispatcher until the last arrives.
+            log.Write("e.dispatch             waiting for the mails of (d)… ");
+            await WaitAsync(async () => await scenarios.PendingMailsAsync() == 0, TimeSpan.FromMinutes(10));
+            var before = sink.Received;
+            log.Write($"queueing {settings.Mails}… ");
+            await scenarios.QueueMailsAsync(settings.Mails);
+            var queued = Stopwatch.GetTimestamp();
+            await WaitAsync(() => Task.FromResult(sink.Received - before >= settings.Mails), TimeSpan.FromMinutes(10));
+            var arrivals = sink.ArrivalsSince(before);
+            mailsSeconds = (arrivals.Max() - queued) / (double)Stopwatch.Frequency;
+            firstMailSeconds = (arrivals.Min() - queued) / (double)Stopwatch.Frequency;
+            mailsPerSecond = settings.Mails / mailsSeconds;
+            log.WriteLine($"{mailsPerSecond:0} mails/s ({settings.Mails} in {mailsSeconds:0.0} s, the first after {firstMailSeconds:0.00} s)");
+            if (await scenarios.PendingMailsAsync() != 0)
+                throw new InvalidOperationException("Mails are still pending after the sink received them all.");
+            peakMemory = Math.Max(peakMemory, server.PeakResidentBytes);
+        }
+        log.WriteLine($"Peak resident memory of the server: {peakMemory / 1048576.0:0} MB");
+
+        var report = Report.Write(settings, await MachineFactsAsync(settings.AdminConnectionString), started, results,
+            new MailFigures(settings.Mails, mailsSeconds, firstMailSeconds, mailsPerSecond), peakMemory);
+        var path = Path.Combine(settings.ResultsFolder, $"{started:yyyy-MM-dd-HHmm}.md");
+        await File.WriteAllTextAsync(path, report);
+        await File.WriteAllTextAsync(Path.Combine(settings.ResultsFolder, "latest.md"), report);
+        return path;
+    }
+
+    /// <summary>A database of the given size: generated afresh, or kept when reuse is asked and it has that size.</summary>
+    private static async Task<string> PrepareAsync(BenchSettings settings, string name, int schools, int referrals, TextWriter log)
+    {
+        var target = new NpgsqlConnectionStringBuilder(settings.AdminConnectionString) { Database = name, Pooling = true, MaxPoolSize = 100 }.ConnectionString;
+        await using var admin = new NpgsqlConnection(settings.AdminConnectionString);
+        await admin.OpenAsync();
+        await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", admin))
+        {
+            exists.Parameters.AddWithValue("name", name);
+            if (await exists.ExecuteScalarAsync() is not null)
+            {
+                if (settings.Reuse && await CountReferralsAsync(target) == (long)(referrals / schools) * schools)
+                {
+                    log.WriteLine($"Reusing {name} ({referrals} referrals).");
+                    return target;
+                }
+                NpgsqlConnection.ClearAllPools();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE {name} WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
+        await using (var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin))
+            await create.ExecuteNonQueryAsync();
+        log.WriteLine($"Generating {name}: {schools} schools, {referrals} referrals");
+        await DataGenerator.RunAsync(target, schools, referrals, log);
+        return target;
+    }
+
+    private static async Task<long> CountReferralsAsync(string connectionString)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM referrals", connection);
+            return (long)(await count.ExecuteScalarAsync())!;
+        }
+        catch (PostgresException)
+        {
+            return -1;
+        }
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!await done())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+                throw new TimeoutException($"Still waiting after {timeout.TotalMinutes} minutes.");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<IReadOnlyList<(string, string)>> MachineFactsAsync(string adminConnectionString)
+    {
+        static string FirstValue(string path, string key) =>
+            File.Exists(path) ? File.ReadLines(path).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal))?.Split(':', '=')[1].Trim().Trim('"') ?? "?" : "?";
+        await using var connection = new NpgsqlConnection(adminConnectionString);
+        await connection.OpenAsync();
+        await using var version = new NpgsqlCommand("SHOW server_version", connection);
+        var memory = FirstValue("/proc/meminfo", "MemTotal");
+        return
+        [
+            ("CPU", $"{FirstValue("/proc/cpuinfo", "model name")} × {Environment.ProcessorCount} (logical)"),
+            ("Memory", memory.EndsWith(" kB", StringComparison.Ordinal)
+                ? $"{long.Parse(memory[..^3], CultureInfo.InvariantCulture) / 1048576.0:0.0} GiB" : memory),
+            ("OS", $"{FirstValue("/etc/os-release", "PRETTY_NAME")}, kernel {Environment.OSVersion.Version}"),
+            (".NET", RuntimeInformation.FrameworkDescription),
+            ("PostgreSQL", $"{await version.ExecuteScalarAsync()} (same machine, loopback)"),
+        ];
+    }
+}
+
+public sealed record MailFigures(int Count, double Seconds, double FirstAfterSeconds, double PerSecond);
+
+/// <summary>The markdown report: every figure, the ratios and the targets.</summary>
+public static class Report
+{
+    public static string Write(BenchSettings settings, IReadOnlyList<(string Name, string Value)> machine, DateTimeOffset started,
+        IReadOnlyDictionary<string, LoadResult> r, MailFigures mails, long peakMemory)
+    {
+        var md = new StringBuilder();
+        void Line(string text = "") => md.Append(text).Append('\n');
+        string F(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);
+        string Check(bool met) => met ? "met" : "**missed**";
+
+        Line($"# Passerelle benchmark — {started:dd/MM/yyyy HH'h'mm}");
+        Line();
+        Line("## Machine");
+        Line();
+        foreach (var (name, value) in machine)
+            Line($"- {name}: {value}");
+        Line($"- Driver: C# closed loop (`bench/Passerelle.Bench`), in its own process on the same machine; {settings.Connections} connections unless said, " +
+            $"{F(settings.WarmupSeconds, "0")} s warm-up then {F(settings.DurationSeconds, "0")} s measured per figure, every request timed.");
+        Line($"- Data: {settings.Referrals:N0} referrals over {settings.Schools} schools (large), {settings.SmallReferrals:N0} over {settings.SmallSchools} (small); " +
+            $"bench.contact0 has {DataGenerator.ListedReferrals} referrals in school 0 in both.");
+        Line();
+        Line("## Figures (large database)");
+        Line();
+        Line("| figure | conn. | requests | throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | failures |");
+        Line("|---|---|---|---|---|---|---|---|");
+        foreach (var (key, label) in new[]
+        {
+            ("a.health", "(a) `/health/live`"), ("b.baseline", "(b) baseline: one SQL query, minimal HTML"),
+            ("c.list", "(c) company list, signed in"), ("c.list.1", "(c) company list, one connection"),
+            ("d.answer", "(d) accept with appointment from the mail link (POST)"),
+            ("small.b.baseline", "(b) on the small database"), ("small.c.list", "(c) on the small database"), ("small.c.list.1", "(c) small database, one connection"),
+        })
+        {
+            if (r.TryGetValue(key, out var x))
+                Line($"| {label} | {x.Connections} | {x.Requests:N0} | {F(x.Throughput, "0")} | {F(x.P50)} | {F(x.P95)} | {F(x.P99)} | {x.Failures} |");
+        }
+        Line($"| (e) dispatcher: {mails.Count:N0} queued mails into the local SMTP sink | | {mails.Count:N0} | **{F(mails.PerSecond, "0")} mails/s** | | | | |");
+        Line();
+        Line($"(e): {mails.Count:N0} mails in {F(mails.Seconds, "0.0")} s from the commit that queued them to the last one received (the first arrived after {F(mails.FirstAfterSeconds)} s).");
+        Line($"Server's peak resident memory over the whole run (both databases, VmHWM): **{peakMemory / 1048576.0:0} MB**.");
+        Line();
+
+        var (a, b, c, c1, d) = (r["a.health"], r["b.baseline"], r["c.list"], r["c.list.1"], r["d.answer"]);
+        var (sc, sc1) = (r["small.c.list"], r["small.c.list.1"]);
+        Line("## Ratios");
+        Line();
+        Line("| ratio | value | reading |");
+        Line("|---|---|---|");
+        Line($"| (c)/(b) throughput | {F(c.Throughput / b.Throughput)} | the share of the data path's ceiling the real page reaches |");
+        Line($"| (c)/(b) p95 | {F(c.P95 / b.P95)} | |");
+        Line($"| (c)/(a) throughput | {F(c.Throughput / a.Throughput)} | the share of the framework's ceiling |");
+        Line($"| (c)/(a) p95 | {F(c.P95 / a.P95)} | |");
+        Line($"| (d)/(a) p95 | {F(d.P95 / a.P95)} | |");
+        Line($"| (d)/(a) throughput | {F(d.Throughput / a.Throughput)} | |");
+        Line($"| (c) 1M / 10k, p50 one connection | {F(c1.P50 / sc1.P50)} | the time of one request, without queueing |");
+        Line($"| (c) 1M / 10k, p95 at {settings.Connections} | {F(c.P95 / sc.P95)} | |");
+        Line($"| (c) 1M / 10k, throughput at {settings.Connections} | {F(c.Throughput / sc.Throughput)} | |");
+        Line();
+        Line("## Targets");
+        Line();
+        Line("| target | measured | |");
+        Line("|---|---|---|");
+        Line($"| (c) p95 ≤ 25 ms at {settings.Connections} connections | {F(c.P95)} ms | {Check(c.P95 <= 25)} |");
+        Line($"| (c) throughput ≥ 35 % of (b) | {F(100 * c.Throughput / b.Throughput, "0")} % | {Check(c.Throughput >= 0.35 * b.Throughput)} |");
+        Line($"| (c) at 1M ≤ 1.3 × (c) at 10k (one request's time, p50) | {F(c1.P50 / sc1.P50)} × | {Check(c1.P50 <= 1.3 * sc1.P50)} |");
+        Line($"| (d) p95 ≤ 30 ms | {F(d.P95)} ms | {Check(d.P95 <= 30)} |");
+        Line($"| (e) ≥ 200 mails/s | {F(mails.PerSecond, "0")} mails/s | {Check(mails.PerSecond >= 200)} |");
+        Line($"| server memory < 400 MB through the run | {peakMemory / 1048576.0:0} MB | {Check(peakMemory < 400L * 1024 * 1024)} |");
+        Line();
+        return md.ToString();
+    }
+}

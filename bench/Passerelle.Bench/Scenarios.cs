@@ -1,0 +1,238 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Npgsql;
+using NpgsqlTypes;
+using Passerelle.Accounts;
+using Passerelle.Email;
+using Passerelle.Referrals;
+
+namespace Passerelle.Bench;
+
+/// <summary>What the load sends, prepared against one server and its database: figures (a) to (d), and (e)'s queue.</summary>
+public sealed partial class Scenarios(Uri server, string connectionString)
+{
+    private const string FormToken = "__RequestVerificationToken";
+
+    public Uri Server => server;
+    public Guid SchoolId { get; private set; }
+    public Guid ContactId { get; private set; }
+    private string listCookie = "";
+
+    /// <summary>Signs bench.contact0 in, chooses school 0 and checks the list shows its 20 newest referrals.</summary>
+    public async Task SignInAsync()
+    {
+        await using (var connection = await OpenAsync())
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT s.id, c.id FROM schools s, company_contacts c WHERE s.name = 'École 0000' AND c.user_name = 'bench.contact0'", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            if (!await reader.ReadAsync())
+                throw new InvalidOperationException("The database has no 'École 0000' or no bench.contact0: run the generator first.");
+            (SchoolId, ContactId) = (reader.GetGuid(0), reader.GetGuid(1));
+        }
+
+        var cookies = new CookieContainer();
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = server };
+        var login = await client.GetStringAsync("/entreprise/connexion");
+        await ExpectAsync(client.PostAsync("/entreprise/connexion", Form((FormToken, TokenIn(login)),
+            ("UserName", "bench.contact0"), ("Password", DataGenerator.Password))), HttpStatusCode.Redirect, "sign-in");
+        var home = await client.GetStringAsync("/entreprise");
+        await ExpectAsync(client.PostAsync("/entreprise?handler=ChooseSchool", Form((FormToken, TokenIn(home)),
+            ("schoolId", SchoolId.ToString()))), HttpStatusCode.Redirect, "choice of school");
+        listCookie = cookies.GetCookieHeader(server);
+
+        var page = await SendListAsync(client);
+        var rows = RowPattern().Count(page) - 1; // the header's row
+        if (!page.Contains($"{DataGenerator.ListedReferrals} mise(s) en relation", StringComparison.Ordinal) || rows != 20)
+            throw new InvalidOperationException($"The company list does not show the 20 rows of {DataGenerator.ListedReferrals} expected ({rows} rows).");
+    }
+
+    /// <summary>(a) the framework's ceiling: the liveness probe, which touches nothing.</summary>
+    public static LoadDriver.Request Health() => async (client, ct) =>
+    {
+        using var response = await client.GetAsync("/health/live", ct);
+        await response.Content.ReadAsByteArrayAsync(ct);
+        return response.StatusCode == HttpStatusCode.OK;
+    };
+
+    /// <summary>(b) the data path's ceiling: the same rows as (c), one SQL query, minimal HTML, no sign-in.</summary>
+    public LoadDriver.Request Baseline() => async (client, ct) =>
+    {
+        using var response = await client.GetAsync($"/bench/baseline?school={SchoolId}&contact={ContactId}", ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        return response.StatusCode == HttpStatusCode.OK && body.Length > 2000;
+    };
+
+    /// <summary>(c) the company's referral list, signed in, first page (20 rows, newest first).</summary>
+    public LoadDriver.Request CompanyList() => async (client, ct) =>
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/entreprise/candidats");
+        request.Headers.Add("Cookie", listCookie);
+        using var response = await client.SendAsync(request, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        return response.StatusCode == HttpStatusCode.OK && body.Length > 5000;
+    };
+
+    private static async Task<string> SendListAsync(HttpClient client)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/entreprise/candidats");
+        var response = await client.SendAsync(request);
+        if (response.StatusCode != HttpStatusCode.OK)
+            throw new InvalidOperationException($"The company list answered {(int)response.StatusCode}.");
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>
+    /// (d) The company accepts a candidate with an appointment from its e-mail link: one link per referral waiting
+    /// for the company (outside school 0), made here as the mail would have made it (only the secret's hash stored).
+    /// Every answer is a new referral's, as in real use. The antiforgery pair of one page serves every post.
+    /// </summary>
+    public async Task<Func<LoadDriver.Request?>> MailAnswersAsync(int count)
+    {
+        var links = new List<(string Token, int Version)>(count);
+        await using (var connection = await OpenAsync())
+        {
+            var referrals = new List<(Guid Id, Guid School, Guid Contact, int Version)>(count);
+            await using (var command = new NpgsqlCommand(
+                "SELECT id, school_id, contact_id, version FROM referrals WHERE stage = 'AwaitingCompany' AND school_id <> @school LIMIT @count", connection))
+            {
+                command.Parameters.AddWithValue("school", SchoolId);
+                command.Parameters.AddWithValue("count", count);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                    referrals.Add((reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetInt32(3)));
+            }
+            // Enough for the measured window at the pace seen here; a re-used database may have fewer left.
+            if (referrals.Count < 1000)
+                throw new InvalidOperationException($"Only {referrals.Count} referrals still wait for a company: generate the data again.");
+            var now = DateTimeOffset.UtcNow;
+            await using var writer = await connection.BeginBinaryImportAsync(
+                "COPY action_links (id, school_id, referral_id, recipient, recipient_id, step, secret_hash, created_at, expires_at) FROM STDIN (FORMAT BINARY)");
+            foreach (var r in referrals)
+            {
+                var (id, hash, token) = SecretToken.Create();
+                await writer.WriteRowAsync(default, id, r.School, r.Id, nameof(Recipient.CompanyContact), r.Contact, nameof(LinkStep.Company), hash, now, now.AddDays(7));
+                links.Add((token, r.Version));
+            }
+            await writer.CompleteAsync();
+        }
+
+        var cookies = new CookieContainer();
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = server };
+        var page = await client.GetStringAsync($"/l/{links[0].Token}/accepter");
+        var formToken = TokenIn(page);
+        var cookie = cookies.GetCookieHeader(server);
+        var date = DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        var next = -1;
+        return () =>
+        {
+            var i = Interlocked.Increment(ref next);
+            if (i >= links.Count)
+                return null;
+            var (token, version) = links[i];
+            return async (c, ct) =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/l/{token}/accepter?handler=AcceptCandidate")
+                {
+                    Content = Form((FormToken, formToken), ("Version", version.ToString(CultureInfo.InvariantCulture)),
+                        ("Appointment.Date", date), ("Appointment.Hour", "10"), ("Appointment.Minute", "30"),
+                        ("Appointment.Location", "12 rue Sainte-Catherine, Bordeaux"), ("Appointment.Comment", "Merci de venir avec votre CV.")),
+                };
+                request.Headers.Add("Cookie", cookie);
+                using var response = await c.SendAsync(request, ct);
+                await response.Content.ReadAsByteArrayAsync(ct);
+                // Done: the page redirects to the link's page, which shows the answer.
+                return response.StatusCode == HttpStatusCode.Redirect;
+            };
+        };
+    }
+
+    /// <summary>Mails not yet delivered (pending, due or not).</summary>
+    public async Task<long> PendingMailsAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM outbox_messages WHERE state = 'Pending'", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
+    /// (e)'s queue: <paramref name="count"/> mails of the three kinds the workflow sends most, in one transaction, as
+    /// <see cref="Outbox"/> writes them: the offer to a candidate, the candidate to a company (both create a link when
+    /// composed) and the appointment to a candidate (with its calendar file).
+    /// </summary>
+    public async Task QueueMailsAsync(int count)
+    {
+        await using var connection = await OpenAsync();
+        var now = DateTimeOffset.UtcNow;
+        var kinds = new (string Stage, string Key, Recipient To, CalendarInvite Calendar)[]
+        {
+            ("AwaitingCandidate", TemplateKeys.OfferToCandidate, Recipient.Candidate, CalendarInvite.None),
+            ("AwaitingCompany", TemplateKeys.CandidateToCompany, Recipient.CompanyContact, CalendarInvite.None),
+            ("AwaitingAppointmentAnswer", TemplateKeys.AppointmentToCandidate, Recipient.Candidate, CalendarInvite.Request),
+        };
+        var rows = new List<object?[]>(count);
+        for (var k = 0; k < kinds.Length; k++)
+        {
+            var (stage, key, to, calendar) = kinds[k];
+            var wanted = (count / kinds.Length) + (k < count % kinds.Length ? 1 : 0);
+            await using var command = new NpgsqlCommand(
+                "SELECT id, school_id, version, appointment_starts_at, appointment_location, appointment_sequence FROM referrals WHERE stage = @stage LIMIT @count", connection);
+            command.Parameters.AddWithValue("stage", stage);
+            command.Parameters.AddWithValue("count", wanted);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var message = Outbox.New(reader.GetGuid(1), key, to, now);
+                var data = new MailData(reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                    null, reader.GetInt32(5), EventKind: ReferralEventKind.Proposed, ActorName: "STAFF Bench").Serialize();
+                rows.Add([message.Id, message.SchoolId, reader.GetGuid(0), reader.GetInt32(2), key, to.ToString(), calendar.ToString(), data, "Pending", now, now, message.MessageId]);
+            }
+        }
+        if (rows.Count < count)
+            throw new InvalidOperationException($"Only {rows.Count} referrals to write {count} mails about: generate more data.");
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "COPY outbox_messages (id, school_id, referral_id, event_sequence, template_key, recipient, calendar, data, state, next_attempt_at, created_at, message_id) FROM STDIN (FORMAT BINARY)");
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync();
+            await writer.WriteAsync((Guid)row[0]!, NpgsqlDbType.Uuid);
+            await writer.WriteAsync((Guid)row[1]!, NpgsqlDbType.Uuid);
+            await writer.WriteAsync((Guid)row[2]!, NpgsqlDbType.Uuid);
+            await writer.WriteAsync((int)row[3]!, NpgsqlDbType.Integer);
+            for (var i = 4; i <= 8; i++)
+                await writer.WriteAsync((string)row[i]!, NpgsqlDbType.Text);
+            await writer.WriteAsync(((DateTimeOffset)row[9]!).UtcDateTime, NpgsqlDbType.TimestampTz);
+            await writer.WriteAsync(((DateTimeOffset)row[10]!).UtcDateTime, NpgsqlDbType.TimestampTz);
+            await writer.WriteAsync((string)row[11]!, NpgsqlDbType.Text);
+        }
+        await writer.CompleteAsync();
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) =>
+        new(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)));
+
+    private static string TokenIn(string html) =>
+        FormTokenPattern().Match(html) is { Success: true } match ? match.Groups[1].Value : throw new InvalidOperationException("No antiforgery token in the page.");
+
+    private static async Task ExpectAsync(Task<HttpResponseMessage> sending, HttpStatusCode expected, string what)
+    {
+        using var response = await sending;
+        if (response.StatusCode != expected)
+            throw new InvalidOperationException($"The {what} answered {(int)response.StatusCode} instead of {(int)expected}.");
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex FormTokenPattern();
+
+    [GeneratedRegex("<tr[ >]")]
+    private static partial Regex RowPattern();
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Passerelle.Bench;
+
+/// <summary>
+/// Passerelle as it runs in production (the published Release build, Production environment, PostgreSQL, SMTP),
+/// in its own process, with its resident memory sampled from /proc every 100 ms and its peak (VmHWM) read last.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task sampling;
+    private readonly StreamWriter log;
+
+    private ServerProcess(Process process, Uri address, StreamWriter log)
+    {
+        this.process = process;
+        this.log = log;
+        Address = address;
+        sampling = SampleAsync();
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>The highest resident memory seen, in bytes (the kernel's own high-water mark once stopped).</summary>
+    public long PeakResidentBytes { get; private set; }
+
+    public static async Task<ServerProcess> StartAsync(string dll, string connectionString, int smtpPort, string logPath)
+    {
+        var port = FreePort();
+        var address = new Uri($"http://127.0.0.1:{port}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { dll, "--urls", address.ToString().TrimEnd('/') },
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var settings = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Database__Provider"] = "PostgreSQL",
+            ["Database__ConnectionString"] = connectionString,
+            ["Email__Delivery"] = "Smtp",
+            ["Email__SmtpHost"] = "127.0.0.1",
+            ["Email__SmtpPort"] = smtpPort.ToString(CultureInfo.InvariantCulture),
+            ["Email__PublicBaseUrl"] = address.ToString(),
+            ["Benchmark__Baseline"] = "true",
+            ["Documents__Folder"] = Path.Combine(Path.GetTempPath(), "passerelle-bench-documents"),
+        };
+        foreach (var (key, value) in settings)
+            start.Environment[key] = value;
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new ServerProcess(process, address, log);
+
+        using var probe = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"Passerelle exited with code {process.ExitCode} at start: see {logPath}");
+            try
+            {
+                if ((await probe.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                    return server;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        await server.DisposeAsync();
+        throw new InvalidOperationException($"Passerelle was not ready after 60 s: see {logPath}");
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+            return;
+        lock (log)
+            log.WriteLine(line);
+    }
+
+    private async Task SampleAsync()
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            ReadMemory();
+            try
+            {
+                await Task.Delay(100, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void ReadMemory()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal) || line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    var kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                    PeakResidentBytes = Math.Max(PeakResidentBytes, kb * 1024);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The process has exited.
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        ReadMemory();
+        await stop.CancelAsync();
+        await sampling;
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+        stop.Dispose();
+        lock (log)
+            log.Dispose();
+    }
+}

@@ -1,0 +1,72 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Passerelle.Storage;
+
+namespace Passerelle.CompanyPortal;
+
+/// <summary>
+/// The benchmark's baseline (issue 6, figure b): the same 20 rows as the company list, read with one hand-written
+/// SQL query and written as minimal HTML, with no sign-in, no EF Core and no Razor. It is the data path's ceiling
+/// the real page is compared with. Mapped only when <c>Benchmark:Baseline</c> is true (never in production: it
+/// answers for any contact without a sign-in).
+/// </summary>
+public static class BaselineList
+{
+    private const string Sql = """
+        SELECT r.id, o.title, c.last_name, c.first_name, r.created_at, r.offer_answer, r.company_answer, r.appointment_answer,
+               (SELECT string_agg(d.kind || ' - ' || d.title, ', ' ORDER BY d.kind, d.title)
+                FROM referral_documents rd JOIN documents d ON d.id = rd.document_id
+                WHERE rd.referral_id = r.id) AS documents
+        FROM referrals r
+        JOIN candidates c ON c.id = r.candidate_id
+        JOIN job_offers o ON o.id = r.job_offer_id
+        WHERE r.school_id = @school AND r.contact_id = @contact
+        ORDER BY r.created_at DESC, r.id DESC
+        LIMIT 20
+        """;
+
+    public static void MapBaselineList(this WebApplication app)
+    {
+        if (!app.Configuration.GetValue<bool>("Benchmark:Baseline"))
+            return;
+        if (app.Services.GetRequiredService<DatabaseOptions>().Provider != DatabaseProvider.PostgreSQL)
+            throw new StartupException("Benchmark:Baseline is for the benchmark on PostgreSQL: turn it off or set Database:Provider to PostgreSQL.");
+        app.MapGet("/bench/baseline", async (Guid school, Guid contact, DatabaseOptions database, HttpContext http, CancellationToken ct) =>
+        {
+            await using var connection = database.CreateConnection();
+            await connection.OpenAsync(ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = Sql;
+            Add(command, "@school", school);
+            Add(command, "@contact", contact);
+            var html = new StringBuilder("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Baseline</title><table>");
+            html.Append("<tr><th>Offre de poste</th><th>Candidat</th><th>Document(s) joint(s)</th><th>Date de mise en relation</th>")
+                .Append("<th>Réponse candidat</th><th>Réponse entreprise</th><th>Réponse rendez-vous</th></tr>");
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                html.Append("<tr><td>").Append(WebUtility.HtmlEncode(reader.GetString(1)))
+                    .Append("</td><td>").Append(WebUtility.HtmlEncode($"{reader.GetString(2)} {reader.GetString(3)}"))
+                    .Append("</td><td>").Append(WebUtility.HtmlEncode(reader.IsDBNull(8) ? "" : reader.GetString(8)))
+                    .Append("</td><td>").Append(reader.GetFieldValue<DateTime>(4).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture))
+                    .Append("</td><td>").Append(Text(reader, 5)).Append("</td><td>").Append(Text(reader, 6)).Append("</td><td>").Append(Text(reader, 7))
+                    .Append("</td></tr>");
+            }
+            html.Append("</table>");
+            http.Response.ContentType = "text/html; charset=utf-8";
+            await http.Response.WriteAsync(html.ToString(), ct);
+        });
+    }
+
+    private static string Text(DbDataReader reader, int column) => reader.IsDBNull(column) ? "" : WebUtility.HtmlEncode(reader.GetString(column));
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
