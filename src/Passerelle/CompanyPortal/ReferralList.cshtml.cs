@@ -44,42 +44,62 @@ public sealed class ReferralListModel(PasserelleDb db) : CompanyPage(db)
             return LocalRedirect("/entreprise");
         PageNumber = Math.Max(1, PageNumber);
         var contactId = ContactId;
-        var query =
-            from r in Db.Referrals
-            where r.ContactId == contactId
-            join c in Db.Candidates on r.CandidateId equals c.Id
-            join o in Db.JobOffers on r.JobOfferId equals o.Id
-            select new { r, c.LastName, c.FirstName, o.Title };
+        var referrals = Db.Referrals.Where(r => r.ContactId == contactId);
         if (ToHandleOnly)
-            query = query.Where(x => x.r.Stage == ReferralStage.AwaitingCompany);
+            referrals = referrals.Where(r => r.Stage == ReferralStage.AwaitingCompany);
         if (!string.IsNullOrWhiteSpace(Search))
         {
             var term = Search.Trim().ToLowerInvariant();
-            query = query.Where(x => x.LastName.ToLower().Contains(term) || x.FirstName.ToLower().Contains(term) || x.Title.ToLower().Contains(term));
+            referrals = referrals.Where(r =>
+                Db.Candidates.Any(c => c.Id == r.CandidateId && (c.LastName.ToLower().Contains(term) || c.FirstName.ToLower().Contains(term)))
+                || Db.JobOffers.Any(o => o.Id == r.JobOfferId && o.Title.ToLower().Contains(term)));
         }
 
-        Total = await query.CountAsync(ct);
-        PageNumber = Math.Min(PageNumber, PageCount);
-        var ordered = OldestFirst
-            ? query.OrderBy(x => x.r.CreatedAt).ThenBy(x => x.r.Id)
-            : query.OrderByDescending(x => x.r.CreatedAt).ThenByDescending(x => x.r.Id);
-        var rows = await ordered.Skip((PageNumber - 1) * PageSize).Take(PageSize).AsNoTracking().ToListAsync(ct);
-
-        var ids = rows.Select(x => x.r.Id).ToList();
-        var documents = (await (
-            from shared in Db.ReferralDocuments
-            where ids.Contains(shared.ReferralId)
-            join d in Db.Documents on shared.DocumentId equals d.Id
-            select new { shared.ReferralId, d.Id, d.Kind, d.Title }).ToListAsync(ct))
-            .GroupBy(d => d.ReferralId)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<DocumentLink>)g.OrderBy(d => d.Kind).ThenBy(d => d.Title, StringComparer.Ordinal)
-                .Select(d => new DocumentLink(d.Id, $"{Document.KindLabel(d.Kind)} - {d.Title}")).ToList());
+        // One query gives the page and the total: the page's 20 referrals come first, straight from the (school,
+        // contact, created_at) index, and only those 20 are joined to their candidate, offer and shared documents
+        // (joining first made the database sort every referral). A page past the end is counted, then shown last.
+        var rows = await PageAsync(referrals, PageNumber, ct);
+        if (rows.Count == 0 && PageNumber > 1)
+        {
+            Total = await referrals.CountAsync(ct);
+            PageNumber = PageCount;
+            rows = await PageAsync(referrals, PageNumber, ct);
+        }
+        Total = rows.Count > 0 ? rows[0].Total : 0;
 
         Rows = rows.Select(x => new Row(
-            x.r.Id, x.Title, Passerelle.Schools.PersonName.Display(x.LastName, x.FirstName), documents.GetValueOrDefault(x.r.Id, []), x.r.CreatedAt,
-            TimelineText.OfferColumn(x.r), TimelineText.CompanyColumn(x.r), TimelineText.AppointmentColumn(x.r),
-            x.r.Stage == ReferralStage.AwaitingCompany, x.r.IsCancelled)).ToList();
+            x.Referral.Id, x.Title, Passerelle.Schools.PersonName.Display(x.LastName, x.FirstName),
+            x.Documents.OrderBy(d => d.Kind).ThenBy(d => d.Title, StringComparer.Ordinal)
+                .Select(d => new DocumentLink(d.Id, $"{Document.KindLabel(d.Kind)} - {d.Title}")).ToList(),
+            x.Referral.CreatedAt, TimelineText.OfferColumn(x.Referral), TimelineText.CompanyColumn(x.Referral), TimelineText.AppointmentColumn(x.Referral),
+            x.Referral.Stage == ReferralStage.AwaitingCompany, x.Referral.IsCancelled)).ToList();
         return Page();
+    }
+
+    private sealed record SharedDocument(Guid Id, DocumentKind Kind, string Title);
+
+    private sealed record Listed(Referral Referral, string LastName, string FirstName, string Title, int Total, List<SharedDocument> Documents);
+
+    private Task<List<Listed>> PageAsync(IQueryable<Referral> referrals, int pageNumber, CancellationToken ct)
+    {
+        var page = (OldestFirst
+                ? referrals.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id)
+                : referrals.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id))
+            .Skip((pageNumber - 1) * PageSize).Take(PageSize);
+        var joined =
+            from r in page
+            join c in Db.Candidates on r.CandidateId equals c.Id
+            join o in Db.JobOffers on r.JobOfferId equals o.Id
+            select new { r, c.LastName, c.FirstName, o.Title };
+        joined = OldestFirst
+            ? joined.OrderBy(x => x.r.CreatedAt).ThenBy(x => x.r.Id)
+            : joined.OrderByDescending(x => x.r.CreatedAt).ThenByDescending(x => x.r.Id);
+        return joined.Select(x => new Listed(x.r, x.LastName, x.FirstName, x.Title, referrals.Count(),
+                (from shared in Db.ReferralDocuments
+                 where shared.ReferralId == x.r.Id
+                 join d in Db.Documents on shared.DocumentId equals d.Id
+                 select new SharedDocument(d.Id, d.Kind, d.Title)).ToList()))
+            .AsNoTracking().ToListAsync(ct);
     }
 
     public string PageUrl(int page, bool? toHandle = null, bool? oldest = null)
