@@ -115,6 +115,7 @@ public static class BenchRun
                 if (settings.Reuse && await CountReferralsAsync(target) == (long)(referrals / schools) * schools)
                 {
                     log.WriteLine($"Reusing {name} ({referrals} referrals).");
+                    await DataGenerator.MigrateAsync(target);
                     return target;
                 }
                 NpgsqlConnection.ClearAllPools();

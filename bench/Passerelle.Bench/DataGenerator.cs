@@ -29,11 +29,7 @@ public static class DataGenerator
 
     public static async Task RunAsync(string connectionString, int schools, int referrals, TextWriter log)
     {
-        var options = DatabaseOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "PostgreSQL", ["Database:ConnectionString"] = connectionString,
-        }).Build());
-        await new SchemaMigrator(options, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+        await MigrateAsync(connectionString);
 
         var random = new Random(42);
         var clock = Stopwatch.StartNew();
@@ -160,6 +156,16 @@ public static class DataGenerator
             await analyze.ExecuteNonQueryAsync();
         log.WriteLine($"Done in {clock.Elapsed.TotalSeconds:0.0} s: {schools} schools, {schools * perSchool} referrals, {events.Count} events. " +
             $"Contact with 200 referrals in school 0: bench.contact0 / {Password}.");
+    }
+
+    /// <summary>Brings the database to this build's schema, as `Passerelle.dll migrate` would.</summary>
+    public static async Task MigrateAsync(string connectionString)
+    {
+        var options = DatabaseOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "PostgreSQL", ["Database:ConnectionString"] = connectionString,
+        }).Build());
+        await new SchemaMigrator(options, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
     }
 
     private static string[] Timeline(string stage) => stage switch

@@ -8,7 +8,7 @@ const string Usage = """
     usage:
       generate <PostgreSQL connection string> [schools=500] [referrals=1000000]
       run <PostgreSQL admin connection string> <path to the published Passerelle.dll>
-          [--results bench/results] [--referrals 1000000] [--schools 500] [--duration 15] [--warmup 5] [--connections 16] [--reuse]
+          [--results bench/results] [--referrals 1000000] [--schools 500] [--duration 15] [--warmup 5] [--server-warmup 40] [--connections 16] [--reuse]
     """;
 
 static int Number(string text) => int.Parse(text, CultureInfo.InvariantCulture);
@@ -30,6 +30,7 @@ switch (args)
                 "--schools" => settings with { Schools = Number(Value()) },
                 "--duration" => settings with { DurationSeconds = Number(Value()) },
                 "--warmup" => settings with { WarmupSeconds = Number(Value()) },
+                "--server-warmup" => settings with { ServerWarmupSeconds = Number(Value()) },
                 "--connections" => settings with { Connections = Number(Value()) },
                 "--reuse" => settings with { Reuse = true },
                 var other => throw new ArgumentException($"unknown option {other}\n{Usage}"),

@@ -67,14 +67,18 @@ public sealed class OutboxDelivery(
             return;
 
         var now = clock.GetUtcNow();
-        // A claim covers a whole batch; renew it before working on this row, so a slow batch never lets another
-        // instance take the row while this one still sends it.
-        var leaseEnd = now.AddSeconds(options.LeaseSeconds);
-        var stillMine = await db.OutboxMessages
-            .Where(m => m.Id == id && m.LockedBy == InstanceId && m.LockedUntil > now && m.State == OutboxState.Pending)
-            .ExecuteUpdateAsync(set => set.SetProperty(m => m.LockedUntil, leaseEnd), ct);
-        if (stillMine == 0)
-            return;
+        // A claim covers a whole batch; once half its lease has gone, renew it before working on this row, so a slow
+        // batch never lets another instance take the row while this one still sends it. (Before that, nobody else
+        // can claim the row: renewing every row cost a round trip per mail for nothing.)
+        if (message.LockedUntil is not { } lockedUntil || lockedUntil - now < TimeSpan.FromSeconds(options.LeaseSeconds / 2.0))
+        {
+            var leaseEnd = now.AddSeconds(options.LeaseSeconds);
+            var stillMine = await db.OutboxMessages
+                .Where(m => m.Id == id && m.LockedBy == InstanceId && m.LockedUntil > now && m.State == OutboxState.Pending)
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.LockedUntil, leaseEnd), ct);
+            if (stillMine == 0)
+                return;
+        }
 
         // A school notification the school turned off is kept as skipped, not sent.
         if (message.TemplateKey.StartsWith("school.", StringComparison.Ordinal) && message.SchoolId is { } schoolId

@@ -6,7 +6,7 @@ namespace Passerelle.Referrals;
 /// <summary>A document the school shared with the company on a referral: what download links need.</summary>
 public sealed record SharedDocument(Guid Id, string Label);
 
-/// <summary>A referral with the names and details the pages show, read in one query (for the context's school).</summary>
+/// <summary>A referral with the names, details and shared documents the pages show, read in one query (for the context's school).</summary>
 public sealed record ReferralSummary(
     Referral Referral, string SchoolName, string CandidateName, string CandidateFirstName, string OfferTitle, string OfferDescription,
     string? OfferLocation, DateOnly? OfferStartsOn, string CompanyName, string ContactName, string StaffName, IReadOnlyList<SharedDocument> SharedDocuments)
@@ -22,19 +22,21 @@ public sealed record ReferralSummary(
             join staff in db.Staff on r.CreatedByStaffId equals staff.Id
             join school in db.Schools on r.SchoolId equals school.Id
             where r.Id == referralId
-            select new { r, candidate, offer, company, contact, staff, school.Name })
+            select new
+            {
+                r, candidate, offer, company, contact, staff, school.Name,
+                Documents = (
+                    from shared in db.ReferralDocuments
+                    join document in db.Documents on shared.DocumentId equals document.Id
+                    where shared.ReferralId == r.Id
+                    select document).ToList(),
+            })
             .AsNoTracking().SingleOrDefaultAsync(ct);
         if (row is null)
             return null;
-        var documents = await (
-            from shared in db.ReferralDocuments
-            join document in db.Documents on shared.DocumentId equals document.Id
-            where shared.ReferralId == referralId
-            orderby document.Kind, document.Title
-            select document).AsNoTracking().ToListAsync(ct);
         return new ReferralSummary(row.r, row.Name, row.candidate.DisplayName, row.candidate.FirstName, row.offer.Title, row.offer.Description,
             row.offer.Location, row.offer.StartsOn, row.company.Name, row.contact.DisplayName, row.staff.DisplayName,
-            documents.Select(d => new SharedDocument(d.Id, d.Label)).ToList());
+            row.Documents.OrderBy(d => d.Kind.ToString(), StringComparer.Ordinal).ThenBy(d => d.Title, StringComparer.Ordinal).Select(d => new SharedDocument(d.Id, d.Label)).ToList());
     }
 
     /// <summary>Where the referral stands, in a sentence for the party reading it.</summary>
