@@ -9,7 +9,8 @@ namespace Passerelle.Bench;
 public sealed record BenchSettings(
     string AdminConnectionString, string ServerDll, string ResultsFolder,
     int Schools = 500, int Referrals = 1_000_000, int SmallSchools = 50, int SmallReferrals = 10_000,
-    int Connections = 16, double ServerWarmupSeconds = 40, double WarmupSeconds = 5, double DurationSeconds = 15, int Answers = 20_000, int Mails = 10_000, bool Reuse = false);
+    int Connections = 16, double ServerWarmupSeconds = 40, double WarmupSeconds = 5, double DurationSeconds = 15, int Answers = 20_000, int Mails = 10_000, bool Reuse = false,
+    string? Only = null);
 
 /// <summary>
 /// The whole benchmark in one run: data at two scales, Passerelle started as in production against each, figures
@@ -17,8 +18,11 @@ public sealed record BenchSettings(
 /// </summary>
 public static class BenchRun
 {
-    public static async Task<string> RunAsync(BenchSettings settings, TextWriter log)
+    /// <returns>The report's path; null when <see cref="BenchSettings.Only"/> picked some figures (printed, no report).</returns>
+    public static async Task<string?> RunAsync(BenchSettings settings, TextWriter log)
     {
+        // --only "s,d,e": just those figures ("s" is the small database), for a quick look while working on one.
+        bool Wants(string figure) => settings.Only is null || settings.Only.Split(',').Contains(figure);
         var started = DateTimeOffset.Now;
         Directory.CreateDirectory(settings.ResultsFolder);
         var serverLog = Path.Combine(Path.GetTempPath(), $"passerelle-bench-server-{started:yyyyMMdd-HHmmss}.log");
@@ -51,8 +55,10 @@ public static class BenchRun
         }
 
         log.WriteLine($"Server log: {serverLog}");
-        await using (var server = await ServerProcess.StartAsync(settings.ServerDll, small, sink.Port, serverLog))
+        peakMemory = 0;
+        if (Wants("s"))
         {
+            await using var server = await ServerProcess.StartAsync(settings.ServerDll, small, sink.Port, serverLog);
             var scenarios = new Scenarios(server.Address, small);
             await scenarios.SignInAsync();
             await WarmAsync(scenarios);
@@ -62,19 +68,27 @@ public static class BenchRun
             peakMemory = server.PeakResidentBytes;
         }
 
-        double mailsPerSecond, mailsSeconds, firstMailSeconds;
+        double mailsPerSecond = 0, mailsSeconds = 0, firstMailSeconds = 0;
         await using (var server = await ServerProcess.StartAsync(settings.ServerDll, large, sink.Port, serverLog))
         {
             var scenarios = new Scenarios(server.Address, large);
             await scenarios.SignInAsync();
             await WarmAsync(scenarios);
-            await MeasureAsync("a.health", scenarios, settings.Connections, Always(Scenarios.Health()));
-            await MeasureAsync("b.baseline", scenarios, settings.Connections, Always(scenarios.Baseline()));
-            await MeasureAsync("c.list", scenarios, settings.Connections, Always(scenarios.CompanyList()));
-            await MeasureAsync("c.list.1", scenarios, 1, Always(scenarios.CompanyList()));
-            await MeasureAsync("d.answer", scenarios, settings.Connections, await scenarios.MailAnswersAsync(settings.Answers));
+            if (Wants("a"))
+                await MeasureAsync("a.health", scenarios, settings.Connections, Always(Scenarios.Health()));
+            if (Wants("b"))
+                await MeasureAsync("b.baseline", scenarios, settings.Connections, Always(scenarios.Baseline()));
+            if (Wants("c"))
+            {
+                await MeasureAsync("c.list", scenarios, settings.Connections, Always(scenarios.CompanyList()));
+                await MeasureAsync("c.list.1", scenarios, 1, Always(scenarios.CompanyList()));
+            }
+            if (Wants("d"))
+                await MeasureAsync("d.answer", scenarios, settings.Connections, await scenarios.MailAnswersAsync(settings.Answers));
 
             // (e): once the mails of (d) are out, queue 10,000 more at once and time the dispatcher until the last arrives.
+            if (!Wants("e"))
+                return null;
             log.Write("e.dispatch             waiting for the mails of (d)… ");
             await WaitAsync(async () => await scenarios.PendingMailsAsync() == 0, TimeSpan.FromMinutes(10));
             var before = sink.Received;
@@ -92,6 +106,8 @@ public static class BenchRun
             peakMemory = Math.Max(peakMemory, server.PeakResidentBytes);
         }
         log.WriteLine($"Peak resident memory of the server: {peakMemory / 1048576.0:0} MB");
+        if (settings.Only is not null)
+            return null;
 
         var report = Report.Write(settings, await MachineFactsAsync(settings.AdminConnectionString), started, results,
             new MailFigures(settings.Mails, mailsSeconds, firstMailSeconds, mailsPerSecond), peakMemory);

@@ -8,7 +8,7 @@ const string Usage = """
     usage:
       generate <PostgreSQL connection string> [schools=500] [referrals=1000000]
       run <PostgreSQL admin connection string> <path to the published Passerelle.dll>
-          [--results bench/results] [--referrals 1000000] [--schools 500] [--duration 15] [--warmup 5] [--server-warmup 40] [--connections 16] [--reuse]
+          [--results bench/results] [--referrals 1000000] [--schools 500] [--duration 15] [--warmup 5] [--server-warmup 40] [--connections 16] [--reuse] [--only s,a,b,c,d,e]
     """;
 
 static int Number(string text) => int.Parse(text, CultureInfo.InvariantCulture);
@@ -33,12 +33,15 @@ switch (args)
                 "--server-warmup" => settings with { ServerWarmupSeconds = Number(Value()) },
                 "--connections" => settings with { Connections = Number(Value()) },
                 "--reuse" => settings with { Reuse = true },
+                "--only" => settings with { Only = Value() },
                 var other => throw new ArgumentException($"unknown option {other}\n{Usage}"),
             };
         }
-        var report = await BenchRun.RunAsync(settings, Console.Error);
-        Console.WriteLine(await File.ReadAllTextAsync(report));
-        Console.Error.WriteLine($"Report written to {report}");
+        if (await BenchRun.RunAsync(settings, Console.Error) is { } report)
+        {
+            Console.WriteLine(await File.ReadAllTextAsync(report));
+            Console.Error.WriteLine($"Report written to {report}");
+        }
         return 0;
     default:
         Console.Error.WriteLine(Usage);

@@ -27,12 +27,17 @@ public static class BaselineList
         LIMIT 20
         """;
 
+    /// <summary>Checked at start-up, before the database is touched.</summary>
+    public static void CheckSetting(IConfiguration configuration, DatabaseOptions database)
+    {
+        if (configuration.GetValue<bool>("Benchmark:Baseline") && database.Provider != DatabaseProvider.PostgreSQL)
+            throw new StartupException("Benchmark:Baseline is for the benchmark on PostgreSQL: turn it off or set Database:Provider to PostgreSQL.");
+    }
+
     public static void MapBaselineList(this WebApplication app)
     {
         if (!app.Configuration.GetValue<bool>("Benchmark:Baseline"))
             return;
-        if (app.Services.GetRequiredService<DatabaseOptions>().Provider != DatabaseProvider.PostgreSQL)
-            throw new StartupException("Benchmark:Baseline is for the benchmark on PostgreSQL: turn it off or set Database:Provider to PostgreSQL.");
         app.MapGet("/bench/baseline", async (Guid school, Guid contact, DatabaseOptions database, HttpContext http, CancellationToken ct) =>
         {
             await using var connection = database.CreateConnection();

@@ -20,6 +20,7 @@ public static class PasserelleApp
     public static WebApplicationBuilder AddPasserelle(this WebApplicationBuilder builder)
     {
         var database = DatabaseOptions.FromConfiguration(builder.Configuration);
+        BaselineList.CheckSetting(builder.Configuration, database);
         KeepLinkTokensOutOfLogs(builder.Logging);
         var services = builder.Services;
         services.AddSingleton(database);

@@ -40,6 +40,18 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
+    public async Task The_benchmark_s_baseline_page_is_refused_on_the_embedded_default()
+    {
+        await using var app = AppProcess.Start(_directory, ["--Benchmark:Baseline=true"]);
+
+        var exitCode = await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        exitCode.ShouldBe(1);
+        OneLine(app.StandardError).ShouldBe(
+            "Passerelle cannot start: Benchmark:Baseline is for the benchmark on PostgreSQL: turn it off or set Database:Provider to PostgreSQL.");
+    }
+
+    [Fact]
     public async Task An_unreachable_database_stops_start_up_with_one_line_saying_what_to_fix()
     {
         var closedPort = AppProcess.FreePort();
