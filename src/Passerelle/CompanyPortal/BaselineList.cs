@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using System.Net;
 using System.Text;
 using Passerelle.Storage;
@@ -55,7 +54,7 @@ public static class BaselineList
                 html.Append("<tr><td>").Append(WebUtility.HtmlEncode(reader.GetString(1)))
                     .Append("</td><td>").Append(WebUtility.HtmlEncode($"{reader.GetString(2)} {reader.GetString(3)}"))
                     .Append("</td><td>").Append(WebUtility.HtmlEncode(reader.IsDBNull(8) ? "" : reader.GetString(8)))
-                    .Append("</td><td>").Append(reader.GetFieldValue<DateTime>(4).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture))
+                    .Append("</td><td>").Append(ParisTime.Date(reader.GetFieldValue<DateTimeOffset>(4)))
                     .Append("</td><td>").Append(Text(reader, 5)).Append("</td><td>").Append(Text(reader, 6)).Append("</td><td>").Append(Text(reader, 7))
                     .Append("</td></tr>");
             }
