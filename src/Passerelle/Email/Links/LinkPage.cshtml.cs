@@ -117,17 +117,24 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
     private async Task<IActionResult> ActAsync(
         string token, LinkStep step, Func<Referral, Actor, DateTimeOffset, TransitionResult> transition, string done, CancellationToken ct, string? view = null)
     {
-        await LoadAsync(token, view, ct);
+        // The answer needs the link and the answering person's name; the page's summary only when it is shown again.
+        Token = token;
+        View = view;
+        Resolved = await resolver.ResolveAsync(token, ct);
         if (Resolved.Status != LinkStatus.Valid || Resolved.Link!.Step != step || !ModelState.IsValid)
         {
+            await LoadAsync(token, view, ct);
             Response.StatusCode = Resolved.Status == LinkStatus.Valid ? StatusCodes.Status422UnprocessableEntity : StatusFor(Resolved.Status);
             return Page();
         }
 
         var link = Resolved.Link;
+        var recipientId = link.RecipientId;
         var actor = link.Recipient == Recipient.CompanyContact
-            ? Actor.Contact(link.RecipientId, Summary!.ContactName, Channel.EmailLink)
-            : Actor.Candidate(link.RecipientId, Summary!.CandidateName);
+            ? Actor.Contact(recipientId, await db.CompanyContacts.Where(c => c.Id == recipientId)
+                .Select(c => PersonNameOf(c.LastName, c.FirstName)).SingleAsync(ct), Channel.EmailLink)
+            : Actor.Candidate(recipientId, await db.Candidates.Where(c => c.Id == recipientId)
+                .Select(c => PersonNameOf(c.LastName, c.FirstName)).SingleAsync(ct));
         var result = await actions.ApplyAsync(link.ReferralId, (r, now) => transition(r, actor, now), Version, ct);
         if (result.Succeeded)
         {
@@ -174,6 +181,8 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         LinkStatus.Expired or LinkStatus.Revoked => StatusCodes.Status410Gone,
         _ => StatusCodes.Status404NotFound,
     };
+
+    private static string PersonNameOf(string lastName, string firstName) => Passerelle.Schools.PersonName.Display(lastName, firstName);
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }
