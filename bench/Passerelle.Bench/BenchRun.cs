@@ -188,7 +188,7 @@ public static class BenchRun
             ("CPU", $"{FirstValue("/proc/cpuinfo", "model name")} × {Environment.ProcessorCount} (logical)"),
             ("Memory", memory.EndsWith(" kB", StringComparison.Ordinal)
                 ? $"{long.Parse(memory[..^3], CultureInfo.InvariantCulture) / 1048576.0:0.0} GiB" : memory),
-            ("OS", $"{FirstValue("/etc/os-release", "PRETTY_NAME")}, kernel {Environment.OSVersion.Version}"),
+            ("OS", $"{FirstValue("/etc/os-release", "PRETTY_NAME")}, Linux {(File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "?")}"),
             (".NET", RuntimeInformation.FrameworkDescription),
             ("PostgreSQL", $"{await version.ExecuteScalarAsync()} (same machine, loopback)"),
         ];
