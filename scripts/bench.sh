@@ -16,35 +16,18 @@ pg_dir="$root_dir/artifacts/bench-pg"
 server_dir="$root_dir/artifacts/bench-server"
 started_pg=""
 
-log() { printf '\n==> %s\n' "$*"; }
-die() { printf 'scripts/bench.sh: %s\n' "$*" >&2; exit 1; }
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+source "$root_dir/scripts/lib.sh"
 
 cleanup() {
   if [ -n "$started_pg" ]; then as_postgres "$started_pg/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 
-free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-  done
-  die "no free loopback port found"
-}
-
 start_postgres() {
   local bin port
   bin=$(pg_bin_dir)
   if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
-    log "Installing PostgreSQL from Debian packages"
-    if [ "$(id -u)" = 0 ]; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-    else
-      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-    fi
+    apt_install postgresql || true
     bin=$(pg_bin_dir)
   fi
   [ -n "$bin" ] && [ -x "$bin/initdb" ] || die "PostgreSQL could not be installed (apt-get install postgresql)"

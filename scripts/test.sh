@@ -13,8 +13,7 @@ results_dir="$root_dir/artifacts/test-results"
 work_dir=$(mktemp -d /tmp/passerelle-test.XXXXXX)
 started_pg=""
 
-log() { printf '\n==> %s\n' "$*"; }
-die() { printf 'scripts/test.sh: %s\n' "$*" >&2; exit 1; }
+source "$root_dir/scripts/lib.sh"
 is_ci() { [ "$ci" = "true" ] || [ "$ci" = "1" ]; }
 
 cleanup() {
@@ -24,37 +23,6 @@ cleanup() {
   rm -rf "$work_dir"
 }
 trap cleanup EXIT
-
-as_postgres() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-apt_updated=""
-apt_install() {
-  local packages=("$@")
-  if [ "$(id -u)" = 0 ]; then
-    log "Installing ${packages[*]} from Debian packages"
-    [ -n "$apt_updated" ] || { apt-get update -qq && apt_updated=1; }
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    log "Installing ${packages[*]} from Debian packages (sudo)"
-    [ -n "$apt_updated" ] || { sudo apt-get update -qq && apt_updated=1; }
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-  else
-    return 1
-  fi
-}
-
-pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
-
-free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-  done
-  die "no free loopback port found"
-}
 
 start_postgres() {
   local bin
