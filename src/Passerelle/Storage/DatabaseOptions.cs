@@ -125,11 +125,12 @@ public sealed class DatabaseOptions
                 throw new StartupException("Database:ConnectionString has no Host: give the PostgreSQL server (Host=127.0.0.1;…).");
             // Every page runs the same few queries: prepared once per connection, they are no longer planned on each
             // request (measured by the benchmark; docs/adr/0005). A connection string that says otherwise wins.
-            if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+            var given = connectionString.Replace(" ", "", StringComparison.Ordinal);
+            if (!given.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
                 builder.MaxAutoPrepare = 64;
             // Passerelle changes no session state (no SET, no temporary table, no LISTEN): a pooled connection needs
             // no reset, which would otherwise cost the server five statements on each query's connection.
-            if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+            if (!given.Contains("ResetOnClose", StringComparison.OrdinalIgnoreCase))
                 builder.NoResetOnClose = true;
             return builder.ToString();
         }
