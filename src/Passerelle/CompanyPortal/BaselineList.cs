@@ -1,6 +1,7 @@
-using System.Data.Common;
 using System.Net;
 using System.Text;
+using Npgsql;
+using Passerelle.Candidates;
 using Passerelle.Storage;
 
 namespace Passerelle.CompanyPortal;
@@ -14,10 +15,11 @@ namespace Passerelle.CompanyPortal;
 public static class BaselineList
 {
     private const string Sql = """
-        SELECT r.id, o.title, c.last_name, c.first_name, r.created_at, r.offer_answer, r.company_answer, r.appointment_answer,
-               (SELECT string_agg(d.kind || ' - ' || d.title, ', ' ORDER BY d.kind, d.title)
-                FROM referral_documents rd JOIN documents d ON d.id = rd.document_id
-                WHERE rd.referral_id = r.id) AS documents
+        SELECT o.title, c.last_name, c.first_name, r.created_at, r.offer_answer, r.company_answer, r.appointment_answer,
+               ARRAY(SELECT d.kind FROM referral_documents rd JOIN documents d ON d.id = rd.document_id
+                     WHERE rd.referral_id = r.id ORDER BY d.title) AS kinds,
+               ARRAY(SELECT d.title FROM referral_documents rd JOIN documents d ON d.id = rd.document_id
+                     WHERE rd.referral_id = r.id ORDER BY d.title) AS titles
         FROM referrals r
         JOIN candidates c ON c.id = r.candidate_id
         JOIN job_offers o ON o.id = r.job_offer_id
@@ -39,23 +41,27 @@ public static class BaselineList
             return;
         app.MapGet("/bench/baseline", async (Guid school, Guid contact, DatabaseOptions database, HttpContext http, CancellationToken ct) =>
         {
-            await using var connection = database.CreateConnection();
+            await using var connection = new NpgsqlConnection(database.ConnectionString);
             await connection.OpenAsync(ct);
-            await using var command = connection.CreateCommand();
-            command.CommandText = Sql;
-            Add(command, "@school", school);
-            Add(command, "@contact", contact);
+            await using var command = new NpgsqlCommand(Sql, connection);
+            command.Parameters.AddWithValue("school", school);
+            command.Parameters.AddWithValue("contact", contact);
             var html = new StringBuilder("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Baseline</title><table>");
             html.Append("<tr><th>Offre de poste</th><th>Candidat</th><th>Document(s) joint(s)</th><th>Date de mise en relation</th>")
                 .Append("<th>Réponse candidat</th><th>Réponse entreprise</th><th>Réponse rendez-vous</th></tr>");
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                html.Append("<tr><td>").Append(WebUtility.HtmlEncode(reader.GetString(1)))
-                    .Append("</td><td>").Append(WebUtility.HtmlEncode($"{reader.GetString(2)} {reader.GetString(3)}"))
-                    .Append("</td><td>").Append(WebUtility.HtmlEncode(reader.IsDBNull(8) ? "" : reader.GetString(8)))
-                    .Append("</td><td>").Append(ParisTime.Date(reader.GetFieldValue<DateTimeOffset>(4)))
-                    .Append("</td><td>").Append(Text(reader, 5)).Append("</td><td>").Append(Text(reader, 6)).Append("</td><td>").Append(Text(reader, 7))
+                // The documents under the list's labels and in its order ("CV - cv").
+                var kinds = reader.GetFieldValue<string[]>(7);
+                var titles = reader.GetFieldValue<string[]>(8);
+                var documents = kinds.Zip(titles, (kind, title) => (Kind: Enum.Parse<DocumentKind>(kind), Title: title))
+                    .OrderBy(d => d.Kind).Select(d => $"{Document.KindLabel(d.Kind)} - {d.Title}");
+                html.Append("<tr><td>").Append(WebUtility.HtmlEncode(reader.GetString(0)))
+                    .Append("</td><td>").Append(WebUtility.HtmlEncode(Schools.PersonName.Display(reader.GetString(1), reader.GetString(2))))
+                    .Append("</td><td>").Append(WebUtility.HtmlEncode(string.Join(' ', documents)))
+                    .Append("</td><td>").Append(ParisTime.Date(reader.GetFieldValue<DateTimeOffset>(3)))
+                    .Append("</td><td>").Append(Text(reader, 4)).Append("</td><td>").Append(Text(reader, 5)).Append("</td><td>").Append(Text(reader, 6))
                     .Append("</td></tr>");
             }
             html.Append("</table>");
@@ -64,13 +70,5 @@ public static class BaselineList
         });
     }
 
-    private static string Text(DbDataReader reader, int column) => reader.IsDBNull(column) ? "" : WebUtility.HtmlEncode(reader.GetString(column));
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
+    private static string Text(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? "" : WebUtility.HtmlEncode(reader.GetString(column));
 }

@@ -124,6 +124,12 @@ public class CompanyPortalTests
         first.QuerySelector("caption")!.TextContent.ShouldBe("25 mise(s) en relation – page 1 sur 2");
         var (_, second) = await Browserless.GetAsync(client, first.QuerySelector("a[rel=next]")!.GetAttribute("href")!);
         Rows(second).Select(r => r[1]).ShouldBe(["CANDIDAT04 Test", "CANDIDAT03 Test", "CANDIDAT02 Test", "CANDIDAT01 Test", "CANDIDAT00 Test"]);
+        var (_, beyond) = await Browserless.GetAsync(client, "/entreprise/candidats?p=9");
+        beyond.QuerySelector("caption")!.TextContent.ShouldBe("25 mise(s) en relation – page 2 sur 2", "a page past the end shows the last one");
+        Rows(beyond).Select(r => r[1]).ShouldBe(Rows(second).Select(r => r[1]));
+        var (_, nothing) = await Browserless.GetAsync(client, "/entreprise/candidats?q=personne&p=3");
+        Rows(nothing).ShouldBeEmpty();
+        nothing.Text().ShouldContain("Aucune mise en relation ne correspond.");
 
         var (_, toHandle) = await Browserless.GetAsync(client, "/entreprise/candidats?filtre=a-traiter");
         Rows(toHandle).Select(r => r[1]).ShouldBe(["TECHER Margaud"]);

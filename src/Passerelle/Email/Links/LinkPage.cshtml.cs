@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Referrals;
+using Passerelle.Schools;
 using Passerelle.Storage;
 
 namespace Passerelle.Email.Links;
@@ -118,12 +119,10 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         string token, LinkStep step, Func<Referral, Actor, DateTimeOffset, TransitionResult> transition, string done, CancellationToken ct, string? view = null)
     {
         // The answer needs the link and the answering person's name; the page's summary only when it is shown again.
-        Token = token;
-        View = view;
-        Resolved = await resolver.ResolveAsync(token, ct);
+        await ResolveAsync(token, view, ct);
         if (Resolved.Status != LinkStatus.Valid || Resolved.Link!.Step != step || !ModelState.IsValid)
         {
-            await LoadAsync(token, view, ct);
+            await LoadSummaryAsync(ct);
             Response.StatusCode = Resolved.Status == LinkStatus.Valid ? StatusCodes.Status422UnprocessableEntity : StatusFor(Resolved.Status);
             return Page();
         }
@@ -132,9 +131,9 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         var recipientId = link.RecipientId;
         var actor = link.Recipient == Recipient.CompanyContact
             ? Actor.Contact(recipientId, await db.CompanyContacts.Where(c => c.Id == recipientId)
-                .Select(c => PersonNameOf(c.LastName, c.FirstName)).SingleAsync(ct), Channel.EmailLink)
+                .Select(c => PersonName.Display(c.LastName, c.FirstName)).SingleAsync(ct), Channel.EmailLink)
             : Actor.Candidate(recipientId, await db.Candidates.Where(c => c.Id == recipientId)
-                .Select(c => PersonNameOf(c.LastName, c.FirstName)).SingleAsync(ct));
+                .Select(c => PersonName.Display(c.LastName, c.FirstName)).SingleAsync(ct));
         var result = await actions.ApplyAsync(link.ReferralId, (r, now) => transition(r, actor, now), Version, ct);
         if (result.Succeeded)
         {
@@ -150,9 +149,19 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
 
     private async Task LoadAsync(string token, string? action, CancellationToken ct)
     {
+        await ResolveAsync(token, action, ct);
+        await LoadSummaryAsync(ct);
+    }
+
+    private async Task ResolveAsync(string token, string? action, CancellationToken ct)
+    {
         Token = token;
         View = action;
         Resolved = await resolver.ResolveAsync(token, ct);
+    }
+
+    private async Task LoadSummaryAsync(CancellationToken ct)
+    {
         if (Resolved.Referral is not null)
             Summary = await ReferralSummary.LoadAsync(db, Resolved.Referral.Id, ct);
     }
@@ -181,8 +190,6 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         LinkStatus.Expired or LinkStatus.Revoked => StatusCodes.Status410Gone,
         _ => StatusCodes.Status404NotFound,
     };
-
-    private static string PersonNameOf(string lastName, string firstName) => Passerelle.Schools.PersonName.Display(lastName, firstName);
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }
