@@ -26,12 +26,12 @@ public static class BenchRun
         var started = DateTimeOffset.Now;
         Directory.CreateDirectory(settings.ResultsFolder);
         var serverLog = Path.Combine(Path.GetTempPath(), $"passerelle-bench-server-{started:yyyyMMdd-HHmmss}.log");
-        var small = await PrepareAsync(settings, "passerelle_bench_small", settings.SmallSchools, settings.SmallReferrals, log);
+        var small = Wants("s") ? await PrepareAsync(settings, "passerelle_bench_small", settings.SmallSchools, settings.SmallReferrals, log) : null;
         var large = await PrepareAsync(settings, "passerelle_bench_large", settings.Schools, settings.Referrals, log);
         var warmup = TimeSpan.FromSeconds(settings.WarmupSeconds);
         var duration = TimeSpan.FromSeconds(settings.DurationSeconds);
         var results = new Dictionary<string, LoadResult>();
-        long peakMemory;
+        long peakMemory = 0;
         await using var sink = new SmtpSink();
 
         async Task MeasureAsync(string key, Scenarios scenarios, int connections, Func<LoadDriver.Request?> next)
@@ -55,8 +55,7 @@ public static class BenchRun
         }
 
         log.WriteLine($"Server log: {serverLog}");
-        peakMemory = 0;
-        if (Wants("s"))
+        if (small is not null)
         {
             await using var server = await ServerProcess.StartAsync(settings.ServerDll, small, sink.Port, serverLog);
             var scenarios = new Scenarios(server.Address, small);
@@ -90,22 +89,23 @@ public static class BenchRun
             }
 
             // (e): once the mails of (d) are out, queue 10,000 more at once and time the dispatcher until the last arrives.
-            if (!Wants("e"))
-                return null;
-            log.Write("e.dispatch             waiting for the mails of (d)… ");
-            await WaitAsync(async () => await scenarios.PendingMailsAsync() == 0, TimeSpan.FromMinutes(10));
-            var before = sink.Received;
-            log.Write($"queueing {settings.Mails}… ");
-            await scenarios.QueueMailsAsync(settings.Mails);
-            var queued = Stopwatch.GetTimestamp();
-            await WaitAsync(() => Task.FromResult(sink.Received - before >= settings.Mails), TimeSpan.FromMinutes(10));
-            var arrivals = sink.ArrivalsSince(before);
-            mailsSeconds = (arrivals.Max() - queued) / (double)Stopwatch.Frequency;
-            firstMailSeconds = (arrivals.Min() - queued) / (double)Stopwatch.Frequency;
-            mailsPerSecond = settings.Mails / mailsSeconds;
-            log.WriteLine($"{mailsPerSecond:0} mails/s ({settings.Mails} in {mailsSeconds:0.0} s, the first after {firstMailSeconds:0.00} s)");
-            if (await scenarios.PendingMailsAsync() != 0)
-                throw new InvalidOperationException("Mails are still pending after the sink received them all.");
+            if (Wants("e"))
+            {
+                log.Write("e.dispatch             waiting for the mails of (d)… ");
+                await WaitAsync(async () => await scenarios.PendingMailsAsync() == 0, TimeSpan.FromMinutes(10));
+                var before = sink.Received;
+                log.Write($"queueing {settings.Mails}… ");
+                await scenarios.QueueMailsAsync(settings.Mails);
+                var queued = Stopwatch.GetTimestamp();
+                await WaitAsync(() => Task.FromResult(sink.Received - before >= settings.Mails), TimeSpan.FromMinutes(10));
+                var arrivals = sink.ArrivalsSince(before);
+                mailsSeconds = (arrivals.Max() - queued) / (double)Stopwatch.Frequency;
+                firstMailSeconds = (arrivals.Min() - queued) / (double)Stopwatch.Frequency;
+                mailsPerSecond = settings.Mails / mailsSeconds;
+                log.WriteLine($"{mailsPerSecond:0} mails/s ({settings.Mails} in {mailsSeconds:0.0} s, the first after {firstMailSeconds:0.00} s)");
+                if (await scenarios.PendingMailsAsync() != 0)
+                    throw new InvalidOperationException("Mails are still pending after the sink received them all.");
+            }
             peakMemory = Math.Max(peakMemory, server.PeakResidentBytes);
         }
         log.WriteLine($"Peak resident memory of the server: {peakMemory / 1048576.0:0} MB");

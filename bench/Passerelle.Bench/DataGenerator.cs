@@ -155,7 +155,7 @@ public static class DataGenerator
         await using (var analyze = new NpgsqlCommand("ANALYZE", connection))
             await analyze.ExecuteNonQueryAsync();
         log.WriteLine($"Done in {clock.Elapsed.TotalSeconds:0.0} s: {schools} schools, {schools * perSchool} referrals, {events.Count} events. " +
-            $"Contact with 200 referrals in school 0: bench.contact0 / {Password}.");
+            $"Contact with {ListedReferrals} referrals in school 0: bench.contact0 / {Password}.");
     }
 
     /// <summary>Brings the database to this build's schema, as `Passerelle.dll migrate` would.</summary>
@@ -188,8 +188,8 @@ public static class DataGenerator
         return Enumerable.Range(0, 10).Select(d => prefix + d).First(Siret.IsValid);
     }
 
-    /// <summary>Binary COPY of <paramref name="count"/> rows, with a progress line every tenth.</summary>
-    private static async Task CopyAsync(NpgsqlConnection connection, string table, int count, TextWriter log, Func<int, object?[]> row)
+    /// <summary>Binary COPY of <paramref name="count"/> rows, with a progress line every tenth (the load driver's links and mails too).</summary>
+    internal static async Task CopyAsync(NpgsqlConnection connection, string table, int count, TextWriter log, Func<int, object?[]> row)
     {
         var name = table[..table.IndexOf(' ', StringComparison.Ordinal)];
         await using var writer = await connection.BeginBinaryImportAsync($"COPY {table} FROM STDIN (FORMAT BINARY)");
@@ -214,6 +214,7 @@ public static class DataGenerator
         int n => writer.WriteAsync(n, NpgsqlDbType.Integer),
         long l => writer.WriteAsync(l, NpgsqlDbType.Bigint),
         bool b => writer.WriteAsync(b, NpgsqlDbType.Boolean),
+        byte[] bytes => writer.WriteAsync(bytes, NpgsqlDbType.Bytea),
         DateTimeOffset d => writer.WriteAsync(d.ToUniversalTime(), NpgsqlDbType.TimestampTz),
         _ => throw new ArgumentException($"no COPY type for {value.GetType()}"),
     };

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Npgsql;
-using NpgsqlTypes;
 using Passerelle.Accounts;
 using Passerelle.Email;
 using Passerelle.Referrals;
@@ -107,15 +106,13 @@ public sealed partial class Scenarios(Uri server, string connectionString)
             if (referrals.Count < 1000)
                 throw new InvalidOperationException($"Only {referrals.Count} referrals still wait for a company: generate the data again.");
             var now = DateTimeOffset.UtcNow;
-            await using var writer = await connection.BeginBinaryImportAsync(
-                "COPY action_links (id, school_id, referral_id, recipient, recipient_id, step, secret_hash, created_at, expires_at) FROM STDIN (FORMAT BINARY)");
-            foreach (var r in referrals)
-            {
-                var (id, hash, token) = SecretToken.Create();
-                await writer.WriteRowAsync(default, id, r.School, r.Id, nameof(Recipient.CompanyContact), r.Contact, nameof(LinkStep.Company), hash, now, now.AddDays(7));
-                links.Add((token, r.Version));
-            }
-            await writer.CompleteAsync();
+            await DataGenerator.CopyAsync(connection, "action_links (id, school_id, referral_id, recipient, recipient_id, step, secret_hash, created_at, expires_at)",
+                referrals.Count, TextWriter.Null, i =>
+                {
+                    var (id, hash, token) = SecretToken.Create();
+                    links.Add((token, referrals[i].Version));
+                    return [id, referrals[i].School, referrals[i].Id, nameof(Recipient.CompanyContact), referrals[i].Contact, nameof(LinkStep.Company), hash, now, now.AddDays(7)];
+                });
         }
 
         var cookies = new CookieContainer();
@@ -187,27 +184,15 @@ public sealed partial class Scenarios(Uri server, string connectionString)
                 var message = Outbox.New(reader.GetGuid(1), key, to, now);
                 var data = new MailData(reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetString(4),
                     null, reader.GetInt32(5), EventKind: ReferralEventKind.Proposed, ActorName: "STAFF Bench").Serialize();
-                rows.Add([message.Id, message.SchoolId, reader.GetGuid(0), reader.GetInt32(2), key, to.ToString(), calendar.ToString(), data, "Pending", now, now, message.MessageId]);
+                rows.Add([message.Id, message.SchoolId, reader.GetGuid(0), reader.GetInt32(2), key, to.ToString(), calendar.ToString(), data,
+                    nameof(OutboxState.Pending), now, now, message.MessageId]);
             }
         }
         if (rows.Count < count)
             throw new InvalidOperationException($"Only {rows.Count} referrals to write {count} mails about: generate more data.");
-        await using var writer = await connection.BeginBinaryImportAsync(
-            "COPY outbox_messages (id, school_id, referral_id, event_sequence, template_key, recipient, calendar, data, state, next_attempt_at, created_at, message_id) FROM STDIN (FORMAT BINARY)");
-        foreach (var row in rows)
-        {
-            await writer.StartRowAsync();
-            await writer.WriteAsync((Guid)row[0]!, NpgsqlDbType.Uuid);
-            await writer.WriteAsync((Guid)row[1]!, NpgsqlDbType.Uuid);
-            await writer.WriteAsync((Guid)row[2]!, NpgsqlDbType.Uuid);
-            await writer.WriteAsync((int)row[3]!, NpgsqlDbType.Integer);
-            for (var i = 4; i <= 8; i++)
-                await writer.WriteAsync((string)row[i]!, NpgsqlDbType.Text);
-            await writer.WriteAsync(((DateTimeOffset)row[9]!).UtcDateTime, NpgsqlDbType.TimestampTz);
-            await writer.WriteAsync(((DateTimeOffset)row[10]!).UtcDateTime, NpgsqlDbType.TimestampTz);
-            await writer.WriteAsync((string)row[11]!, NpgsqlDbType.Text);
-        }
-        await writer.CompleteAsync();
+        await DataGenerator.CopyAsync(connection,
+            "outbox_messages (id, school_id, referral_id, event_sequence, template_key, recipient, calendar, data, state, next_attempt_at, created_at, message_id)",
+            rows.Count, TextWriter.Null, i => rows[i]);
     }
 
     private async Task<NpgsqlConnection> OpenAsync()
