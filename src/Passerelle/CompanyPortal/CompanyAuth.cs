@@ -38,7 +38,7 @@ public static class CompanyAuth
                 // The session ends after 30 minutes without activity.
                 options.ExpireTimeSpan = TimeSpan.FromMinutes(30);
                 options.SlidingExpiration = true;
-                options.Events.OnValidatePrincipal = SessionValidation.ValidateAsync<CompanyContact>;
+                options.Events.OnValidatePrincipal = CompanySession.ValidateAsync;
             });
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
         services.AddLoginRateLimit();

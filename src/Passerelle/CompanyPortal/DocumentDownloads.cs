@@ -40,7 +40,7 @@ public static class DocumentDownloads
     {
         if (http.User.ContactId() is not { } contactId || http.User.ChosenSchoolId() is not { } schoolId)
             return Results.NotFound();
-        if (!await db.SchoolContacts.IgnoreQueryFilters().AnyAsync(l => l.SchoolId == schoolId && l.ContactId == contactId, ct))
+        if (!CompanySession.Of(http).WorksWith(schoolId))
             return Results.NotFound();
         db.ForSchool(schoolId);
         return await SendAsync(db, storage, referralId, contactId, documentId, ct);

@@ -10,19 +10,19 @@ public sealed class HomeModel(PasserelleDb db) : CompanyPage(db)
 {
     public string? Error { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken ct) => await LoadSchoolAsync(ct);
+    public void OnGet() => LoadSchool();
 
     /// <summary>Remembers the chosen school (for this session and the next ones).</summary>
     public async Task<IActionResult> OnPostChooseSchoolAsync(Guid? schoolId, string? retour, CancellationToken ct)
     {
-        await LoadSchoolAsync(ct);
+        LoadSchool();
         if (schoolId is null)
         {
             Error = "Choisissez un centre de formation dans la liste.";
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
         }
-        if (Schools.All(s => s.Id != schoolId))
+        if (!CompanySession.Of(HttpContext).WorksWith(schoolId.Value))
             return NotFound();
         var contactId = ContactId;
         await Db.CompanyContacts.Where(c => c.Id == contactId).ExecuteUpdateAsync(set => set.SetProperty(c => c.LastSchoolId, schoolId.Value), ct);

@@ -111,7 +111,7 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
     /// <summary>The referral if it belongs to this contact in the chosen school; false (→ 404) otherwise.</summary>
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {
-        if (!await LoadSchoolAsync(ct))
+        if (!LoadSchool())
             return false;
         var contactId = ContactId;
         if (!await Db.Referrals.AnyAsync(r => r.Id == id && r.ContactId == contactId, ct))

@@ -57,24 +57,30 @@ public static class TimelineText
     public static string? Column(string? answer, DateTimeOffset? at) =>
         answer is null || at is null ? null : $"{answer} - le {ParisTime.Date(at.Value)}";
 
-    public static string? OfferColumn(Referral r) => Column(r.OfferAnswer switch
+    public static string? OfferColumn(Referral r) => OfferColumn(r.OfferAnswer, r.OfferAnsweredAt);
+
+    public static string? OfferColumn(OfferAnswer? answer, DateTimeOffset? at) => Column(answer switch
     {
         OfferAnswer.Accepted => "Offre acceptée",
         OfferAnswer.Declined => "Offre refusée",
         _ => null,
-    }, r.OfferAnsweredAt);
+    }, at);
 
-    public static string? CompanyColumn(Referral r) => Column(r.CompanyAnswer switch
+    public static string? CompanyColumn(Referral r) => CompanyColumn(r.CompanyAnswer, r.CompanyAnsweredAt);
+
+    public static string? CompanyColumn(CompanyAnswer? answer, DateTimeOffset? at) => Column(answer switch
     {
         CompanyAnswer.Accepted => "Candidat accepté",
         CompanyAnswer.Refused => "Candidat refusé",
         _ => null,
-    }, r.CompanyAnsweredAt);
+    }, at);
 
-    public static string? AppointmentColumn(Referral r) => Column(r.AppointmentAnswer switch
+    public static string? AppointmentColumn(Referral r) => AppointmentColumn(r.AppointmentAnswer, r.AppointmentAnsweredAt);
+
+    public static string? AppointmentColumn(AppointmentAnswer? answer, DateTimeOffset? at) => Column(answer switch
     {
         AppointmentAnswer.Accepted => "RDV accepté",
         AppointmentAnswer.Declined => "RDV refusé",
         _ => null,
-    }, r.AppointmentAnsweredAt);
+    }, at);
 }

@@ -51,6 +51,14 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         return this;
     }
 
+    /// <summary>Back to working for no school: how a context comes out of the pool.</summary>
+    internal PasserelleDb Unscoped()
+    {
+        _schoolId = null;
+        _system = false;
+        return this;
+    }
+
     /// <summary>Allows writes for any school. Reads still need IgnoreQueryFilters(), written where they happen.</summary>
     public PasserelleDb ForSystem()
     {

@@ -136,7 +136,13 @@ public class CompanyPortalTests
         var (_, search) = await Browserless.GetAsync(client, "/entreprise/candidats?q=jourd");
         Rows(search).Select(r => r[1]).ShouldBe(["JOURDAN Guillaume"]);
         var (_, oldest) = await Browserless.GetAsync(client, "/entreprise/candidats?tri=ancien");
-        Rows(oldest)[0][1].ShouldBe("CANDIDAT00 Test");
+        Rows(oldest).Take(3).Select(r => r[1]).ShouldBe(["CANDIDAT00 Test", "CANDIDAT01 Test", "CANDIDAT02 Test"]);
+        var (_, oldestLast) = await Browserless.GetAsync(client, "/entreprise/candidats?tri=ancien&p=2");
+        Rows(oldestLast).Count.ShouldBe(5);
+        var (_, both) = await Browserless.GetAsync(client, "/entreprise/candidats?filtre=a-traiter&q=tech");
+        Rows(both).Select(r => r[1]).ShouldBe(["TECHER Margaud"]);
+        var (_, neither) = await Browserless.GetAsync(client, "/entreprise/candidats?filtre=a-traiter&q=jourd");
+        Rows(neither).ShouldBeEmpty();
     }
 
     [Theory]
