@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Hosting;
 using Passerelle.Storage;
 
 namespace Passerelle.Email;
@@ -13,7 +14,7 @@ namespace Passerelle.Email;
 /// </summary>
 public sealed class OutboxDelivery(
     IServiceScopeFactory scopes, IMailTransport transport, EmailOptions options, DatabaseOptions database,
-    TimeProvider clock, ILogger<OutboxDelivery> logger)
+    RequestsInFlight requests, TimeProvider clock, ILogger<OutboxDelivery> logger)
 {
     /// <summary>Who holds a claim; unique per delivery object.</summary>
     public string InstanceId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
@@ -24,10 +25,24 @@ public sealed class OutboxDelivery(
         var claimed = await ClaimAsync(clock.GetUtcNow(), ct);
         if (claimed.Count == 0)
             return 0;
-        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
-            async (id, token) => await DeliverAsync(id, token));
+        // Up to Parallelism mails at once, fewer while web requests are being served; looked at before each mail,
+        // so the dispatcher steps aside within one mail's time when people arrive.
+        var all = new List<Task>(claimed.Count);
+        var sending = new List<Task>();
+        foreach (var id in claimed)
+        {
+            while (sending.Count >= Parallelism())
+                sending.Remove(await Task.WhenAny(sending));
+            ct.ThrowIfCancellationRequested();
+            var delivery = DeliverAsync(id, ct);
+            all.Add(delivery);
+            sending.Add(delivery);
+        }
+        await Task.WhenAll(all);
         return claimed.Count;
     }
+
+    private int Parallelism() => requests.Count > 0 ? Math.Min(options.ParallelismUnderLoad, options.Parallelism) : options.Parallelism;
 
     private async Task<List<Guid>> ClaimAsync(DateTimeOffset now, CancellationToken ct)
     {

@@ -91,6 +91,7 @@ public static class PasserelleApp
         services.AddScoped<Passerelle.Email.Links.LinkResolver>();
         services.AddSingleton<Passerelle.Email.DevMailbox.DevMailbox>();
         services.AddSingleton<IMailTransport, SystemNetMailTransport>();
+        services.AddSingleton<RequestsInFlight>();
         services.AddSingleton<OutboxDelivery>();
         services.AddSingleton<Reminders>();
         if (email.DispatcherEnabled)
@@ -111,6 +112,8 @@ public static class PasserelleApp
 
     public static WebApplication MapPasserelle(this WebApplication app)
     {
+        var inFlight = app.Services.GetRequiredService<RequestsInFlight>();
+        app.Use((context, next) => inFlight.TrackAsync(context, next));
         app.UseForwardedHeaders();
         app.UseExceptionHandler("/erreur/500");
         // An error answered without content (an expired antiforgery token, say) gets a French page.

@@ -20,8 +20,15 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxS
         Guid referralId, Func<Referral, DateTimeOffset, TransitionResult> transition, int? expectedVersion = null, CancellationToken ct = default)
     {
         var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == referralId, ct);
-        if (referral is null)
-            return TransitionResult.NotFound();
+        return referral is null ? TransitionResult.NotFound() : await ApplyAsync(referral, transition, expectedVersion, ct);
+    }
+
+    /// <summary>The same, on a referral this context has just read (tracked, of its school).</summary>
+    public async Task<TransitionResult> ApplyAsync(
+        Referral referral, Func<Referral, DateTimeOffset, TransitionResult> transition, int? expectedVersion = null, CancellationToken ct = default)
+    {
+        if (db.Entry(referral).State != EntityState.Unchanged || referral.SchoolId != db.SchoolId)
+            throw new InvalidOperationException("The referral must have been read, unchanged, by this context opened for its school.");
         if (expectedVersion is { } seen && seen != referral.Version)
             return TransitionResult.ChangedMeanwhile();
 

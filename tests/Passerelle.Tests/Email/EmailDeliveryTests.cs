@@ -1,8 +1,10 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Passerelle.Email;
 using Passerelle.Email.DevMailbox;
+using Passerelle.Hosting;
 using Passerelle.Referrals;
 using Passerelle.Storage;
 using Passerelle.Tests.Infrastructure;
@@ -215,6 +217,48 @@ public partial class EmailDeliveryTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task The_dispatcher_sends_fewer_mails_at_once_while_web_requests_are_served_and_loses_none(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider, ("Email:Parallelism", "6"), ("Email:ParallelismUnderLoad", "2"));
+        var referralId = await world.ProposeAsync();
+        await world.DispatchAllAsync();
+        async Task QueueAsync(int count)
+        {
+            await using var db = world.Database.NewContext();
+            db.ForSystem();
+            for (var i = 0; i < count; i++)
+            {
+                var message = Outbox.New(world.School.School.Id, TemplateKeys.SchoolCandidateAcceptedOffer, Recipient.ReferringStaff, Seed.Now);
+                message.ReferralId = referralId;
+                db.OutboxMessages.Add(message);
+            }
+            await db.SaveChangesAsync();
+        }
+        var transport = new CountsAtOnce(world.App.Services.GetRequiredService<IMailTransport>());
+        var delivery = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services, transport);
+        var requests = world.App.Services.GetRequiredService<RequestsInFlight>();
+
+        // A page is being served (its request waits until the dispatcher is done).
+        await QueueAsync(12);
+        var pageDone = new TaskCompletionSource();
+        var page = requests.TrackAsync(new DefaultHttpContext(), _ => pageDone.Task);
+        await world.DispatchAllAsync(delivery);
+        transport.Most.ShouldBe(2);
+        pageDone.SetResult();
+        await page;
+
+        // Nobody waiting: full speed.
+        transport.Most = 0;
+        await QueueAsync(12);
+        await world.DispatchAllAsync(delivery);
+        transport.Most.ShouldBe(6);
+
+        (await world.Sink.WaitForAsync(25)).Count(m => m.To.Contains("benoit@example.org", StringComparison.Ordinal)).ShouldBe(24);
+        (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.State != OutboxState.Sent))).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_school_template_is_used_when_enabled(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider);
@@ -261,6 +305,31 @@ public partial class EmailDeliveryTests
 
     [GeneratedRegex("https://passerelle\\.test/l/([A-Za-z0-9_-]{43})\"")]
     private static partial Regex TokenPattern();
+
+    /// <summary>Sends for real, a little slowly, and records the most mails it had at once.</summary>
+    private sealed class CountsAtOnce(IMailTransport real) : IMailTransport
+    {
+        private readonly Lock _gate = new();
+        private int _now;
+
+        public int Most { get; set; }
+
+        public async Task SendAsync(ComposedMail mail, CancellationToken ct)
+        {
+            var now = Interlocked.Increment(ref _now);
+            lock (_gate)
+                Most = Math.Max(Most, now);
+            try
+            {
+                await Task.Delay(100, ct);
+                await real.SendAsync(mail, ct);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _now);
+            }
+        }
+    }
 
     /// <summary>Sends for real, then the process stops before it can mark the mail sent.</summary>
     private sealed class DiesAfterSending(IMailTransport real, CancellationTokenSource processStops) : IMailTransport

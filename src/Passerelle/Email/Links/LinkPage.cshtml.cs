@@ -118,7 +118,8 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
     private async Task<IActionResult> ActAsync(
         string token, LinkStep step, Func<Referral, Actor, DateTimeOffset, TransitionResult> transition, string done, CancellationToken ct, string? view = null)
     {
-        // The answer needs the link and the answering person's name; the page's summary only when it is shown again.
+        // The answer needs the link, its referral and the answering person's name, all read at once; the page's
+        // summary only when it is shown again.
         await ResolveAsync(token, view, ct);
         if (Resolved.Status != LinkStatus.Valid || Resolved.Link!.Step != step || !ModelState.IsValid)
         {
@@ -128,13 +129,10 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         }
 
         var link = Resolved.Link;
-        var recipientId = link.RecipientId;
         var actor = link.Recipient == Recipient.CompanyContact
-            ? Actor.Contact(recipientId, await db.CompanyContacts.Where(c => c.Id == recipientId)
-                .Select(c => PersonName.Display(c.LastName, c.FirstName)).SingleAsync(ct), Channel.EmailLink)
-            : Actor.Candidate(recipientId, await db.Candidates.Where(c => c.Id == recipientId)
-                .Select(c => PersonName.Display(c.LastName, c.FirstName)).SingleAsync(ct));
-        var result = await actions.ApplyAsync(link.ReferralId, (r, now) => transition(r, actor, now), Version, ct);
+            ? Actor.Contact(link.RecipientId, Resolved.RecipientName!, Channel.EmailLink)
+            : Actor.Candidate(link.RecipientId, Resolved.RecipientName!);
+        var result = await actions.ApplyAsync(Resolved.Referral!, (r, now) => transition(r, actor, now), Version, ct);
         if (result.Succeeded)
         {
             Message = done;
