@@ -9,7 +9,7 @@ namespace Passerelle.Bench;
 public sealed record BenchSettings(
     string AdminConnectionString, string ServerDll, string ResultsFolder,
     int Schools = 500, int Referrals = 1_000_000, int SmallSchools = 50, int SmallReferrals = 10_000,
-    int Connections = 16, double ServerWarmupSeconds = 40, double WarmupSeconds = 5, double DurationSeconds = 15, int Answers = 20_000, int Mails = 10_000, bool Reuse = false,
+    int Connections = 16, double ServerWarmupSeconds = 40, double WarmupSeconds = 5, double DurationSeconds = 15, int Answers = 60_000, int Mails = 10_000, bool Reuse = false,
     string? Only = null);
 
 /// <summary>
@@ -18,6 +18,8 @@ public sealed record BenchSettings(
 /// </summary>
 public static class BenchRun
 {
+    private const int WarmupAnswers = 5_000;
+
     /// <returns>The report's path; null when <see cref="BenchSettings.Only"/> picked some figures (printed, no report).</returns>
     public static async Task<string?> RunAsync(BenchSettings settings, TextWriter log)
     {
@@ -27,7 +29,9 @@ public static class BenchRun
         Directory.CreateDirectory(settings.ResultsFolder);
         var serverLog = Path.Combine(Path.GetTempPath(), $"passerelle-bench-server-{started:yyyyMMdd-HHmmss}.log");
         var small = Wants("s") ? await PrepareAsync(settings, "passerelle_bench_small", settings.SmallSchools, settings.SmallReferrals, log) : null;
-        var large = await PrepareAsync(settings, "passerelle_bench_large", settings.Schools, settings.Referrals, log);
+        // (d) answers a referral waiting for the company with every request: a reused database must have enough left.
+        var large = await PrepareAsync(settings, "passerelle_bench_large", settings.Schools, settings.Referrals, log,
+            waiting: Wants("d") ? settings.Answers + WarmupAnswers : 0);
         var warmup = TimeSpan.FromSeconds(settings.WarmupSeconds);
         var duration = TimeSpan.FromSeconds(settings.DurationSeconds);
         var results = new Dictionary<string, LoadResult>();
@@ -49,14 +53,14 @@ public static class BenchRun
         async Task WarmAsync(Scenarios scenarios, bool answers)
         {
             log.WriteLine($"Warming the server up for {settings.ServerWarmupSeconds} s…");
-            // On the large database, the answers by mail link too (2,500: they use up referrals waiting for a company),
+            // On the large database, the answers by mail link too (5,000: they use up referrals waiting for a company),
             // and with them the dispatcher's code, which sends their mails.
             var each = TimeSpan.FromSeconds(settings.ServerWarmupSeconds / 3.0);
             await LoadDriver.RunAsync("warm-up", scenarios.Server, settings.Connections, each, TimeSpan.Zero, Always(scenarios.CompanyList()));
             await LoadDriver.RunAsync("warm-up", scenarios.Server, settings.Connections, each, TimeSpan.Zero, Always(scenarios.Baseline()));
             if (answers)
             {
-                await LoadDriver.RunAsync("warm-up", scenarios.Server, settings.Connections, each, TimeSpan.Zero, await scenarios.MailAnswersAsync(settings.Answers / 8));
+                await LoadDriver.RunAsync("warm-up", scenarios.Server, settings.Connections, each, TimeSpan.Zero, await scenarios.MailAnswersAsync(WarmupAnswers));
                 // The dispatcher sends slowly while requests come in: its code is warm, and (d) starts on an empty
                 // queue, once their mails are out.
                 await WaitAsync(async () => await scenarios.PendingMailsAsync() == 0, TimeSpan.FromMinutes(10));
@@ -76,7 +80,8 @@ public static class BenchRun
             peakMemory = server.PeakResidentBytes;
         }
 
-        double mailsPerSecond = 0, mailsSeconds = 0, firstMailSeconds = 0;
+        double mailsPerSecond = 0, mailsSeconds = 0, firstMailSeconds = 0, backlogSeconds = 0;
+        long backlog = 0;
         await using (var server = await ServerProcess.StartAsync(settings.ServerDll, large, sink.Port, serverLog))
         {
             var scenarios = new Scenarios(server.Address, large);
@@ -101,7 +106,11 @@ public static class BenchRun
             if (Wants("e"))
             {
                 log.Write("e.dispatch             waiting for the mails of (d)… ");
+                backlog = await scenarios.PendingMailsAsync();
+                var waiting = Stopwatch.GetTimestamp();
                 await WaitAsync(async () => await scenarios.PendingMailsAsync() == 0, TimeSpan.FromMinutes(10));
+                backlogSeconds = Stopwatch.GetElapsedTime(waiting).TotalSeconds;
+                log.Write($"{backlog} out in {backlogSeconds:0.0} s, ");
                 var before = sink.Received;
                 log.Write($"queueing {settings.Mails}… ");
                 await scenarios.QueueMailsAsync(settings.Mails);
@@ -122,7 +131,7 @@ public static class BenchRun
             return null;
 
         var report = Report.Write(settings, await MachineFactsAsync(settings.AdminConnectionString), started, results,
-            new MailFigures(settings.Mails, mailsSeconds, firstMailSeconds, mailsPerSecond), peakMemory);
+            new MailFigures(settings.Mails, mailsSeconds, firstMailSeconds, mailsPerSecond, backlog, backlogSeconds), peakMemory);
         var path = Path.Combine(settings.ResultsFolder, $"{started:yyyy-MM-dd-HHmm}.md");
         await File.WriteAllTextAsync(path, report);
         await File.WriteAllTextAsync(Path.Combine(settings.ResultsFolder, "latest.md"), report);
@@ -130,7 +139,7 @@ public static class BenchRun
     }
 
     /// <summary>A database of the given size: generated afresh, or kept when reuse is asked and it has that size.</summary>
-    private static async Task<string> PrepareAsync(BenchSettings settings, string name, int schools, int referrals, TextWriter log)
+    private static async Task<string> PrepareAsync(BenchSettings settings, string name, int schools, int referrals, TextWriter log, int waiting = 0)
     {
         var target = new NpgsqlConnectionStringBuilder(settings.AdminConnectionString) { Database = name, Pooling = true, MaxPoolSize = 100 }.ConnectionString;
         await using var admin = new NpgsqlConnection(settings.AdminConnectionString);
@@ -140,7 +149,8 @@ public static class BenchRun
             exists.Parameters.AddWithValue("name", name);
             if (await exists.ExecuteScalarAsync() is not null)
             {
-                if (settings.Reuse && await CountReferralsAsync(target) == (long)(referrals / schools) * schools)
+                if (settings.Reuse && await CountReferralsAsync(target, "") == (long)(referrals / schools) * schools
+                    && await CountReferralsAsync(target, " WHERE stage = 'AwaitingCompany'") >= waiting)
                 {
                     log.WriteLine($"Reusing {name} ({referrals} referrals).");
                     await DataGenerator.MigrateAsync(target);
@@ -158,13 +168,13 @@ public static class BenchRun
         return target;
     }
 
-    private static async Task<long> CountReferralsAsync(string connectionString)
+    private static async Task<long> CountReferralsAsync(string connectionString, string where)
     {
         try
         {
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
-            await using var count = new NpgsqlCommand("SELECT count(*) FROM referrals", connection);
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM referrals" + where, connection);
             return (long)(await count.ExecuteScalarAsync())!;
         }
         catch (PostgresException)
@@ -204,11 +214,17 @@ public static class BenchRun
     }
 }
 
-public sealed record MailFigures(int Count, double Seconds, double FirstAfterSeconds, double PerSecond);
+/// <param name="Backlog">Mails of (d) still queued when its answers stopped (the dispatcher sends fewer at once while
+/// requests are served), and the time they took to go out after.</param>
+public sealed record MailFigures(int Count, double Seconds, double FirstAfterSeconds, double PerSecond, long Backlog, double BacklogSeconds);
 
 /// <summary>The markdown report: every figure, the ratios and the targets.</summary>
 public static class Report
 {
+    // The server inherits the driver's environment: its setting, or Passerelle's default.
+    private static string UnderLoad() =>
+        Environment.GetEnvironmentVariable("Email__ParallelismUnderLoad") ?? new Passerelle.Email.EmailOptions().ParallelismUnderLoad.ToString(CultureInfo.InvariantCulture);
+
     public static string Write(BenchSettings settings, IReadOnlyList<(string Name, string Value)> machine, DateTimeOffset started,
         IReadOnlyDictionary<string, LoadResult> r, MailFigures mails, long peakMemory)
     {
@@ -240,12 +256,15 @@ public static class Report
             ("small.b.baseline", "(b) on the small database"), ("small.c.list", "(c) on the small database"), ("small.c.list.1", "(c) small database, one connection"),
         })
         {
+            // A figure whose work ran out (the links of (d)) before the window ended says over how long it was measured.
             if (r.TryGetValue(key, out var x))
-                Line($"| {label} | {x.Connections} | {x.Requests:N0} | {F(x.Throughput, "0")} | {F(x.P50)} | {F(x.P95)} | {F(x.P99)} | {x.Failures} |");
+                Line($"| {label}{(x.Seconds < 0.9 * settings.DurationSeconds ? $" (over {F(x.Seconds, "0.0")} s only: its work ran out)" : "")} | {x.Connections} | {x.Requests:N0} | {F(x.Throughput, "0")} | {F(x.P50)} | {F(x.P95)} | {F(x.P99)} | {x.Failures} |");
         }
         Line($"| (e) dispatcher: {mails.Count:N0} queued mails into the local SMTP sink | | {mails.Count:N0} | **{F(mails.PerSecond, "0")} mails/s** | | | | |");
         Line();
         Line($"(e): {mails.Count:N0} mails in {F(mails.Seconds, "0.0")} s from the commit that queued them to the last one received (the first arrived after {F(mails.FirstAfterSeconds)} s).");
+        Line($"(d): its answers queued two mails each; while they came in, the dispatcher sent {UnderLoad()} at a time " +
+            $"(`Email:ParallelismUnderLoad`); the {mails.Backlog:N0} still queued when they stopped were out {F(mails.BacklogSeconds, "0.0")} s later.");
         Line($"Server's peak resident memory over the whole run (both databases, VmHWM): **{peakMemory / 1048576.0:0} MB**.");
         Line();
 

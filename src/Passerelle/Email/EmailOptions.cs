@@ -52,8 +52,8 @@ public sealed class EmailOptions
 
     /// <summary>
     /// Mails sent at once while web requests are being served: mail can wait a little, people clicking cannot. With
-    /// 16 at once, composing and sending took half of the processor from the answers by mail link (benchmark (d):
-    /// p95 46 ms instead of 29); the backlog goes at full speed as soon as the requests stop.
+    /// 16 at once, composing and sending took a third of the processor from the answers by mail link (benchmark (d),
+    /// ADR 0005); the backlog goes at full speed as soon as the requests stop.
     /// </summary>
     public int ParallelismUnderLoad { get; init; } = 2;
     public double PollSeconds { get; init; } = 1;

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Referrals;
-using Passerelle.Schools;
 using Passerelle.Storage;
 
 namespace Passerelle.Email.Links;
