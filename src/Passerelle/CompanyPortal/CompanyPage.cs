@@ -23,9 +23,10 @@ public abstract class CompanyPage(PasserelleDb db) : PageModel
     /// <summary>False when no school is chosen, or the chosen one no longer works with this contact.</summary>
     protected bool LoadSchool()
     {
-        Schools = CompanySession.Of(HttpContext).Schools;
+        var session = CompanySession.Of(HttpContext);
+        Schools = session.Schools;
         var chosen = User.ChosenSchoolId();
-        if (chosen is null || !CompanySession.Of(HttpContext).WorksWith(chosen.Value))
+        if (chosen is null || !session.WorksWith(chosen.Value))
             return false;
         SchoolId = chosen;
         db.ForSchool(chosen.Value);

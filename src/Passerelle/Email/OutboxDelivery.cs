@@ -27,18 +27,15 @@ public sealed class OutboxDelivery(
             return 0;
         // Up to Parallelism mails at once, fewer while web requests are being served; looked at before each mail,
         // so the dispatcher steps aside within one mail's time when people arrive.
-        var all = new List<Task>(claimed.Count);
-        var sending = new List<Task>();
+        var deliveries = new List<Task>(claimed.Count);
         foreach (var id in claimed)
         {
-            while (sending.Count >= Parallelism())
-                sending.Remove(await Task.WhenAny(sending));
+            while (deliveries.Count(d => !d.IsCompleted) >= Parallelism())
+                await Task.WhenAny(deliveries.Where(d => !d.IsCompleted));
             ct.ThrowIfCancellationRequested();
-            var delivery = DeliverAsync(id, ct);
-            all.Add(delivery);
-            sending.Add(delivery);
+            deliveries.Add(DeliverAsync(id, ct));
         }
-        await Task.WhenAll(all);
+        await Task.WhenAll(deliveries);
         return claimed.Count;
     }
 

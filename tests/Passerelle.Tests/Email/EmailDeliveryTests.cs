@@ -193,17 +193,7 @@ public partial class EmailDeliveryTests
         await using var world = await EmailWorld.CreateAsync(provider, ("Email:BatchSize", "25"));
         var referralId = await world.ProposeAsync();
         await world.DispatchAllAsync();
-        await using (var db = world.Database.NewContext())
-        {
-            db.ForSystem();
-            for (var i = 0; i < 1000; i++)
-            {
-                var message = Outbox.New(world.School.School.Id, TemplateKeys.SchoolCandidateAcceptedOffer, Recipient.ReferringStaff, Seed.Now);
-                message.ReferralId = referralId;
-                db.OutboxMessages.Add(message);
-            }
-            await db.SaveChangesAsync();
-        }
+        await QueueStaffMailsAsync(world, referralId, 1000);
 
         var first = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services);
         var second = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services);
@@ -222,24 +212,12 @@ public partial class EmailDeliveryTests
         await using var world = await EmailWorld.CreateAsync(provider, ("Email:Parallelism", "6"), ("Email:ParallelismUnderLoad", "2"));
         var referralId = await world.ProposeAsync();
         await world.DispatchAllAsync();
-        async Task QueueAsync(int count)
-        {
-            await using var db = world.Database.NewContext();
-            db.ForSystem();
-            for (var i = 0; i < count; i++)
-            {
-                var message = Outbox.New(world.School.School.Id, TemplateKeys.SchoolCandidateAcceptedOffer, Recipient.ReferringStaff, Seed.Now);
-                message.ReferralId = referralId;
-                db.OutboxMessages.Add(message);
-            }
-            await db.SaveChangesAsync();
-        }
         var transport = new CountsAtOnce(world.App.Services.GetRequiredService<IMailTransport>());
         var delivery = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services, transport);
         var requests = world.App.Services.GetRequiredService<RequestsInFlight>();
 
         // A page is being served (its request waits until the dispatcher is done).
-        await QueueAsync(12);
+        await QueueStaffMailsAsync(world, referralId, 12);
         var pageDone = new TaskCompletionSource();
         var page = requests.TrackAsync(new DefaultHttpContext(), _ => pageDone.Task);
         await world.DispatchAllAsync(delivery);
@@ -249,7 +227,7 @@ public partial class EmailDeliveryTests
 
         // Nobody waiting: full speed.
         transport.Most = 0;
-        await QueueAsync(12);
+        await QueueStaffMailsAsync(world, referralId, 12);
         await world.DispatchAllAsync(delivery);
         transport.Most.ShouldBe(6);
 
@@ -305,6 +283,20 @@ public partial class EmailDeliveryTests
 
     [GeneratedRegex("https://passerelle\\.test/l/([A-Za-z0-9_-]{43})\"")]
     private static partial Regex TokenPattern();
+
+    /// <summary>Queues <paramref name="count"/> notifications to the referring staff member (benoit@example.org).</summary>
+    private static async Task QueueStaffMailsAsync(EmailWorld world, Guid referralId, int count)
+    {
+        await using var db = world.Database.NewContext();
+        db.ForSystem();
+        for (var i = 0; i < count; i++)
+        {
+            var message = Outbox.New(world.School.School.Id, TemplateKeys.SchoolCandidateAcceptedOffer, Recipient.ReferringStaff, Seed.Now);
+            message.ReferralId = referralId;
+            db.OutboxMessages.Add(message);
+        }
+        await db.SaveChangesAsync();
+    }
 
     /// <summary>Sends for real, a little slowly, and records the most mails it had at once.</summary>
     private sealed class CountsAtOnce(IMailTransport real) : IMailTransport
