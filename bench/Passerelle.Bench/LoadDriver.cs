@@ -19,18 +19,24 @@ public static class LoadDriver
     /// <summary>Sends one request on the worker's client; true when the answer is the one expected.</summary>
     public delegate Task<bool> Request(HttpClient client, CancellationToken ct);
 
-    public static HttpClient NewClient(Uri baseAddress) => new(new SocketsHttpHandler
+    /// <summary>A worker's client: as behind a TLS-terminating load balancer (see <see cref="BehindTls"/>).</summary>
+    public static HttpClient NewClient(Uri baseAddress)
     {
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        MaxConnectionsPerServer = 1,
-        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        AutomaticDecompression = DecompressionMethods.None,
-    })
-    {
-        BaseAddress = baseAddress,
-        Timeout = TimeSpan.FromSeconds(30),
-    };
+        var client = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            MaxConnectionsPerServer = 1,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            AutomaticDecompression = DecompressionMethods.None,
+        })
+        {
+            BaseAddress = baseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        return client;
+    }
 
     /// <param name="request">What one worker sends; null from <paramref name="next"/> ends a worker early (no more work).</param>
     public static async Task<LoadResult> RunAsync(

@@ -31,15 +31,14 @@ public sealed partial class Scenarios(Uri server, string connectionString)
             (SchoolId, ContactId) = (reader.GetGuid(0), reader.GetGuid(1));
         }
 
-        var cookies = new CookieContainer();
-        using var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = server };
+        using var client = BehindTls.Client(server, out var cookies);
         var login = await client.GetStringAsync("/entreprise/connexion");
         await ExpectAsync(client.PostAsync("/entreprise/connexion", Form((FormToken, TokenIn(login)),
             ("UserName", "bench.contact0"), ("Password", DataGenerator.Password))), HttpStatusCode.Redirect, "sign-in");
         var home = await client.GetStringAsync("/entreprise");
         await ExpectAsync(client.PostAsync("/entreprise?handler=ChooseSchool", Form((FormToken, TokenIn(home)),
             ("schoolId", SchoolId.ToString()))), HttpStatusCode.Redirect, "choice of school");
-        listCookie = cookies.GetCookieHeader(server);
+        listCookie = cookies.CookieHeader;
 
         var page = await SendListAsync(client);
         var rows = RowPattern().Count(page) - 1; // the header's row
@@ -115,11 +114,10 @@ public sealed partial class Scenarios(Uri server, string connectionString)
                 });
         }
 
-        var cookies = new CookieContainer();
-        using var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = server };
+        using var client = BehindTls.Client(server, out var cookies);
         var page = await client.GetStringAsync($"/l/{links[0].Token}/accepter");
         var formToken = TokenIn(page);
-        var cookie = cookies.GetCookieHeader(server);
+        var cookie = cookies.CookieHeader;
         var date = DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
         var next = -1;

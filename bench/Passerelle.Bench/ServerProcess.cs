@@ -6,7 +6,7 @@ using System.Net.Sockets;
 namespace Passerelle.Bench;
 
 /// <summary>
-/// Passerelle as it runs in production (the published Release build, Production environment, PostgreSQL, SMTP),
+/// Passerelle as it runs in production (the published Release build, environment "Benchmark", PostgreSQL, SMTP),
 /// in its own process, with its resident memory sampled from /proc every 100 ms and its peak (VmHWM) read last.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
@@ -42,7 +42,9 @@ public sealed class ServerProcess : IAsyncDisposable
         };
         var settings = new Dictionary<string, string>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // Not "Production": Production refuses the baseline page (it answers without a sign-in). Everything else is
+            // as in production: Release build, PostgreSQL, SMTP, Secure cookies (the driver acts as a TLS load balancer).
+            ["ASPNETCORE_ENVIRONMENT"] = "Benchmark",
             ["Database__Provider"] = "PostgreSQL",
             ["Database__ConnectionString"] = connectionString,
             ["Email__Delivery"] = "Smtp",

@@ -17,13 +17,16 @@ try
     }
 
     await app.Services.GetRequiredService<DatabaseStartup>().EnsureReadyAsync();
+    if (args.FirstOrDefault() == Passerelle.Schools.CreateSchoolCommand.Name)
+        return await Passerelle.Schools.CreateSchoolCommand.RunAsync(app.Services, args[1..], Console.Out, Console.Error);
     app.MapPasserelle();
     await app.RunAsync();
     return 0;
 }
 catch (StartupException e)
 {
-    Console.Error.WriteLine($"Passerelle cannot start: {e.Message}");
+    foreach (var problem in e.Message.Split('\n'))
+        Console.Error.WriteLine($"Passerelle cannot start: {problem}");
     return 1;
 }
 catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))

@@ -12,25 +12,13 @@ public static class CompanyAuth
     public const string Policy = "Entreprise";
     public const string SchoolClaim = "passerelle:school";
 
-    public static void AddCompanyPortal(this IServiceCollection services, IHostEnvironment environment)
+    public static void AddCompanyPortal(this IServiceCollection services, Hosting.CookiePolicy cookies)
     {
-        // Cookies are Secure whenever the request is HTTPS — behind a TLS-terminating proxy too, once the proxy is
-        // listed in ForwardedHeaders:KnownProxies. ("Always" would make antiforgery refuse every plain-http request.)
-        _ = environment;
-        var secure = CookieSecurePolicy.SameAsRequest;
-        services.AddAntiforgery(options =>
-        {
-            options.Cookie.SecurePolicy = secure;
-            options.Cookie.SameSite = SameSiteMode.Strict;
-        });
         services.AddAuthentication()
             .AddCookie(Scheme, options =>
             {
-                options.Cookie.Name = "passerelle.entreprise";
-                options.Cookie.HttpOnly = true;
+                cookies.Apply(options.Cookie, "passerelle.entreprise");
                 options.Cookie.SameSite = SameSiteMode.Lax;
-                options.Cookie.SecurePolicy = secure;
-                options.Cookie.Path = "/";
                 options.LoginPath = "/entreprise/connexion";
                 options.LogoutPath = "/entreprise/deconnexion";
                 options.AccessDeniedPath = "/entreprise/connexion";
@@ -41,7 +29,6 @@ public static class CompanyAuth
                 options.Events.OnValidatePrincipal = CompanySession.ValidateAsync;
             });
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
-        services.AddLoginRateLimit();
     }
 
     public static ClaimsPrincipal Principal(CompanyContact contact, Guid? schoolId)

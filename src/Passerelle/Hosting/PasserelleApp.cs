@@ -19,7 +19,10 @@ public static class PasserelleApp
     /// <summary>Registers everything Passerelle needs; configuration mistakes surface here as <see cref="StartupException"/>.</summary>
     public static WebApplicationBuilder AddPasserelle(this WebApplicationBuilder builder)
     {
-        var database = DatabaseOptions.FromConfiguration(builder.Configuration);
+        var database = DatabaseOptions.FromConfiguration(builder.Configuration, builder.Environment.IsDevelopment());
+        var email = EmailOptions.FromConfiguration(builder.Configuration);
+        if (ProductionChecks.Settings(builder.Configuration, builder.Environment, email) is { Count: > 0 } problems)
+            throw new StartupException(string.Join('\n', problems));
         BaselineList.CheckSetting(builder.Configuration, database);
         KeepLinkTokensOutOfLogs(builder.Logging);
         var services = builder.Services;
@@ -37,14 +40,27 @@ public static class PasserelleApp
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<PasswordSetup>();
         services.AddScoped<PasswordResets>();
-        services.AddCompanyPortal(builder.Environment);
-        services.AddSchoolOffice(builder.Environment);
+        var cookies = new CookiePolicy(builder.Environment.IsDevelopment());
+        services.AddSingleton(cookies);
+        services.AddAntiforgery(options =>
+        {
+            cookies.Apply(options.Cookie, "passerelle.af");
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(options =>
+        {
+            cookies.Apply(options.Cookie, "passerelle.message");
+            options.Cookie.SameSite = SameSiteMode.Lax;
+        });
+        services.AddLoginRateLimit();
+        services.AddCompanyPortal(cookies);
+        services.AddSchoolOffice(cookies);
         // Cookies and antiforgery tokens are signed with keys every instance reads from the database.
         services.AddDataProtection().SetApplicationName("Passerelle");
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(provider =>
             new Microsoft.Extensions.Options.ConfigureOptions<KeyManagementOptions>(options =>
                 options.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System)));
-        AddEmail(services, EmailOptions.FromConfiguration(builder.Configuration));
+        AddEmail(services, email);
         services.AddProblemDetails();
         // Behind a load balancer: the client's address and scheme come from X-Forwarded-For / -Proto, trusted only
         // from the proxies listed in ForwardedHeaders:KnownProxies (loopback by default), so the login rate limit
@@ -115,10 +131,11 @@ public static class PasserelleApp
         var inFlight = app.Services.GetRequiredService<RequestsInFlight>();
         app.Use((context, next) => inFlight.TrackAsync(context, next));
         app.UseForwardedHeaders();
+        app.UseSecurityHeaders(app.Environment);
         app.UseExceptionHandler("/erreur/500");
         // An error answered without content (an expired antiforgery token, say) gets a French page.
         app.UseStatusCodePagesWithReExecute("/erreur/{0}");
-        app.UseStaticFiles();
+        app.UseStaticFiles(SecurityHeaders.CachedStaticFiles());
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();

@@ -12,17 +12,13 @@ public static class SchoolAuth
     public const string AdminPolicy = "EcoleAdmin";
     public const string SchoolClaim = "passerelle:school";
 
-    public static void AddSchoolOffice(this IServiceCollection services, IHostEnvironment environment)
+    public static void AddSchoolOffice(this IServiceCollection services, Hosting.CookiePolicy cookies)
     {
-        _ = environment;
         services.AddAuthentication()
             .AddCookie(Scheme, options =>
             {
-                options.Cookie.Name = "passerelle.ecole";
-                options.Cookie.HttpOnly = true;
+                cookies.Apply(options.Cookie, "passerelle.ecole");
                 options.Cookie.SameSite = SameSiteMode.Lax;
-                // Secure whenever the request is HTTPS (see CompanyAuth).
-                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.LoginPath = "/ecole/connexion";
                 options.LogoutPath = "/ecole/deconnexion";
                 options.AccessDeniedPath = "/erreur/403";

@@ -30,12 +30,11 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock, OutboxSignal 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         await LoadAsync(ct);
-        var email = (Email ?? "").Trim().ToLowerInvariant();
         LastName ??= "";
         FirstName ??= "";
         if (string.IsNullOrWhiteSpace(LastName) || string.IsNullOrWhiteSpace(FirstName) || LastName.Length > 100 || FirstName.Length > 100)
             return Invalid("Indiquez le nom et le prénom (100 caractères au plus).");
-        if (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || parsed.DisplayName.Length > 0)
+        if (EmailAddress.Normalize(Email) is not { } email)
             return Invalid("L'adresse e-mail n'est pas valide.");
         if (!Enum.IsDefined(Role))
             return Invalid("Choisissez un rôle.");

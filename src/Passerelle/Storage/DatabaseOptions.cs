@@ -12,8 +12,9 @@ public enum DatabaseProvider
 
 /// <summary>
 /// Section "Database": which provider, which database, and whether this process migrates it and adds the demo data.
-/// The embedded default (SQLite under ./data/) migrates itself and seeds the demo; PostgreSQL is migrated by the
-/// explicit <c>migrate</c> command unless <c>MigrateOnStartup</c> says otherwise.
+/// The embedded default (SQLite under ./data/) migrates itself, and seeds the demo in Development only (what
+/// <c>dotnet run</c> uses); PostgreSQL is migrated by the explicit <c>migrate</c> command unless
+/// <c>MigrateOnStartup</c> says otherwise.
 /// </summary>
 public sealed class DatabaseOptions
 {
@@ -26,7 +27,7 @@ public sealed class DatabaseOptions
     public bool SeedDemoData { get; init; }
 
     /// <summary>Reads and checks the section; a mistake becomes a <see cref="StartupException"/> saying what to fix.</summary>
-    public static DatabaseOptions FromConfiguration(IConfiguration configuration)
+    public static DatabaseOptions FromConfiguration(IConfiguration configuration, bool development = false)
     {
         var section = configuration.GetSection(Section);
         var providerText = section["Provider"];
@@ -52,7 +53,7 @@ public sealed class DatabaseOptions
             Provider = provider,
             ConnectionString = provider == DatabaseProvider.Sqlite ? PrepareSqlite(connectionString) : CheckPostgres(connectionString),
             MigrateOnStartup = ReadBool(section, "MigrateOnStartup", embedded),
-            SeedDemoData = ReadBool(section, "SeedDemoData", embedded),
+            SeedDemoData = ReadBool(section, "SeedDemoData", embedded && development),
         };
         return options;
     }

@@ -9,17 +9,18 @@ namespace Passerelle.Storage;
 /// problem is printed as one line; as a hosted service it also runs where Program's code does not (the test host).
 /// </summary>
 public sealed class DatabaseStartup(
-    DatabaseOptions options, SchemaMigrator migrator, IServiceScopeFactory scopes, ILogger<DatabaseStartup> logger) : IHostedService
+    DatabaseOptions options, SchemaMigrator migrator, IServiceScopeFactory scopes, IHostEnvironment environment, ILogger<DatabaseStartup> logger)
+    : IHostedService
 {
-    private readonly Lazy<Task> _run = new(() => RunAsync(options, migrator, scopes, logger, CancellationToken.None));
+    private readonly Lazy<Task> _run = new(() => RunAsync(options, migrator, scopes, environment, logger, CancellationToken.None));
 
     /// <summary>Prepares the database once, however many times it is asked.</summary>
     public Task EnsureReadyAsync() => _run.Value;
 
     Task IHostedService.StartAsync(CancellationToken cancellationToken) => EnsureReadyAsync();
 
-    private static async Task RunAsync(
-        DatabaseOptions options, SchemaMigrator migrator, IServiceScopeFactory scopes, ILogger logger, CancellationToken cancellationToken)
+    private static async Task RunAsync(DatabaseOptions options, SchemaMigrator migrator, IServiceScopeFactory scopes, IHostEnvironment environment,
+        ILogger logger, CancellationToken cancellationToken)
     {
         if (options.MigrateOnStartup)
         {
@@ -34,6 +35,12 @@ public sealed class DatabaseStartup(
                 throw new StartupException(
                     $"The {options.Describe()} is at schema version {status.AppliedVersion}, this Passerelle needs {status.LatestVersion}: " +
                     "run `dotnet Passerelle.dll migrate` (from source: `dotnet run --project src/Passerelle -- migrate`) first.");
+        }
+
+        if (environment.IsProduction())
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await Passerelle.Hosting.ProductionChecks.CheckNoDemoAccountsAsync(scope.ServiceProvider.GetRequiredService<PasserelleDb>(), cancellationToken);
         }
 
         if (options.SeedDemoData)

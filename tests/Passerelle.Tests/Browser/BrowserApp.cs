@@ -29,6 +29,11 @@ public sealed class BrowserApp : IAsyncDisposable
     }
 
     public string BaseUrl { get; }
+
+    private readonly List<string> _cspViolations = [];
+
+    /// <summary>What the browser refused under the Content-Security-Policy on any page opened so far (should be nothing).</summary>
+    public IReadOnlyList<string> CspViolations { get { lock (_cspViolations) return [.. _cspViolations]; } }
     public IBrowser Browser { get; }
     public string MailFolder => Path.Combine(_directory, "data", "mail");
 
@@ -80,7 +85,13 @@ public sealed class BrowserApp : IAsyncDisposable
     public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "fr-FR", TimezoneId = "Europe/Paris", ViewportSize = new() { Width = 1366, Height = 900 } });
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                lock (_cspViolations) _cspViolations.Add($"{page.Url}: {message.Text}");
+        };
+        return page;
     }
 
     /// <summary>Waits for a mail whose subject starts with <paramref name="subject"/> (to <paramref name="to"/>, if given) in the mail folder.</summary>
@@ -120,7 +131,8 @@ public sealed class BrowserApp : IAsyncDisposable
         var axe = Path.Combine(RepositoryRoot(), "tests", "Passerelle.Tests", "node_modules", "axe-core", "axe.min.js");
         if (!File.Exists(axe))
             throw new InvalidOperationException("axe-core is missing: run npm ci in tests/Passerelle.Tests (scripts/test.sh does).");
-        await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = axe });
+        // Evaluated through the DevTools protocol: a <script> tag would be an inline script, which the page's CSP refuses.
+        await page.EvaluateAsync(await File.ReadAllTextAsync(axe));
         var result = await page.EvaluateAsync<JsonElement>(
             "async () => (await axe.run(document, { resultTypes: ['violations'] })).violations.map(v => ({ id: v.id, impact: v.impact, targets: v.nodes.map(n => n.target.join(' ')) }))");
         return result.EnumerateArray()

@@ -99,6 +99,7 @@ public partial class CompanyScenarioTests
         violations.AddRange(Tagged("lien-expire", await BrowserApp.AccessibilityViolationsAsync(page)));
 
         violations.ShouldBeEmpty();
+        app.CspViolations.ShouldBeEmpty("every page works under the Content-Security-Policy");
     }
 
     private static async Task Expect(ILocator locator) => await locator.First.WaitForAsync(new() { Timeout = 10_000 });

@@ -137,6 +137,7 @@ public partial class WholeLoopTests
         }
 
         violations.ShouldBeEmpty();
+        app.CspViolations.ShouldBeEmpty("every page works under the Content-Security-Policy");
     }
 
     private static string Link(string text, string action) =>

@@ -42,7 +42,7 @@ public sealed class PortalWorld : IAsyncDisposable
         return new PortalWorld(database, sink, app, clock, documents);
     }
 
-    public HttpClient Client() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = true, HandleCookies = true });
+    public HttpClient Client() => App.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = PasserelleFactory.Https, AllowAutoRedirect = true, HandleCookies = true });
 
     /// <summary>Signs in through the login form; returns the page reached.</summary>
     public static async Task<(HttpStatusCode Status, IHtmlDocument Page)> LogInAsync(HttpClient client, string userName, string password = DemoData.Password)

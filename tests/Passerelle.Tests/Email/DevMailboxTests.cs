@@ -32,7 +32,9 @@ public sealed class DevMailboxTests : IDisposable
         list.Text().ShouldContain("DUPONT Léa <lea.dupont@example.org>");
 
         var (_, mail) = await Browserless.GetAsync(client, entry.GetAttribute("href")!);
-        var preview = mail.QuerySelector("iframe")!.GetAttribute("srcdoc")!;
+        var frame = mail.QuerySelector("iframe")!;
+        frame.GetAttribute("sandbox").ShouldBe("allow-top-navigation-by-user-activation", "the mail's HTML runs no script; only a click on its links leaves the frame");
+        var preview = frame.GetAttribute("srcdoc")!;
         preview.ShouldContain("<base target=\"_top\">");
         preview.ShouldContain("Bonjour Léa,");
         preview.ShouldContain("http://127.0.0.1:5080/l/");
@@ -44,7 +46,8 @@ public sealed class DevMailboxTests : IDisposable
     public async Task The_mailbox_page_does_not_exist_outside_development()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        await using var app = new PasserelleFactory(database, new Dictionary<string, string?> { ["Email:Folder"] = _folder }, environment: "Production");
+        // Staging: mail to a folder is allowed there (Production refuses it at start-up: StartupTests).
+        await using var app = new PasserelleFactory(database, new Dictionary<string, string?> { ["Email:Folder"] = _folder }, environment: "Staging");
         using var client = app.CreateClient();
 
         (await client.GetAsync("/dev/mails")).StatusCode.ShouldBe(HttpStatusCode.NotFound);

@@ -107,7 +107,7 @@ public partial class LinkPageTests
     {
         await using var world = await EmailWorld.CreateAsync(provider);
         var (referralId, token) = await CompanyLinkAsync(world);
-        using var client = world.App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var client = world.App.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = PasserelleFactory.Https, AllowAutoRedirect = false });
         var (_, valid) = await Browserless.GetAsync(client, $"/l/{token}/refuser");
 
         var tampered = token[..^3] + (token[^3] == 'x' ? "y" : "x") + token[^2..];

@@ -6,11 +6,23 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Passerelle.Tests.Infrastructure;
 
 /// <summary>The real app in memory, on a test database of either provider.</summary>
-public sealed class PasserelleFactory(
-    TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null,
-    string environment = "Testing")
-    : WebApplicationFactory<Program>
+public sealed class PasserelleFactory : WebApplicationFactory<Program>
 {
+    /// <summary>Outside Development cookies are Secure (__Host-): test clients speak https, as people behind the load balancer do.</summary>
+    public static readonly Uri Https = new("https://localhost");
+
+    private readonly TestDatabase database;
+    private readonly IReadOnlyDictionary<string, string?>? settings;
+    private readonly Action<IServiceCollection>? services;
+    private readonly string environment;
+
+    public PasserelleFactory(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null,
+        string environment = "Testing")
+    {
+        (this.database, this.settings, this.services, this.environment) = (database, settings, services, environment);
+        ClientOptions.BaseAddress = Https;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);

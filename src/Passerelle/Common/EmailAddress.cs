@@ -1,0 +1,18 @@
+using System.Net.Mail;
+
+namespace Passerelle;
+
+/// <summary>The one check of an e-mail address typed by a person: a bare address (no display name), lower-cased.</summary>
+public static class EmailAddress
+{
+    public const int MaxLength = 254;
+
+    /// <summary>The address trimmed and lower-cased, or null when it is not a plain, valid address.</summary>
+    public static string? Normalize(string? text)
+    {
+        var email = (text ?? "").Trim().ToLowerInvariant();
+        if (email.Length > MaxLength || email.Any(char.IsControl))
+            return null;
+        return MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && parsed.DisplayName.Length == 0 ? email : null;
+    }
+}
