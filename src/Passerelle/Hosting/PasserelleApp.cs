@@ -102,6 +102,7 @@ public static class PasserelleApp
     {
         services.AddSingleton(email);
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<TemplateSafety>();
         services.AddSingleton<TemplateRenderer>();
         services.AddScoped<MailComposer>();
         services.AddScoped<Passerelle.Email.Links.LinkResolver>();

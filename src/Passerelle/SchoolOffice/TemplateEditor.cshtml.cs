@@ -12,7 +12,7 @@ namespace Passerelle.SchoolOffice;
 /// preview on sample data, and a check that the template renders before it is saved.
 /// </summary>
 [Authorize(Policy = SchoolAuth.AdminPolicy)]
-public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer renderer, TimeProvider clock) : SchoolPage(db)
+public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer renderer, EmailOptions email, TimeProvider clock) : SchoolPage(db)
 {
     public TemplateDefinition Definition { get; private set; } = null!;
 
@@ -49,9 +49,9 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         if (!DefaultTemplates.SchoolMayEdit(key))
             return NotFound();
         Definition = DefaultTemplates.For(key);
-        Error = renderer.Check(Subject, Body, RenderModel.Sample());
-        if (Error is null)
-            Preview = renderer.Render(key, Draft(key, enabled: true), RenderModel.Sample(), "Votre école", clock.GetUtcNow().AddDays(7));
+        (Preview, Error) = renderer.RenderDraft(Subject, Body, Sample, "Votre école", clock.GetUtcNow().AddDays(7));
+        if (Error is not null)
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return Page();
     }
 
@@ -62,9 +62,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         Definition = DefaultTemplates.For(key);
         if (string.IsNullOrWhiteSpace(Subject) || string.IsNullOrWhiteSpace(Body))
             return Invalid("L'objet et le corps du mail sont obligatoires.");
-        if (Subject.Length > 300 || Body.Length > 20_000)
-            return Invalid("Le modèle est trop long (objet : 300 caractères, corps : 20 000 au plus).");
-        if (renderer.Check(Subject, Body, RenderModel.Sample()) is { } problem)
+        if (renderer.Check(Subject, Body, Sample) is { } problem)
             return Invalid(problem);
 
         var own = await Db.EmailTemplates.SingleOrDefaultAsync(t => t.Key == key, ct);
@@ -95,12 +93,12 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         if (!DefaultTemplates.SchoolMayEdit(key))
             return NotFound();
         Definition = DefaultTemplates.For(key);
-        if (renderer.Check(Subject, Body, RenderModel.Sample()) is { } problem)
-            return Invalid(problem);
+        var now = clock.GetUtcNow();
+        var (rendered, problem) = renderer.RenderDraft(Subject, Body, Sample, "Votre école", now.AddDays(7));
+        if (rendered is null)
+            return Invalid(problem!);
         var staffId = StaffId;
         var me = await Db.Staff.AsNoTracking().SingleAsync(s => s.Id == staffId, ct);
-        var now = clock.GetUtcNow();
-        var rendered = renderer.Render(key, Draft(key, enabled: true), RenderModel.Sample(), "Votre école", now.AddDays(7));
         var mail = Outbox.New(SchoolId, key, Passerelle.Referrals.Recipient.Address, now);
         mail.ToAddress = me.Email;
         mail.ToName = me.DisplayName;
@@ -120,6 +118,9 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         Message = "Le modèle de l'école est supprimé : ce mail part avec le modèle par défaut.";
         return Redirect($"/ecole/modeles/{key}");
     }
+
+    /// <summary>Sample data whose links lead to this Passerelle (links elsewhere are taken out of school templates).</summary>
+    private Dictionary<string, object?> Sample => RenderModel.Sample(email.PublicBaseUrl.TrimEnd('/'));
 
     private EmailTemplate Draft(string key, bool enabled) => new()
     {

@@ -7,7 +7,8 @@ namespace Passerelle.Tests.Email;
 
 public class TemplateTests
 {
-    private static readonly TemplateRenderer Renderer = new(NullLogger<TemplateRenderer>.Instance);
+    private static readonly TemplateRenderer Renderer =
+        new(NullLogger<TemplateRenderer>.Instance, new TemplateSafety(new EmailOptions { PublicBaseUrl = "https://passerelle.example" }));
     private static readonly DateTimeOffset Expiry = new(2020, 5, 22, 13, 41, 0, TimeSpan.Zero);
 
     public static TheoryData<string> Keys() => new(DefaultTemplates.All.Select(t => t.Key));
@@ -96,7 +97,7 @@ public class TemplateTests
         custom.UsedSchoolTemplate.ShouldBeTrue();
         custom.Subject.ShouldBe("Une offre pour vous, Margaud");
         custom.Html.ShouldContain("voici l'offre Et laboriosam praesentium.");
-        custom.Html.ShouldContain(">J&#39;accepte</a>");
+        custom.Html.ShouldContain(">J'accepte</a>");
         custom.Text.ShouldContain("Les boutons et liens de ce message fonctionnent jusqu'au", customMessage: "the expiry is printed whatever the school wrote");
         standard.UsedSchoolTemplate.ShouldBeFalse();
         standard.Subject.ShouldBe("Passerelle School vous propose une offre : Et laboriosam praesentium");
@@ -116,6 +117,76 @@ public class TemplateTests
         mail.UsedSchoolTemplate.ShouldBeFalse();
         mail.Subject.ShouldBe("Passerelle School vous propose une offre : Et laboriosam praesentium");
         Renderer.Check(template.Subject, body, RenderModel.Sample()).ShouldNotBeNull();
+    }
+
+    [Theory]
+    [InlineData(30_000, "Le modèle est trop long (objet : 300 caractères, corps : 20 000 au plus).")]
+    [InlineData(9, "Le modèle imbrique trop de blocs {{#…}} (8 niveaux au plus).")]
+    public void Deeply_nested_blocks_are_refused_before_they_are_compiled(int depth, string message)
+    {
+        // 30,000 nested {{#if}} overflowed the compiler's stack and ended the process.
+        var body = string.Concat(Enumerable.Repeat("{{#if candidat}}", depth)) + "x" + string.Concat(Enumerable.Repeat("{{/if}}", depth));
+
+        Renderer.Check("Sujet", body, RenderModel.Sample()).ShouldBe(message);
+        var template = new EmailTemplate { SchoolId = Guid.NewGuid(), Key = TemplateKeys.OfferToCandidate, Subject = "Sujet", Body = body, Enabled = true };
+        Renderer.Render(template.Key, template, RenderModel.Sample(), "Passerelle School", Expiry).UsedSchoolTemplate.ShouldBeFalse("a template saved before the limits still falls back");
+    }
+
+    [Fact]
+    public void Eight_nested_blocks_and_many_else_ifs_within_the_limits_render()
+    {
+        var nested = string.Concat(Enumerable.Repeat("{{#if candidat}}", 8)) + "ok" + string.Concat(Enumerable.Repeat("{{/if}}", 8));
+        Renderer.Check("Sujet", nested, RenderModel.Sample()).ShouldBeNull();
+        var elseIfs = "{{#if a}}a" + string.Concat(Enumerable.Range(0, 300).Select(i => $"{{{{else if b{i}}}}}b")) + "{{/if}}";
+        Renderer.Check("Sujet", elseIfs, RenderModel.Sample()).ShouldBe("Le modèle imbrique trop de blocs {{#…}} (8 niveaux au plus).");
+        var tooMany = string.Concat(Enumerable.Repeat("{{candidat.prenom}} ", 401));
+        Renderer.Check("Sujet", tooMany, RenderModel.Sample()).ShouldBe("Le modèle contient trop de balises {{ }} (400 au plus).");
+    }
+
+    [Theory]
+    [InlineData("{{#if a}}{{else}}{{else}}{{/if}}")]
+    [InlineData("{{#if}}x{{/if}}")]
+    [InlineData("{{#each}}x{{/each}}")]
+    [InlineData("{{bouton}}")]
+    [InlineData("{{> partial}}")]
+    [InlineData("{{#with candidat}}{{../../..}}{{/with}}")]
+    public void A_malformed_block_gets_a_French_answer_not_an_error(string body)
+    {
+        var problem = Renderer.Check("Sujet", body, RenderModel.Sample());
+
+        if (problem is not null)
+            problem.ShouldStartWith("Le modèle contient une erreur de syntaxe");
+    }
+
+    [Fact]
+    public void A_school_template_keeps_simple_formatting_and_loses_scripts_images_and_links_elsewhere()
+    {
+        var body = """
+            <p style="color:#123456">Bonjour <strong>{{candidat.prenom}}</strong></p>
+            <img src="https://elsewhere.example/?{{liens.accepterOffre}}">
+            <a href="https://elsewhere.example/{{liens.accepterOffre}}">ici</a>
+            <a href="{{liens.accepterOffre}}">chez nous</a>
+            <p style="background-image:url(https://elsewhere.example/{{liens.accepterOffre}})">fond</p>
+            <script>alert(1)</script><form action="https://elsewhere.example"><input name="x"></form>
+            <a href="javascript:alert(1)">js</a><p onclick="alert(1)">clic</p>
+            {{bouton liens.accepterOffre "J'accepte"}}
+            """;
+
+        var (mail, problem) = Renderer.RenderDraft("Sujet", body, RenderModel.Sample(), "Passerelle School", Expiry);
+
+        problem.ShouldBeNull();
+        mail!.Html.ShouldNotContain("elsewhere.example");
+        mail.Html.ShouldNotContain("<script");
+        mail.Html.ShouldNotContain("<img");
+        mail.Html.ShouldNotContain("<form");
+        mail.Html.ShouldNotContain("javascript:");
+        mail.Html.ShouldNotContain("onclick");
+        mail.Html.ShouldContain("<p style=\"color: rgba(18, 52, 86, 1)\">Bonjour <strong>Margaud</strong></p>");
+        mail.Html.ShouldContain("<a href=\"https://passerelle.example/l/exemple/accepter\">chez nous</a>");
+        mail.Html.ShouldContain("padding: 10px 18px");
+        mail.Html.ShouldContain(">J'accepte</a>", customMessage: "the button keeps its link and style");
+        mail.Removed!.ShouldContain("<img>");
+        mail.Removed!.ShouldContain("<script>");
     }
 
     private static bool Lookup(Dictionary<string, object?> model, string path)

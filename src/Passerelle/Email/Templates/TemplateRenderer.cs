@@ -3,21 +3,36 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using HandlebarsDotNet;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Passerelle.Email.Templates;
 
-public sealed record RenderedMail(string Subject, string Html, string Text, bool UsedSchoolTemplate);
+public sealed record RenderedMail(string Subject, string Html, string Text, bool UsedSchoolTemplate, IReadOnlyList<string>? Removed = null);
 
 /// <summary>
 /// Renders a mail from the school's template when it has an enabled one, else from the French default,
-/// with Handlebars. Values are HTML-escaped in the body; a school template that fails to render (or that
-/// tries to print a value unescaped) falls back to the default with a warning, so a mail is never blocked.
+/// with Handlebars. Values are HTML-escaped in the body; a school's template is held to <see cref="TemplateSafety"/>'s
+/// limits and allow-list; one that fails to render (or that tries to print a value unescaped) falls back to the
+/// default with a warning, so a mail is never blocked.
 /// </summary>
-public sealed partial class TemplateRenderer(ILogger<TemplateRenderer> logger)
+public sealed partial class TemplateRenderer(ILogger<TemplateRenderer> logger, TemplateSafety safety) : IDisposable
 {
     private readonly IHandlebars _html = CreateEngine(escape: true);
     private readonly IHandlebars _plain = CreateEngine(escape: false);
-    private readonly ConcurrentDictionary<(bool Html, string Source), HandlebarsTemplate<object, object>> _compiled = new();
+
+    // The defaults are a fixed set; schools' saved templates are many and change, so their cache is bounded. Drafts
+    // (preview, check, test mail) are compiled each time and never kept.
+    private readonly ConcurrentDictionary<(bool Html, string Source), HandlebarsTemplate<object, object>> _defaults = new();
+    private readonly MemoryCache _schools = new(new MemoryCacheOptions { SizeLimit = 512 });
+
+    public void Dispose() => _schools.Dispose();
+
+    private enum Origin
+    {
+        Default,
+        School,
+        Draft,
+    }
 
     public RenderedMail Render(string key, EmailTemplate? schoolTemplate, object model, string schoolName, DateTimeOffset? linksExpireAt)
     {
@@ -26,48 +41,80 @@ public sealed partial class TemplateRenderer(ILogger<TemplateRenderer> logger)
         {
             try
             {
-                return Render(schoolTemplate.Subject, schoolTemplate.Body, model, schoolName, linksExpireAt, usedSchoolTemplate: true);
+                return Render(schoolTemplate.Subject, schoolTemplate.Body, model, schoolName, linksExpireAt, Origin.School);
             }
-            catch (Exception e) when (e is HandlebarsException or TemplateRejectedException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 logger.LogWarning("The template {Key} of school {SchoolId} does not render ({Error}); the default was used instead.",
                     key, schoolTemplate.SchoolId, e.Message);
             }
         }
-        return Render(definition.Subject, definition.Body, model, schoolName, linksExpireAt, usedSchoolTemplate: false);
+        return Render(definition.Subject, definition.Body, model, schoolName, linksExpireAt, Origin.Default);
     }
 
     /// <summary>Checks a template a school admin wrote; returns the problem in French, or null when it renders.</summary>
-    public string? Check(string subject, string body, object sampleModel)
+    public string? Check(string subject, string body, object sampleModel) => RenderDraft(subject, body, sampleModel, "École", null).Problem;
+
+    /// <summary>
+    /// A draft as it would be mailed (for the preview and the test mail), or the problem in French: over the limits,
+    /// a syntax error, an unescaped value. Nothing of it is kept.
+    /// </summary>
+    public (RenderedMail? Mail, string? Problem) RenderDraft(string subject, string body, object model, string schoolName, DateTimeOffset? linksExpireAt)
     {
         try
         {
-            Render(subject, body, sampleModel, "École", null, usedSchoolTemplate: true);
-            return null;
+            return (Render(subject, body, model, schoolName, linksExpireAt, Origin.Draft), null);
         }
         catch (TemplateRejectedException e)
         {
-            return e.Message;
+            return (null, e.Message);
         }
         catch (HandlebarsException e)
         {
-            return $"Le modèle contient une erreur de syntaxe : {e.Message}";
+            return (null, $"Le modèle contient une erreur de syntaxe : {e.Message}");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Handlebars.Net reports some malformed blocks ({{else}} twice, say) with other exception types.
+            logger.LogInformation("A template draft does not compile: {Error}", e.Message);
+            return (null, "Le modèle contient une erreur de syntaxe : vérifiez que chaque bloc {{#…}} a un seul {{else}} et se ferme par {{/…}}.");
         }
     }
 
-    private RenderedMail Render(string subjectSource, string bodySource, object model, string schoolName, DateTimeOffset? linksExpireAt, bool usedSchoolTemplate)
+    private RenderedMail Render(string subjectSource, string bodySource, object model, string schoolName, DateTimeOffset? linksExpireAt, Origin origin)
     {
+        if (origin != Origin.Default && TemplateSafety.LimitProblem(subjectSource, bodySource) is { } tooMuch)
+            throw new TemplateRejectedException(tooMuch);
         if (Unescaped().IsMatch(bodySource) || Unescaped().IsMatch(subjectSource))
             throw new TemplateRejectedException("Les balises {{{ }}} et {{& }} sont interdites : les valeurs sont toujours échappées.");
 
-        var subject = OneLine(Compile(false, subjectSource)(model));
-        var body = Compile(true, bodySource)(model);
+        var subject = OneLine(Compile(false, subjectSource, origin)(model));
+        var body = Compile(true, bodySource, origin)(model);
+        IReadOnlyList<string>? removed = null;
+        if (origin != Origin.Default)
+            (body, removed) = safety.Sanitize(body);
         var html = Layout(subject, body, schoolName, linksExpireAt);
-        return new RenderedMail(subject, html, HtmlToText(html), usedSchoolTemplate);
+        return new RenderedMail(subject, html, HtmlToText(html), origin != Origin.Default, removed);
     }
 
-    private HandlebarsTemplate<object, object> Compile(bool html, string source) =>
-        _compiled.GetOrAdd((html, source), key => (key.Html ? _html : _plain).Compile(key.Source));
+    private HandlebarsTemplate<object, object> Compile(bool html, string source, Origin origin)
+    {
+        var engine = html ? _html : _plain;
+        switch (origin)
+        {
+            case Origin.Default:
+                return _defaults.GetOrAdd((html, source), key => engine.Compile(key.Source));
+            case Origin.School:
+                return _schools.GetOrCreate((html, source), entry =>
+                {
+                    entry.Size = 1;
+                    entry.SlidingExpiration = TimeSpan.FromHours(1);
+                    return engine.Compile(source);
+                })!;
+            default:
+                return engine.Compile(source);
+        }
+    }
 
     private static string Layout(string subject, string body, string schoolName, DateTimeOffset? linksExpireAt)
     {
@@ -150,28 +197,28 @@ public sealed partial class TemplateRenderer(ILogger<TemplateRenderer> logger)
         return engine;
     }
 
-    [GeneratedRegex(@"\{\{\{|\{\{~?\s*&")]
+    [GeneratedRegex(@"\{\{\{|\{\{~?\s*&", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Unescaped();
 
-    [GeneratedRegex(@"<body[^>]*>(.*)</body>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"<body[^>]*>(.*)</body>", RegexOptions.Singleline | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex BodyContent();
 
-    [GeneratedRegex(@"<title>.*?</title>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"<title>.*?</title>", RegexOptions.Singleline | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Title();
 
-    [GeneratedRegex("""<a\s[^>]*href="([^"]*)"[^>]*>(.*?)</a>""", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    [GeneratedRegex("""<a\s[^>]*href="([^"]*)"[^>]*>(.*?)</a>""", RegexOptions.Singleline | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Anchor();
 
-    [GeneratedRegex(@"<br\s*/?>|</p>|</div>|</h\d>|</ol>|</ul>", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"<br\s*/?>|</p>|</div>|</h\d>|</ol>|</ul>", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex LineBreakTags();
 
-    [GeneratedRegex(@"<li[^>]*>", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"<li[^>]*>", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ListItem();
 
-    [GeneratedRegex("<[^>]+>")]
+    [GeneratedRegex("<[^>]+>", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Tags();
 
-    [GeneratedRegex(@"[ \t\u00A0]+")]
+    [GeneratedRegex(@"[ \t\u00A0]+", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Spaces();
 
     private sealed class TemplateRejectedException(string message) : Exception(message);
