@@ -43,6 +43,8 @@ public abstract class SetPasswordPage<TAccount>(PasswordSetup setup, AccountKind
             Response.StatusCode = StatusCodes.Status410Gone;
             return Page();
         }
+        if (ModelState.IsValid && PasswordPolicy.Problem(Password, found.UserName) is { } weak)
+            ModelState.AddModelError(nameof(Password), weak);
         if (!ModelState.IsValid)
         {
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
@@ -91,16 +93,23 @@ public abstract class ForgotPasswordPage(PasswordResets resets, AccountKind kind
 /// A portal's login form, for one kind of account: the same checks, lockout and messages in both portals; each
 /// portal only says how it opens its session and where it starts.
 /// </summary>
-public abstract class LoginPage<TAccount>(PasswordSignIn signIn, string portalPath) : PageModel
+public abstract class LoginPage<TAccount>(PasswordSignIn signIn, AccountKind kind, string portalPath) : PageModel
     where TAccount : class, IAccount
 {
+    /// <summary>The one answer to every failed login, whatever its cause (see <see cref="PasswordSignIn"/>).</summary>
+    public const string Refused =
+        "Connexion refusée : nom d'utilisateur ou mot de passe incorrect. Après cinq essais manqués, patientez quelques minutes " +
+        "avant de réessayer, ou réinitialisez votre mot de passe.";
+
     [BindProperty]
     [Required(ErrorMessage = "Indiquez votre nom d'utilisateur.")]
+    [StringLength(200, ErrorMessage = "Le nom d'utilisateur compte 200 caractères au plus.")]
     [Display(Name = "Nom d'utilisateur")]
     public string UserName { get; set; } = "";
 
     [BindProperty]
     [Required(ErrorMessage = "Indiquez votre mot de passe.")]
+    [StringLength(200, ErrorMessage = "Le mot de passe compte 200 caractères au plus.")]
     [DataType(DataType.Password)]
     [Display(Name = "Mot de passe")]
     public string Password { get; set; } = "";
@@ -118,16 +127,15 @@ public abstract class LoginPage<TAccount>(PasswordSignIn signIn, string portalPa
     {
         if (!ModelState.IsValid)
             return Page();
-        var (outcome, account) = await signIn.SignInAsync<TAccount>(UserName, Password, ct);
-        if (outcome != SignInOutcome.SignedIn)
+        var clientAddress = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var account = await signIn.SignInAsync<TAccount>(kind, UserName, Password, clientAddress, ct);
+        if (account is null)
         {
-            Error = outcome == SignInOutcome.LockedOut
-                ? "Trop de tentatives : votre compte est verrouillé pendant 15 minutes. Vous pouvez aussi réinitialiser votre mot de passe."
-                : "Nom d'utilisateur ou mot de passe incorrect.";
-            Response.StatusCode = outcome == SignInOutcome.LockedOut ? StatusCodes.Status423Locked : StatusCodes.Status401Unauthorized;
+            Error = Refused;
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Page();
         }
-        await OpenSessionAsync(account!, ct);
+        await OpenSessionAsync(account, ct);
         return LocalRedirect(ReturnUrl is not null && Url.IsLocalUrl(ReturnUrl) && ReturnUrl.StartsWith(portalPath, StringComparison.Ordinal)
             ? ReturnUrl : StartPath);
     }

@@ -6,8 +6,6 @@ public interface IAccount
     Guid Id { get; }
     string UserName { get; }
     string PasswordHash { get; set; }
-    int FailedLogins { get; set; }
-    DateTimeOffset? LockedUntil { get; set; }
 
     /// <summary>Changes with the password; a session whose cookie carries another stamp is ended.</summary>
     string SecurityStamp { get; set; }

@@ -8,10 +8,13 @@ namespace Passerelle.Accounts;
 
 /// <summary>
 /// "Mot de passe oublié" for contacts and staff: when a login or address matches, a reset mail (single-use link,
-/// one hour) is queued; when none does, nothing happens. The caller answers the same either way.
+/// one hour) is queued — at most one per account in ten minutes, so that the form cannot flood a mailbox; when none
+/// does, nothing happens. The caller answers the same either way.
 /// </summary>
 public sealed class PasswordResets(PasserelleDb db, TimeProvider clock, OutboxSignal signal)
 {
+    public static readonly TimeSpan OneMailPer = TimeSpan.FromMinutes(10);
+
     public async Task RequestAsync(AccountKind kind, string login, CancellationToken ct)
     {
         var normalized = login.Trim().ToLowerInvariant();
@@ -25,8 +28,12 @@ public sealed class PasswordResets(PasserelleDb db, TimeProvider clock, OutboxSi
         if (account is null)
             return;
         var key = kind == AccountKind.Staff ? TemplateKeys.StaffPasswordReset : TemplateKeys.ContactPasswordReset;
+        var now = clock.GetUtcNow();
+        var recently = now - OneMailPer;
+        if (await db.OutboxMessages.AnyAsync(m => m.ToPersonId == account.Id && m.CreatedAt > recently && m.TemplateKey == key, ct))
+            return;
         db.OutboxMessages.Add(Outbox.ToAccount(account.SchoolId, key, account.Id, account.Email,
-            PersonName.Display(account.LastName, account.FirstName), clock.GetUtcNow()));
+            PersonName.Display(account.LastName, account.FirstName), now));
         await db.SaveChangesAsync(ct);
         signal.Notify();
     }

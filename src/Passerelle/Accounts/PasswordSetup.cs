@@ -5,11 +5,12 @@ namespace Passerelle.Accounts;
 
 /// <summary>
 /// Choosing a password from a mailed link (credentials or reset), for contacts and staff alike: the token is
-/// single use — two submissions at once, only one wins — and short-lived; a new password also unlocks the account.
+/// single use — two submissions at once, only one wins — and short-lived. A new password uses up every other link
+/// of the account still outstanding (an old reset mail must not set it again) and ends its sessions.
 /// </summary>
 public sealed class PasswordSetup(PasserelleDb db, TimeProvider clock)
 {
-    public const int MinimumLength = 10;
+    public const int MinimumLength = PasswordPolicy.MinimumLength;
 
     public sealed record Found(Guid TokenId, Guid AccountId, string UserName);
 
@@ -34,14 +35,15 @@ public sealed class PasswordSetup(PasserelleDb db, TimeProvider clock)
             .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
         if (claimed == 0)
             return false;
+        var kind = typeof(T) == typeof(Schools.Staff) ? AccountKind.Staff : AccountKind.CompanyContact;
+        await db.AccountTokens.Where(t => t.AccountKind == kind && t.AccountId == found.AccountId && t.UsedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
         var accounts = db.Set<T>().IgnoreQueryFilters();
         var account = await accounts.AsNoTracking().SingleAsync(a => a.Id == found.AccountId, ct);
         var hash = PasswordSignIn.Hash(account, password);
         await accounts.Where(a => a.Id == found.AccountId).ExecuteUpdateAsync(set => set
             .SetProperty(a => a.PasswordHash, hash)
-            .SetProperty(a => a.SecurityStamp, Guid.NewGuid().ToString("N"))
-            .SetProperty(a => a.FailedLogins, 0)
-            .SetProperty(a => a.LockedUntil, (DateTimeOffset?)null), ct);
+            .SetProperty(a => a.SecurityStamp, Guid.NewGuid().ToString("N")), ct);
         await transaction.CommitAsync(ct);
         return true;
     }

@@ -1,28 +1,47 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Schools;
 using Passerelle.Storage;
 
 namespace Passerelle.Accounts;
 
 /// <summary>
-/// Ends a session whose account changed its password (or was reset) since the cookie was issued: the cookie
-/// carries the account's security stamp, checked against the database on each request (a primary-key read).
+/// Checks a session cookie against the database on each request (one primary-key read): the cookie carries the
+/// account's security stamp, which a new password or a logout changes, ending every session opened before; a staff
+/// member's school and role are those the database holds now, not those the cookie claims. A session also ends
+/// eight hours after the login, however active (besides the 30 minutes without activity).
 /// </summary>
 public static class SessionValidation
 {
     public const string StampClaim = "passerelle:stamp";
+    public const string StartedClaim = "passerelle:started";
+    public static readonly TimeSpan AbsoluteLifetime = TimeSpan.FromHours(8);
 
     public static Claim Stamp(IAccount account) => new(StampClaim, account.SecurityStamp);
 
-    public static async Task ValidateAsync<T>(CookieValidatePrincipalContext context) where T : class, IAccount
+    /// <summary>When the session was opened (kept when the session is re-issued, as when a contact changes school).</summary>
+    public static Claim Started(DateTimeOffset at) => new(StartedClaim, at.UtcTicks.ToString(CultureInfo.InvariantCulture));
+
+    public static DateTimeOffset? StartedAt(ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(StartedClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) && ticks <= DateTimeOffset.MaxValue.UtcTicks
+            ? new DateTimeOffset(ticks, TimeSpan.Zero)
+            : null;
+
+    /// <summary>A staff member's session: stamp, school and role as the database has them now.</summary>
+    public static async Task ValidateStaffAsync(CookieValidatePrincipalContext context)
     {
         if (AccountId(context) is not { } id)
             return;
         var db = context.HttpContext.RequestServices.GetRequiredService<PasserelleDb>();
-        var stamp = await StampOf<T>.Read.For(db)(db, id, context.HttpContext.RequestAborted);
-        await CheckStampAsync(context, stamp);
+        var stored = await ReadStaff.For(db)(db, id, context.HttpContext.RequestAborted);
+        var claims = context.Principal!;
+        var sameGrant = stored is not null
+            && claims.FindFirstValue(SchoolOffice.SchoolAuth.SchoolClaim) == stored.SchoolId.ToString()
+            && claims.IsInRole(stored.Role.ToString()) && claims.FindAll(ClaimTypes.Role).Count() == 1;
+        await CheckStampAsync(context, sameGrant ? stored!.Stamp : null);
     }
 
     /// <summary>The account the cookie names; a cookie that names none is refused.</summary>
@@ -34,21 +53,28 @@ public static class SessionValidation
         return null;
     }
 
-    /// <summary>Keeps the session if the account still exists with the stamp the cookie carries; else signs out.</summary>
+    /// <summary>Keeps the session if the account still has the stamp the cookie carries and the session is not too old; else signs out.</summary>
     public static async Task<bool> CheckStampAsync(CookieValidatePrincipalContext context, string? stamp)
     {
-        if (stamp is not null && stamp == (context.Principal?.FindFirstValue(StampClaim) ?? ""))
+        var now = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var started = context.Principal is { } user ? StartedAt(user) : null;
+        if (stamp is not null && stamp == (context.Principal?.FindFirstValue(StampClaim) ?? "")
+            && started is { } at && at <= now && now - at < AbsoluteLifetime)
             return true;
         context.RejectPrincipal();
         await context.HttpContext.SignOutAsync(context.Scheme.Name);
         return false;
     }
 
+    /// <summary>Logging out ends the session on the server too: the account's stamp changes, so this cookie (or a copy of it) opens nothing.</summary>
+    public static Task<int> EndSessionsAsync<T>(PasserelleDb db, Guid accountId, CancellationToken ct) where T : class, IAccount =>
+        db.Set<T>().IgnoreQueryFilters().Where(a => a.Id == accountId)
+            .ExecuteUpdateAsync(set => set.SetProperty(a => a.SecurityStamp, Guid.NewGuid().ToString("N")), ct);
+
+    private sealed record StoredStaff(string Stamp, Guid SchoolId, StaffRole Role);
+
     /// <summary>Compiled once: this query runs on every signed-in request.</summary>
-    private static class StampOf<T> where T : class, IAccount
-    {
-        public static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<string?>>> Read = new(() => EF.CompileAsyncQuery(
-            (PasserelleDb db, Guid id, CancellationToken ct) =>
-                db.Set<T>().IgnoreQueryFilters().Where(a => a.Id == id).Select(a => (string?)a.SecurityStamp).SingleOrDefault()));
-    }
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<StoredStaff?>>> ReadStaff = new(() => EF.CompileAsyncQuery(
+        (PasserelleDb db, Guid id, CancellationToken ct) =>
+            db.Staff.IgnoreQueryFilters().Where(s => s.Id == id).Select(s => new StoredStaff(s.SecurityStamp, s.SchoolId, s.Role)).SingleOrDefault()));
 }

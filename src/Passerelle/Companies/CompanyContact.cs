@@ -14,8 +14,6 @@ public sealed class CompanyContact : Accounts.IAccount
     public string UserName { get; set; } = "";
     public string PasswordHash { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
-    public int FailedLogins { get; set; }
-    public DateTimeOffset? LockedUntil { get; set; }
     public string SecurityStamp { get; set; } = "";
 
     /// <summary>The school chosen last in the portal, offered again at the next visit.</summary>

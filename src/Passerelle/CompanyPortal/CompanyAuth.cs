@@ -31,13 +31,14 @@ public static class CompanyAuth
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
     }
 
-    public static ClaimsPrincipal Principal(CompanyContact contact, Guid? schoolId)
+    public static ClaimsPrincipal Principal(CompanyContact contact, Guid? schoolId, DateTimeOffset sessionStarted)
     {
         var claims = new List<Claim>
         {
             new(ClaimTypes.NameIdentifier, contact.Id.ToString()),
             new(ClaimTypes.Name, contact.DisplayName),
             SessionValidation.Stamp(contact),
+            SessionValidation.Started(sessionStarted),
         };
         if (schoolId is { } school)
             claims.Add(new Claim(SchoolClaim, school.ToString()));

@@ -1,3 +1,4 @@
+using Passerelle.Accounts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -27,7 +28,8 @@ public sealed class HomeModel(PasserelleDb db) : CompanyPage(db)
         var contactId = ContactId;
         await Db.CompanyContacts.Where(c => c.Id == contactId).ExecuteUpdateAsync(set => set.SetProperty(c => c.LastSchoolId, schoolId.Value), ct);
         var contact = await Db.CompanyContacts.AsNoTracking().SingleAsync(c => c.Id == contactId, ct);
-        await HttpContext.SignInAsync(CompanyAuth.Scheme, CompanyAuth.Principal(contact, schoolId.Value));
+        await HttpContext.SignInAsync(CompanyAuth.Scheme, CompanyAuth.Principal(contact, schoolId.Value,
+            SessionValidation.StartedAt(User) ?? throw new InvalidOperationException("A validated session has a start.")));
         return LocalRedirect(retour is not null && Url.IsLocalUrl(retour) && retour.StartsWith("/entreprise", StringComparison.Ordinal) ? retour : "/entreprise");
     }
 }

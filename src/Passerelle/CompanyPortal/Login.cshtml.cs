@@ -8,7 +8,7 @@ using Passerelle.Storage;
 namespace Passerelle.CompanyPortal;
 
 [EnableRateLimiting(LoginRateLimit.Policy)]
-public sealed class LoginModel(PasswordSignIn signIn, PasserelleDb db) : LoginPage<CompanyContact>(signIn, "/entreprise")
+public sealed class LoginModel(PasswordSignIn signIn, PasserelleDb db, TimeProvider clock) : LoginPage<CompanyContact>(signIn, AccountKind.CompanyContact, "/entreprise")
 {
     protected override string StartPath => "/entreprise";
 
@@ -17,6 +17,6 @@ public sealed class LoginModel(PasswordSignIn signIn, PasserelleDb db) : LoginPa
     {
         var schools = await db.SchoolContacts.IgnoreQueryFilters().Where(l => l.ContactId == contact.Id).Select(l => l.SchoolId).ToListAsync(ct);
         Guid? school = contact.LastSchoolId is { } last && schools.Contains(last) ? last : schools.Count == 1 ? schools[0] : null;
-        await HttpContext.SignInAsync(CompanyAuth.Scheme, CompanyAuth.Principal(contact, school));
+        await HttpContext.SignInAsync(CompanyAuth.Scheme, CompanyAuth.Principal(contact, school, clock.GetUtcNow()));
     }
 }

@@ -6,10 +6,10 @@ using Passerelle.Schools;
 namespace Passerelle.SchoolOffice;
 
 [EnableRateLimiting(LoginRateLimit.Policy)]
-public sealed class LoginModel(PasswordSignIn signIn) : LoginPage<Staff>(signIn, "/ecole")
+public sealed class LoginModel(PasswordSignIn signIn, TimeProvider clock) : LoginPage<Staff>(signIn, AccountKind.Staff, "/ecole")
 {
     protected override string StartPath => "/ecole/mises-en-relation";
 
     protected override Task OpenSessionAsync(Staff staff, CancellationToken ct) =>
-        HttpContext.SignInAsync(SchoolAuth.Scheme, SchoolAuth.Principal(staff));
+        HttpContext.SignInAsync(SchoolAuth.Scheme, SchoolAuth.Principal(staff, clock.GetUtcNow()));
 }

@@ -25,19 +25,20 @@ public static class SchoolAuth
                 options.ReturnUrlParameter = "retour";
                 options.ExpireTimeSpan = TimeSpan.FromMinutes(30);
                 options.SlidingExpiration = true;
-                options.Events.OnValidatePrincipal = Accounts.SessionValidation.ValidateAsync<Staff>;
+                options.Events.OnValidatePrincipal = Accounts.SessionValidation.ValidateStaffAsync;
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
             .AddPolicy(AdminPolicy, policy => policy.AddAuthenticationSchemes(Scheme).RequireRole(nameof(StaffRole.SchoolAdmin)));
     }
 
-    public static ClaimsPrincipal Principal(Staff staff) => new(new ClaimsIdentity(
+    public static ClaimsPrincipal Principal(Staff staff, DateTimeOffset sessionStarted) => new(new ClaimsIdentity(
         [
             new Claim(ClaimTypes.NameIdentifier, staff.Id.ToString()),
             new Claim(ClaimTypes.Name, staff.DisplayName),
             new Claim(SchoolClaim, staff.SchoolId.ToString()),
             new Claim(ClaimTypes.Role, staff.Role.ToString()),
             Accounts.SessionValidation.Stamp(staff),
+            Accounts.SessionValidation.Started(sessionStarted),
         ], Scheme));
 }

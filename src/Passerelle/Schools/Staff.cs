@@ -18,8 +18,6 @@ public sealed class Staff : ISchoolOwned, Accounts.IAccount
     public string Email { get; set; } = "";
     public StaffRole Role { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
-    public int FailedLogins { get; set; }
-    public DateTimeOffset? LockedUntil { get; set; }
     public string SecurityStamp { get; set; } = "";
 
     /// <summary>"MARTIN Benoît", as the timeline shows people.</summary>

@@ -161,6 +161,15 @@ internal sealed class AccountTokenConfiguration : IEntityTypeConfiguration<Accou
     public void Configure(EntityTypeBuilder<AccountToken> builder) => builder.ToTable("account_tokens");
 }
 
+internal sealed class LoginThrottleConfiguration : IEntityTypeConfiguration<LoginThrottle>
+{
+    public void Configure(EntityTypeBuilder<LoginThrottle> builder)
+    {
+        builder.ToTable("login_throttles");
+        builder.HasKey(t => new { t.AccountKind, t.Login, t.ClientAddress });
+    }
+}
+
 internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProtectionKey>
 {
     public void Configure(EntityTypeBuilder<DataProtectionKey> builder)

@@ -268,31 +268,6 @@ public class CompanyPortalTests
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public async Task Six_wrong_passwords_lock_the_account_for_fifteen_minutes(DatabaseProvider provider)
-    {
-        await using var world = await PortalWorld.CreateAsync(provider);
-        using var client = world.Client();
-
-        for (var attempt = 1; attempt <= 4; attempt++)
-        {
-            var (status, page) = await PortalWorld.LogInAsync(client, "demo.entreprise", "mauvais");
-            status.ShouldBe(HttpStatusCode.Unauthorized);
-            page.Text().ShouldContain("Nom d'utilisateur ou mot de passe incorrect.");
-        }
-        (await PortalWorld.LogInAsync(client, "demo.entreprise", "mauvais")).Status.ShouldBe(HttpStatusCode.Locked);
-        var (sixth, locked) = await PortalWorld.LogInAsync(client, "demo.entreprise", "mauvais");
-        sixth.ShouldBe(HttpStatusCode.Locked);
-        locked.Text().ShouldContain("votre compte est verrouillé pendant 15 minutes");
-        (await PortalWorld.LogInAsync(client, "demo.entreprise")).Status.ShouldBe(HttpStatusCode.Locked, "even the right password waits");
-
-        world.Clock.Now = Seed.Now.AddMinutes(16);
-        var (unlocked, home) = await PortalWorld.LogInAsync(client, "demo.entreprise");
-        unlocked.ShouldBe(HttpStatusCode.OK);
-        home.Text().ShouldContain("Bienvenue sur Passerelle Entreprises");
-    }
-
-    [Theory]
-    [MemberData(nameof(Providers))]
     public async Task The_login_is_rate_limited_per_address(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);

@@ -1,0 +1,17 @@
+-- Failed logins per (portal, login typed, client address): after five, a growing delay for that address only,
+-- instead of a lock on the account that anyone could set off on someone else. A row goes with a successful login
+-- or a day after its last failure. (staff/company_contacts.failed_logins and locked_until are no longer read; they
+-- stay until every instance runs this version.)
+CREATE TABLE login_throttles (
+    account_kind   text        NOT NULL,
+    login          text        NOT NULL,
+    client_address text        NOT NULL,
+    failures       integer     NOT NULL,
+    blocked_until  timestamptz NULL,
+    updated_at     timestamptz NOT NULL,
+    PRIMARY KEY (account_kind, login, client_address)
+);
+CREATE INDEX ix_login_throttles_updated_at ON login_throttles (updated_at);
+
+-- "Mot de passe oublié" queues at most one mail per account in ten minutes: the account's recent mails, found fast.
+CREATE INDEX ix_outbox_messages_to_person ON outbox_messages (to_person_id, created_at) WHERE to_person_id IS NOT NULL;

@@ -1,0 +1,223 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Accounts;
+using Passerelle.Demo;
+using Passerelle.Email;
+using Passerelle.Storage;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.CompanyPortal;
+
+/// <summary>
+/// Accounts under attack: failed logins that tell nothing, a wait per client address instead of a lock anyone
+/// could set off, links and sessions that end when they should, and passwords that guessing lists do not hold.
+/// </summary>
+public sealed partial class AccountSecurityTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Five_failures_from_one_address_make_that_address_wait_while_the_owner_signs_in_from_elsewhere(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var attacker = From(world, "203.0.113.7");
+        using var owner = From(world, "198.51.100.20");
+
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var (status, page) = await PortalWorld.LogInAsync(attacker, "demo.entreprise", "mauvais");
+            status.ShouldBe(HttpStatusCode.Unauthorized);
+            page.Text().ShouldContain(LoginPage<Passerelle.Companies.CompanyContact>.Refused);
+        }
+        (await PortalWorld.LogInAsync(attacker, "demo.entreprise")).Status.ShouldBe(HttpStatusCode.Unauthorized, "that address waits, even with the right password");
+        (await PortalWorld.LogInAsync(owner, "demo.entreprise")).Status.ShouldBe(HttpStatusCode.OK, "the owner, elsewhere, is not locked out");
+
+        // Each attempt while waiting counts and lengthens the wait: 1 minute after the fifth failure, 2 after the sixth,
+        // 4 after the seventh.
+        world.Clock.Now = Seed.Now.AddSeconds(61);
+        (await PortalWorld.LogInAsync(attacker, "demo.entreprise")).Status.ShouldBe(HttpStatusCode.Unauthorized, "two minutes after the sixth failure");
+        world.Clock.Now = Seed.Now.AddSeconds(61 + 4 * 60 + 1);
+        (await PortalWorld.LogInAsync(attacker, "demo.entreprise")).Status.ShouldBe(HttpStatusCode.OK, "after the wait the right password opens the session");
+        await using var db = world.Database.NewContext();
+        (await db.Set<LoginThrottle>().CountAsync()).ShouldBe(0, "a successful login forgets the failures of its address");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_failed_login_reads_the_same_whether_the_account_exists_has_no_password_yet_or_waits(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var noPassword = await world.OtherCompanyContactAsync();
+        await using (var db = world.Database.NewContext())
+            await db.CompanyContacts.Where(c => c.UserName == noPassword).ExecuteUpdateAsync(set => set.SetProperty(c => c.PasswordHash, ""));
+        using var client = From(world, "203.0.113.8");
+        for (var attempt = 0; attempt < 5; attempt++)
+            await PortalWorld.LogInAsync(client, "demo.ecole.inconnu", "mauvais");
+
+        var answers = new List<(HttpStatusCode Status, string Text)>();
+        foreach (var (login, password) in new[] { ("personne@nulle-part.example", "mauvais"), ("demo.entreprise", "mauvais"), (noPassword, ""), ("demo.ecole.inconnu", "mauvais") })
+        {
+            var (status, page) = await PortalWorld.LogInAsync(client, login, password.Length == 0 ? "n'importe-quoi" : password);
+            answers.Add((status, Regex.Replace(page.QuerySelector("main")!.TextContent, @"\s+", " ")));
+        }
+
+        answers.Select(a => a.Status).Distinct().ShouldBe([HttpStatusCode.Unauthorized]);
+        answers.Select(a => a.Text).Distinct().Count().ShouldBe(1, string.Join("\n", answers.Select(a => a.Text)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_new_password_uses_up_the_other_links_and_the_reset_form_mails_once_in_ten_minutes(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var client = world.Client();
+        var delivery = world.App.Services.GetRequiredService<OutboxDelivery>();
+        await delivery.DispatchOnceAsync(CancellationToken.None); // the demo's offer mail
+        var before = world.Sink.Messages().Count;
+
+        for (var request = 0; request < 3; request++)
+            await RequestResetAsync(client, "demo.entreprise");
+        world.Clock.Now = Seed.Now.AddMinutes(11);
+        await RequestResetAsync(client, "sophie.lefebvre@laboriosam.example");
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+
+        var mails = (await world.Sink.WaitForAsync(before + 2)).Skip(before).ToList();
+        mails.Count.ShouldBe(2, "three requests in ten minutes mail once; the next one ten minutes later mails again");
+        var (first, second) = (ResetLink(mails[0].Text!), ResetLink(mails[1].Text!));
+        var (_, choose) = await Browserless.GetAsync(client, second);
+        var saved = await Browserless.SubmitAsync(client, choose, "Enregistrer le mot de passe",
+            new Dictionary<string, string> { ["Password"] = "Trois pommes vertes", ["Confirmation"] = "Trois pommes vertes" });
+        saved.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await client.GetAsync(first)).StatusCode.ShouldBe(HttpStatusCode.Gone, "the older link no longer sets the password");
+    }
+
+    [Theory]
+    [InlineData("azertyuiop", "Ce mot de passe fait partie des plus courants")]
+    [InlineData("motdepasse123", "Ce mot de passe fait partie des plus courants")]
+    [InlineData("Passerelle2026!", "ni votre identifiant ni le nom « Passerelle »")]
+    [InlineData("aaaaaaaaaaaa", "trop peu de caractères différents")]
+    public async Task A_common_password_is_refused_with_a_French_reason(string password, string reason)
+    {
+        await using var world = await PortalWorld.CreateAsync(DatabaseProvider.Sqlite);
+        using var client = world.Client();
+        await RequestResetAsync(client, "demo.entreprise");
+        await world.App.Services.GetRequiredService<OutboxDelivery>().DispatchOnceAsync(CancellationToken.None);
+        var mail = (await world.Sink.WaitForAsync(2)).Single(m => m.Subject!.StartsWith("Réinitialiser", StringComparison.Ordinal));
+        var (_, choose) = await Browserless.GetAsync(client, ResetLink(mail.Text!));
+
+        var refused = await Browserless.SubmitAsync(client, choose, "Enregistrer le mot de passe",
+            new Dictionary<string, string> { ["Password"] = password, ["Confirmation"] = password });
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(refused)).Text().ShouldContain(reason);
+        (await PortalWorld.LogInAsync(client, "demo.entreprise")).Status.ShouldBe(HttpStatusCode.OK, "the password did not change");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Logging_out_ends_the_session_on_the_server_so_a_copied_cookie_opens_nothing(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var cookies = new System.Net.CookieContainer();
+        using var client = world.App.CreateDefaultClient(PasserelleFactory.Https, new CookieKeeper(cookies));
+        await PortalWorld.LogInAsync(client, "demo.entreprise");
+        var copied = cookies.GetCookieHeader(PasserelleFactory.Https);
+        using var thief = world.App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
+        {
+            BaseAddress = PasserelleFactory.Https, AllowAutoRedirect = false, HandleCookies = false,
+        });
+        (await GetWithCookie(thief, copied)).StatusCode.ShouldBe(HttpStatusCode.OK, "the copied cookie works while the session is open");
+
+        var (_, home) = await Browserless.GetAsync(client, "/entreprise");
+        (await Browserless.SubmitAsync(client, home, "Se déconnecter")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var after = await GetWithCookie(thief, copied);
+        after.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        after.Headers.Location!.AbsolutePath.ShouldBe("/entreprise/connexion");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_session_ends_eight_hours_after_login_however_active(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var client = world.Client();
+        await PortalWorld.LogInAsync(client, "demo.entreprise");
+
+        for (var minutes = 20; minutes < 8 * 60; minutes += 20)
+        {
+            world.Clock.Now = Seed.Now.AddMinutes(minutes);
+            (await client.GetAsync("/entreprise")).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/entreprise", $"still signed in after {minutes} minutes of activity");
+        }
+        world.Clock.Now = Seed.Now.AddHours(8);
+        (await client.GetAsync("/entreprise")).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/entreprise/connexion");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_staff_session_holds_only_what_the_database_grants_now(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var admin = await world.StaffClientAsync("demo.admin");
+        (await admin.GetAsync("/ecole/modeles")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await using (var db = world.Database.NewContext())
+            await db.Staff.IgnoreQueryFilters().Where(s => s.UserName == "demo.admin")
+                .ExecuteUpdateAsync(set => set.SetProperty(s => s.Role, Passerelle.Schools.StaffRole.Recruiter));
+
+        var response = await admin.GetAsync("/ecole/modeles");
+        response.RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/ecole/connexion", "a cookie that claims a role the database no longer grants opens nothing");
+    }
+
+    private static HttpClient From(PortalWorld world, string address)
+    {
+        var client = world.Client();
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+        return client;
+    }
+
+    private static async Task RequestResetAsync(HttpClient client, string login)
+    {
+        var (_, forgot) = await Browserless.GetAsync(client, "/entreprise/mot-de-passe-oublie");
+        (await Browserless.SubmitAsync(client, forgot, "Recevoir le lien", new Dictionary<string, string> { ["Login"] = login })).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private static string ResetLink(string text) => ResetPath().Match(text).Groups[1].Value;
+
+    private static async Task<HttpResponseMessage> GetWithCookie(HttpClient client, string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/entreprise");
+        request.Headers.Add("Cookie", cookie);
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Keeps cookies in a container the test can read (the factory's own cookie handler keeps them to itself).</summary>
+    private sealed class CookieKeeper(System.Net.CookieContainer cookies) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (cookies.GetCookieHeader(request.RequestUri!) is { Length: > 0 } header)
+                request.Headers.Add("Cookie", header);
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.Headers.TryGetValues("Set-Cookie", out var set))
+            {
+                foreach (var value in set)
+                    cookies.SetCookies(request.RequestUri!, value);
+            }
+            if (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found && response.Headers.Location is { } location)
+            {
+                using var next = new HttpRequestMessage(HttpMethod.Get, new Uri(request.RequestUri!, location));
+                response.Dispose();
+                return await SendAsync(next, cancellationToken);
+            }
+            return response;
+        }
+    }
+
+    [GeneratedRegex(@"https://passerelle\.test(/entreprise/mot-de-passe/[A-Za-z0-9_-]{43})")]
+    private static partial Regex ResetPath();
+}
