@@ -1,7 +1,7 @@
-using Passerelle.Accounts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Accounts;
 using Passerelle.Storage;
 
 namespace Passerelle.CompanyPortal;
