@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace Passerelle.Accounts;
 
 /// <summary>Choosing a password from a mailed link, for one kind of account; the portals' pages only say which.</summary>
+[Passerelle.Hosting.ShowsFormErrors]
 public abstract class SetPasswordPage<TAccount>(PasswordSetup setup, AccountKind kind, string loginPath) : PageModel
     where TAccount : class, IAccount
 {
@@ -65,6 +66,7 @@ public abstract class SetPasswordPage<TAccount>(PasswordSetup setup, AccountKind
 /// "Mot de passe oublié" for one kind of account: mails a single-use link valid one hour. The page answers the
 /// same whether or not an account matches, so it cannot be used to find out who has one.
 /// </summary>
+[Passerelle.Hosting.ShowsFormErrors]
 public abstract class ForgotPasswordPage(PasswordResets resets, AccountKind kind) : PageModel
 {
     [BindProperty]
@@ -93,6 +95,7 @@ public abstract class ForgotPasswordPage(PasswordResets resets, AccountKind kind
 /// A portal's login form, for one kind of account: the same checks, lockout and messages in both portals; each
 /// portal only says how it opens its session and where it starts.
 /// </summary>
+[Passerelle.Hosting.ShowsFormErrors]
 public abstract class LoginPage<TAccount>(PasswordSignIn signIn, AccountKind kind, string portalPath) : PageModel
     where TAccount : class, IAccount
 {

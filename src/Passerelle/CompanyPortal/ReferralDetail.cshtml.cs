@@ -47,6 +47,7 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
         return Page();
     }
 
+    [Passerelle.Hosting.ShowsFormErrors]
     public async Task<IActionResult> OnPostAcceptCandidateAsync(Guid id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))

@@ -11,6 +11,8 @@ public sealed class ErrorPageModel : PageModel
     public string Title => Code switch
     {
         400 => "Le formulaire n'a pas pu être pris en compte",
+        413 => "Le formulaire envoyé est trop volumineux",
+        422 => "Le formulaire contient des valeurs non valides",
         403 => "Accès refusé",
         404 => "Page introuvable",
         405 => "Action impossible à cette adresse",
@@ -21,6 +23,8 @@ public sealed class ErrorPageModel : PageModel
     public string Explanation => Code switch
     {
         400 => "La page était peut-être ouverte depuis trop longtemps. Rechargez-la et recommencez : rien n'a été enregistré.",
+        413 => "Rien n'a été enregistré. Raccourcissez les textes saisis (ou envoyez un fichier de 10 Mo au plus) et recommencez.",
+        422 => "Rien n'a été enregistré. Revenez à la page précédente, corrigez et recommencez.",
         403 => "Vous n'avez pas accès à cette page.",
         404 => "Cette page n'existe pas, ou elle ne vous est pas accessible.",
         405 => "Cette adresse ne permet pas cette action.",
@@ -28,12 +32,18 @@ public sealed class ErrorPageModel : PageModel
         _ => "Réessayez dans quelques instants. Si le problème continue, contactez votre centre de formation.",
     };
 
-    public void OnGet(int code) => Show(code);
+    /// <summary>What was wrong with the form, for a 422 (see <see cref="FormValidation"/>).</summary>
+    public IReadOnlyList<string> FormErrors => FormValidation.Errors(HttpContext);
 
-    public void OnPost(int code) => Show(code);
+    // No handler parameters: binding one would read the form of a re-executed POST, which may be the oversized body
+    // this page is explaining.
+    public void OnGet() => Show();
 
-    private void Show(int code)
+    public void OnPost() => Show();
+
+    private void Show()
     {
+        var code = int.TryParse(RouteData.Values["code"]?.ToString(), out var value) ? value : 500;
         Code = code is >= 400 and <= 599 ? code : 500;
         // Reached by a redirect (access denied) rather than a re-execution: answer with the code itself.
         Response.StatusCode = Code;

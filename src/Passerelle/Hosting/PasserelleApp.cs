@@ -62,6 +62,7 @@ public static class PasserelleApp
                 options.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System)));
         AddEmail(services, email);
         services.AddProblemDetails();
+        services.AddRequestLimits();
         // Behind a load balancer: the client's address and scheme come from X-Forwarded-For / -Proto, trusted only
         // from the proxies listed in ForwardedHeaders:KnownProxies (loopback by default), so the login rate limit
         // counts per person, not per proxy.
@@ -76,7 +77,7 @@ public static class PasserelleApp
             }
         });
         // Pages live in their feature folders (Email/Links/…), with explicit routes.
-        services.AddRazorPages(options => options.RootDirectory = "/");
+        services.AddRazorPages(options => options.RootDirectory = "/").AddMvcOptions(FormValidation.Configure);
         // French pages: write é and « » as they are, not as &#xE9; entities.
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(options =>
             options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
@@ -136,6 +137,7 @@ public static class PasserelleApp
         app.UseExceptionHandler("/erreur/500");
         // An error answered without content (an expired antiforgery token, say) gets a French page.
         app.UseStatusCodePagesWithReExecute("/erreur/{0}");
+        app.UseRequestLimits();
         app.UseStaticFiles(SecurityHeaders.CachedStaticFiles());
         app.UseRouting();
         app.UseRateLimiter();

@@ -121,6 +121,11 @@ public sealed class Referral : ISchoolOwned
     }
 
     /// <summary>
+    /// An appointment further ahead than this is a typing mistake (9999), not an interview.
+    /// </summary>
+    public const int MaxAppointmentYearsAhead = 2;
+
+    /// <summary>
     /// The company accepts the candidate with an appointment proposal (mandatory, in the future) or refuses them.
     /// Possible again, including a different appointment, until the candidate answers the appointment.
     /// </summary>
@@ -145,6 +150,8 @@ public sealed class Referral : ISchoolOwned
             return TransitionResult.Refused(RefusalCode.Invalid, "Pour accepter le candidat, proposez-lui un rendez-vous (date et heure).");
         if (appointment.StartsAt <= now)
             return TransitionResult.Refused(RefusalCode.Invalid, "La date du rendez-vous doit être dans le futur.");
+        if (appointment.StartsAt > now.AddYears(MaxAppointmentYearsAhead))
+            return TransitionResult.Refused(RefusalCode.Invalid, "La date du rendez-vous doit être dans les deux ans qui viennent.");
 
         var wasAccepted = CompanyAnswer == Referrals.CompanyAnswer.Accepted;
         if (wasAccepted && Appointment!.IsSameSlot(appointment))

@@ -34,6 +34,7 @@ public sealed class CandidateDetailModel(PasserelleDb db) : SchoolPage(db)
         return Page();
     }
 
+    [Passerelle.Hosting.ShowsFormErrors]
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))

@@ -19,6 +19,7 @@ public sealed class CandidatesModel(PasserelleDb db, TimeProvider clock) : Schoo
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
+    [Passerelle.Hosting.ShowsFormErrors]
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         var problem = ModelState.IsValid ? Form.Problem() : null;

@@ -26,6 +26,7 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
+    [Passerelle.Hosting.ShowsFormErrors]
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         await LoadAsync(ct);

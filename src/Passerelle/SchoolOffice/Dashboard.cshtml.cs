@@ -22,13 +22,13 @@ public sealed class DashboardModel(PasserelleDb db, TimeProvider clock) : School
     public async Task OnGetAsync(CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(ParisTime.ToParis(clock.GetUtcNow()));
-        To ??= today;
-        From ??= To.Value.AddYears(-1);
+        // Any date a person could mean; far-off ones (0001-01-01, 9999-12-31) are brought back before any arithmetic.
+        static DateOnly Clamp(DateOnly date) =>
+            date < new DateOnly(2000, 1, 1) ? new DateOnly(2000, 1, 1) : date > new DateOnly(2100, 1, 1) ? new DateOnly(2100, 1, 1) : date;
+        To = Clamp(To ?? today);
+        From = Clamp(From ?? To.Value.AddYears(-1));
         if (From > To)
             (From, To) = (To, From);
-        // Any date a person could mean; far-off ones are brought back rather than overflowing.
-        From = From < new DateOnly(2000, 1, 1) ? new DateOnly(2000, 1, 1) : From;
-        To = To > new DateOnly(2100, 1, 1) ? new DateOnly(2100, 1, 1) : To;
         var start = ParisTime.ToUtc(From.Value.ToDateTime(TimeOnly.MinValue));
         var end = ParisTime.ToUtc(To.Value.AddDays(1).ToDateTime(TimeOnly.MinValue));
 

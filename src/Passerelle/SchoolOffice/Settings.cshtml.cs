@@ -14,10 +14,12 @@ namespace Passerelle.SchoolOffice;
 [Authorize(Policy = SchoolAuth.AdminPolicy)]
 public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
 {
+    // Nullable and required: a form without the field is refused, not saved as 0 (which the database's CHECK refuses).
     [BindProperty]
+    [Required(ErrorMessage = "Indiquez la validité des liens (de 1 à 60 jours).")]
     [Range(1, 60, ErrorMessage = "La validité des liens va de 1 à 60 jours.")]
     [Display(Name = "Validité des liens des mails (jours)")]
-    public int LinkValidityDays { get; set; }
+    public int? LinkValidityDays { get; set; }
 
     [BindProperty]
     [StringLength(4000, ErrorMessage = "La liste des motifs est trop longue.")]
@@ -43,6 +45,7 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
         Notifications = SchoolNotifications.Select(t => t.Key).Where(k => !school.IsMuted(k)).ToList();
     }
 
+    [Passerelle.Hosting.ShowsFormErrors]
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (!ModelState.IsValid)
@@ -51,7 +54,7 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
             return Page();
         }
         var schoolId = SchoolId;
-        var days = LinkValidityDays;
+        var days = LinkValidityDays!.Value;
         var reasons = string.Join('\n', (RefusalReasons ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(r => r.Length <= 200).Distinct());
         var muted = string.Join(',', SchoolNotifications.Select(t => t.Key).Where(k => !Notifications.Contains(k)));

@@ -58,6 +58,7 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         ActAsync(token, LinkStep.Offer, (r, actor, now) => r.AnswerOffer(OfferAnswer.Declined, actor, now, Comment),
             "Votre refus est enregistré. L'école en est informée.", ct);
 
+    [Passerelle.Hosting.ShowsFormErrors]
     public async Task<IActionResult> OnPostAcceptCandidateAsync(string token, CancellationToken ct)
     {
         var (startsAt, problem) = Appointment.ToUtc();

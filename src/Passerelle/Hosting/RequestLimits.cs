@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+
+namespace Passerelle.Hosting;
+
+/// <summary>
+/// How big a request may be, and the French answer when it is bigger. A form is at most 1 MB (the longest field, a
+/// mail template, is 20,000 characters) and a form value 100,000 characters; only the document upload takes more
+/// (its own limit, 10 MB). A body past the limit — or one that cannot be read as the form it claims to be — is
+/// answered 413 or 400 with the error page, instead of an error from deep in the framework.
+/// </summary>
+public static class RequestLimits
+{
+    public const long MaxFormBytes = 1024 * 1024;
+    public const int MaxFormValueLength = 100_000;
+
+    public static void AddRequestLimits(this IServiceCollection services)
+    {
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = MaxFormBytes);
+        services.Configure<FormOptions>(options =>
+        {
+            options.ValueLengthLimit = MaxFormValueLength;
+            options.MultipartBodyLengthLimit = MaxFormBytes;
+        });
+    }
+
+    /// <summary>
+    /// Turns "the body was too big or unreadable" into 413/400, which the status-code pages answer in French. Kestrel
+    /// enforces <see cref="MaxFormBytes"/> as the body is read; the form reader enforces the value limits.
+    /// </summary>
+    public static IApplicationBuilder UseRequestLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (Refusal(e) is { } status && !context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            context.Response.StatusCode = status;
+        }
+    });
+
+    private static int? Refusal(Exception e)
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case BadHttpRequestException bad:
+                    return bad.StatusCode;
+                case InvalidDataException:
+                    return StatusCodes.Status413PayloadTooLarge; // the form reader's limits (value length, count, multipart size)
+                case ValueProviderException or IOException when current.InnerException is null:
+                    return StatusCodes.Status400BadRequest;
+            }
+        }
+        return null;
+    }
+}
