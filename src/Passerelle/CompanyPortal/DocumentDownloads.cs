@@ -2,14 +2,16 @@ using Microsoft.EntityFrameworkCore;
 using Passerelle.Candidates;
 using Passerelle.Email;
 using Passerelle.Email.Links;
+using Passerelle.Referrals;
 using Passerelle.Storage;
 
 namespace Passerelle.CompanyPortal;
 
 /// <summary>
 /// A candidate's document, for the company: only a document the school shared on this referral, only for
-/// the referral's contact — signed in (chosen school) or holding the proposal mail's link. The file name
-/// and type come from the server, never from the upload. Anything else is 404.
+/// the referral's contact — signed in (chosen school) or holding the proposal mail's link — and only while the
+/// profile is open to the company (<see cref="Referral.ProfileOpenToCompany"/>). The file name and type come
+/// from the server, never from the upload. Anything else is 404.
 /// </summary>
 public static class DocumentDownloads
 {
@@ -60,7 +62,7 @@ public static class DocumentDownloads
     {
         var document = await (
             from r in db.Referrals
-            where r.Id == referralId && r.ContactId == contactId
+            where r.Id == referralId && r.ContactId == contactId && r.OfferAnswer == OfferAnswer.Accepted && r.CancelledAt == null
             join shared in db.ReferralDocuments on r.Id equals shared.ReferralId
             where shared.DocumentId == documentId
             join d in db.Documents on shared.DocumentId equals d.Id

@@ -37,7 +37,7 @@ public sealed class ReferralListModel(PasserelleDb db) : CompanyPage(db)
 
     public sealed record Row(
         Guid Id, string Offer, string Candidate, IReadOnlyList<DocumentLink> Documents, DateTimeOffset ReferredAt,
-        string? CandidateAnswer, string? CompanyAnswer, string? AppointmentAnswer, bool ToHandle, bool Cancelled);
+        string? CandidateAnswer, string? CompanyAnswer, string? AppointmentAnswer, bool ToHandle, bool Cancelled, bool DocumentsOpen);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -66,7 +66,8 @@ public sealed class ReferralListModel(PasserelleDb db) : CompanyPage(db)
             x.CreatedAt, TimelineText.OfferColumn(x.OfferAnswer, x.OfferAnsweredAt),
             TimelineText.CompanyColumn(x.CompanyAnswer, x.CompanyAnsweredAt),
             TimelineText.AppointmentColumn(x.AppointmentAnswer, x.AppointmentAnsweredAt),
-            x.Stage == ReferralStage.AwaitingCompany, x.CancelledAt is not null)).ToList();
+            x.Stage == ReferralStage.AwaitingCompany, x.CancelledAt is not null,
+            Referral.IsProfileOpenToCompany(x.OfferAnswer, x.CancelledAt))).ToList();
         return Page();
     }
 

@@ -138,6 +138,7 @@ public static class PasserelleApp
         // An error answered without content (an expired antiforgery token, say) gets a French page.
         app.UseStatusCodePagesWithReExecute("/erreur/{0}");
         app.UseRequestLimits();
+        app.UseCrossSiteRefusal(app.Services.GetRequiredService<EmailOptions>());
         app.UseStaticFiles(SecurityHeaders.CachedStaticFiles());
         app.UseRouting();
         app.UseRateLimiter();

@@ -52,6 +52,22 @@ public sealed class Referral : ISchoolOwned
 
     public bool IsCancelled => CancelledAt is not null;
 
+    /// <summary>
+    /// The company may open the candidate's profile and documents: once the candidate has accepted the offer, and
+    /// never after they declined it or the school cancelled (the list still shows the documents' labels).
+    /// </summary>
+    public bool ProfileOpenToCompany => IsProfileOpenToCompany(OfferAnswer, CancelledAt);
+
+    /// <summary>The same rule, for queries that read only these two columns.</summary>
+    public static bool IsProfileOpenToCompany(OfferAnswer? offerAnswer, DateTimeOffset? cancelledAt) =>
+        offerAnswer == Referrals.OfferAnswer.Accepted && cancelledAt is null;
+
+    /// <summary>Why the company cannot open the profile now, in French.</summary>
+    public string? ProfileClosedReason => ProfileOpenToCompany ? null
+        : IsCancelled ? "L'école a annulé cette mise en relation : le profil et les documents du candidat ne sont plus accessibles."
+        : OfferAnswer == Referrals.OfferAnswer.Declined ? "Le candidat a refusé l'offre : son profil et ses documents ne sont pas accessibles."
+        : "Le profil et les documents du candidat seront accessibles dès qu'il aura accepté l'offre.";
+
     /// <summary>The candidate may still answer (or change their answer to) the offer.</summary>
     public bool OfferStepOpen => !IsCancelled && Outcome is null && CompanyAnswer is null;
 

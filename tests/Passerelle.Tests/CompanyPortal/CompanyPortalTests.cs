@@ -163,9 +163,30 @@ public class CompanyPortalTests
         response.Content.Headers.ContentDisposition!.FileNameStar.ShouldBe("CV - cv.pdf");
         (await response.Content.ReadAsByteArrayAsync())[..5].ShouldBe("%PDF-"u8.ToArray());
 
-        // Guillaume's CV through Margaud's referral: not shared there.
-        var guillaumeCv = list.QuerySelectorAll("a.document").Single(a => a.TextContent == "CV - CV_Guillaume").GetAttribute("href")!.Split('/')[^1];
-        (await client.GetAsync($"{string.Join('/', cv.Split('/')[..^1])}/{guillaumeCv}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        // Guillaume has not accepted the offer yet: his documents are listed by label only, and their address answers 404.
+        list.QuerySelectorAll("span.document").Select(d => d.TextContent).ShouldBe(
+            ["CV - CV_Lea", "Lettre de motivation - LM_Lea", "CV - CV_Guillaume", "Lettre de motivation - LM_Guillaume", "Autre - Lettre de recommandation"], ignoreOrder: true);
+        var guillaume = await world.ReferralOfAsync("JOURDAN");
+        Guid guillaumeCv;
+        await using (var db = world.Database.NewContext())
+            guillaumeCv = await db.ForSchool(DemoData.SchoolId).Documents.Where(d => d.Title == "CV_Guillaume").Select(d => d.Id).SingleAsync();
+        var ownAddress = $"/entreprise/candidats/{guillaume}/documents/{guillaumeCv}";
+        (await client.GetAsync(ownAddress)).StatusCode.ShouldBe(HttpStatusCode.NotFound, "not before the candidate accepts the offer");
+        (await client.GetAsync($"{string.Join('/', cv.Split('/')[..^1])}/{guillaumeCv}")).StatusCode.ShouldBe(HttpStatusCode.NotFound, "never through a referral it was not shared on");
+        (await Browserless.GetAsync(client, $"/entreprise/candidats/{guillaume}?view=profil")).Page.Text()
+            .ShouldContain("Le profil et les documents du candidat seront accessibles dès qu'il aura accepté l'offre.");
+
+        await using (var db = world.Database.NewContext())
+            await Seed.Actions(db.ForSchool(DemoData.SchoolId), world.Clock).ApplyAsync(guillaume,
+                (r, now) => r.AnswerOffer(OfferAnswer.Accepted, Actor.Candidate(r.CandidateId, "JOURDAN Guillaume"), now));
+        (await client.GetAsync(ownAddress)).StatusCode.ShouldBe(HttpStatusCode.OK, "once the candidate accepted the offer");
+
+        await using (var db = world.Database.NewContext())
+            await Seed.Actions(db.ForSchool(DemoData.SchoolId), world.Clock).ApplyAsync(guillaume,
+                (r, now) => r.Cancel("Poste pourvu", Actor.Staff(Guid.NewGuid(), "MARTIN Benoît"), now));
+        (await client.GetAsync(ownAddress)).StatusCode.ShouldBe(HttpStatusCode.NotFound, "never after the school cancelled");
+        var (_, after) = await Browserless.GetAsync(client, "/entreprise/candidats");
+        after.QuerySelectorAll("span.document").Select(d => d.TextContent).ShouldContain("CV - CV_Guillaume", "the list still shows the labels");
     }
 
     [Theory]
