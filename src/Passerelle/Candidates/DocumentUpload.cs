@@ -5,41 +5,85 @@ namespace Passerelle.Candidates;
 
 /// <summary>
 /// Checks an uploaded file: 1 byte to 10 MB, and a PDF, DOCX, JPEG or PNG judged from its content (never from
-/// its name or the type the browser claims). Gives the content type to store, or a French reason to refuse.
+/// its name or the type the browser claims). A PDF must open as one (PdfPig) with at least a page, and carry no
+/// script, launch action or embedded file; a DOCX must be a Word document without macros whose parts, once
+/// unpacked, stay reasonable (no zip bomb). Gives the content type to store, or the code of the refusal
+/// (SchoolOffice.DocumentUploadEndpoint.Explain says it in French).
 /// </summary>
 public static class DocumentUpload
 {
     public const long MaxBytes = 10 * 1024 * 1024;
+    public const long MaxUnpackedDocxBytes = 100 * 1024 * 1024;
+    public const int MaxDocxParts = 2000;
+    private const string Unreadable = "pdf";
 
     public static (string? ContentType, string? Problem) Check(ReadOnlySpan<byte> content, Stream? seekable = null)
     {
         if (content.Length == 0)
-            return (null, "Le fichier est vide.");
+            return (null, "vide");
         if (content.Length > MaxBytes)
-            return (null, "Le fichier dépasse 10 Mo.");
+            return (null, "taille");
         if (content.StartsWith("%PDF-"u8))
-            return ("application/pdf", null);
+            return PdfProblem(content) is { } pdfProblem ? (null, pdfProblem) : ("application/pdf", null);
         if (content.StartsWith(new byte[] { 0xFF, 0xD8, 0xFF }))
             return ("image/jpeg", null);
         if (content.StartsWith(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }))
             return ("image/png", null);
-        if (content.StartsWith("PK\u0003\u0004"u8) && seekable is not null && IsWordDocument(seekable))
-            return ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", null);
-        return (null, "Ce type de fichier n'est pas accepté : envoyez un PDF, un document Word (DOCX), une image JPEG ou PNG.");
+        if (content.StartsWith("PK\u0003\u0004"u8) && seekable is not null && WordProblem(seekable) is var wordProblem && wordProblem != NotWord)
+            return wordProblem is null ? ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", null) : (null, wordProblem);
+        return (null, "type");
     }
 
-    /// <summary>A DOCX is a zip with a content-types part and a main document part.</summary>
-    private static bool IsWordDocument(Stream stream)
+    /// <summary>A real PDF: PdfPig opens it and finds a page; no active content a reader would run.</summary>
+    private static string? PdfProblem(ReadOnlySpan<byte> content)
+    {
+        foreach (var active in ActiveContent)
+        {
+            if (content.IndexOf(active) >= 0)
+                return "actif";
+        }
+        try
+        {
+            using var pdf = UglyToad.PdfPig.PdfDocument.Open(content.ToArray());
+            return pdf.NumberOfPages >= 1 && pdf.GetPage(1) is not null ? null : Unreadable;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Unreadable;
+        }
+    }
+
+    private static readonly byte[][] ActiveContent = ["/JavaScript"u8.ToArray(), "/JS "u8.ToArray(), "/JS("u8.ToArray(), "/JS<"u8.ToArray(),
+        "/Launch"u8.ToArray(), "/EmbeddedFile"u8.ToArray(), "/RichMedia"u8.ToArray(), "/XFA"u8.ToArray()];
+
+    private const string NotWord = "not a Word document";
+
+    /// <summary>
+    /// A DOCX is a zip with a content-types part and a main document part. The sizes its directory declares are
+    /// checked before anything is unpacked (nothing here unpacks more than the content-types part).
+    /// </summary>
+    private static string? WordProblem(Stream stream)
     {
         try
         {
             stream.Position = 0;
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-            return zip.GetEntry("[Content_Types].xml") is not null && zip.GetEntry("word/document.xml") is not null;
+            var types = zip.GetEntry("[Content_Types].xml");
+            if (types is null || zip.GetEntry("word/document.xml") is null)
+                return NotWord;
+            if (zip.Entries.Count > MaxDocxParts || zip.Entries.Sum(e => e.Length) > MaxUnpackedDocxBytes
+                || zip.Entries.Any(e => e.Length > 1024 * 1024 && e.Length > 200 * Math.Max(1, e.CompressedLength)))
+                return "volume";
+            if (zip.Entries.Any(e => e.FullName.EndsWith("vbaProject.bin", StringComparison.OrdinalIgnoreCase)) || types.Length > 1024 * 1024)
+                return "macros";
+            using var reader = new StreamReader(types.Open());
+            return reader.ReadToEnd().Contains("macroEnabled", StringComparison.OrdinalIgnoreCase)
+                ? "macros"
+                : null;
         }
         catch (InvalidDataException)
         {
-            return false;
+            return NotWord;
         }
         finally
         {

@@ -25,6 +25,10 @@ public static class DocumentUploadEndpoint
         "taille" => "Le fichier dépasse 10 Mo : rien n'a été enregistré.",
         "vide" => "Le fichier est vide : rien n'a été enregistré.",
         "type" => "Ce type de fichier n'est pas accepté : envoyez un PDF, un document Word (DOCX), une image JPEG ou PNG. Rien n'a été enregistré.",
+        "pdf" => "Ce fichier PDF est illisible ou endommagé : enregistrez-le à nouveau en PDF et recommencez. Rien n'a été enregistré.",
+        "actif" => "Ce PDF contient du code, une action ou un fichier intégré : enregistrez-le à nouveau en PDF simple (Imprimer → PDF) et recommencez. Rien n'a été enregistré.",
+        "volume" => "Ce document Word est anormalement volumineux une fois décompressé : enregistrez-le à nouveau et recommencez. Rien n'a été enregistré.",
+        "macros" => "Ce document Word contient des macros : enregistrez-le au format .docx sans macros et recommencez. Rien n'a été enregistré.",
         "genre" => "Choisissez le type de document.",
         _ => "Choisissez un fichier à envoyer.",
     };
@@ -67,7 +71,7 @@ public static class DocumentUploadEndpoint
         await file.CopyToAsync(content, ct);
         var (contentType, problem) = DocumentUpload.Check(content.GetBuffer().AsSpan(0, (int)content.Length), content);
         if (problem is not null)
-            return Results.Redirect($"{page}?refus={(content.Length == 0 ? "vide" : "type")}");
+            return Results.Redirect($"{page}?refus={problem}");
 
         var title = form["Title"].ToString();
         var document = new Document

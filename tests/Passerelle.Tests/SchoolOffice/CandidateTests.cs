@@ -39,7 +39,7 @@ public class CandidateTests
 
         foreach (var (name, bytes, kind) in new[]
         {
-            ("cv.pdf", "%PDF-1.4\n%…"u8.ToArray(), "Cv"),
+            ("cv.pdf", Passerelle.Demo.DemoPdf.Create("cv"), "Cv"),
             ("lettre.docx", Docx(), "CoverLetter"),
             ("diplome.jpg", new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3 }, "Diploma"),
             ("bulletin.png", new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0 }, "Transcript"),
@@ -78,7 +78,10 @@ public class CandidateTests
         var empty = await UploadAsync(client, margaud, "vide.pdf", [], "Cv");
         (await Browserless.ReadAsync(empty)).Text().ShouldContain("Le fichier est vide");
 
-        var traversal = await UploadAsync(client, margaud, "../../../etc/passwd.pdf", "%PDF-1.4"u8.ToArray(), "Other");
+        var script = await UploadAsync(client, margaud, "cv.pdf", "%PDF-1.4\n<html><script>alert(document.cookie)</script></html>"u8.ToArray(), "Cv");
+        (await Browserless.ReadAsync(script)).Text().ShouldContain("Ce fichier PDF est illisible ou endommagé");
+
+        var traversal = await UploadAsync(client, margaud, "../../../etc/passwd.pdf", Passerelle.Demo.DemoPdf.Create("passwd"), "Other");
         traversal.StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var documents = await DocumentsAsync(world, margaud);
