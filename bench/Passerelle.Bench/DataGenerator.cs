@@ -61,6 +61,8 @@ public static class DataGenerator
         int ContactOf(int school, int n) => (school * ContactsPerSchool + n) % companyCount;
         await CopyAsync(connection, "school_contacts (school_id, contact_id, created_at)", schools * ContactsPerSchool, log, i =>
             [schoolIds[i / ContactsPerSchool], contactIds[ContactOf(i / ContactsPerSchool, i % ContactsPerSchool)], now.AddYears(-3)]);
+        await CopyAsync(connection, "school_companies (school_id, company_id, created_at)", schools * ContactsPerSchool, log, i =>
+            [schoolIds[i / ContactsPerSchool], companyIds[ContactOf(i / ContactsPerSchool, i % ContactsPerSchool)], now.AddYears(-3)]);
 
         var offerIds = new Guid[schools, OffersPerSchool];
         await CopyAsync(connection, "job_offers (id, school_id, company_id, title, description, location, is_active, created_at)", schools * OffersPerSchool, log, i =>

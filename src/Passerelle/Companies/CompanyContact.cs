@@ -29,3 +29,11 @@ public sealed class SchoolContact : ISchoolOwned
     public Guid ContactId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
+
+/// <summary>The link "this school works with this company": the companies a school lists and opens.</summary>
+public sealed class SchoolCompany : ISchoolOwned
+{
+    public Guid SchoolId { get; set; }
+    public Guid CompanyId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

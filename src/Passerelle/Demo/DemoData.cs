@@ -95,6 +95,9 @@ public static class DemoData
         db.Schools.AddRange(school, secondSchool);
         db.Staff.AddRange(martin, durand, roussel);
         db.Companies.Add(company);
+        db.SchoolCompanies.AddRange(
+            new SchoolCompany { SchoolId = SchoolId, CompanyId = company.Id, CreatedAt = created },
+            new SchoolCompany { SchoolId = SecondSchoolId, CompanyId = company.Id, CreatedAt = created });
         db.CompanyContacts.Add(contact);
         db.SchoolContacts.AddRange(
             new SchoolContact { SchoolId = SchoolId, ContactId = contact.Id, CreatedAt = created },

@@ -36,13 +36,21 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
             return Invalid("Ce SIRET n'est pas valide : il compte 14 chiffres et sa clé de contrôle doit être juste.");
         if (await Db.Companies.AsNoTracking().SingleOrDefaultAsync(c => c.Siret == siret, ct) is { } existing)
         {
-            ExistingId = existing.Id;
-            return Invalid($"Une entreprise porte déjà ce SIRET : {existing.Name}.");
+            // A company is shared by its SIRET (public, like its registered name); what other schools hold of it is not.
+            if (Rows.Any(r => r.Id == existing.Id))
+            {
+                ExistingId = existing.Id;
+                return Invalid($"Cette entreprise est déjà dans votre liste : {existing.Name}.");
+            }
+            ExistingSiret = siret;
+            return Invalid($"Une entreprise porte déjà ce SIRET : {existing.Name}. Ajoutez-la à votre liste pour y créer vos contacts et vos offres.");
         }
-        var company = new Company { Id = Guid.CreateVersion7(), Name = Name.Trim(), Siret = siret, CreatedAt = clock.GetUtcNow() };
+        var now = clock.GetUtcNow();
+        var company = new Company { Id = Guid.CreateVersion7(), Name = Name.Trim(), Siret = siret, CreatedAt = now };
         try
         {
             Db.Companies.Add(company);
+            Db.SchoolCompanies.Add(new SchoolCompany { SchoolId = SchoolId, CompanyId = company.Id, CreatedAt = now });
             await Db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
@@ -53,6 +61,32 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
         return Redirect($"/ecole/entreprises/{company.Id}");
     }
 
+    /// <summary>"Ajouter à votre liste": this school starts working with a company that exists under this SIRET.</summary>
+    /// <remarks>Its only input is the SIRET, checked here; the new-company fields of the page are not part of it.</remarks>
+    [Passerelle.Hosting.ShowsFormErrors]
+    public async Task<IActionResult> OnPostAddExistingAsync(string siret, CancellationToken ct)
+    {
+        if (Siret.Normalize(siret) is not { } normalized || await Db.Companies.AsNoTracking().SingleOrDefaultAsync(c => c.Siret == normalized, ct) is not { } company)
+            return NotFound();
+        if (!await Db.SchoolCompanies.AnyAsync(l => l.CompanyId == company.Id, ct))
+        {
+            Db.SchoolCompanies.Add(new SchoolCompany { SchoolId = SchoolId, CompanyId = company.Id, CreatedAt = clock.GetUtcNow() });
+            try
+            {
+                await Db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (e.IsUniqueViolation())
+            {
+                // Added meanwhile by a colleague: the same outcome.
+            }
+        }
+        TempData["Message"] = $"{company.Name} est ajoutée à votre liste. Ajoutez ses contacts et ses offres.";
+        return Redirect($"/ecole/entreprises/{company.Id}");
+    }
+
+    /// <summary>The SIRET of an existing company this school may add to its list.</summary>
+    public string? ExistingSiret { get; private set; }
+
     private Microsoft.AspNetCore.Mvc.RazorPages.PageResult Invalid(string? message)
     {
         Error = message;
@@ -62,10 +96,7 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        var ids = await Db.JobOffers.Select(o => o.CompanyId)
-            .Union(from link in Db.SchoolContacts join c in Db.CompanyContacts on link.ContactId equals c.Id select c.CompanyId)
-            .ToListAsync(ct);
-        Rows = (await Db.Companies.AsNoTracking().Where(c => ids.Contains(c.Id)).OrderBy(c => c.Name).ToListAsync(ct))
+        Rows = (await Db.Companies.AsNoTracking().Where(c => Db.SchoolCompanies.Any(l => l.CompanyId == c.Id)).OrderBy(c => c.Name).ToListAsync(ct))
             .Select(c => (c.Id, c.Name, c.Siret)).ToList();
     }
 }

@@ -154,7 +154,8 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {
-        if (await Db.Companies.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) is not { } company)
+        // Only a company this school works with: another school's company answers 404 like an unknown one.
+        if (await Db.Companies.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id && Db.SchoolCompanies.Any(l => l.CompanyId == c.Id), ct) is not { } company)
             return false;
         Company = company;
         Contacts = await (from link in Db.SchoolContacts

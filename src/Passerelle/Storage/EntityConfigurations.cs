@@ -82,6 +82,17 @@ internal sealed class SchoolContactConfiguration : IEntityTypeConfiguration<Scho
     }
 }
 
+internal sealed class SchoolCompanyConfiguration : IEntityTypeConfiguration<SchoolCompany>
+{
+    public void Configure(EntityTypeBuilder<SchoolCompany> builder)
+    {
+        builder.ToTable("school_companies");
+        builder.HasKey(l => new { l.SchoolId, l.CompanyId });
+        builder.HasOne<School>().WithMany().HasForeignKey(l => l.SchoolId);
+        builder.HasOne<Company>().WithMany().HasForeignKey(l => l.CompanyId);
+    }
+}
+
 internal sealed class JobOfferConfiguration : IEntityTypeConfiguration<JobOffer>
 {
     public void Configure(EntityTypeBuilder<JobOffer> builder)

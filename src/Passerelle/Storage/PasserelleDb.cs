@@ -32,6 +32,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     public DbSet<Company> Companies => Set<Company>();
     public DbSet<CompanyContact> CompanyContacts => Set<CompanyContact>();
     public DbSet<SchoolContact> SchoolContacts => Set<SchoolContact>();
+    public DbSet<SchoolCompany> SchoolCompanies => Set<SchoolCompany>();
     public DbSet<JobOffer> JobOffers => Set<JobOffer>();
     public DbSet<Referral> Referrals => Set<Referral>();
     public DbSet<ReferralDocument> ReferralDocuments => Set<ReferralDocument>();
@@ -127,6 +128,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         FilterBySchool<Candidate>(modelBuilder);
         FilterBySchool<Document>(modelBuilder);
         FilterBySchool<SchoolContact>(modelBuilder);
+        FilterBySchool<SchoolCompany>(modelBuilder);
         FilterBySchool<JobOffer>(modelBuilder);
         FilterBySchool<Referral>(modelBuilder);
         FilterBySchool<ReferralDocument>(modelBuilder);

@@ -97,7 +97,8 @@ public sealed class PortalWorld : IAsyncDisposable
             UserName = "autre.contact", CreatedAt = Seed.Now,
         };
         contact.PasswordHash = new PasswordHasher<CompanyContact>().HashPassword(contact, DemoData.Password);
-        db.AddRange(company, contact, new SchoolContact { SchoolId = DemoData.SchoolId, ContactId = contact.Id, CreatedAt = Seed.Now });
+        db.AddRange(company, contact, new SchoolContact { SchoolId = DemoData.SchoolId, ContactId = contact.Id, CreatedAt = Seed.Now },
+            new SchoolCompany { SchoolId = DemoData.SchoolId, CompanyId = company.Id, CreatedAt = Seed.Now });
         await db.SaveChangesAsync();
         return contact.UserName;
     }

@@ -56,6 +56,7 @@ public static class Seed
         db.ForSystem();
         db.AddRange(school, staff, candidate, document, company, contact, offer);
         db.Add(new SchoolContact { SchoolId = school.Id, ContactId = contact.Id, CreatedAt = at });
+        db.Add(new SchoolCompany { SchoolId = school.Id, CompanyId = company.Id, CreatedAt = at });
         await db.SaveChangesAsync();
         return new SchoolFixture(school, staff, candidate, document, company, contact, offer);
     }

@@ -29,12 +29,44 @@ public class CompanyTests
 
         var duplicate = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, page, "Ajouter l'entreprise",
             new Dictionary<string, string> { ["Name"] = "Copie", ["SiretText"] = "901 234 567 00013" }));
-        duplicate.Text().ShouldContain("Une entreprise porte déjà ce SIRET : Laboriosam Industries.");
-        duplicate.QuerySelectorAll("a").Single(a => a.TextContent == "Voir l'entreprise existante").GetAttribute("href")!.ShouldStartWith("/ecole/entreprises/");
+        duplicate.Text().ShouldContain("Cette entreprise est déjà dans votre liste : Laboriosam Industries.");
+        duplicate.QuerySelectorAll("a").Single(a => a.TextContent == "Voir l'entreprise").GetAttribute("href")!.ShouldStartWith("/ecole/entreprises/");
 
         var created = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, page, "Ajouter l'entreprise",
             new Dictionary<string, string> { ["Name"] = "Nouvelle Entreprise", ["SiretText"] = Seed.NextSiret() }));
         created.Text().ShouldContain("Nouvelle Entreprise est ajoutée.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_school_sees_only_the_companies_it_works_with_and_may_add_an_existing_one_by_its_siret(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var cfa = await world.StaffClientAsync("demo.cfa");
+        var siret = Seed.NextSiret();
+        var (_, cfaPage) = await Browserless.GetAsync(cfa, "/ecole/entreprises");
+        var created = await Browserless.SubmitAsync(cfa, cfaPage, "Ajouter l'entreprise", new Dictionary<string, string> { ["Name"] = "Garonne Robotique", ["SiretText"] = siret });
+        var companyPath = created.RequestMessage!.RequestUri!.AbsolutePath;
+        var (_, companyPage) = await Browserless.GetAsync(cfa, companyPath);
+        await Browserless.SubmitAsync(cfa, companyPage, "Ajouter et envoyer les identifiants", new Dictionary<string, string>
+        {
+            ["Contact.LastName"] = "Secret", ["Contact.FirstName"] = "Camille", ["Contact.Email"] = "camille.secret@garonne.example",
+        });
+
+        using var ecole = await world.StaffClientAsync("demo.ecole");
+        (await ecole.GetAsync(companyPath)).StatusCode.ShouldBe(HttpStatusCode.NotFound, "another school's company is not this school's to see");
+        var (_, list) = await Browserless.GetAsync(ecole, "/ecole/entreprises");
+        list.Text().ShouldNotContain("Garonne Robotique");
+        var duplicate = await Browserless.SubmitAsync(ecole, list, "Ajouter l'entreprise", new Dictionary<string, string> { ["Name"] = "Garonne", ["SiretText"] = siret });
+        var refused = await Browserless.ReadAsync(duplicate);
+        refused.Text().ShouldContain("Une entreprise porte déjà ce SIRET : Garonne Robotique.");
+        refused.QuerySelectorAll($"a[href='{companyPath}']").ShouldBeEmpty("no link to another school's company");
+
+        var added = await Browserless.SubmitAsync(ecole, refused, "Ajouter cette entreprise à votre liste");
+        added.RequestMessage!.RequestUri!.AbsolutePath.ShouldBe(companyPath);
+        var page = await Browserless.ReadAsync(added);
+        page.Text().ShouldContain("Garonne Robotique est ajoutée à votre liste.");
+        page.Text().ShouldNotContain("Secret", Case.Sensitive, "the other school's contacts stay its own");
     }
 
     [Theory]

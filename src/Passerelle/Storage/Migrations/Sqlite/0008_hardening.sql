@@ -15,3 +15,20 @@ CREATE INDEX ix_login_throttles_updated_at ON login_throttles (updated_at);
 
 -- "Mot de passe oublié" queues at most one mail per account in ten minutes: the account's recent mails, found fast.
 CREATE INDEX ix_outbox_messages_to_person ON outbox_messages (to_person_id, created_at) WHERE to_person_id IS NOT NULL;
+
+-- The companies a school works with: those it created or added, and (for the existing data) those it has offers
+-- or contacts at. A school sees only these (companies are shared by SIRET, their other schools' data is not).
+CREATE TABLE school_companies (
+    school_id  TEXT NOT NULL REFERENCES schools (id),
+    company_id TEXT NOT NULL REFERENCES companies (id),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (school_id, company_id)
+);
+CREATE INDEX ix_school_companies_company ON school_companies (company_id);
+INSERT INTO school_companies (school_id, company_id, created_at)
+SELECT school_id, company_id, min(created_at) FROM (
+    SELECT school_id, company_id, created_at FROM job_offers
+    UNION ALL
+    SELECT sc.school_id, c.company_id, sc.created_at FROM school_contacts sc JOIN company_contacts c ON c.id = sc.contact_id
+) AS worked
+GROUP BY school_id, company_id;
