@@ -137,7 +137,7 @@ public partial class LinkPageTests
         var (supersededStatus, supersededPage) = await Browserless.GetAsync(client, $"/l/{token}/accepter");
         supersededStatus.ShouldBe(HttpStatusCode.OK);
         supersededPage.Text().ShouldContain("Cette étape est terminée");
-        supersededPage.Text().ShouldContain("TECHER Margaud a refusé l'offre");
+        supersededPage.Text().ShouldNotContain("TECHER Margaud a refusé l'offre", customMessage: "a link that no longer acts shows no live state");
 
         // …then accepts again: a new proposal mail goes out, and the first one's links stay off.
         await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, world.School.CandidateActor, now));
@@ -243,6 +243,59 @@ public partial class LinkPageTests
         newToken.ShouldNotBe(oldToken);
         var (_, fresh) = await Browserless.GetAsync(client, $"/l/{newToken}");
         (await Browserless.SubmitAsync(client, fresh, "Accepter l'offre")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Changing_one_s_mind_through_a_link_is_limited_to_three_answers_in_ten_minutes(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var referralId = await world.ProposeAsync();
+        await world.DispatchAllAsync();
+        var token = TokenIn(world.Sink.Messages().Single().Text!);
+        using var client = world.App.CreateClient();
+        var mailsBefore = await world.QueryAsync(db => db.OutboxMessages.Where(m => m.ReferralId == referralId));
+
+        foreach (var button in new[] { "Accepter l'offre", "Refuser l'offre", "Accepter l'offre" })
+        {
+            var (_, page) = await Browserless.GetAsync(client, $"/l/{token}");
+            (await Browserless.SubmitAsync(client, page, button)).StatusCode.ShouldBe(HttpStatusCode.OK, button);
+        }
+        var (_, fourth) = await Browserless.GetAsync(client, $"/l/{token}");
+        var refused = await Browserless.SubmitAsync(client, fourth, "Refuser l'offre");
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        (await Browserless.ReadAsync(refused)).Text().ShouldContain("patientez un peu avant de changer d'avis de nouveau");
+        (await StateAsync(world, referralId)).Stage.ShouldBe(ReferralStage.AwaitingCompany, "the fourth answer changed nothing");
+        var mailsAfter = await world.QueryAsync(db => db.OutboxMessages.Where(m => m.ReferralId == referralId));
+        var queuedByAnswers = mailsAfter.Count - mailsBefore.Count;
+
+        world.Clock.Now = Seed.Now.AddMinutes(11);
+        var (_, later) = await Browserless.GetAsync(client, $"/l/{token}");
+        (await Browserless.SubmitAsync(client, later, "Refuser l'offre")).StatusCode.ShouldBe(HttpStatusCode.OK, "ten minutes later the candidate may answer again");
+        (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.ReferralId == referralId))).Count.ShouldBeGreaterThan(mailsAfter.Count);
+        queuedByAnswers.ShouldBeLessThanOrEqualTo(3 * 2, "three answers at most, each mailing at most the school and the company");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_dead_link_shows_what_happened_to_it_and_no_live_state(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var referralId = await world.ProposeAsync();
+        await world.DispatchAllAsync();
+        var token = TokenIn(world.Sink.Messages().Single().Text!);
+        await world.ActAsync(referralId, (r, now) => r.Cancel("Poste pourvu en interne", world.School.StaffActor(), now));
+        using var client = world.App.CreateClient();
+
+        var (status, page) = await Browserless.GetAsync(client, $"/l/{token}");
+
+        status.ShouldBe(HttpStatusCode.OK);
+        page.Text().ShouldContain("Cette étape est terminée");
+        page.QuerySelectorAll("button").ShouldBeEmpty();
+        page.Text().ShouldNotContain("Poste pourvu en interne");
+        page.Text().ShouldNotContain("Où en est la mise en relation");
+        page.Text().ShouldNotContain("annul", Case.Insensitive);
     }
 
     private static async Task<(Guid ReferralId, string Token)> CompanyLinkAsync(EmailWorld world)

@@ -129,6 +129,13 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         }
 
         var link = Resolved.Link;
+        if (await AnsweredTooOftenAsync(link, ct))
+        {
+            await LoadSummaryAsync(ct);
+            Error = "Vous avez déjà répondu plusieurs fois en quelques minutes : patientez un peu avant de changer d'avis de nouveau.";
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            return Page();
+        }
         var actor = link.Recipient == Recipient.CompanyContact
             ? Actor.Contact(link.RecipientId, Resolved.RecipientName!, Channel.EmailLink)
             : Actor.Candidate(link.RecipientId, Resolved.RecipientName!);
@@ -143,6 +150,22 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         Error = result.Refusal!.Message;
         Response.StatusCode = result.Refusal.Code == RefusalCode.Invalid ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict;
         return Page();
+    }
+
+    /// <summary>
+    /// A change of mind is welcome, a flurry of them is not: each answer mails the other parties. Through mail links
+    /// a person gives at most <see cref="MaxAnswersPerWindow"/> answers on a referral in <see cref="AnswerWindow"/>.
+    /// </summary>
+    public const int MaxAnswersPerWindow = 3;
+
+    public static readonly TimeSpan AnswerWindow = TimeSpan.FromMinutes(10);
+
+    private async Task<bool> AnsweredTooOftenAsync(ActionLink link, CancellationToken ct)
+    {
+        var since = clock.GetUtcNow() - AnswerWindow;
+        var (referralId, personId) = (link.ReferralId, link.RecipientId);
+        return await db.ReferralEvents.CountAsync(
+            e => e.ReferralId == referralId && e.ActorId == personId && e.Channel == Channel.EmailLink && e.OccurredAt > since, ct) >= MaxAnswersPerWindow;
     }
 
     private async Task LoadAsync(string token, string? action, CancellationToken ct)
