@@ -56,7 +56,7 @@ public static class PasserelleApp
         services.AddCompanyPortal(cookies);
         services.AddSchoolOffice(cookies);
         // Cookies and antiforgery tokens are signed with keys every instance reads from the database.
-        services.AddDataProtection().SetApplicationName("Passerelle");
+        services.AddDataProtection().SetApplicationName("Passerelle").ProtectKeys(builder.Configuration);
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(provider =>
             new Microsoft.Extensions.Options.ConfigureOptions<KeyManagementOptions>(options =>
                 options.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System)));
@@ -130,6 +130,9 @@ public static class PasserelleApp
 
     public static WebApplication MapPasserelle(this WebApplication app)
     {
+        if (app.Environment.IsProduction() && !KeyRingProtection.IsConfigured(app.Configuration))
+            app.Logger.LogWarning("The data-protection keys (they sign sessions and forms) are stored unencrypted in the database: " +
+                "set DataProtection:CertificatePath (and DataProtection:CertificatePassword) to encrypt them, and protect database backups.");
         var inFlight = app.Services.GetRequiredService<RequestsInFlight>();
         app.Use((context, next) => inFlight.TrackAsync(context, next));
         app.UseForwardedHeaders();

@@ -92,6 +92,7 @@ public sealed class StartupTests : IDisposable
         using var client = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         (await PollAsync(client, "/health/ready", TimeSpan.FromSeconds(60))).ShouldBe(HttpStatusCode.OK, app.StandardError);
         app.StandardOutput.ShouldNotContain("demo.");
+        app.StandardOutput.ShouldContain("are stored unencrypted in the database: set DataProtection:CertificatePath");
 
         // Behind a TLS-terminating load balancer (loopback is a known proxy): the cookies are Secure and __Host- named.
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(link).PathAndQuery);
