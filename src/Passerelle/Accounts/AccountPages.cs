@@ -84,7 +84,10 @@ public abstract class ForgotPasswordPage(PasswordResets resets, AccountKind kind
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (!ModelState.IsValid)
+        {
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
+        }
         await resets.RequestAsync(kind, Login, ct);
         Sent = true;
         return Page();
@@ -129,7 +132,10 @@ public abstract class LoginPage<TAccount>(PasswordSignIn signIn, AccountKind kin
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (!ModelState.IsValid)
+        {
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
+        }
         var clientAddress = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var account = await signIn.SignInAsync<TAccount>(kind, UserName, Password, clientAddress, ct);
         if (account is null)

@@ -54,7 +54,7 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
             return NotFound();
         var (startsAt, problem) = Appointment.ToUtc();
         if (!ModelState.IsValid || startsAt is null)
-            return Refused(problem ?? "Vérifiez le rendez-vous saisi.", StatusCodes.Status422UnprocessableEntity);
+            return Refused(Passerelle.Hosting.FormValidation.FirstError(ModelState) ?? problem ?? "Vérifiez le rendez-vous saisi.", StatusCodes.Status422UnprocessableEntity);
         var appointment = new Appointment(startsAt.Value, Clean(Appointment.Location), Clean(Appointment.Comment));
         return await ActAsync(id, (r, actor, now) => r.AnswerCandidate(CompanyAnswer.Accepted, appointment, actor, now, Clean(Appointment.Comment)),
             "Le candidat est accepté et le rendez-vous lui est proposé.", ct);

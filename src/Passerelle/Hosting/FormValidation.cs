@@ -42,6 +42,10 @@ public static class FormValidation
         messages.SetMissingRequestBodyRequiredValueAccessor(() => "Le formulaire est vide.");
     }
 
+    /// <summary>The first error of an invalid form, for a page that shows one message.</summary>
+    public static string? FirstError(ModelStateDictionary modelState) =>
+        modelState.Values.SelectMany(v => v.Errors).Select(e => e.ErrorMessage).FirstOrDefault(m => !string.IsNullOrEmpty(m));
+
     /// <summary>The errors of an invalid form, in French, for the error page (at most ten, without the values typed).</summary>
     public static IReadOnlyList<string> Errors(HttpContext http) => http.Items[ErrorsItem] as IReadOnlyList<string> ?? [];
 

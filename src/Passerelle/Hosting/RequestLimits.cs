@@ -32,6 +32,12 @@ public static class RequestLimits
     {
         try
         {
+            // A urlencoded form is read (and kept) here, so that a value past the limits is answered 413 before the
+            // antiforgery check reads it and calls it an expired form. (The upload endpoint reads its multipart itself.)
+            // The error page's re-execution of the same request must not read the oversized body again.
+            if (HttpMethods.IsPost(context.Request.Method) && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is null
+                && context.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
+                await context.Request.ReadFormAsync(context.RequestAborted);
             await next(context);
         }
         catch (Exception e) when (Refusal(e) is { } status && !context.Response.HasStarted)

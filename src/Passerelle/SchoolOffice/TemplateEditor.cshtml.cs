@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -19,10 +20,14 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
     private string _subject = "";
     private string _body = "";
 
+    private const string TooLong = "Le modèle est trop long (objet : 300 caractères, corps : 20 000 au plus).";
+
     [BindProperty]
+    [StringLength(TemplateSafety.MaxSubjectLength, ErrorMessage = TooLong)]
     public string Subject { get => _subject; set => _subject = value ?? ""; }
 
     [BindProperty]
+    [StringLength(TemplateSafety.MaxBodyLength, ErrorMessage = TooLong)]
     public string Body { get => _body; set => _body = value ?? ""; }
 
     [BindProperty]

@@ -116,7 +116,10 @@ public partial class WholeLoopTests
             companyTimeline.ShouldContain(step);
         }
         await candidate.ReloadAsync();
-        (await candidate.Locator("body").InnerTextAsync()).ShouldContain("Le candidat a été recruté.");
+        // The candidate's appointment link is now over: its page says so and shows no live state (issue 12).
+        var closed = await candidate.Locator("body").InnerTextAsync();
+        closed.ShouldContain("Cette étape est terminée");
+        closed.ShouldNotContain("recruté");
 
         // The school's other pages, for accessibility.
         await school.GotoAsync($"{app.BaseUrl}/ecole/tableau-de-bord");

@@ -122,10 +122,10 @@ public sealed partial class AccountSecurityTests
     public async Task Logging_out_ends_the_session_on_the_server_so_a_copied_cookie_opens_nothing(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);
-        var cookies = new System.Net.CookieContainer();
-        using var client = world.App.CreateDefaultClient(PasserelleFactory.Https, new CookieKeeper(cookies));
+        var session = new CookieSession();
+        using var client = world.App.CreateDefaultClient(PasserelleFactory.Https, session);
         await PortalWorld.LogInAsync(client, "demo.entreprise");
-        var copied = cookies.GetCookieHeader(PasserelleFactory.Https);
+        var copied = session.Cookies.GetCookieHeader(PasserelleFactory.Https);
         using var thief = world.App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
         {
             BaseAddress = PasserelleFactory.Https, AllowAutoRedirect = false, HandleCookies = false,
@@ -193,29 +193,6 @@ public sealed partial class AccountSecurityTests
         using var request = new HttpRequestMessage(HttpMethod.Get, "/entreprise");
         request.Headers.Add("Cookie", cookie);
         return await client.SendAsync(request);
-    }
-
-    /// <summary>Keeps cookies in a container the test can read (the factory's own cookie handler keeps them to itself).</summary>
-    private sealed class CookieKeeper(System.Net.CookieContainer cookies) : DelegatingHandler
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            if (cookies.GetCookieHeader(request.RequestUri!) is { Length: > 0 } header)
-                request.Headers.Add("Cookie", header);
-            var response = await base.SendAsync(request, cancellationToken);
-            if (response.Headers.TryGetValues("Set-Cookie", out var set))
-            {
-                foreach (var value in set)
-                    cookies.SetCookies(request.RequestUri!, value);
-            }
-            if (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found && response.Headers.Location is { } location)
-            {
-                using var next = new HttpRequestMessage(HttpMethod.Get, new Uri(request.RequestUri!, location));
-                response.Dispose();
-                return await SendAsync(next, cancellationToken);
-            }
-            return response;
-        }
     }
 
     [GeneratedRegex(@"https://passerelle\.test(/entreprise/mot-de-passe/[A-Za-z0-9_-]{43})")]

@@ -30,6 +30,9 @@ public sealed class PortalWorld : IAsyncDisposable
     public PasserelleFactory App { get; }
     public FixedClock Clock { get; }
 
+    /// <summary>Where the app stores candidates' files.</summary>
+    public string DocumentsFolder => _documents;
+
     public static async Task<PortalWorld> CreateAsync(DatabaseProvider provider)
     {
         var database = await TestDatabase.CreateAsync(provider);

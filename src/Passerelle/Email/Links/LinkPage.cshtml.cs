@@ -65,7 +65,7 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         if (!ModelState.IsValid || startsAt is null)
         {
             await LoadAsync(token, "accepter", ct);
-            Error = problem ?? "Vérifiez le rendez-vous saisi.";
+            Error = Passerelle.Hosting.FormValidation.FirstError(ModelState) ?? problem ?? "Vérifiez le rendez-vous saisi.";
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
         }

@@ -74,12 +74,10 @@ public sealed partial class TemplateSafety
                 e.SanitizedUrl = null;
         };
         sanitizer.RemovingTag += (_, e) => removed.Add($"<{e.Tag.TagName.ToLowerInvariant()}>");
-        sanitizer.RemovingAttribute += (_, e) => removed.Add($"{e.Attribute.Name}=\"{Shorten(e.Attribute.Value)}\"");
+        sanitizer.RemovingAttribute += (_, e) => removed.Add($"l'attribut {e.Attribute.Name}");
         sanitizer.RemovingStyle += (_, e) => removed.Add($"style {e.Style.Name}");
         return (sanitizer.Sanitize(html), removed.Distinct().ToList());
     }
-
-    private static string Shorten(string value) => value.Length <= 60 ? value : value[..57] + "…";
 
     [GeneratedRegex(@"\{\{(.*?)\}\}", RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Tag();
