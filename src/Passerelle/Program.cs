@@ -1,6 +1,10 @@
 using Passerelle.Hosting;
 using Passerelle.Storage;
 
+// The PDF check's child process (Candidates/PdfCheck.cs): no web host, just the file on standard input.
+if (args is [Passerelle.Candidates.PdfCheck.Command])
+    return Passerelle.Candidates.PdfCheck.RunChild(Console.OpenStandardInput());
+
 try
 {
     // Settings and assets come from beside the binary, whatever the working directory (which only places ./data/).

@@ -136,7 +136,7 @@ public abstract class LoginPage<TAccount>(PasswordSignIn signIn, AccountKind kin
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
         }
-        var clientAddress = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var clientAddress = Passerelle.Hosting.ClientAddress.Of(HttpContext);
         var account = await signIn.SignInAsync<TAccount>(kind, UserName, Password, clientAddress, ct);
         if (account is null)
         {

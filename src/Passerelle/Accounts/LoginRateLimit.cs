@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace Passerelle.Accounts;
 
-/// <summary>Login and password-reset submissions: ten a minute per address, on top of the per-account lockout.</summary>
+/// <summary>
+/// Login and password-reset submissions: ten a minute per client address (an IPv6 client counted by its /64), on top
+/// of the growing wait per login and address (<see cref="PasswordSignIn"/>). Counted in each instance's memory.
+/// </summary>
 public static class LoginRateLimit
 {
     public const string Policy = "connexion";
@@ -14,7 +17,7 @@ public static class LoginRateLimit
         // Only submissions count: showing the form is free.
         options.AddPolicy(Policy, context => HttpMethods.IsPost(context.Request.Method)
             ? RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                Passerelle.Hosting.ClientAddress.Of(context),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
             : RateLimitPartition.GetNoLimiter("display"));
         options.OnRejected = async (context, ct) =>

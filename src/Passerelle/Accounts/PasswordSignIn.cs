@@ -22,7 +22,8 @@ public sealed class LoginThrottle
 /// tells nobody which addresses have an account. After five failures of one login from one client address, that
 /// address waits before its next attempt is even checked, longer each time (1, 2, 4, 8, then 15 minutes); the
 /// account's owner elsewhere is not held up, unlike a lock on the account that anyone could set off.
-/// The ten-a-minute limit per address (<see cref="LoginRateLimit"/>) bounds guesses sent in parallel.
+/// Guesses sent in parallel before the first failure is counted are bounded by the ten-a-minute limit per address
+/// (<see cref="LoginRateLimit"/>, per instance). An IPv6 client is counted by its /64 (<see cref="Hosting.ClientAddress"/>).
 /// </summary>
 public sealed class PasswordSignIn(PasserelleDb db, TimeProvider clock)
 {

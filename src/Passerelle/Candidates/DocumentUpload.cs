@@ -5,8 +5,8 @@ namespace Passerelle.Candidates;
 
 /// <summary>
 /// Checks an uploaded file: 1 byte to 10 MB, and a PDF, DOCX, JPEG or PNG judged from its content (never from
-/// its name or the type the browser claims). A PDF must open as one (PdfPig) with at least a page, and carry no
-/// script, launch action or embedded file; a DOCX must be a Word document without macros whose parts, once
+/// its name or the type the browser claims). A PDF must carry no script, launch action or embedded file (and open
+/// as one: <see cref="PdfCheck"/>, asked by the upload endpoint); a DOCX must be a Word document without macros whose parts, once
 /// unpacked, stay reasonable (no zip bomb). Gives the content type to store, or the code of the refusal
 /// (SchoolOffice.DocumentUploadEndpoint.Explain says it in French).
 /// </summary>
@@ -15,7 +15,6 @@ public static class DocumentUpload
     public const long MaxBytes = 10 * 1024 * 1024;
     public const long MaxUnpackedDocxBytes = 100 * 1024 * 1024;
     public const int MaxDocxParts = 2000;
-    private const string Unreadable = "pdf";
 
     public static (string? ContentType, string? Problem) Check(ReadOnlySpan<byte> content, Stream? seekable = null)
     {
@@ -34,7 +33,10 @@ public static class DocumentUpload
         return (null, "type");
     }
 
-    /// <summary>A real PDF: PdfPig opens it and finds a page; no active content a reader would run.</summary>
+    /// <summary>
+    /// What can be judged here of a PDF: no active content a reader would run. Whether it opens at all is judged by
+    /// <see cref="PdfCheck"/>, in a child process.
+    /// </summary>
     private static string? PdfProblem(ReadOnlySpan<byte> content)
     {
         foreach (var active in ActiveContent)
@@ -42,21 +44,25 @@ public static class DocumentUpload
             if (content.IndexOf(active) >= 0)
                 return "actif";
         }
-        try
-        {
-            using var pdf = UglyToad.PdfPig.PdfDocument.Open(content.ToArray());
-            return pdf.NumberOfPages >= 1 && pdf.GetPage(1) is not null ? null : Unreadable;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return Unreadable;
-        }
+        return null;
     }
 
     private static readonly byte[][] ActiveContent = ["/JavaScript"u8.ToArray(), "/JS "u8.ToArray(), "/JS("u8.ToArray(), "/JS<"u8.ToArray(),
         "/Launch"u8.ToArray(), "/EmbeddedFile"u8.ToArray(), "/RichMedia"u8.ToArray(), "/XFA"u8.ToArray()];
 
     private const string NotWord = "not a Word document";
+
+    /// <summary>The declared unpacked sizes add up to the limit at most (added with a stop, not an overflow: ZIP64 sizes go to 2^64).</summary>
+    private static bool WithinUnpackedLimit(IEnumerable<ZipArchiveEntry> entries)
+    {
+        long total = 0;
+        foreach (var entry in entries)
+        {
+            if (entry.Length is < 0 or > MaxUnpackedDocxBytes || (total += entry.Length) > MaxUnpackedDocxBytes)
+                return false;
+        }
+        return true;
+    }
 
     /// <summary>
     /// A DOCX is a zip with a content-types part and a main document part. The sizes its directory declares are
@@ -71,8 +77,8 @@ public static class DocumentUpload
             var types = zip.GetEntry("[Content_Types].xml");
             if (types is null || zip.GetEntry("word/document.xml") is null)
                 return NotWord;
-            if (zip.Entries.Count > MaxDocxParts || zip.Entries.Sum(e => e.Length) > MaxUnpackedDocxBytes
-                || zip.Entries.Any(e => e.Length > 1024 * 1024 && e.Length > 200 * Math.Max(1, e.CompressedLength)))
+            if (zip.Entries.Count > MaxDocxParts || !WithinUnpackedLimit(zip.Entries)
+                || zip.Entries.Any(e => e.Length > 1024 * 1024 && e.Length / 200 > Math.Max(1, e.CompressedLength)))
                 return "volume";
             if (zip.Entries.Any(e => e.FullName.EndsWith("vbaProject.bin", StringComparison.OrdinalIgnoreCase)) || types.Length > 1024 * 1024)
                 return "macros";

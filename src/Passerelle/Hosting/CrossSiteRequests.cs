@@ -17,6 +17,9 @@ public static class CrossSiteRequests
             var request = context.Request;
             if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
                 return next(context);
+            // The error page re-executes a refused request to explain it: let it through this time.
+            if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null)
+                return next(context);
             if (IsAllowed(request, publicOrigin))
                 return next(context);
             context.Response.StatusCode = StatusCodes.Status403Forbidden;

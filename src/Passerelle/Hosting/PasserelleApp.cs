@@ -75,6 +75,13 @@ public static class PasserelleApp
                     throw new StartupException($"ForwardedHeaders:KnownProxies has '{proxy}', which is not an IP address.");
                 options.KnownProxies.Add(address);
             }
+            // Load balancers whose addresses change (containers) are listed by network: 10.0.0.0/8.
+            foreach (var network in builder.Configuration.GetSection("ForwardedHeaders:KnownNetworks").Get<string[]>() ?? [])
+            {
+                if (!System.Net.IPNetwork.TryParse(network, out var parsed))
+                    throw new StartupException($"ForwardedHeaders:KnownNetworks has '{network}', which is not a network (10.0.0.0/8).");
+                options.KnownIPNetworks.Add(parsed);
+            }
         });
         // Pages live in their feature folders (Email/Links/…), with explicit routes.
         services.AddRazorPages(options => options.RootDirectory = "/").AddMvcOptions(FormValidation.Configure);
@@ -137,11 +144,13 @@ public static class PasserelleApp
         app.Use((context, next) => inFlight.TrackAsync(context, next));
         app.UseForwardedHeaders();
         app.UseSecurityHeaders(app.Environment);
+        app.UseHttpsOnly(app.Environment, app.Logger);
         app.UseExceptionHandler("/erreur/500");
         // An error answered without content (an expired antiforgery token, say) gets a French page.
         app.UseStatusCodePagesWithReExecute("/erreur/{0}");
-        app.UseRequestLimits();
+        // A cross-site post is refused before its body is read; then forms past the limits get their 413.
         app.UseCrossSiteRefusal(app.Services.GetRequiredService<EmailOptions>());
+        app.UseRequestLimits();
         app.UseStaticFiles(SecurityHeaders.CachedStaticFiles());
         app.UseRouting();
         app.UseRateLimiter();

@@ -30,18 +30,30 @@ public static class RequestLimits
     /// </summary>
     public static IApplicationBuilder UseRequestLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        // A urlencoded form is read (and kept) here, so that a value past the limits is answered 413 before the
+        // antiforgery check reads it and calls it an expired form. (The upload endpoint reads its multipart itself.)
+        // The error page's re-execution of the same request must not read the oversized body again.
+        if (HttpMethods.IsPost(context.Request.Method) && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is null
+            && context.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            try
+            {
+                await context.Request.ReadFormAsync(context.RequestAborted);
+            }
+            catch (Exception e) when (Refusal(e) is { } status)
+            {
+                context.Response.StatusCode = status;
+                return;
+            }
+        }
         try
         {
-            // A urlencoded form is read (and kept) here, so that a value past the limits is answered 413 before the
-            // antiforgery check reads it and calls it an expired form. (The upload endpoint reads its multipart itself.)
-            // The error page's re-execution of the same request must not read the oversized body again.
-            if (HttpMethods.IsPost(context.Request.Method) && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is null
-                && context.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
-                await context.Request.ReadFormAsync(context.RequestAborted);
             await next(context);
         }
-        catch (Exception e) when (Refusal(e) is { } status && !context.Response.HasStarted)
+        catch (Exception e) when (e is BadHttpRequestException or ValueProviderException && Refusal(e) is { } status && !context.Response.HasStarted)
         {
+            // Only failures to read the request itself (Kestrel's body limit, a malformed form); anything else is a
+            // server error for the exception handler.
             context.Response.Clear();
             context.Response.StatusCode = status;
         }

@@ -34,7 +34,8 @@ public static class DocumentUploadEndpoint
     };
 
     private static async Task<IResult> UploadAsync(
-        Guid candidateId, HttpContext http, IAntiforgery antiforgery, PasserelleDb db, DocumentStorage storage, TimeProvider clock, CancellationToken ct)
+        Guid candidateId, HttpContext http, IAntiforgery antiforgery, PasserelleDb db, DocumentStorage storage, TimeProvider clock,
+        ILogger<DocumentStorage> logger, CancellationToken ct)
     {
         var schoolId = Guid.Parse(http.User.FindFirstValue(SchoolAuth.SchoolClaim)!);
         db.ForSchool(schoolId);
@@ -70,6 +71,8 @@ public static class DocumentUploadEndpoint
         using var content = new MemoryStream();
         await file.CopyToAsync(content, ct);
         var (contentType, problem) = DocumentUpload.Check(content.GetBuffer().AsSpan(0, (int)content.Length), content);
+        if (problem is null && contentType == "application/pdf" && !await PdfCheck.OpensAsync(content.ToArray(), logger, ct))
+            problem = "pdf";
         if (problem is not null)
             return Results.Redirect($"{page}?refus={problem}");
 

@@ -137,6 +137,10 @@ public class TemplateTests
     {
         var nested = string.Concat(Enumerable.Repeat("{{#if candidat}}", 8)) + "ok" + string.Concat(Enumerable.Repeat("{{/if}}", 8));
         Renderer.Check("Sujet", nested, RenderModel.Sample()).ShouldBeNull();
+        var sequential = string.Concat(Enumerable.Repeat("{{#if a}}a{{else if b}}b{{else if c}}c{{else}}d{{/if}}", 10));
+        Renderer.Check("Sujet", sequential, RenderModel.Sample()).ShouldBeNull("blocks one after the other are not nested");
+        Renderer.Check("Sujet", "{{bouton (concat (concat (concat (concat (concat (concat (concat (concat (concat a))))))))) }}", RenderModel.Sample())
+            .ShouldBe("Le modèle imbrique trop de blocs {{#…}} (8 niveaux au plus).");
         var elseIfs = "{{#if a}}a" + string.Concat(Enumerable.Range(0, 300).Select(i => $"{{{{else if b{i}}}}}b")) + "{{/if}}";
         Renderer.Check("Sujet", elseIfs, RenderModel.Sample()).ShouldBe("Le modèle imbrique trop de blocs {{#…}} (8 niveaux au plus).");
         var tooMany = string.Concat(Enumerable.Repeat("{{candidat.prenom}} ", 401));

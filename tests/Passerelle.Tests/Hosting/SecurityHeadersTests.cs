@@ -42,12 +42,18 @@ public sealed class SecurityHeadersTests
     }
 
     [Fact]
-    public async Task Plain_http_gets_no_HSTS_and_cookies_are_Host_prefixed_Secure_and_SameSite_outside_Development()
+    public async Task Plain_http_gets_a_French_page_saying_https_only_and_cookies_are_Host_prefixed_Secure_and_SameSite_outside_Development()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await using var app = new PasserelleFactory(database);
         using var http = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://localhost") });
-        (await http.GetAsync("/")).Headers.Contains("Strict-Transport-Security").ShouldBeFalse("HSTS is only meaningful over https");
+        using var page = await http.GetAsync("/entreprise/connexion");
+        page.StatusCode.ShouldBe(HttpStatusCode.BadRequest, "a Secure cookie could not be kept over http: no form is served");
+        (await page.Content.ReadAsStringAsync()).ShouldContain("Passerelle n'est accessible qu'en HTTPS.");
+        page.Headers.Contains("Set-Cookie").ShouldBeFalse();
+        using var probe = await http.GetAsync("/health/live");
+        probe.StatusCode.ShouldBe(HttpStatusCode.OK, "load balancers probe over http");
+        probe.Headers.Contains("Strict-Transport-Security").ShouldBeFalse("HSTS is only meaningful over https");
 
         using var https = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = PasserelleFactory.Https, HandleCookies = false });
         using var login = await https.GetAsync("/entreprise/connexion");

@@ -88,6 +88,13 @@ public sealed class HostileCorpus
             {
                 Name = $"{action.Name}: {what}", As = actor ?? action.As, Method = method, Path = action.Path, Form = action.Form, File = action.File,
                 Antiforgery = antiforgery, Headers = headers ?? [], Expect = expect,
+                // A refusal is explained by the French error page (an upload's form token refusal is a bare 400).
+                ExpectText = method != "POST" ? null : expect switch
+                {
+                    403 => "Accès refusé",
+                    400 when action.File is null => "Le formulaire n'a pas pu être pris en compte",
+                    _ => null,
+                },
             };
             yield return Variant("no antiforgery token", 400, antiforgery: "missing");
             yield return Variant("a forged antiforgery token", 400, antiforgery: "wrong");

@@ -40,25 +40,40 @@ public sealed partial class TemplateSafety
     {
         if (subject.Length > MaxSubjectLength || body.Length > MaxBodyLength)
             return "Le modèle est trop long (objet : 300 caractères, corps : 20 000 au plus).";
-        var depth = 0;
         var tags = 0;
         foreach (var source in new[] { subject, body })
         {
+            // Each open block pushes a level; an {{else if}} nests one more inside the same block; its close pops them all.
+            var open = new Stack<int>();
             foreach (Match tag in Tag().Matches(source))
             {
                 if (++tags > MaxTags)
                     return $"Le modèle contient trop de balises {{{{ }}}} ({MaxTags} au plus).";
                 var inner = tag.Groups[1].Value.TrimStart('~', ' ');
-                if (inner.StartsWith('#') || inner.StartsWith('^') || inner.StartsWith("else if", StringComparison.Ordinal))
-                    depth++;
-                else if (inner.StartsWith('/'))
-                    depth = Math.Max(0, depth - 1);
-                if (depth > MaxNesting)
+                if (inner.StartsWith('#') || (inner.StartsWith('^') && inner.TrimEnd('~', ' ').Length > 1))
+                    open.Push(1);
+                else if (inner.StartsWith("else ", StringComparison.Ordinal) && open.Count > 0)
+                    open.Push(open.Pop() + 1);
+                else if (inner.StartsWith('/') && open.Count > 0)
+                    open.Pop();
+                if (open.Sum() > MaxNesting || ParenthesesDepth(inner) > MaxNesting)
                     return $"Le modèle imbrique trop de blocs {{{{#…}}}} ({MaxNesting} niveaux au plus).";
             }
-            depth = 0;
         }
         return null;
+    }
+
+    private static int ParenthesesDepth(string tag)
+    {
+        int depth = 0, deepest = 0;
+        foreach (var c in tag)
+        {
+            if (c == '(')
+                deepest = Math.Max(deepest, ++depth);
+            else if (c == ')')
+                depth--;
+        }
+        return deepest;
     }
 
     /// <summary>The body's HTML reduced to the allow-list, and what was taken out (for the editor to say so).</summary>
