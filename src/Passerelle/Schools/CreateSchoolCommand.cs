@@ -9,7 +9,8 @@ namespace Passerelle.Schools;
 /// <summary>
 /// <c>create-school --name "…" --admin-email …</c>: how a real school and its first admin come to exist (there is no
 /// sign-up page and, outside Development, no demo). Prints a one-time link to choose the admin's password and queues
-/// the same invitation mail the Équipe page sends; whichever the admin uses first, the other stops working.
+/// the same invitation mail the Équipe page sends. Each link works once; a password chosen with one uses up the other
+/// if the mail was already composed (its link is made when it is sent).
 /// </summary>
 public static class CreateSchoolCommand
 {

@@ -54,8 +54,12 @@ public sealed partial class AccountSecurityTests
         await using (var db = world.Database.NewContext())
             await db.CompanyContacts.Where(c => c.UserName == noPassword).ExecuteUpdateAsync(set => set.SetProperty(c => c.PasswordHash, ""));
         using var client = From(world, "203.0.113.8");
+        using var waiting = From(world, "203.0.113.9");
         for (var attempt = 0; attempt < 5; attempt++)
+        {
             await PortalWorld.LogInAsync(client, "demo.ecole.inconnu", "mauvais");
+            await PortalWorld.LogInAsync(waiting, "demo.entreprise", "mauvais");
+        }
 
         var answers = new List<(HttpStatusCode Status, string Text)>();
         foreach (var (login, password) in new[] { ("personne@nulle-part.example", "mauvais"), ("demo.entreprise", "mauvais"), (noPassword, ""), ("demo.ecole.inconnu", "mauvais") })
@@ -63,6 +67,10 @@ public sealed partial class AccountSecurityTests
             var (status, page) = await PortalWorld.LogInAsync(client, login, password.Length == 0 ? "n'importe-quoi" : password);
             answers.Add((status, Regex.Replace(page.QuerySelector("main")!.TextContent, @"\s+", " ")));
         }
+
+        // A real account whose address waits, even with the right password, reads the same.
+        var (waitingStatus, waitingPage) = await PortalWorld.LogInAsync(waiting, "demo.entreprise");
+        answers.Add((waitingStatus, Regex.Replace(waitingPage.QuerySelector("main")!.TextContent, @"\s+", " ")));
 
         answers.Select(a => a.Status).Distinct().ShouldBe([HttpStatusCode.Unauthorized]);
         answers.Select(a => a.Text).Distinct().Count().ShouldBe(1, string.Join("\n", answers.Select(a => a.Text)));
