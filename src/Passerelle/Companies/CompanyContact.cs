@@ -37,3 +37,22 @@ public sealed class SchoolCompany : ISchoolOwned
     public Guid CompanyId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
+
+/// <summary>
+/// A school's invitation to a contact who already has an account: until the contact accepts it (in Passerelle
+/// Entreprises), the school sees only the address it typed, and the contact is not within its reach.
+/// </summary>
+public sealed class ContactInvitation : ISchoolOwned
+{
+    public Guid Id { get; set; }
+    public Guid SchoolId { get; set; }
+    public Guid CompanyId { get; set; }
+    public Guid ContactId { get; set; }
+
+    /// <summary>What the school typed: all it sees of the contact until they accept.</summary>
+    public string Email { get; set; } = "";
+    public Guid InvitedByStaffId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? AnsweredAt { get; set; }
+    public bool Accepted { get; set; }
+}

@@ -130,6 +130,8 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             TemplateKeys.StaffPasswordReset => (AccountKind.Staff, AccountTokenPurpose.PasswordReset),
             _ => null,
         };
+        if (message.TemplateKey == TemplateKeys.ContactInvitation)
+            return await ComposeInvitationAsync(message, ct);
         if (target is not var (kind, purpose) || message.ToPersonId is not { } accountId)
             return (null, $"{message.TemplateKey} needs a referral");
 
@@ -176,6 +178,28 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         var fromName = school is null ? options.FromName : $"{school.Name} via {options.FromName}";
         return (new ComposedMail(email, displayName, fromName, rendered.Subject, rendered.Html, rendered.Text, null,
             CalendarInvite.None, message.MessageId, MaskToken(rendered.Html, raw), MaskToken(rendered.Text, raw)), null);
+    }
+
+    /// <summary>A school's invitation to a contact who has an account: no password link, only the portal.</summary>
+    private async Task<(ComposedMail? Mail, string? Problem)> ComposeInvitationAsync(OutboxMessage message, CancellationToken ct)
+    {
+        if (message.ToPersonId is not { } contactId || message.SchoolId is not { } schoolId)
+            return (null, "an invitation needs a contact and a school");
+        var contact = await db.CompanyContacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == contactId, ct);
+        var school = await db.Schools.AsNoTracking().SingleOrDefaultAsync(s => s.Id == schoolId, ct);
+        if (contact is null || school is null)
+            return (null, "the contact or the school is gone");
+        var person = new Dictionary<string, object?> { ["prenom"] = contact.FirstName, ["nom"] = contact.LastName.ToUpperInvariant(), ["nomComplet"] = contact.DisplayName };
+        var model = new Dictionary<string, object?>
+        {
+            ["ecole"] = new Dictionary<string, object?> { ["nom"] = school.Name },
+            ["contact"] = person,
+            ["destinataire"] = person,
+            ["liens"] = new Dictionary<string, object?> { ["portail"] = options.Link("/entreprise") },
+        };
+        var rendered = renderer.Render(message.TemplateKey, null, model, school.Name, null);
+        return (new ComposedMail(contact.Email, contact.DisplayName, $"{school.Name} via {options.FromName}", rendered.Subject, rendered.Html,
+            rendered.Text, null, CalendarInvite.None, message.MessageId, rendered.Html, rendered.Text), null);
     }
 
     /// <summary>The step whose action links a mail carries, if any.</summary>

@@ -50,6 +50,9 @@ public static class TemplateKeys
     public const string WithdrawnBySchoolToCompany = "referral.withdrawn_by_school_to_company";
     public const string ContactCredentials = "contact.credentials";
     public const string ContactPasswordReset = "contact.password_reset";
+
+    /// <summary>A school invites a contact who already has an account (with another school) to work with it too.</summary>
+    public const string ContactInvitation = "contact.invitation";
     public const string ReminderToCompany = "referral.reminder_to_company";
 
     /// <summary>A new staff member's access to Passerelle École (not in PRODUCT.md's list: staff accounts need it too).</summary>

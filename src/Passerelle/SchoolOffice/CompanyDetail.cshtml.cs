@@ -62,21 +62,20 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
         var now = clock.GetUtcNow();
         var existing = await Db.CompanyContacts.FirstOrDefaultAsync(c => c.UserName.ToLower() == email || c.Email.ToLower() == email, ct);
         if (existing is not null && existing.CompanyId != id)
-            return Invalid("Cette adresse est déjà celle d'un contact d'une autre entreprise.");
+            return Invalid("Cette adresse ne peut pas être ajoutée à cette entreprise : vérifiez-la, ou ajoutez le contact depuis la fiche de son entreprise.");
         if (existing is not null && Contacts.Any(c => c.Id == existing.Id))
             return Invalid("Ce contact travaille déjà avec votre école.");
+        if (existing is not null)
+            return await InviteAsync(id, existing, email, now, ct);
 
-        var contact = existing ?? new CompanyContact
+        var contact = new CompanyContact
         {
             Id = Guid.CreateVersion7(), CompanyId = id, LastName = Contact.LastName.Trim(), FirstName = Contact.FirstName.Trim(),
             Email = email, Phone = string.IsNullOrWhiteSpace(Contact.Phone) ? null : Contact.Phone.Trim(), UserName = email, CreatedAt = now,
         };
-        if (existing is null)
-            Db.CompanyContacts.Add(contact);
+        Db.CompanyContacts.Add(contact);
         Db.SchoolContacts.Add(new SchoolContact { SchoolId = SchoolId, ContactId = contact.Id, CreatedAt = now });
-        // A contact who already has an account (with another school) keeps their password: no credentials mail.
-        if (existing is null)
-            QueueCredentials(contact, now);
+        QueueCredentials(contact, now);
         try
         {
             await Db.SaveChangesAsync(ct);
@@ -86,11 +85,33 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
             return Invalid("Ce contact vient d'être ajouté : rechargez la page.");
         }
         signal.Notify();
-        Message = existing is null
-            ? $"{contact.DisplayName} est ajouté(e) : ses identifiants Passerelle Entreprises lui sont envoyés par e-mail."
-            : $"{contact.DisplayName} avait déjà un compte Passerelle Entreprises : il ou elle voit maintenant aussi votre école.";
+        Message = $"{contact.DisplayName} est ajouté(e) : ses identifiants Passerelle Entreprises lui sont envoyés par e-mail.";
         return Redirect($"/ecole/entreprises/{id}");
     }
+
+    /// <summary>
+    /// The address is a contact's who already has an account (with another school): they are invited, and this school
+    /// sees only the address it typed until they accept in Passerelle Entreprises. Nothing of the account is shown.
+    /// </summary>
+    private async Task<IActionResult> InviteAsync(Guid companyId, CompanyContact contact, string email, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!await Db.ContactInvitations.AnyAsync(i => i.ContactId == contact.Id && i.AnsweredAt == null, ct))
+        {
+            Db.ContactInvitations.Add(new ContactInvitation
+            {
+                Id = Guid.CreateVersion7(now), SchoolId = SchoolId, CompanyId = companyId, ContactId = contact.Id, Email = email,
+                InvitedByStaffId = StaffId, CreatedAt = now,
+            });
+            Db.OutboxMessages.Add(Outbox.ToAccount(SchoolId, TemplateKeys.ContactInvitation, contact.Id, contact.Email, contact.DisplayName, now));
+            await Db.SaveChangesAsync(ct);
+            signal.Notify();
+        }
+        Message = $"Une invitation est envoyée à {email} : ce contact apparaîtra ici dès qu'il l'aura acceptée dans Passerelle Entreprises.";
+        return Redirect($"/ecole/entreprises/{companyId}");
+    }
+
+    /// <summary>The invitations of this school to this company's contacts that wait for an answer: only the address typed.</summary>
+    public IReadOnlyList<ContactInvitation> PendingInvitations { get; private set; } = [];
 
     public async Task<IActionResult> OnPostResendAsync(Guid id, Guid contactId, CancellationToken ct)
     {
@@ -163,6 +184,8 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
                           where c.CompanyId == id
                           orderby c.LastName
                           select c).AsNoTracking().ToListAsync(ct);
+        PendingInvitations = await Db.ContactInvitations.AsNoTracking().Where(i => i.CompanyId == id && i.AnsweredAt == null)
+            .OrderBy(i => i.CreatedAt).ToListAsync(ct);
         Offers = await Db.JobOffers.AsNoTracking().Where(o => o.CompanyId == id).OrderByDescending(o => o.IsActive).ThenBy(o => o.Title).ToListAsync(ct);
         return true;
     }

@@ -93,6 +93,16 @@ internal sealed class SchoolCompanyConfiguration : IEntityTypeConfiguration<Scho
     }
 }
 
+internal sealed class ContactInvitationConfiguration : IEntityTypeConfiguration<ContactInvitation>
+{
+    public void Configure(EntityTypeBuilder<ContactInvitation> builder)
+    {
+        builder.ToTable("contact_invitations");
+        builder.HasOne<School>().WithMany().HasForeignKey(i => i.SchoolId);
+        builder.HasOne<CompanyContact>().WithMany().HasForeignKey(i => i.ContactId);
+    }
+}
+
 internal sealed class JobOfferConfiguration : IEntityTypeConfiguration<JobOffer>
 {
     public void Configure(EntityTypeBuilder<JobOffer> builder)

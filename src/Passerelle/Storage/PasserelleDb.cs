@@ -33,6 +33,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     public DbSet<CompanyContact> CompanyContacts => Set<CompanyContact>();
     public DbSet<SchoolContact> SchoolContacts => Set<SchoolContact>();
     public DbSet<SchoolCompany> SchoolCompanies => Set<SchoolCompany>();
+    public DbSet<ContactInvitation> ContactInvitations => Set<ContactInvitation>();
     public DbSet<JobOffer> JobOffers => Set<JobOffer>();
     public DbSet<Referral> Referrals => Set<Referral>();
     public DbSet<ReferralDocument> ReferralDocuments => Set<ReferralDocument>();
@@ -129,6 +130,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         FilterBySchool<Document>(modelBuilder);
         FilterBySchool<SchoolContact>(modelBuilder);
         FilterBySchool<SchoolCompany>(modelBuilder);
+        FilterBySchool<ContactInvitation>(modelBuilder);
         FilterBySchool<JobOffer>(modelBuilder);
         FilterBySchool<Referral>(modelBuilder);
         FilterBySchool<ReferralDocument>(modelBuilder);

@@ -71,6 +71,49 @@ public class CompanyTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_contact_with_an_account_is_invited_and_the_school_sees_only_the_address_until_they_accept(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var delivery = world.App.Services.GetRequiredService<OutboxDelivery>();
+        await delivery.DispatchOnceAsync(CancellationToken.None); // the demo's offer mail
+        var before = world.Sink.Messages().Count;
+        var login = await world.OtherCompanyContactAsync(); // AUTRE Contact of Concurrent SA, with the first school only
+        string siret;
+        await using (var db = world.Database.NewContext())
+            siret = await db.Companies.Where(c => c.Name == "Concurrent SA").Select(c => c.Siret).SingleAsync();
+
+        using var cfa = await world.StaffClientAsync("demo.cfa");
+        var (_, list) = await Browserless.GetAsync(cfa, "/ecole/entreprises");
+        var refused = await Browserless.ReadAsync(await Browserless.SubmitAsync(cfa, list, "Ajouter l'entreprise", new Dictionary<string, string> { ["Name"] = "X", ["SiretText"] = siret }));
+        var added = await Browserless.SubmitAsync(cfa, refused, "Ajouter cette entreprise à votre liste");
+        var companyPath = added.RequestMessage!.RequestUri!.AbsolutePath;
+        var invited = await Browserless.ReadAsync(await Browserless.SubmitAsync(cfa, await Browserless.ReadAsync(added), "Ajouter et envoyer les identifiants",
+            new Dictionary<string, string> { ["Contact.LastName"] = "Tapé", ["Contact.FirstName"] = "Nom", ["Contact.Email"] = "AUTRE@example.org" }));
+
+        invited.Text().ShouldContain("Une invitation est envoyée à autre@example.org : ce contact apparaîtra ici dès qu'il l'aura acceptée");
+        invited.Text().ShouldContain("autre@example.org (invitation du");
+        invited.Text().ShouldNotContain("AUTRE Contact", Case.Sensitive, "nothing of the account until the contact accepts");
+        invited.Text().ShouldContain("Aucun contact de cette entreprise ne travaille encore avec votre école.");
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+        var mail = (await world.Sink.WaitForAsync(before + 1))[before];
+        mail.Subject.ShouldBe("CFA des Métiers de Bordeaux vous invite sur Passerelle Entreprises");
+        mail.To.ShouldContain("autre@example.org");
+
+        using var contact = world.Client();
+        await PortalWorld.LogInAsync(contact, login);
+        var (_, home) = await Browserless.GetAsync(contact, "/entreprise");
+        home.Text().ShouldContain("CFA des Métiers de Bordeaux vous invite à recevoir ses propositions de candidats");
+        var accepted = await Browserless.ReadAsync(await Browserless.SubmitAsync(contact, home, "Accepter l'invitation de CFA des Métiers de Bordeaux"));
+        accepted.Text().ShouldContain("Invitation acceptée");
+        accepted.QuerySelectorAll("select#ecole option").Select(o => o.TextContent).ShouldContain("CFA des Métiers de Bordeaux");
+
+        var (_, company) = await Browserless.GetAsync(cfa, companyPath);
+        company.Text().ShouldContain("AUTRE Contact");
+        company.Text().ShouldNotContain("Invitations en attente");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_new_contact_receives_credentials_chooses_a_password_and_logs_in(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);

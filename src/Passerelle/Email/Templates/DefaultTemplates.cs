@@ -237,6 +237,16 @@ public static class DefaultTemplates
             """,
             ["contact.prenom", "contact.nom", "contact.nomComplet", "identifiant", "liens.motDePasse", "liens.motDePasseExpireLe", "liens.portail"]),
 
+        Define(TemplateKeys.ContactInvitation, "Invitation d'une école à un contact déjà inscrit", Audience.Company,
+            "{{ecole.nom}} vous invite sur Passerelle Entreprises",
+            """
+            <p>Bonjour {{contact.prenom}} {{contact.nom}},</p>
+            <p>{{ecole.nom}} souhaite vous proposer des candidats sur Passerelle Entreprises, où vous avez déjà un compte.</p>
+            <p>Connectez-vous pour accepter ou refuser cette invitation : tant que vous ne l'avez pas acceptée, l'école ne voit de vous que l'adresse qu'elle a saisie.</p>
+            <p>{{bouton liens.portail "Répondre à l'invitation"}}</p>
+            """,
+            ["ecole.nom", "contact.prenom", "contact.nom", "contact.nomComplet", "liens.portail"]),
+
         Define(TemplateKeys.StaffCredentials, "Identifiants d'un membre de l'équipe de l'école", Audience.School,
             "Votre accès à Passerelle École pour {{ecole.nom}}",
             """

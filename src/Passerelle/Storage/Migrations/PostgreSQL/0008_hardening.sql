@@ -32,3 +32,19 @@ SELECT school_id, company_id, min(created_at) FROM (
     SELECT sc.school_id, c.company_id, sc.created_at FROM school_contacts sc JOIN company_contacts c ON c.id = sc.contact_id
 ) AS worked
 GROUP BY school_id, company_id;
+
+-- A school's invitation to a contact who already has an account: the school sees only the address it typed until the
+-- contact accepts in Passerelle Entreprises (then a school_contacts row links them).
+CREATE TABLE contact_invitations (
+    id                  uuid NOT NULL PRIMARY KEY,
+    school_id           uuid NOT NULL REFERENCES schools (id),
+    company_id          uuid NOT NULL REFERENCES companies (id),
+    contact_id          uuid NOT NULL REFERENCES company_contacts (id),
+    email               TEXT NOT NULL,
+    invited_by_staff_id uuid NOT NULL,
+    created_at          timestamptz NOT NULL,
+    answered_at         timestamptz NULL,
+    accepted            boolean NOT NULL
+);
+CREATE INDEX ix_contact_invitations_contact ON contact_invitations (contact_id);
+CREATE INDEX ix_contact_invitations_school_company ON contact_invitations (school_id, company_id);
