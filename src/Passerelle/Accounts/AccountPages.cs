@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
@@ -12,7 +14,7 @@ public abstract class SetPasswordPage<TAccount>(PasswordSetup setup, AccountKind
 {
     [BindProperty]
     [Required(ErrorMessage = "Choisissez un mot de passe.")]
-    [StringLength(200, MinimumLength = PasswordSetup.MinimumLength, ErrorMessage = "Le mot de passe doit compter au moins 10 caractères.")]
+    [StringLength(200, MinimumLength = PasswordPolicy.MinimumLength, ErrorMessage = "Le mot de passe doit compter au moins 10 caractères.")]
     [DataType(DataType.Password)]
     [Display(Name = "Nouveau mot de passe")]
     public string Password { get; set; } = "";
@@ -153,4 +155,22 @@ public abstract class LoginPage<TAccount>(PasswordSignIn signIn, AccountKind kin
     protected abstract string StartPath { get; }
 
     protected abstract Task OpenSessionAsync(TAccount account, CancellationToken ct);
+}
+
+/// <summary>
+/// Logging out of a portal, for one kind of account: the session ends on the server too (the account's stamp changes,
+/// so the cookie or a copy of it opens nothing), then the cookie goes. The portals' pages say which scheme and where.
+/// </summary>
+public abstract class LogoutPage<TAccount>(Storage.PasserelleDb db, string scheme, string homePath, string loginPath) : PageModel
+    where TAccount : class, IAccount
+{
+    public IActionResult OnGet() => LocalRedirect(homePath);
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        if (Guid.TryParse(User.FindFirstValue(System.Security.Claims.ClaimTypes.NameIdentifier), out var accountId))
+            await SessionValidation.EndSessionsAsync<TAccount>(db, accountId, ct);
+        await HttpContext.SignOutAsync(scheme);
+        return LocalRedirect(loginPath);
+    }
 }

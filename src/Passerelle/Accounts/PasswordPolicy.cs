@@ -1,7 +1,7 @@
 namespace Passerelle.Accounts;
 
 /// <summary>
-/// What a new password must be: at least 10 characters, not among the common passwords that guessing lists try
+/// What a new password must be: at least <see cref="MinimumLength"/> characters (the form's own check), not among the common passwords that guessing lists try
 /// first (Accounts/common-passwords.txt: SecLists' 10,000 most common and the Richelieu list of French ones, see
 /// common-passwords.SOURCE.md), and not built on the login or the product's name.
 /// </summary>
@@ -20,11 +20,9 @@ public static class PasswordPolicy
         return set;
     });
 
-    /// <summary>Why this password is refused, in French; null when it is acceptable.</summary>
+    /// <summary>Why a password of the right length is refused, in French; null when it is acceptable.</summary>
     public static string? Problem(string password, string userName)
     {
-        if (password.Length < MinimumLength)
-            return "Le mot de passe doit compter au moins 10 caractères.";
         var lower = password.Trim().ToLowerInvariant();
         if (Common.Value.Contains(lower) || Common.Value.Contains(lower.TrimEnd('!', '?', '.', '*', '1', '2', '3', '0')))
             return "Ce mot de passe fait partie des plus courants : choisissez-en un autre, par exemple une phrase de quelques mots.";

@@ -10,9 +10,7 @@ namespace Passerelle.Accounts;
 /// </summary>
 public sealed class PasswordSetup(PasserelleDb db, TimeProvider clock)
 {
-    public const int MinimumLength = PasswordPolicy.MinimumLength;
-
-    public sealed record Found(Guid TokenId, Guid AccountId, string UserName);
+    public sealed record Found(Guid TokenId, AccountKind Kind, Guid AccountId, string UserName);
 
     public async Task<Found?> FindAsync<T>(AccountKind kind, string token, CancellationToken ct) where T : class, IAccount
     {
@@ -23,7 +21,7 @@ public sealed class PasswordSetup(PasserelleDb db, TimeProvider clock)
             || stored.ExpiresAt <= clock.GetUtcNow() || !SecretToken.Matches(stored.SecretHash, secretHash))
             return null;
         var userName = await db.Set<T>().IgnoreQueryFilters().Where(a => a.Id == stored.AccountId).Select(a => a.UserName).SingleOrDefaultAsync(ct);
-        return userName is null ? null : new Found(stored.Id, stored.AccountId, userName);
+        return userName is null ? null : new Found(stored.Id, kind, stored.AccountId, userName);
     }
 
     /// <summary>Sets the password and uses the token up; false when the token was used meanwhile.</summary>
@@ -35,8 +33,7 @@ public sealed class PasswordSetup(PasserelleDb db, TimeProvider clock)
             .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
         if (claimed == 0)
             return false;
-        var kind = typeof(T) == typeof(Schools.Staff) ? AccountKind.Staff : AccountKind.CompanyContact;
-        await db.AccountTokens.Where(t => t.AccountKind == kind && t.AccountId == found.AccountId && t.UsedAt == null)
+        await db.AccountTokens.Where(t => t.AccountKind == found.Kind && t.AccountId == found.AccountId && t.UsedAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
         var accounts = db.Set<T>().IgnoreQueryFilters();
         var account = await accounts.AsNoTracking().SingleAsync(a => a.Id == found.AccountId, ct);

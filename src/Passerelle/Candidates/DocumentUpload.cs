@@ -77,10 +77,10 @@ public static class DocumentUpload
             var types = zip.GetEntry("[Content_Types].xml");
             if (types is null || zip.GetEntry("word/document.xml") is null)
                 return NotWord;
-            if (zip.Entries.Count > MaxDocxParts || !WithinUnpackedLimit(zip.Entries)
+            if (zip.Entries.Count > MaxDocxParts || !WithinUnpackedLimit(zip.Entries) || types.Length > 1024 * 1024
                 || zip.Entries.Any(e => e.Length > 1024 * 1024 && e.Length / 200 > Math.Max(1, e.CompressedLength)))
                 return "volume";
-            if (zip.Entries.Any(e => e.FullName.EndsWith("vbaProject.bin", StringComparison.OrdinalIgnoreCase)) || types.Length > 1024 * 1024)
+            if (zip.Entries.Any(e => e.FullName.EndsWith("vbaProject.bin", StringComparison.OrdinalIgnoreCase)))
                 return "macros";
             using var reader = new StreamReader(types.Open());
             return reader.ReadToEnd().Contains("macroEnabled", StringComparison.OrdinalIgnoreCase)

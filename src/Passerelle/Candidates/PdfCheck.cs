@@ -16,12 +16,12 @@ public static class PdfCheck
     private static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(20);
 
     /// <summary>True when the PDF opens, checked in a child process; false when it does not, or when the child failed.</summary>
-    public static async Task<bool> OpensAsync(byte[] content, ILogger logger, CancellationToken ct)
+    public static async Task<bool> OpensAsync(ReadOnlyMemory<byte> content, ILogger logger, CancellationToken ct)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            Environment = { ["DOTNET_GCHeapHardLimit"] = "0x20000000", ["DOTNET_TieredPGO"] = "0" },
+            Environment = { ["DOTNET_GCHeapHardLimit"] = "0x20000000" },
         };
         start.ArgumentList.Add(typeof(PdfCheck).Assembly.Location);
         start.ArgumentList.Add(Command);

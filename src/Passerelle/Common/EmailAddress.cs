@@ -7,6 +7,9 @@ public static class EmailAddress
 {
     public const int MaxLength = 254;
 
+    /// <summary>A plain, valid address (MailAddress alone reads "jean dupont@x" as the name "jean" and the address "dupont@x").</summary>
+    public static bool IsValid(string? text) => Normalize(text) is not null;
+
     /// <summary>The address trimmed and lower-cased, or null when it is not a plain, valid address.</summary>
     public static string? Normalize(string? text)
     {

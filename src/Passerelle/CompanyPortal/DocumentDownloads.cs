@@ -61,8 +61,8 @@ public static class DocumentDownloads
         PasserelleDb db, DocumentStorage storage, Guid referralId, Guid contactId, Guid documentId, CancellationToken ct)
     {
         var document = await (
-            from r in db.Referrals
-            where r.Id == referralId && r.ContactId == contactId && r.OfferAnswer == OfferAnswer.Accepted && r.CancelledAt == null
+            from r in db.Referrals.Where(Referral.ProfileIsOpenToCompany)
+            where r.Id == referralId && r.ContactId == contactId
             join shared in db.ReferralDocuments on r.Id equals shared.ReferralId
             where shared.DocumentId == documentId
             join d in db.Documents on shared.DocumentId equals d.Id

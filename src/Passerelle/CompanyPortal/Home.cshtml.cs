@@ -32,7 +32,7 @@ public sealed class HomeModel(PasserelleDb db, TimeProvider clock) : CompanyPage
         var answered = await Db.ContactInvitations.IgnoreQueryFilters()
             .Where(i => i.Id == invitation.Id && i.AnsweredAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(i => i.AnsweredAt, now).SetProperty(i => i.Accepted, true), ct);
-        if (answered == 1 && !await Db.SchoolContacts.IgnoreQueryFilters().AnyAsync(l => l.SchoolId == invitation.SchoolId && l.ContactId == invitation.ContactId, ct))
+        if (answered == 1)
         {
             Db.SchoolContacts.Add(new Companies.SchoolContact { SchoolId = invitation.SchoolId, ContactId = invitation.ContactId, CreatedAt = now });
             try
@@ -41,7 +41,7 @@ public sealed class HomeModel(PasserelleDb db, TimeProvider clock) : CompanyPage
             }
             catch (DbUpdateException e) when (e.IsUniqueViolation())
             {
-                // Linked meanwhile: the same outcome.
+                // Already linked (another invitation of the same school, accepted meanwhile): the same outcome.
             }
         }
         Message = "Invitation acceptée : choisissez ce centre de formation dans le menu pour voir les candidats qu'il vous propose.";

@@ -6,12 +6,16 @@ namespace Passerelle.Demo;
 /// <summary>A one-page PDF saying what the demo document is, so the demo's downloads open.</summary>
 public static class DemoPdf
 {
-    public static byte[] Create(string title)
+    /// <param name="minimumBytes">Pads the page's content with PDF comments to about this size (upload-limit checks).</param>
+    public static byte[] Create(string title, int minimumBytes = 0)
     {
         // Standard fonts use WinAnsi: keep the text ASCII and escape PDF string delimiters.
         var text = new string(title.Normalize(NormalizationForm.FormD).Where(c => c < 128).ToArray())
             .Replace("\\", "\\\\", StringComparison.Ordinal).Replace("(", "\\(", StringComparison.Ordinal).Replace(")", "\\)", StringComparison.Ordinal);
-        var stream = $"BT /F1 18 Tf 72 760 Td ({text}) Tj 0 -28 Td /F1 11 Tf (Document de demonstration Passerelle) Tj ET";
+        var content = new StringBuilder($"BT /F1 18 Tf 72 760 Td ({text}) Tj 0 -28 Td /F1 11 Tf (Document de demonstration Passerelle) Tj ET");
+        while (content.Length < minimumBytes)
+            content.Append("\n% ").Append('x', 1000);
+        var stream = content.ToString();
         string[] objects =
         [
             "<< /Type /Catalog /Pages 2 0 R >>",

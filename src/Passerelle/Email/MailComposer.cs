@@ -54,8 +54,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             Recipient.ReferringStaff => (row.Staff.Email, row.Staff.DisplayName),
             _ => (message.ToAddress ?? "", message.ToName ?? message.ToAddress ?? ""),
         };
-        // MailAddress reads "jean dupont@x" as the name "jean" and the address "dupont@x": insist on a bare address.
-        if (!System.Net.Mail.MailAddress.TryCreate(toAddress, out var parsed) || parsed.Address != toAddress.Trim() || parsed.DisplayName.Length > 0)
+        if (!EmailAddress.IsValid(toAddress))
             return (null, "the recipient's e-mail address is missing or malformed");
 
         var links = new Dictionary<string, object?>
@@ -146,7 +145,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         };
         if (account is null)
             return (null, "the account is gone");
-        if (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email.Trim() || parsed.DisplayName.Length > 0)
+        if (!EmailAddress.IsValid(email))
             return (null, "the recipient's e-mail address is missing or malformed");
 
         var school = message.SchoolId is { } schoolId ? await db.Schools.AsNoTracking().SingleOrDefaultAsync(s => s.Id == schoolId, ct) : null;

@@ -58,9 +58,13 @@ public sealed class Referral : ISchoolOwned
     /// </summary>
     public bool ProfileOpenToCompany => IsProfileOpenToCompany(OfferAnswer, CancelledAt);
 
-    /// <summary>The same rule, for queries that read only these two columns.</summary>
+    /// <summary>The same rule, for rows that read only these two columns.</summary>
     public static bool IsProfileOpenToCompany(OfferAnswer? offerAnswer, DateTimeOffset? cancelledAt) =>
         offerAnswer == Referrals.OfferAnswer.Accepted && cancelledAt is null;
+
+    /// <summary>The same rule, for a database query.</summary>
+    public static readonly System.Linq.Expressions.Expression<Func<Referral, bool>> ProfileIsOpenToCompany =
+        r => r.OfferAnswer == Referrals.OfferAnswer.Accepted && r.CancelledAt == null;
 
     /// <summary>Why the company cannot open the profile now, in French.</summary>
     public string? ProfileClosedReason => ProfileOpenToCompany ? null

@@ -76,10 +76,7 @@ public sealed class CandidateForm
     public string? Phone { get; set; }
 
     /// <summary>What the attributes cannot say: the address must be a plain address a mail can go to.</summary>
-    public string? Problem() =>
-        System.Net.Mail.MailAddress.TryCreate(Email?.Trim(), out var parsed) && parsed.Address == Email!.Trim() && parsed.DisplayName.Length == 0
-            ? null
-            : "L'adresse e-mail n'est pas valide.";
+    public string? Problem() => EmailAddress.IsValid(Email) ? null : "L'adresse e-mail n'est pas valide.";
 
     public void ApplyTo(Candidate candidate)
     {

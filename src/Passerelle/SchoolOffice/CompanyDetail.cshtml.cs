@@ -53,10 +53,9 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
-        var email = (Contact.Email ?? "").Trim().ToLowerInvariant();
         if (string.IsNullOrWhiteSpace(Contact.LastName) || string.IsNullOrWhiteSpace(Contact.FirstName))
             return Invalid("Indiquez le nom et le prénom du contact.");
-        if (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || parsed.DisplayName.Length > 0)
+        if (EmailAddress.Normalize(Contact.Email) is not { } email)
             return Invalid("L'adresse e-mail du contact n'est pas valide.");
 
         var now = clock.GetUtcNow();

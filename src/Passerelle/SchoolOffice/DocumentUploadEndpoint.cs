@@ -71,7 +71,7 @@ public static class DocumentUploadEndpoint
         using var content = new MemoryStream();
         await file.CopyToAsync(content, ct);
         var (contentType, problem) = DocumentUpload.Check(content.GetBuffer().AsSpan(0, (int)content.Length), content);
-        if (problem is null && contentType == "application/pdf" && !await PdfCheck.OpensAsync(content.ToArray(), logger, ct))
+        if (problem is null && contentType == "application/pdf" && !await PdfCheck.OpensAsync(content.GetBuffer().AsMemory(0, (int)content.Length), logger, ct))
             problem = "pdf";
         if (problem is not null)
             return Results.Redirect($"{page}?refus={problem}");

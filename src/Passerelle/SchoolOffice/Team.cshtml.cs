@@ -42,11 +42,7 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock, OutboxSignal 
             return Invalid("Un compte Passerelle École utilise déjà cette adresse.");
 
         var now = clock.GetUtcNow();
-        var staff = new Staff
-        {
-            Id = Guid.CreateVersion7(), SchoolId = SchoolId, UserName = email, Email = email, LastName = LastName.Trim(), FirstName = FirstName.Trim(),
-            Role = Role, CreatedAt = now,
-        };
+        var staff = Staff.NewAccount(SchoolId, email, LastName, FirstName, Role, now);
         Db.Staff.Add(staff);
         QueueCredentials(staff, now);
         try

@@ -20,14 +20,12 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
     private string _subject = "";
     private string _body = "";
 
-    private const string TooLong = "Le modèle est trop long (objet : 300 caractères, corps : 20 000 au plus).";
-
     [BindProperty]
-    [StringLength(TemplateSafety.MaxSubjectLength, ErrorMessage = TooLong)]
+    [StringLength(TemplateSafety.MaxSubjectLength, ErrorMessage = TemplateSafety.TooLong)]
     public string Subject { get => _subject; set => _subject = value ?? ""; }
 
     [BindProperty]
-    [StringLength(TemplateSafety.MaxBodyLength, ErrorMessage = TooLong)]
+    [StringLength(TemplateSafety.MaxBodyLength, ErrorMessage = TemplateSafety.TooLong)]
     public string Body { get => _body; set => _body = value ?? ""; }
 
     [BindProperty]

@@ -51,11 +51,7 @@ public static class CreateSchoolCommand
         }
 
         var school = new School { Id = Guid.CreateVersion7(now), Name = name, CreatedAt = now };
-        var admin = new Staff
-        {
-            Id = Guid.CreateVersion7(now), SchoolId = school.Id, UserName = email!, Email = email!, LastName = lastName, FirstName = firstName,
-            Role = StaffRole.SchoolAdmin, CreatedAt = now, SecurityStamp = Guid.NewGuid().ToString("N"),
-        };
+        var admin = Staff.NewAccount(school.Id, email!, lastName, firstName, StaffRole.SchoolAdmin, now);
         var (token, raw) = AccountToken.Create(AccountKind.Staff, admin.Id, AccountTokenPurpose.FirstPassword, now);
         db.Schools.Add(school);
         db.Staff.Add(admin);

@@ -20,6 +20,13 @@ public sealed class Staff : ISchoolOwned, Accounts.IAccount
     public DateTimeOffset CreatedAt { get; set; }
     public string SecurityStamp { get; set; } = "";
 
+    /// <summary>A new account, known by its e-mail address (also its login), without a password until the credentials mail is used.</summary>
+    public static Staff NewAccount(Guid schoolId, string email, string lastName, string firstName, StaffRole role, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now), SchoolId = schoolId, UserName = email, Email = email, LastName = lastName.Trim(), FirstName = firstName.Trim(),
+        Role = role, CreatedAt = now, SecurityStamp = Guid.NewGuid().ToString("N"),
+    };
+
     /// <summary>"MARTIN Benoît", as the timeline shows people.</summary>
     public string DisplayName => PersonName.Display(LastName, FirstName);
 }

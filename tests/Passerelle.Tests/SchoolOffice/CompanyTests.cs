@@ -57,12 +57,11 @@ public class CompanyTests
         (await ecole.GetAsync(companyPath)).StatusCode.ShouldBe(HttpStatusCode.NotFound, "another school's company is not this school's to see");
         var (_, list) = await Browserless.GetAsync(ecole, "/ecole/entreprises");
         list.Text().ShouldNotContain("Garonne Robotique");
-        var duplicate = await Browserless.SubmitAsync(ecole, list, "Ajouter l'entreprise", new Dictionary<string, string> { ["Name"] = "Garonne", ["SiretText"] = siret });
-        var refused = await Browserless.ReadAsync(duplicate);
-        refused.Text().ShouldContain("Une entreprise porte déjà ce SIRET : Garonne Robotique.");
-        refused.QuerySelectorAll($"a[href='{companyPath}']").ShouldBeEmpty("no link to another school's company");
-
-        var added = await Browserless.SubmitAsync(ecole, refused, "Ajouter cette entreprise à votre liste");
+        var added = await AddExistingCompanyAsync(ecole, siret, refused =>
+        {
+            refused.Text().ShouldContain("Une entreprise porte déjà ce SIRET : Garonne Robotique.");
+            refused.QuerySelectorAll($"a[href='{companyPath}']").ShouldBeEmpty("no link to another school's company");
+        });
         added.RequestMessage!.RequestUri!.AbsolutePath.ShouldBe(companyPath);
         var page = await Browserless.ReadAsync(added);
         page.Text().ShouldContain("Garonne Robotique est ajoutée à votre liste.");
@@ -83,9 +82,7 @@ public class CompanyTests
             siret = await db.Companies.Where(c => c.Name == "Concurrent SA").Select(c => c.Siret).SingleAsync();
 
         using var cfa = await world.StaffClientAsync("demo.cfa");
-        var (_, list) = await Browserless.GetAsync(cfa, "/ecole/entreprises");
-        var refused = await Browserless.ReadAsync(await Browserless.SubmitAsync(cfa, list, "Ajouter l'entreprise", new Dictionary<string, string> { ["Name"] = "X", ["SiretText"] = siret }));
-        var added = await Browserless.SubmitAsync(cfa, refused, "Ajouter cette entreprise à votre liste");
+        var added = await AddExistingCompanyAsync(cfa, siret);
         var companyPath = added.RequestMessage!.RequestUri!.AbsolutePath;
         var invited = await Browserless.ReadAsync(await Browserless.SubmitAsync(cfa, await Browserless.ReadAsync(added), "Ajouter et envoyer les identifiants",
             new Dictionary<string, string> { ["Contact.LastName"] = "Tapé", ["Contact.FirstName"] = "Nom", ["Contact.Email"] = "AUTRE@example.org" }));
@@ -174,6 +171,16 @@ public class CompanyTests
         var (_, result) = await Seed.Actions(db).ProposeAsync(await db.Candidates.Select(c => c.Id).FirstAsync(), inactive, DemoData.ContactId, [],
             Passerelle.Referrals.Actor.Staff(Guid.NewGuid(), "MARTIN Benoît"), Guid.NewGuid());
         result.Refusal!.Message.ShouldBe("Cette offre est inactive : elle n'accepte plus de mise en relation.");
+    }
+
+    /// <summary>Types an existing company's SIRET, is told it exists, and adds it to the school's list; the company page is reached.</summary>
+    private static async Task<HttpResponseMessage> AddExistingCompanyAsync(HttpClient client, string siret, Action<AngleSharp.Html.Dom.IHtmlDocument>? checkRefusal = null)
+    {
+        var (_, list) = await Browserless.GetAsync(client, "/ecole/entreprises");
+        var refused = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, list, "Ajouter l'entreprise",
+            new Dictionary<string, string> { ["Name"] = "Autre nom", ["SiretText"] = siret }));
+        checkRefusal?.Invoke(refused);
+        return await Browserless.SubmitAsync(client, refused, "Ajouter cette entreprise à votre liste");
     }
 
     private static Task<HttpClient> LoggedInAsync(PortalWorld world) => world.StaffClientAsync("demo.ecole");

@@ -69,17 +69,16 @@ public sealed partial class TemplateRenderer(ILogger<TemplateRenderer> logger, T
         {
             return (null, e.Message);
         }
-        catch (HandlebarsException e)
-        {
-            return (null, $"Le modèle contient une erreur de syntaxe : {e.Message}");
-        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Handlebars.Net reports some malformed blocks ({{else}} twice, say) with other exception types.
+            // Handlebars.Net explains in English, and with several exception types: the admin gets one French answer.
             logger.LogInformation("A template draft does not compile: {Error}", e.Message);
-            return (null, "Le modèle contient une erreur de syntaxe : vérifiez que chaque bloc {{#…}} a un seul {{else}} et se ferme par {{/…}}.");
+            return (null, SyntaxError);
         }
     }
+
+    public const string SyntaxError = "Le modèle contient une erreur de syntaxe : vérifiez que chaque bloc {{#…}} a un seul {{else}} et se ferme " +
+        "par {{/…}}, et n'utilisez que les valeurs listées (pas d'inclusion {{> …}}).";
 
     private RenderedMail Render(string subjectSource, string bodySource, object model, string schoolName, DateTimeOffset? linksExpireAt, Origin origin)
     {

@@ -15,6 +15,7 @@ public sealed partial class TemplateSafety
     public const int MaxBodyLength = 20_000;
     public const int MaxNesting = 8;
     public const int MaxTags = 400;
+    public const string TooLong = "Le modèle est trop long (objet : 300 caractères, corps : 20 000 au plus).";
 
     private readonly HtmlSanitizerOptions _allowed;
     private readonly string _publicBase;
@@ -39,7 +40,7 @@ public sealed partial class TemplateSafety
     public static string? LimitProblem(string subject, string body)
     {
         if (subject.Length > MaxSubjectLength || body.Length > MaxBodyLength)
-            return "Le modèle est trop long (objet : 300 caractères, corps : 20 000 au plus).";
+            return TooLong;
         var tags = 0;
         foreach (var source in new[] { subject, body })
         {
