@@ -3,19 +3,6 @@ using Passerelle.Referrals;
 
 namespace Passerelle.Email;
 
-/// <summary>The step of a referral an e-mail link lets its recipient answer.</summary>
-public enum LinkStep
-{
-    /// <summary>The candidate's answer to the offer (view, accept, decline).</summary>
-    Offer,
-
-    /// <summary>The company's answer on the candidate (profile, offer, accept with an appointment, refuse).</summary>
-    Company,
-
-    /// <summary>The candidate's answer to the appointment (confirm, decline, calendar file).</summary>
-    Appointment,
-}
-
 /// <summary>
 /// One e-mail's action links. The token in the URL is the link's id and a 128-bit random secret; only the
 /// secret's SHA-256 is stored. It names one referral, one recipient and one step; it expires after the

@@ -1,5 +1,18 @@
 namespace Passerelle.Referrals;
 
+/// <summary>A step a party answers, and may change its mind on while it is open; each e-mail link answers one.</summary>
+public enum LinkStep
+{
+    /// <summary>The candidate's answer to the offer (view, accept, decline).</summary>
+    Offer,
+
+    /// <summary>The company's answer on the candidate (profile, offer, accept with an appointment, refuse).</summary>
+    Company,
+
+    /// <summary>The candidate's answer to the appointment (confirm, decline, calendar file).</summary>
+    Appointment,
+}
+
 public enum OfferAnswer
 {
     Accepted,

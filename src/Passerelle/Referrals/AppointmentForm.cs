@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Passerelle.Hosting;
 
 namespace Passerelle.Referrals;
 
@@ -33,6 +35,18 @@ public sealed class AppointmentForm
         return ParisTime.TryToUtc(date.ToDateTime(new TimeOnly(hour, minute)), out var instant)
             ? (instant, null)
             : (null, "Cette heure n'existe pas ce jour-là (passage à l'heure d'été) : choisissez-en une autre.");
+    }
+
+    /// <summary>
+    /// "Accept the candidate with this appointment", or why the form cannot say so: a field the binder refused (the
+    /// page's <paramref name="modelState"/>), a missing date or hour, an hour that does not exist that day.
+    /// </summary>
+    public Answer ToAnswer(ModelStateDictionary modelState)
+    {
+        var (startsAt, problem) = ToUtc();
+        if (!modelState.IsValid || startsAt is null)
+            return new Answer.Unreadable(FormValidation.FirstError(modelState) ?? problem ?? "Vérifiez le rendez-vous saisi.");
+        return new Answer.AcceptCandidate(new Appointment(startsAt.Value, Answer.Clean(Location), Answer.Clean(Comment)));
     }
 
     public string? DateText => Date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

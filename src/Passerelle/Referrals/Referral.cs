@@ -81,6 +81,55 @@ public sealed class Referral : ISchoolOwned
     /// <summary>The candidate may still answer (or change their answer to) the appointment.</summary>
     public bool AppointmentStepOpen => !IsCancelled && Outcome is null && CompanyAnswer == Referrals.CompanyAnswer.Accepted;
 
+    public bool IsOpen(LinkStep step) => step switch
+    {
+        LinkStep.Offer => OfferStepOpen,
+        LinkStep.Company => CompanyStepOpen,
+        _ => AppointmentStepOpen,
+    };
+
+    /// <summary>The steps whose answer may still be given or changed (their e-mail links still act).</summary>
+    public IReadOnlyList<LinkStep> OpenSteps => [.. Enum.GetValues<LinkStep>().Where(IsOpen)];
+
+    /// <summary>
+    /// The company or the school may record (or correct) the outcome: the candidate confirmed the appointment, it has
+    /// taken place, and the school has not cancelled.
+    /// </summary>
+    public bool CanRecordOutcome(DateTimeOffset now) =>
+        !IsCancelled && AppointmentAnswer == Referrals.AppointmentAnswer.Accepted && AppointmentStartsAt <= now;
+
+    /// <summary>Why the outcome cannot be recorded yet, while the confirmed appointment is still ahead; otherwise null.</summary>
+    public string? OutcomeNotYetReason(DateTimeOffset now) =>
+        !IsCancelled && AppointmentAnswer == Referrals.AppointmentAnswer.Accepted && AppointmentStartsAt > now
+            ? $"Le résultat s'enregistre après le rendez-vous, prévu le {ParisTime.Date(AppointmentStartsAt.Value)} à {ParisTime.Time(AppointmentStartsAt.Value)}."
+            : null;
+
+    /// <summary>Why the party has nothing (more) to answer now, in French; null while one of its steps is open.</summary>
+    public string? ClosedReasonFor(Party party) => party switch
+    {
+        Party.Company => this switch
+        {
+            { CompanyStepOpen: true } => null,
+            { IsCancelled: true } => CancelledMessage,
+            { Outcome: not null } => OutcomeRecordedMessage,
+            { AppointmentAnswer: not null } => "Le candidat a répondu au rendez-vous : votre réponse ne peut plus être modifiée.",
+            { OfferAnswer: Referrals.OfferAnswer.Declined } => OfferDeclinedMessage,
+            _ => "Le candidat n'a pas encore accepté l'offre : vous pourrez répondre dès qu'il l'aura acceptée. Vous recevrez alors un e-mail.",
+        },
+        Party.Candidate => this switch
+        {
+            { OfferStepOpen: true } or { AppointmentStepOpen: true } => null,
+            { IsCancelled: true } => CancelledMessage,
+            { Outcome: not null } => OutcomeRecordedMessage,
+            _ => "L'entreprise n'a pas retenu la candidature.",
+        },
+        _ => IsCancelled ? CancelledMessage : Outcome is not null ? OutcomeRecordedMessage : null,
+    };
+
+    private const string CancelledMessage = "L'école a annulé cette mise en relation.";
+    private const string OutcomeRecordedMessage = "Le résultat de la mise en relation est enregistré.";
+    private const string OfferDeclinedMessage = "Le candidat a refusé l'offre : il n'y a pas de réponse à donner.";
+
     /// <summary>Creates a referral for a candidate on an active offer; the offer mail goes to the candidate.</summary>
     public static (Referral? Referral, TransitionResult Result) Propose(
         Guid schoolId, Guid candidateId, Guid jobOfferId, bool offerIsActive, Guid contactId,
@@ -157,7 +206,7 @@ public sealed class Referral : ISchoolOwned
             return refused;
         if (OfferAnswer != Referrals.OfferAnswer.Accepted)
             return TransitionResult.Refused(RefusalCode.NotYet, OfferAnswer == Referrals.OfferAnswer.Declined
-                ? "Le candidat a refusé l'offre : il n'y a pas de réponse à donner."
+                ? OfferDeclinedMessage
                 : "Le candidat n'a pas encore accepté l'offre.");
         if (AppointmentAnswer is not null)
             return TransitionResult.Refused(RefusalCode.StepClosed,
@@ -254,9 +303,8 @@ public sealed class Referral : ISchoolOwned
             return Cancelled();
         if (AppointmentAnswer != Referrals.AppointmentAnswer.Accepted)
             return TransitionResult.Refused(RefusalCode.NotYet, "Le candidat n'a pas confirmé de rendez-vous.");
-        if (AppointmentStartsAt > now)
-            return TransitionResult.Refused(RefusalCode.NotYet,
-                $"Le résultat s'enregistre après le rendez-vous, prévu le {ParisTime.Date(AppointmentStartsAt.Value)} à {ParisTime.Time(AppointmentStartsAt.Value)}.");
+        if (OutcomeNotYetReason(now) is { } notYet)
+            return TransitionResult.Refused(RefusalCode.NotYet, notYet);
         if (Outcome == outcome)
             return SameAnswer();
 

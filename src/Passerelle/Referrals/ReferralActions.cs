@@ -5,7 +5,8 @@ using Passerelle.Storage;
 namespace Passerelle.Referrals;
 
 /// <summary>
-/// Runs a workflow transition against the database: load the referral (of the context's school), apply the
+/// The one way to answer a referral — from an e-mail link, the company portal or the back-office — and the runner
+/// of every workflow transition against the database: load the referral (of the context's school), apply the
 /// rule, then save in one transaction the new state, its timeline event, the mails it requires (outbox) and
 /// the revocation of the e-mail links whose step just closed. The referral's UPDATE only succeeds if its
 /// version is still the one read: of several concurrent transitions on one referral exactly one wins, the
@@ -13,6 +14,53 @@ namespace Passerelle.Referrals;
 /// </summary>
 public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxSignal outboxSignal)
 {
+    /// <summary>
+    /// Applies an answer to a referral of the context's school: the referral is resolved for the acting party (a contact or
+    /// a candidate sees only their own, anything else is <see cref="RefusalCode.NotFound"/>), the input checked, the
+    /// rule applied and everything saved together. A refusal carries its French message and its HTTP status.
+    /// </summary>
+    public async Task<TransitionResult> AnswerAsync(Guid referralId, Actor actor, Answer answer, int? expectedVersion, CancellationToken ct = default)
+    {
+        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == referralId, ct);
+        return referral is null ? TransitionResult.NotFound() : await AnswerAsync(referral, actor, answer, expectedVersion, ct);
+    }
+
+    /// <summary>The same, on a referral this context has just read (an e-mail link's, resolved with its secret).</summary>
+    public async Task<TransitionResult> AnswerAsync(Referral referral, Actor actor, Answer answer, int? expectedVersion, CancellationToken ct = default)
+    {
+        if ((actor.Kind == ActorKind.CompanyContact && referral.ContactId != actor.Id) ||
+            (actor.Kind == ActorKind.Candidate && referral.CandidateId != actor.Id))
+            return TransitionResult.NotFound();
+        if (answer is Answer.RefuseCandidate { Reason: var typed } && Answer.Clean(typed) is { } reason && !await IsRefusalReasonAsync(reason, ct))
+            return TransitionResult.Refused(RefusalCode.Invalid, "Choisissez un motif dans la liste, ou aucun.");
+        if (actor.Channel == Channel.EmailLink && await AnsweredTooOftenAsync(referral.Id, actor.Id, ct))
+            return TransitionResult.Refused(RefusalCode.TooOften,
+                "Vous avez déjà répondu plusieurs fois en quelques minutes : patientez un peu avant de changer d'avis de nouveau.");
+        return await ApplyAsync(referral, (r, now) => answer.ApplyTo(r, actor, now), expectedVersion, ct);
+    }
+
+    /// <summary>
+    /// A change of mind is welcome, a flurry of them is not: each answer mails the other parties. Through mail links
+    /// a person gives at most <see cref="MaxAnswersPerWindow"/> answers on a referral in <see cref="AnswerWindow"/>.
+    /// </summary>
+    public const int MaxAnswersPerWindow = 3;
+
+    public static readonly TimeSpan AnswerWindow = TimeSpan.FromMinutes(10);
+
+    private async Task<bool> AnsweredTooOftenAsync(Guid referralId, Guid personId, CancellationToken ct)
+    {
+        var since = clock.GetUtcNow() - AnswerWindow;
+        return await db.ReferralEvents.CountAsync(
+            e => e.ReferralId == referralId && e.ActorId == personId && e.Channel == Channel.EmailLink && e.OccurredAt > since, ct) >= MaxAnswersPerWindow;
+    }
+
+    private async Task<bool> IsRefusalReasonAsync(string reason, CancellationToken ct)
+    {
+        var schoolId = db.SchoolId;
+        return (await db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct)).RefusalReasonList.Contains(reason);
+    }
+
+    /// <summary>Applies a transition as it is (seeding, reminders, tests); people's answers go through <see cref="AnswerAsync(Guid, Actor, Answer, int?, CancellationToken)"/>.</summary>
     /// <param name="expectedVersion">The version the person saw (a form's hidden field): if the referral moved
     /// since, the action is refused as <see cref="RefusalCode.ChangedMeanwhile"/> rather than applied to a state
     /// they did not see.</param>
@@ -32,7 +80,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxS
         if (expectedVersion is { } seen && seen != referral.Version)
             return TransitionResult.ChangedMeanwhile();
 
-        var openBefore = OpenSteps(referral).ToList();
+        var openBefore = referral.OpenSteps;
         var now = clock.GetUtcNow();
         var result = transition(referral, now);
         if (!result.Succeeded)
@@ -40,7 +88,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxS
 
         db.ReferralEvents.Add(result.Event!);
         Outbox.Enqueue(db, referral, result, now);
-        var closed = openBefore.Except(OpenSteps(referral)).ToList();
+        var closed = openBefore.Except(referral.OpenSteps).ToList();
         return await SaveAsync(result, closed.Count == 0 ? null : ct2 => RevokeLinksAsync(referral.Id, closed, now, ct2), ct);
     }
 
@@ -75,16 +123,6 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxS
         db.ReferralEvents.Add(result.Event!);
         Outbox.Enqueue(db, referral, result, now);
         return (referral, await SaveAsync(result, null, ct));
-    }
-
-    private static IEnumerable<LinkStep> OpenSteps(Referral referral)
-    {
-        if (referral.OfferStepOpen)
-            yield return LinkStep.Offer;
-        if (referral.CompanyStepOpen)
-            yield return LinkStep.Company;
-        if (referral.AppointmentStepOpen)
-            yield return LinkStep.Appointment;
     }
 
     private async Task RevokeLinksAsync(Guid referralId, List<LinkStep> steps, DateTimeOffset now, CancellationToken ct) =>

@@ -28,9 +28,22 @@ public enum RefusalCode
 
     /// <summary>Someone else changed the referral between reading and writing it.</summary>
     ChangedMeanwhile,
+
+    /// <summary>Too many answers from one person on one referral in a short time (each one mails the others).</summary>
+    TooOften,
 }
 
-public sealed record Refusal(RefusalCode Code, string Message);
+public sealed record Refusal(RefusalCode Code, string Message)
+{
+    /// <summary>The one HTTP status of each refusal, wherever the answer came from.</summary>
+    public int HttpStatus => Code switch
+    {
+        RefusalCode.NotFound => StatusCodes.Status404NotFound,
+        RefusalCode.Invalid => StatusCodes.Status422UnprocessableEntity,
+        RefusalCode.TooOften => StatusCodes.Status429TooManyRequests,
+        _ => StatusCodes.Status409Conflict,
+    };
+}
 
 /// <summary>The result of a transition: either the event it adds and the mails it requires, or a refusal.</summary>
 public sealed class TransitionResult

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Email;
-using Passerelle.Email.Links;
+using Passerelle.Hosting;
 using Passerelle.Referrals;
 using Passerelle.Storage;
 
@@ -12,13 +12,16 @@ namespace Passerelle.SchoolOffice;
 /// A referral for the school: the whole timeline with every mail sent (its kept copy), and the staff's actions —
 /// on behalf of the candidate or the company (an answer received by phone), cancellation, outcome.
 /// </summary>
-public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions) : SchoolPage(db)
+public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions, TimeProvider clock) : SchoolPage(db)
 {
     public ReferralSummary Summary { get; private set; } = null!;
     public IReadOnlyList<Entry> Entries { get; private set; } = [];
 
     /// <summary>A line of the timeline: an event, or a mail.</summary>
     public sealed record Entry(DateTimeOffset At, TimelineLine? Event, OutboxMessage? Mail);
+
+    /// <summary>The moment the page is shown: the outcome may be recorded only once the appointment has taken place.</summary>
+    public DateTimeOffset Now { get; } = clock.GetUtcNow();
 
     [TempData]
     public string? Message { get; set; }
@@ -37,66 +40,36 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
 
     public Task<IActionResult> OnPostOfferAsync(Guid id, OfferAnswer? answer, CancellationToken ct) =>
-        answer is { } chosen && Enum.IsDefined(chosen)
-            ? ActAsync(id, (r, now) => r.AnswerOffer(chosen, Acting(Party.Candidate), now, Reason), "La réponse du candidat est enregistrée.", ct)
-            : MissingAsync(id, "Choisissez la réponse du candidat.", ct);
+        AnswerAsync(id, Answer.Offer(answer, Reason), Party.Candidate, "La réponse du candidat est enregistrée.", ct);
 
     public Task<IActionResult> OnPostAppointmentAnswerAsync(Guid id, AppointmentAnswer? answer, CancellationToken ct) =>
-        answer is { } chosen && Enum.IsDefined(chosen)
-            ? ActAsync(id, (r, now) => r.AnswerAppointment(chosen, Acting(Party.Candidate), now, Reason), "La réponse du candidat au rendez-vous est enregistrée.", ct)
-            : MissingAsync(id, "Choisissez la réponse du candidat.", ct);
+        AnswerAsync(id, Answer.AppointmentChoice(answer, Reason), Party.Candidate, "La réponse du candidat au rendez-vous est enregistrée.", ct);
 
-    public async Task<IActionResult> OnPostAcceptCandidateAsync(Guid id, CancellationToken ct)
-    {
-        var (startsAt, problem) = Appointment.ToUtc();
-        if (startsAt is null)
-            return await LoadAsync(id, ct) ? Refused(problem!, StatusCodes.Status422UnprocessableEntity) : NotFound();
-        var appointment = new Appointment(startsAt.Value, Clean(Appointment.Location), Clean(Appointment.Comment));
-        return await ActAsync(id, (r, now) => r.AnswerCandidate(CompanyAnswer.Accepted, appointment, Acting(Party.Company), now, Clean(Appointment.Comment)),
-            "L'acceptation de l'entreprise et le rendez-vous sont enregistrés.", ct);
-    }
+    [ShowsFormErrors]
+    public Task<IActionResult> OnPostAcceptCandidateAsync(Guid id, CancellationToken ct) =>
+        AnswerAsync(id, Appointment.ToAnswer(ModelState), Party.Company, "L'acceptation de l'entreprise et le rendez-vous sont enregistrés.", ct);
 
-    public async Task<IActionResult> OnPostRefuseCandidateAsync(Guid id, CancellationToken ct)
-    {
-        var reason = Clean(Reason);
-        if (reason is not null && !(await ReasonsAsync(ct)).Contains(reason))
-            return await LoadAsync(id, ct) ? Refused("Choisissez un motif dans la liste, ou aucun.", StatusCodes.Status422UnprocessableEntity) : NotFound();
-        return await ActAsync(id, (r, now) => r.AnswerCandidate(CompanyAnswer.Refused, null, Acting(Party.Company), now, Clean(Appointment.Comment), reason),
-            "Le refus de l'entreprise est enregistré.", ct);
-    }
+    public Task<IActionResult> OnPostRefuseCandidateAsync(Guid id, CancellationToken ct) =>
+        AnswerAsync(id, new Answer.RefuseCandidate(Appointment.Comment, Reason), Party.Company, "Le refus de l'entreprise est enregistré.", ct);
 
     public IReadOnlyList<string> RefusalReasons { get; private set; } = [];
 
-    private async Task<IReadOnlyList<string>> ReasonsAsync(CancellationToken ct)
-    {
-        var schoolId = SchoolId;
-        return (await Db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct)).RefusalReasonList;
-    }
-
     public Task<IActionResult> OnPostCancelAsync(Guid id, CancellationToken ct) =>
-        ActAsync(id, (r, now) => r.Cancel(Reason ?? "", Acting(), now), "La mise en relation est annulée ; les personnes concernées sont prévenues.", ct);
+        AnswerAsync(id, new Answer.Cancel(Reason), Party.School, "La mise en relation est annulée ; les personnes concernées sont prévenues.", ct);
 
     public Task<IActionResult> OnPostOutcomeAsync(Guid id, Outcome? outcome, CancellationToken ct) =>
-        outcome is { } chosen && Enum.IsDefined(chosen)
-            ? ActAsync(id, (r, now) => r.RecordOutcome(chosen, Acting(), now), "Le résultat est enregistré.", ct)
-            : MissingAsync(id, "Choisissez le résultat.", ct);
+        AnswerAsync(id, Answer.Outcome(outcome), Party.School, "Le résultat est enregistré.", ct);
 
-    private async Task<IActionResult> MissingAsync(Guid id, string message, CancellationToken ct) =>
-        await LoadAsync(id, ct) ? Refused(message, StatusCodes.Status422UnprocessableEntity) : NotFound();
-
-    private async Task<IActionResult> ActAsync(Guid id, Func<Referral, DateTimeOffset, TransitionResult> transition, string done, CancellationToken ct)
+    /// <summary>The staff member answers for the school, or on behalf of the party whose answer they received.</summary>
+    private async Task<IActionResult> AnswerAsync(Guid id, Answer answer, Party onBehalfOf, string done, CancellationToken ct)
     {
-        var result = await actions.ApplyAsync(id, transition, Version, ct);
-        if (result.Refusal?.Code == RefusalCode.NotFound)
+        var result = await actions.AnswerAsync(id, Acting(onBehalfOf), answer, Version, ct);
+        if (result.Refusal?.Code == RefusalCode.NotFound || (!result.Succeeded && !await LoadAsync(id, ct)))
             return NotFound();
         if (!result.Succeeded)
-        {
-            if (!await LoadAsync(id, ct))
-                return NotFound();
-            return Refused(result.Refusal!.Message, result.Refusal.Code == RefusalCode.Invalid ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict);
-        }
+            return Refused(result.Refusal!.Message, result.Refusal.HttpStatus);
         Message = done;
-        return Redirect($"/ecole/mises-en-relation/{id}");
+        return RedirectToPage(new { id });
     }
 
     private PageResult Refused(string message, int status)
@@ -111,7 +84,8 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
         if (await ReferralSummary.LoadAsync(Db, id, ct) is not { } summary)
             return false;
         Summary = summary;
-        RefusalReasons = await ReasonsAsync(ct);
+        var schoolId = SchoolId;
+        RefusalReasons = (await Db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct)).RefusalReasonList;
         var events = await Db.ReferralEvents.AsNoTracking().Where(e => e.ReferralId == id).OrderBy(e => e.Sequence).ToListAsync(ct);
         var mails = await Db.OutboxMessages.AsNoTracking().Where(m => m.ReferralId == id).ToListAsync(ct);
         Entries = events.Select(e => new Entry(e.OccurredAt, TimelineText.Describe(e, summary.CandidateName, summary.CompanyName, summary.SchoolName), null))
@@ -135,6 +109,4 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
         OutboxState.Skipped => "Non envoyé : notification désactivée par l'école",
         _ => mail.Attempts == 0 ? "En cours d'envoi" : $"Nouvel essai prévu ({mail.Attempts} tentative(s) : {mail.LastError})",
     };
-
-    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Hosting;
 using Passerelle.Referrals;
 using Passerelle.Storage;
 
@@ -51,40 +52,27 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
     }
 
     public Task<IActionResult> OnPostAcceptOfferAsync(string token, CancellationToken ct) =>
-        ActAsync(token, LinkStep.Offer, (r, actor, now) => r.AnswerOffer(OfferAnswer.Accepted, actor, now),
+        AnswerAsync(token, LinkStep.Offer, new Answer.ToOffer(OfferAnswer.Accepted),
             "Merci ! Votre acceptation est enregistrée : votre profil est transmis à l'entreprise.", ct);
 
     public Task<IActionResult> OnPostDeclineOfferAsync(string token, CancellationToken ct) =>
-        ActAsync(token, LinkStep.Offer, (r, actor, now) => r.AnswerOffer(OfferAnswer.Declined, actor, now, Comment),
+        AnswerAsync(token, LinkStep.Offer, new Answer.ToOffer(OfferAnswer.Declined, Comment),
             "Votre refus est enregistré. L'école en est informée.", ct);
 
-    [Passerelle.Hosting.ShowsFormErrors]
-    public async Task<IActionResult> OnPostAcceptCandidateAsync(string token, CancellationToken ct)
-    {
-        var (startsAt, problem) = Appointment.ToUtc();
-        if (!ModelState.IsValid || startsAt is null)
-        {
-            await LoadAsync(token, "accepter", ct);
-            Error = Passerelle.Hosting.FormValidation.FirstError(ModelState) ?? problem ?? "Vérifiez le rendez-vous saisi.";
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-            return Page();
-        }
-        var appointment = new Referrals.Appointment(startsAt.Value, Clean(Appointment.Location), Clean(Appointment.Comment));
-        return await ActAsync(token, LinkStep.Company,
-            (r, actor, now) => r.AnswerCandidate(CompanyAnswer.Accepted, appointment, actor, now, Clean(Appointment.Comment)),
+    [ShowsFormErrors]
+    public Task<IActionResult> OnPostAcceptCandidateAsync(string token, CancellationToken ct) =>
+        AnswerAsync(token, LinkStep.Company, Appointment.ToAnswer(ModelState),
             "Le candidat est accepté et le rendez-vous lui est proposé. Vous recevrez sa réponse par e-mail.", ct, "accepter");
-    }
 
     public Task<IActionResult> OnPostRefuseCandidateAsync(string token, CancellationToken ct) =>
-        ActAsync(token, LinkStep.Company, (r, actor, now) => r.AnswerCandidate(CompanyAnswer.Refused, null, actor, now, Comment),
-            "Le refus du candidat est enregistré.", ct, "refuser");
+        AnswerAsync(token, LinkStep.Company, new Answer.RefuseCandidate(Comment), "Le refus du candidat est enregistré.", ct, "refuser");
 
     public Task<IActionResult> OnPostConfirmAppointmentAsync(string token, CancellationToken ct) =>
-        ActAsync(token, LinkStep.Appointment, (r, actor, now) => r.AnswerAppointment(AppointmentAnswer.Accepted, actor, now, Comment),
+        AnswerAsync(token, LinkStep.Appointment, new Answer.ToAppointment(AppointmentAnswer.Accepted, Comment),
             "Votre présence est confirmée. Bon rendez-vous !", ct, "confirmer");
 
     public Task<IActionResult> OnPostDeclineAppointmentAsync(string token, CancellationToken ct) =>
-        ActAsync(token, LinkStep.Appointment, (r, actor, now) => r.AnswerAppointment(AppointmentAnswer.Declined, actor, now, Comment),
+        AnswerAsync(token, LinkStep.Appointment, new Answer.ToAppointment(AppointmentAnswer.Declined, Comment),
             "C'est noté : l'entreprise et l'école sont informées que vous ne pourrez pas venir.", ct, "decliner");
 
     /// <summary>
@@ -115,13 +103,12 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         return RedirectToPage(new { token, action = (string?)null });
     }
 
-    private async Task<IActionResult> ActAsync(
-        string token, LinkStep step, Func<Referral, Actor, DateTimeOffset, TransitionResult> transition, string done, CancellationToken ct, string? view = null)
+    private async Task<IActionResult> AnswerAsync(string token, LinkStep step, Answer answer, string done, CancellationToken ct, string? view = null)
     {
         // The answer needs the link, its referral and the answering person's name, all read at once; the page's
         // summary only when it is shown again.
         await ResolveAsync(token, view, ct);
-        if (Resolved.Status != LinkStatus.Valid || Resolved.Link!.Step != step || !ModelState.IsValid)
+        if (Resolved.Status != LinkStatus.Valid || Resolved.Link!.Step != step)
         {
             await LoadSummaryAsync(ct);
             Response.StatusCode = Resolved.Status == LinkStatus.Valid ? StatusCodes.Status422UnprocessableEntity : StatusFor(Resolved.Status);
@@ -129,17 +116,10 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         }
 
         var link = Resolved.Link;
-        if (await AnsweredTooOftenAsync(link, ct))
-        {
-            await LoadSummaryAsync(ct);
-            Error = "Vous avez déjà répondu plusieurs fois en quelques minutes : patientez un peu avant de changer d'avis de nouveau.";
-            Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            return Page();
-        }
         var actor = link.Recipient == Recipient.CompanyContact
             ? Actor.Contact(link.RecipientId, Resolved.RecipientName!, Channel.EmailLink)
             : Actor.Candidate(link.RecipientId, Resolved.RecipientName!);
-        var result = await actions.ApplyAsync(Resolved.Referral!, (r, now) => transition(r, actor, now), Version, ct);
+        var result = await actions.AnswerAsync(Resolved.Referral!, actor, answer, Version, ct);
         if (result.Succeeded)
         {
             Message = done;
@@ -148,24 +128,8 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
 
         await LoadAsync(token, view, ct);
         Error = result.Refusal!.Message;
-        Response.StatusCode = result.Refusal.Code == RefusalCode.Invalid ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict;
+        Response.StatusCode = result.Refusal.HttpStatus;
         return Page();
-    }
-
-    /// <summary>
-    /// A change of mind is welcome, a flurry of them is not: each answer mails the other parties. Through mail links
-    /// a person gives at most <see cref="MaxAnswersPerWindow"/> answers on a referral in <see cref="AnswerWindow"/>.
-    /// </summary>
-    public const int MaxAnswersPerWindow = 3;
-
-    public static readonly TimeSpan AnswerWindow = TimeSpan.FromMinutes(10);
-
-    private async Task<bool> AnsweredTooOftenAsync(ActionLink link, CancellationToken ct)
-    {
-        var since = clock.GetUtcNow() - AnswerWindow;
-        var (referralId, personId) = (link.ReferralId, link.RecipientId);
-        return await db.ReferralEvents.CountAsync(
-            e => e.ReferralId == referralId && e.ActorId == personId && e.Channel == Channel.EmailLink && e.OccurredAt > since, ct) >= MaxAnswersPerWindow;
     }
 
     private async Task LoadAsync(string token, string? action, CancellationToken ct)
@@ -211,6 +175,4 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         LinkStatus.Expired or LinkStatus.Revoked => StatusCodes.Status410Gone,
         _ => StatusCodes.Status404NotFound,
     };
-
-    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }
