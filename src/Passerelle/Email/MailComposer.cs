@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Accounts;
+using Passerelle.Email.Links;
 using Passerelle.Email.Templates;
 using Passerelle.Referrals;
 using Passerelle.Storage;
@@ -77,27 +78,8 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             db.ActionLinks.Add(link);
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
-            var at = $"/l/{token}";
-            switch (step)
-            {
-                case LinkStep.Offer:
-                    links["voirOffre"] = options.Link(at);
-                    links["accepterOffre"] = options.Link($"{at}/accepter");
-                    links["refuserOffre"] = options.Link($"{at}/refuser");
-                    break;
-                case LinkStep.Company:
-                    links["profil"] = options.Link($"{at}/profil");
-                    links["offre"] = options.Link($"{at}/offre");
-                    links["accepter"] = options.Link($"{at}/accepter");
-                    links["refuser"] = options.Link($"{at}/refuser");
-                    break;
-                default:
-                    links["rdv"] = options.Link(at);
-                    links["confirmerRdv"] = options.Link($"{at}/confirmer");
-                    links["declinerRdv"] = options.Link($"{at}/decliner");
-                    links["calendrier"] = options.Link($"{at}/rdv.ics");
-                    break;
-            }
+            foreach (var action in LinkAction.Of(step))
+                links[action.Variable] = options.Link(action.PathFor(token));
             links["expireLe"] = $"{ParisTime.Date(expiresAt.Value)} à {ParisTime.Time(expiresAt.Value)}";
         }
 

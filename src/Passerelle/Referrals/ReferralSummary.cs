@@ -67,3 +67,6 @@ public sealed record ReferralSummary(
         };
     }
 }
+
+/// <summary>What the shared profile partial (Shared/_CandidateProfile) shows: the referral, and where each document downloads from.</summary>
+public sealed record CandidateProfileView(ReferralSummary Summary, Func<Guid, string> DocumentUrl);

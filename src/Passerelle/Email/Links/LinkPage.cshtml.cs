@@ -43,9 +43,9 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
     public async Task<IActionResult> OnGetAsync(string token, string? action, CancellationToken ct)
     {
         await LoadAsync(token, action, ct);
-        if (Resolved.Status == LinkStatus.Valid && action == "rdv.ics")
+        if (Resolved.Status == LinkStatus.Valid && action == LinkAction.CalendarFile.Segment)
             return CalendarFile();
-        if (Resolved.Status == LinkStatus.Valid && action is not null && !AllowedViews(Resolved.Link!.Step).Contains(action))
+        if (Resolved.Status == LinkStatus.Valid && action is not null && !LinkAction.SegmentsOf(Resolved.Link!.Step).Contains(action))
             View = null;
         Response.StatusCode = StatusFor(Resolved.Status);
         return Page();
@@ -62,18 +62,18 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
     [ShowsFormErrors]
     public Task<IActionResult> OnPostAcceptCandidateAsync(string token, CancellationToken ct) =>
         AnswerAsync(token, LinkStep.Company, Appointment.ToAnswer(ModelState),
-            "Le candidat est accepté et le rendez-vous lui est proposé. Vous recevrez sa réponse par e-mail.", ct, "accepter");
+            "Le candidat est accepté et le rendez-vous lui est proposé. Vous recevrez sa réponse par e-mail.", ct, LinkAction.AcceptCandidate);
 
     public Task<IActionResult> OnPostRefuseCandidateAsync(string token, CancellationToken ct) =>
-        AnswerAsync(token, LinkStep.Company, new Answer.RefuseCandidate(Comment), "Le refus du candidat est enregistré.", ct, "refuser");
+        AnswerAsync(token, LinkStep.Company, new Answer.RefuseCandidate(Comment), "Le refus du candidat est enregistré.", ct, LinkAction.RefuseCandidate);
 
     public Task<IActionResult> OnPostConfirmAppointmentAsync(string token, CancellationToken ct) =>
         AnswerAsync(token, LinkStep.Appointment, new Answer.ToAppointment(AppointmentAnswer.Accepted, Comment),
-            "Votre présence est confirmée. Bon rendez-vous !", ct, "confirmer");
+            "Votre présence est confirmée. Bon rendez-vous !", ct, LinkAction.ConfirmAppointment);
 
     public Task<IActionResult> OnPostDeclineAppointmentAsync(string token, CancellationToken ct) =>
         AnswerAsync(token, LinkStep.Appointment, new Answer.ToAppointment(AppointmentAnswer.Declined, Comment),
-            "C'est noté : l'entreprise et l'école sont informées que vous ne pourrez pas venir.", ct, "decliner");
+            "C'est noté : l'entreprise et l'école sont informées que vous ne pourrez pas venir.", ct, LinkAction.DeclineAppointment);
 
     /// <summary>
     /// A candidate whose link expired asks for a fresh one: the step's mail goes again to the address on file,
@@ -103,10 +103,11 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         return RedirectToPage(new { token, action = (string?)null });
     }
 
-    private async Task<IActionResult> AnswerAsync(string token, LinkStep step, Answer answer, string done, CancellationToken ct, string? view = null)
+    private async Task<IActionResult> AnswerAsync(string token, LinkStep step, Answer answer, string done, CancellationToken ct, LinkAction? shownAgain = null)
     {
         // The answer needs the link, its referral and the answering person's name, all read at once; the page's
         // summary only when it is shown again.
+        var view = shownAgain?.Segment;
         await ResolveAsync(token, view, ct);
         if (Resolved.Status != LinkStatus.Valid || Resolved.Link!.Step != step)
         {
@@ -161,13 +162,6 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
             Summary.SchoolName, email.FromAddress, Summary.CandidateName, attendeeAddress: null, clock.GetUtcNow());
         return File(Encoding.UTF8.GetBytes(ics), "text/calendar; charset=utf-8", "rendez-vous.ics");
     }
-
-    public static IReadOnlyList<string> AllowedViews(LinkStep step) => step switch
-    {
-        LinkStep.Offer => ["accepter", "refuser"],
-        LinkStep.Company => ["profil", "offre", "accepter", "refuser"],
-        _ => ["confirmer", "decliner", "rdv.ics"],
-    };
 
     private static int StatusFor(LinkStatus status) => status switch
     {

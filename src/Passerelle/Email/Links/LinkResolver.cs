@@ -69,15 +69,9 @@ public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
         if (found.Referral is not { } referral)
             return new ResolvedLink(LinkStatus.Unknown, null, null);
 
-        var stepOpen = link.Step switch
-        {
-            LinkStep.Offer => referral.OfferStepOpen,
-            LinkStep.Company => referral.CompanyStepOpen,
-            _ => referral.AppointmentStepOpen,
-        };
         var staleAppointment = link.Step == LinkStep.Appointment && link.AppointmentSequence != referral.AppointmentSequence;
         var status =
-            !stepOpen ? LinkStatus.Superseded :
+            !referral.IsOpen(link.Step) ? LinkStatus.Superseded :
             link.RevokedAt is not null || staleAppointment ? LinkStatus.Revoked :
             clock.GetUtcNow() >= link.ExpiresAt ? LinkStatus.Expired :
             LinkStatus.Valid;

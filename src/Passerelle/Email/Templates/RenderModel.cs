@@ -1,5 +1,6 @@
 using Passerelle.Candidates;
 using Passerelle.Companies;
+using Passerelle.Email.Links;
 using Passerelle.JobOffers;
 using Passerelle.Referrals;
 using Passerelle.Schools;
@@ -67,17 +68,19 @@ public static class RenderModel
         ["rdvConfirme"] = true,
         ["resultat"] = "Recruté",
         ["identifiant"] = "demo.entreprise",
-        ["liens"] = new Dictionary<string, object?>
-        {
-            ["voirOffre"] = $"{linkBase}/l/exemple", ["accepterOffre"] = $"{linkBase}/l/exemple/accepter", ["refuserOffre"] = $"{linkBase}/l/exemple/refuser",
-            ["profil"] = $"{linkBase}/l/exemple/profil", ["offre"] = $"{linkBase}/l/exemple/offre",
-            ["accepter"] = $"{linkBase}/l/exemple/accepter", ["refuser"] = $"{linkBase}/l/exemple/refuser",
-            ["rdv"] = $"{linkBase}/l/exemple", ["confirmerRdv"] = $"{linkBase}/l/exemple/confirmer", ["declinerRdv"] = $"{linkBase}/l/exemple/decliner",
-            ["calendrier"] = $"{linkBase}/l/exemple/rdv.ics", ["portail"] = $"{linkBase}/entreprise", ["suivi"] = $"{linkBase}/ecole/mises-en-relation/exemple",
-            ["motDePasse"] = $"{linkBase}/entreprise/mot-de-passe/exemple", ["motDePasseExpireLe"] = "16/05/2020 à 15h41",
-            ["expireLe"] = "22/05/2020 à 15h41",
-        },
+        ["liens"] = ExampleLinks(linkBase),
     };
+
+    private static Dictionary<string, object?> ExampleLinks(string linkBase)
+    {
+        var links = LinkAction.All.ToDictionary(a => a.Variable, a => (object?)$"{linkBase}{a.PathFor("exemple")}");
+        links["portail"] = $"{linkBase}/entreprise";
+        links["suivi"] = $"{linkBase}/ecole/mises-en-relation/exemple";
+        links["motDePasse"] = $"{linkBase}/entreprise/mot-de-passe/exemple";
+        links["motDePasseExpireLe"] = "16/05/2020 à 15h41";
+        links["expireLe"] = "22/05/2020 à 15h41";
+        return links;
+    }
 
     private static Dictionary<string, object?> Person(string firstName, string lastName, string displayName) => new()
     {
