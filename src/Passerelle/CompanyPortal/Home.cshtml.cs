@@ -45,7 +45,7 @@ public sealed class HomeModel(PasserelleDb db, TimeProvider clock) : CompanyPage
             }
         }
         Message = "Invitation acceptée : choisissez ce centre de formation dans le menu pour voir les candidats qu'il vous propose.";
-        return LocalRedirect("/entreprise");
+        return RedirectToPage();
     }
 
     public async Task<IActionResult> OnPostDeclineInvitationAsync(Guid invitationId, CancellationToken ct)
@@ -56,7 +56,7 @@ public sealed class HomeModel(PasserelleDb db, TimeProvider clock) : CompanyPage
         await Db.ContactInvitations.IgnoreQueryFilters().Where(i => i.Id == invitation.Id && i.AnsweredAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(i => i.AnsweredAt, now).SetProperty(i => i.Accepted, false), ct);
         Message = "Invitation refusée : ce centre de formation n'a pas accès à votre compte.";
-        return LocalRedirect("/entreprise");
+        return RedirectToPage();
     }
 
     private Task<Companies.ContactInvitation?> PendingAsync(Guid invitationId, CancellationToken ct)

@@ -78,8 +78,9 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
             return Refused(result.Refusal!.Message, result.Refusal.HttpStatus);
         Message = done;
         // From the dialog over the list, back to the list (with its filters) showing the change.
-        return Redirect(Retour is not null && Url.IsLocalUrl(Retour) && Retour.StartsWith("/entreprise/candidats", StringComparison.Ordinal)
-            ? Retour : $"/entreprise/candidats/{id}");
+        return Retour is not null && Url.IsLocalUrl(Retour) && Retour.StartsWith(Url.Page("ReferralList")!, StringComparison.Ordinal)
+            ? LocalRedirect(Retour)
+            : RedirectToPage(new { id, view = (string?)null });
     }
 
     private PageResult Refused(string message, int status)

@@ -42,7 +42,7 @@ public sealed class ReferralListModel(PasserelleDb db) : CompanyPage(db)
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         if (!LoadSchool())
-            return LocalRedirect("/entreprise");
+            return RedirectToPage("Home");
         PageNumber = Math.Max(1, PageNumber);
         ReferralStage? stage = ToHandleOnly ? ReferralStage.AwaitingCompany : null;
         var term = string.IsNullOrWhiteSpace(Search) ? null : Search.Trim().ToLowerInvariant();

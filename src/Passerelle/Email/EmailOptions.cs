@@ -76,7 +76,7 @@ public sealed class EmailOptions
             throw new StartupException("Email:Delivery is Smtp but Email:SmtpHost is empty: give the SMTP server's host name.");
         if (options.SmtpPort is < 1 or > 65535)
             throw new StartupException($"Email:SmtpPort {options.SmtpPort} is not a port number (1–65535).");
-        if (!MailAddress.TryCreate(options.FromAddress, out _))
+        if (!EmailAddress.IsValid(options.FromAddress))
             throw new StartupException($"Email:FromAddress '{options.FromAddress}' is not an e-mail address.");
         if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
             throw new StartupException($"Email:PublicBaseUrl '{options.PublicBaseUrl}' is not an http(s) address; links in mails start with it.");

@@ -93,7 +93,7 @@ public sealed class OutboxDelivery(
         }
 
         // A school notification the school turned off is kept as skipped, not sent.
-        if (message.TemplateKey.StartsWith("school.", StringComparison.Ordinal) && message.SchoolId is { } schoolId
+        if (Referrals.TemplateKeys.SchoolMayMute.Contains(message.TemplateKey) && message.SchoolId is { } schoolId
             && (await db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct)).IsMuted(message.TemplateKey))
         {
             await db.OutboxMessages.Where(m => m.Id == id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set

@@ -59,4 +59,11 @@ public static class TemplateKeys
     public const string StaffCredentials = "staff.credentials";
 
     public const string StaffPasswordReset = "staff.password_reset";
+
+    /// <summary>The notifications to the school's staff, which a school may turn off in its settings (all others always go).</summary>
+    public static readonly IReadOnlySet<string> SchoolMayMute = new HashSet<string>(StringComparer.Ordinal)
+    {
+        SchoolCandidateAcceptedOffer, SchoolCandidateDeclinedOffer, SchoolCompanyProposedAppointment, SchoolCompanyRefusedCandidate,
+        SchoolCandidateAcceptedAppointment, SchoolCandidateDeclinedAppointment, SchoolOutcomeRecorded,
+    };
 }

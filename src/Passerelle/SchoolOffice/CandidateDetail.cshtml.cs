@@ -51,7 +51,7 @@ public sealed class CandidateDetailModel(PasserelleDb db) : SchoolPage(db)
         Form.ApplyTo(candidate);
         await Db.SaveChangesAsync(ct);
         Message = "Les informations du candidat sont enregistrées.";
-        return Redirect($"/ecole/candidats/{id}");
+        return RedirectToPage(new { id });
     }
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)

@@ -36,7 +36,7 @@ public sealed class CandidatesModel(PasserelleDb db, TimeProvider clock) : Schoo
         Db.Candidates.Add(candidate);
         await Db.SaveChangesAsync(ct);
         TempData["Message"] = $"{candidate.DisplayName} est ajouté(e). Ajoutez ses documents ci-dessous.";
-        return Redirect($"/ecole/candidats/{candidate.Id}");
+        return RedirectToPage("CandidateDetail", new { id = candidate.Id });
     }
 
     private async Task LoadAsync(CancellationToken ct)

@@ -58,7 +58,7 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
             return Invalid("Une entreprise porte déjà ce SIRET : elle vient d'être ajoutée.");
         }
         TempData["Message"] = $"{company.Name} est ajoutée. Ajoutez ses contacts et ses offres.";
-        return Redirect($"/ecole/entreprises/{company.Id}");
+        return RedirectToPage("CompanyDetail", new { id = company.Id });
     }
 
     /// <summary>"Ajouter à votre liste": this school starts working with a company that exists under this SIRET.</summary>
@@ -81,7 +81,7 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
             }
         }
         TempData["Message"] = $"{company.Name} est ajoutée à votre liste. Ajoutez ses contacts et ses offres.";
-        return Redirect($"/ecole/entreprises/{company.Id}");
+        return RedirectToPage("CompanyDetail", new { id = company.Id });
     }
 
     /// <summary>The SIRET of an existing company this school may add to its list.</summary>

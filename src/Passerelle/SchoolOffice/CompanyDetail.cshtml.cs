@@ -85,7 +85,7 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
         }
         signal.Notify();
         Message = $"{contact.DisplayName} est ajouté(e) : ses identifiants Passerelle Entreprises lui sont envoyés par e-mail.";
-        return Redirect($"/ecole/entreprises/{id}");
+        return RedirectToPage(new { id });
     }
 
     /// <summary>
@@ -106,7 +106,7 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
             signal.Notify();
         }
         Message = $"Une invitation est envoyée à {email} : ce contact apparaîtra ici dès qu'il l'aura acceptée dans Passerelle Entreprises.";
-        return Redirect($"/ecole/entreprises/{companyId}");
+        return RedirectToPage(new { id = companyId });
     }
 
     /// <summary>The invitations of this school to this company's contacts that wait for an answer: only the address typed.</summary>
@@ -127,7 +127,7 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
         await Db.SaveChangesAsync(ct);
         signal.Notify();
         Message = $"Un nouveau lien pour choisir son mot de passe est envoyé à {contact.DisplayName}.";
-        return Redirect($"/ecole/entreprises/{id}");
+        return RedirectToPage(new { id });
     }
 
     public async Task<IActionResult> OnPostOfferAsync(Guid id, CancellationToken ct)
@@ -144,7 +144,7 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
         });
         await Db.SaveChangesAsync(ct);
         Message = $"L'offre « {Offer.Title.Trim()} » est ajoutée.";
-        return Redirect($"/ecole/entreprises/{id}");
+        return RedirectToPage(new { id });
     }
 
     public async Task<IActionResult> OnPostToggleOfferAsync(Guid id, Guid offerId, CancellationToken ct)
@@ -157,7 +157,7 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
         offer.IsActive = !offer.IsActive;
         await Db.SaveChangesAsync(ct);
         Message = offer.IsActive ? $"L'offre « {offer.Title} » est de nouveau active." : $"L'offre « {offer.Title} » est inactive : elle n'accepte plus de nouvelle mise en relation.";
-        return Redirect($"/ecole/entreprises/{id}");
+        return RedirectToPage(new { id });
     }
 
     private void QueueCredentials(CompanyContact contact, DateTimeOffset now)

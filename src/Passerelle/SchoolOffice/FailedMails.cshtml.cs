@@ -36,6 +36,6 @@ public sealed class FailedMailsModel(PasserelleDb db, TimeProvider clock, Outbox
             return NotFound();
         signal.Notify();
         Message = "Le mail repart : il sera envoyé dans quelques instants.";
-        return Redirect("/ecole/mails");
+        return RedirectToPage();
     }
 }

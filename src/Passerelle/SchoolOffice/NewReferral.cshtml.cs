@@ -59,7 +59,7 @@ public sealed class NewReferralModel(PasserelleDb db, ReferralActions actions) :
             results.Add(result.Succeeded ? $"{name} : mise en relation créée, l'offre lui est envoyée par e-mail." : $"{name} : {result.Refusal!.Message}");
         }
         TempData["Message"] = string.Join("\n", results);
-        return Redirect("/ecole/mises-en-relation");
+        return RedirectToPage("ReferralList");
     }
 
     private Microsoft.AspNetCore.Mvc.RazorPages.PageResult Invalid(string message)

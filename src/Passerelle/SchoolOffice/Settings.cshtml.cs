@@ -34,7 +34,7 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
     public string? Message { get; set; }
 
     public static IReadOnlyList<TemplateDefinition> SchoolNotifications =>
-        DefaultTemplates.All.Where(t => t.Key.StartsWith("school.", StringComparison.Ordinal)).ToList();
+        DefaultTemplates.All.Where(t => Referrals.TemplateKeys.SchoolMayMute.Contains(t.Key)).ToList();
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -63,6 +63,6 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
             .SetProperty(s => s.RefusalReasons, reasons)
             .SetProperty(s => s.MutedNotifications, muted), ct);
         Message = $"Paramètres enregistrés. Les liens des prochains mails seront valables {days} jour(s).";
-        return Redirect("/ecole/parametres");
+        return RedirectToPage();
     }
 }

@@ -55,7 +55,7 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock, OutboxSignal 
         }
         signal.Notify();
         Message = $"{staff.DisplayName} est ajouté(e) : un e-mail lui permet de choisir son mot de passe.";
-        return Redirect("/ecole/equipe");
+        return RedirectToPage();
     }
 
     public async Task<IActionResult> OnPostResendAsync(Guid staffId, CancellationToken ct)
@@ -67,7 +67,7 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock, OutboxSignal 
         await Db.SaveChangesAsync(ct);
         signal.Notify();
         Message = $"Un nouveau lien pour choisir son mot de passe est envoyé à {staff.DisplayName}.";
-        return Redirect("/ecole/equipe");
+        return RedirectToPage();
     }
 
     private void QueueCredentials(Staff staff, DateTimeOffset now)

@@ -87,7 +87,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
             return Invalid("Ce modèle vient d'être enregistré par quelqu'un d'autre : rechargez la page.");
         }
         Message = Enabled ? "Le modèle est enregistré et activé : les prochains mails l'utiliseront." : "Le modèle est enregistré, désactivé : les mails partent avec le modèle par défaut.";
-        return Redirect($"/ecole/modeles/{key}");
+        return RedirectToPage(new { key });
     }
 
     /// <summary>"M'envoyer un test": the draft as it stands, rendered on sample data, to the admin's own address.</summary>
@@ -110,7 +110,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         await Db.SaveChangesAsync(ct);
         signal.Notify();
         Message = $"Un mail de test part vers {me.Email}.";
-        return Redirect($"/ecole/modeles/{key}");
+        return RedirectToPage(new { key });
     }
 
     public async Task<IActionResult> OnPostResetAsync(string key, CancellationToken ct)
@@ -119,7 +119,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
             return NotFound();
         await Db.EmailTemplates.Where(t => t.Key == key).ExecuteDeleteAsync(ct);
         Message = "Le modèle de l'école est supprimé : ce mail part avec le modèle par défaut.";
-        return Redirect($"/ecole/modeles/{key}");
+        return RedirectToPage(new { key });
     }
 
     /// <summary>Sample data whose links lead to this Passerelle (links elsewhere are taken out of school templates).</summary>

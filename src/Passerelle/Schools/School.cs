@@ -16,12 +16,13 @@ public sealed class School
     /// <summary>The reasons a company may give when it refuses a candidate, one per line.</summary>
     public string RefusalReasons { get; set; } = "";
 
-    /// <summary>The school notifications (template keys "school.*") this school does not want, comma-separated.</summary>
+    /// <summary>The school notifications (<see cref="Referrals.TemplateKeys.SchoolMayMute"/>) this school does not want, comma-separated.</summary>
     public string MutedNotifications { get; set; } = "";
 
     public IReadOnlyList<string> RefusalReasonList =>
         RefusalReasons.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
 
     public bool IsMuted(string templateKey) =>
+        Referrals.TemplateKeys.SchoolMayMute.Contains(templateKey) &&
         MutedNotifications.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Contains(templateKey);
 }
