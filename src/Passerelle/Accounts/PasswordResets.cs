@@ -11,7 +11,7 @@ namespace Passerelle.Accounts;
 /// one hour) is queued — at most one per account in ten minutes, so that the form cannot flood a mailbox; when none
 /// does, nothing happens. The caller answers the same either way.
 /// </summary>
-public sealed class PasswordResets(PasserelleDb db, TimeProvider clock, OutboxSignal signal)
+public sealed class PasswordResets(PasserelleDb db, TimeProvider clock)
 {
     public static readonly TimeSpan OneMailPer = TimeSpan.FromMinutes(10);
 
@@ -35,6 +35,5 @@ public sealed class PasswordResets(PasserelleDb db, TimeProvider clock, OutboxSi
         db.OutboxMessages.Add(Outbox.ToAccount(account.SchoolId, key, account.Id, account.Email,
             PersonName.Display(account.LastName, account.FirstName), now));
         await db.SaveChangesAsync(ct);
-        signal.Notify();
     }
 }

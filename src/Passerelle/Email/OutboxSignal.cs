@@ -1,7 +1,7 @@
 namespace Passerelle.Email;
 
 /// <summary>
-/// Wakes this instance's dispatcher as soon as a transaction committed mail, so an idle queue delivers within
+/// Wakes this instance's dispatcher as soon as a transaction committed mail (see OutboxWakeUp), so an idle queue delivers within
 /// moments; other instances find the rows on their next poll.
 /// </summary>
 public sealed class OutboxSignal : IDisposable
@@ -22,15 +22,16 @@ public sealed class OutboxSignal : IDisposable
 
     public void Dispose() => _signal.Dispose();
 
-    /// <summary>Waits for a signal or the poll interval, whichever comes first.</summary>
-    public async Task WaitAsync(TimeSpan pollInterval, CancellationToken ct)
+    /// <summary>Waits for a signal or the poll interval, whichever comes first; true when signalled.</summary>
+    public async Task<bool> WaitAsync(TimeSpan pollInterval, CancellationToken ct)
     {
         try
         {
-            await _signal.WaitAsync(pollInterval, ct);
+            return await _signal.WaitAsync(pollInterval, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            return false;
         }
     }
 }

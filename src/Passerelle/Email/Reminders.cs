@@ -10,7 +10,7 @@ namespace Passerelle.Email;
 /// most one reminder, even with several instances: the link is marked reminded by a conditional update in
 /// the same transaction that queues the reminder.
 /// </summary>
-public sealed class Reminders(IServiceScopeFactory scopes, EmailOptions options, TimeProvider clock, OutboxSignal signal)
+public sealed class Reminders(IServiceScopeFactory scopes, EmailOptions options, TimeProvider clock)
 {
     public async Task<int> QueueDueAsync(CancellationToken ct)
     {
@@ -47,8 +47,6 @@ public sealed class Reminders(IServiceScopeFactory scopes, EmailOptions options,
             db.ChangeTracker.Clear();
             queued++;
         }
-        if (queued > 0)
-            signal.Notify();
         return queued;
     }
 }

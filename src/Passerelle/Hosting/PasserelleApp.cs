@@ -30,7 +30,8 @@ public static class PasserelleApp
         services.AddSingleton(TimeProvider.System);
         // Contexts come from a pool (setting one up for each request cost a fifteenth of the company list's CPU);
         // each is handed out working for no school, so a recycled context never keeps an earlier request's scope.
-        services.AddPooledDbContextFactory<PasserelleDb>(options => UseDatabase(options, database));
+        services.AddPooledDbContextFactory<PasserelleDb>((provider, options) =>
+            UseDatabase(options, database).AddInterceptors(provider.GetRequiredService<OutboxWakeUp>()));
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<PasserelleDb>>().CreateDbContext().Unscoped());
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<DatabaseStartup>();
@@ -110,6 +111,7 @@ public static class PasserelleApp
     {
         services.AddSingleton(email);
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxWakeUp>();
         services.AddSingleton<TemplateSafety>();
         services.AddSingleton<TemplateRenderer>();
         services.AddScoped<MailComposer>();
@@ -126,14 +128,11 @@ public static class PasserelleApp
         }
     }
 
-    public static void UseDatabase(DbContextOptionsBuilder options, DatabaseOptions database)
+    public static DbContextOptionsBuilder UseDatabase(DbContextOptionsBuilder options, DatabaseOptions database) => database.Provider switch
     {
-        _ = database.Provider switch
-        {
-            DatabaseProvider.Sqlite => options.UseSqlite(database.ConnectionString),
-            _ => options.UseNpgsql(database.ConnectionString),
-        };
-    }
+        DatabaseProvider.Sqlite => options.UseSqlite(database.ConnectionString),
+        _ => options.UseNpgsql(database.ConnectionString),
+    };
 
     public static WebApplication MapPasserelle(this WebApplication app)
     {

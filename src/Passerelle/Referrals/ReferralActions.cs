@@ -12,7 +12,7 @@ namespace Passerelle.Referrals;
 /// version is still the one read: of several concurrent transitions on one referral exactly one wins, the
 /// others get <see cref="RefusalCode.ChangedMeanwhile"/> and change nothing.
 /// </summary>
-public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxSignal outboxSignal)
+public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
 {
     /// <summary>
     /// Applies an answer to a referral of the context's school: the referral is resolved for the acting party (a contact or
@@ -161,8 +161,6 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock, OutboxS
                 : TransitionResult.ChangedMeanwhile();
         }
 
-        if (result.Mails.Count > 0)
-            outboxSignal.Notify();
         return result;
     }
 }

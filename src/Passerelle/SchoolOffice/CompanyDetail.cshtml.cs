@@ -14,7 +14,7 @@ namespace Passerelle.SchoolOffice;
 /// A company for the school: its contacts (adding one opens their Passerelle Entreprises account and mails their
 /// credentials; "Renvoyer les identifiants" mails a fresh link) and its offers (active or inactive).
 /// </summary>
-public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, OutboxSignal signal) : SchoolPage(db)
+public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : SchoolPage(db)
 {
     public Company Company { get; private set; } = null!;
     public IReadOnlyList<CompanyContact> Contacts { get; private set; } = [];
@@ -83,7 +83,6 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
         {
             return Invalid("Ce contact vient d'être ajouté : rechargez la page.");
         }
-        signal.Notify();
         Message = $"{contact.DisplayName} est ajouté(e) : ses identifiants Passerelle Entreprises lui sont envoyés par e-mail.";
         return RedirectToPage(new { id });
     }
@@ -103,7 +102,6 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
             });
             Db.OutboxMessages.Add(Outbox.ToAccount(SchoolId, TemplateKeys.ContactInvitation, contact.Id, contact.Email, contact.DisplayName, now));
             await Db.SaveChangesAsync(ct);
-            signal.Notify();
         }
         Message = $"Une invitation est envoyée à {email} : ce contact apparaîtra ici dès qu'il l'aura acceptée dans Passerelle Entreprises.";
         return RedirectToPage(new { id = companyId });
@@ -125,7 +123,6 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock, Outb
             return Invalid($"{contact.DisplayName} a déjà choisi son mot de passe : il ou elle peut utiliser « Mot de passe oublié » sur Passerelle Entreprises.");
         QueueCredentials(contact, clock.GetUtcNow());
         await Db.SaveChangesAsync(ct);
-        signal.Notify();
         Message = $"Un nouveau lien pour choisir son mot de passe est envoyé à {contact.DisplayName}.";
         return RedirectToPage(new { id });
     }

@@ -34,6 +34,7 @@ public sealed class FailedMailsModel(PasserelleDb db, TimeProvider clock, Outbox
                 .SetProperty(m => m.NextAttemptAt, now), ct);
         if (retried == 0)
             return NotFound();
+        // An update, not a new row: the save interceptor (OutboxWakeUp) does not see it, so wake the dispatcher here.
         signal.Notify();
         Message = "Le mail repart : il sera envoyé dans quelques instants.";
         return RedirectToPage();

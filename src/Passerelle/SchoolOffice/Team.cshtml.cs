@@ -11,7 +11,7 @@ namespace Passerelle.SchoolOffice;
 
 /// <summary>School admins manage the staff accounts: add (a mail lets the person choose a password), resend, change the role.</summary>
 [Authorize(Policy = SchoolAuth.AdminPolicy)]
-public sealed class TeamModel(PasserelleDb db, TimeProvider clock, OutboxSignal signal) : SchoolPage(db)
+public sealed class TeamModel(PasserelleDb db, TimeProvider clock) : SchoolPage(db)
 {
     public IReadOnlyList<Staff> Members { get; private set; } = [];
 
@@ -53,7 +53,6 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock, OutboxSignal 
         {
             return Invalid("Un compte Passerelle École utilise déjà cette adresse.");
         }
-        signal.Notify();
         Message = $"{staff.DisplayName} est ajouté(e) : un e-mail lui permet de choisir son mot de passe.";
         return RedirectToPage();
     }
@@ -65,7 +64,6 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock, OutboxSignal 
             return NotFound();
         QueueCredentials(staff, clock.GetUtcNow());
         await Db.SaveChangesAsync(ct);
-        signal.Notify();
         Message = $"Un nouveau lien pour choisir son mot de passe est envoyé à {staff.DisplayName}.";
         return RedirectToPage();
     }

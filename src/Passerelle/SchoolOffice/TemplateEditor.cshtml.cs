@@ -91,7 +91,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
     }
 
     /// <summary>"M'envoyer un test": the draft as it stands, rendered on sample data, to the admin's own address.</summary>
-    public async Task<IActionResult> OnPostSendTestAsync(string key, [FromServices] OutboxSignal signal, CancellationToken ct)
+    public async Task<IActionResult> OnPostSendTestAsync(string key, CancellationToken ct)
     {
         if (!DefaultTemplates.SchoolMayEdit(key))
             return NotFound();
@@ -108,7 +108,6 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         mail.Data = new MailData(PreparedSubject: $"[Test] {rendered.Subject}", PreparedHtml: rendered.Html, PreparedText: rendered.Text).Serialize();
         Db.OutboxMessages.Add(mail);
         await Db.SaveChangesAsync(ct);
-        signal.Notify();
         Message = $"Un mail de test part vers {me.Email}.";
         return RedirectToPage(new { key });
     }

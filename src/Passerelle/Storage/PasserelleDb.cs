@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -24,6 +25,9 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
 
     /// <summary>The school this context works for, if any.</summary>
     public Guid? SchoolId => _schoolId;
+
+    /// <summary>A save added outbox rows that are not committed yet (see Email/OutboxWakeUp).</summary>
+    internal bool MailAwaitingCommit { get; set; }
 
     public DbSet<School> Schools => Set<School>();
     public DbSet<Staff> Staff => Set<Staff>();
@@ -58,6 +62,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     {
         _schoolId = null;
         _system = false;
+        MailAwaitingCommit = false;
         return this;
     }
 
@@ -125,18 +130,10 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PasserelleDb).Assembly);
 
-        FilterBySchool<Staff>(modelBuilder);
-        FilterBySchool<Candidate>(modelBuilder);
-        FilterBySchool<Document>(modelBuilder);
-        FilterBySchool<SchoolContact>(modelBuilder);
-        FilterBySchool<SchoolCompany>(modelBuilder);
-        FilterBySchool<ContactInvitation>(modelBuilder);
-        FilterBySchool<JobOffer>(modelBuilder);
-        FilterBySchool<Referral>(modelBuilder);
-        FilterBySchool<ReferralDocument>(modelBuilder);
-        FilterBySchool<ReferralEvent>(modelBuilder);
-        FilterBySchool<ActionLink>(modelBuilder);
-        FilterBySchool<EmailTemplate>(modelBuilder);
+        // Every school-owned entity, whichever it is: a new one cannot be forgotten (TenantIsolationTests checks the model).
+        var filterBySchool = typeof(PasserelleDb).GetMethod(nameof(FilterBySchool), BindingFlags.NonPublic | BindingFlags.Instance)!;
+        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => typeof(ISchoolOwned).IsAssignableFrom(e.ClrType)).ToList())
+            filterBySchool.MakeGenericMethod(entity.ClrType).Invoke(this, [modelBuilder]);
 
         UseSnakeCaseColumns(modelBuilder);
     }

@@ -117,7 +117,7 @@ public partial class CompanyScenarioTests
     {
         await using var db = Open(app);
         var id = await (from r in db.Referrals join c in db.Candidates on r.CandidateId equals c.Id where c.LastName == "JOURDAN" select r.Id).SingleAsync();
-        var result = await new ReferralActions(db, TimeProvider.System, new OutboxSignal())
+        var result = await new ReferralActions(db, TimeProvider.System)
             .ApplyAsync(id, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, Actor.Candidate(r.CandidateId, "JOURDAN Guillaume"), now));
         result.Succeeded.ShouldBeTrue();
         return id;

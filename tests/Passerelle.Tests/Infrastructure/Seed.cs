@@ -74,7 +74,7 @@ public static class Seed
     }
 
     public static ReferralActions Actions(PasserelleDb db, TimeProvider? clock = null) =>
-        new(db, clock ?? new FixedClock(Now), new Passerelle.Email.OutboxSignal());
+        new(db, clock ?? new FixedClock(Now));
 
     /// <summary>A SIRET that passes the Luhn check, different each call.</summary>
     public static string NextSiret()

@@ -14,7 +14,7 @@ namespace Passerelle.Email.Links;
 /// The page behind every e-mail link (/l/{token}/{action}). Opening it (GET, HEAD) never changes anything —
 /// mail scanners open links before people do; its buttons POST the action, which is checked again then.
 /// </summary>
-public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions, PasserelleDb db, EmailOptions email, TimeProvider clock, OutboxSignal signal) : PageModel
+public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions, PasserelleDb db, EmailOptions email, TimeProvider clock) : PageModel
 {
     public ResolvedLink Resolved { get; private set; } = new(LinkStatus.Unknown, null, null);
     public ReferralSummary? Summary { get; private set; }
@@ -96,7 +96,6 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
                 mail.Data = new MailData(referral.AppointmentStartsAt, referral.AppointmentLocation, referral.AppointmentComment, referral.AppointmentSequence).Serialize();
                 db.OutboxMessages.Add(mail);
                 await db.SaveChangesAsync(ct);
-                signal.Notify();
             }
         }
         Message = "Si votre adresse est bien enregistrée, un nouveau lien vient de vous être envoyé par e-mail.";
