@@ -38,10 +38,10 @@ public static class BenchRun
         long peakMemory = 0;
         await using var sink = new SmtpSink();
 
-        async Task MeasureAsync(string key, Scenarios scenarios, int connections, Func<LoadDriver.Request?> next)
+        async Task MeasureAsync(string key, Scenarios scenarios, int connections, Func<LoadDriver.Request?> next, Uri? target = null)
         {
             log.Write($"{key,-22} {connections,2} connection(s)… ");
-            var result = await LoadDriver.RunAsync(key, scenarios.Server, connections, warmup, duration, next);
+            var result = await LoadDriver.RunAsync(key, target ?? scenarios.Server, connections, warmup, duration, next);
             results[key] = result;
             log.WriteLine($"{result.Throughput,8:0} req/s  p50 {result.P50,6:0.00} ms  p95 {result.P95,6:0.00} ms  p99 {result.P99,6:0.00} ms  failures {result.Failures}");
         }
@@ -50,14 +50,14 @@ public static class BenchRun
 
         // A fresh server runs tier-0 code; tiered compilation needs tens of seconds of load to reach the optimized
         // code a long-running instance has. Every figure is taken after this, so they describe the steady state.
-        async Task WarmAsync(Scenarios scenarios, bool answers)
+        async Task WarmAsync(Scenarios scenarios, Uri baseline, bool answers)
         {
             log.WriteLine($"Warming the server up for {settings.ServerWarmupSeconds} s…");
             // On the large database, the answers by mail link too (5,000: they use up referrals waiting for a company),
             // and with them the dispatcher's code, which sends their mails.
             var each = TimeSpan.FromSeconds(settings.ServerWarmupSeconds / 3.0);
             await LoadDriver.RunAsync("warm-up", scenarios.Server, settings.Connections, each, TimeSpan.Zero, Always(scenarios.CompanyList()));
-            await LoadDriver.RunAsync("warm-up", scenarios.Server, settings.Connections, each, TimeSpan.Zero, Always(scenarios.Baseline()));
+            await LoadDriver.RunAsync("warm-up", baseline, settings.Connections, each, TimeSpan.Zero, Always(scenarios.Baseline()));
             if (answers)
             {
                 await LoadDriver.RunAsync("warm-up", scenarios.Server, settings.Connections, each, TimeSpan.Zero, await scenarios.MailAnswersAsync(WarmupAnswers));
@@ -71,10 +71,11 @@ public static class BenchRun
         if (small is not null)
         {
             await using var server = await ServerProcess.StartAsync(settings.ServerDll, small, sink.Port, serverLog);
+            await using var baseline = await ServerProcess.StartBaselineAsync(small, serverLog);
             var scenarios = new Scenarios(server.Address, small);
             await scenarios.SignInAsync();
-            await WarmAsync(scenarios, answers: false);
-            await MeasureAsync("small.b.baseline", scenarios, settings.Connections, Always(scenarios.Baseline()));
+            await WarmAsync(scenarios, baseline.Address, answers: false);
+            await MeasureAsync("small.b.baseline", scenarios, settings.Connections, Always(scenarios.Baseline()), baseline.Address);
             await MeasureAsync("small.c.list", scenarios, settings.Connections, Always(scenarios.CompanyList()));
             await MeasureAsync("small.c.list.1", scenarios, 1, Always(scenarios.CompanyList()));
             peakMemory = server.PeakResidentBytes;
@@ -83,14 +84,15 @@ public static class BenchRun
         double mailsPerSecond = 0, mailsSeconds = 0, firstMailSeconds = 0, backlogSeconds = 0;
         long backlog = 0;
         await using (var server = await ServerProcess.StartAsync(settings.ServerDll, large, sink.Port, serverLog))
+        await using (var baseline = await ServerProcess.StartBaselineAsync(large, serverLog))
         {
             var scenarios = new Scenarios(server.Address, large);
             await scenarios.SignInAsync();
-            await WarmAsync(scenarios, answers: Wants("d"));
+            await WarmAsync(scenarios, baseline.Address, answers: Wants("d"));
             if (Wants("a"))
                 await MeasureAsync("a.health", scenarios, settings.Connections, Always(Scenarios.Health()));
             if (Wants("b"))
-                await MeasureAsync("b.baseline", scenarios, settings.Connections, Always(scenarios.Baseline()));
+                await MeasureAsync("b.baseline", scenarios, settings.Connections, Always(scenarios.Baseline()), baseline.Address);
             if (Wants("c"))
             {
                 await MeasureAsync("c.list", scenarios, settings.Connections, Always(scenarios.CompanyList()));

@@ -55,9 +55,10 @@ public sealed partial class Scenarios(Uri server, string connectionString)
     };
 
     /// <summary>(b) the data path's ceiling: the same rows as (c), one SQL query, minimal HTML, no sign-in.</summary>
+    /// <remarks>Sent to the baseline's own host (<see cref="ServerProcess.StartBaselineAsync"/>), not to Passerelle.</remarks>
     public LoadDriver.Request Baseline() => async (client, ct) =>
     {
-        using var response = await client.GetAsync($"/bench/baseline?school={SchoolId}&contact={ContactId}", ct);
+        using var response = await client.GetAsync($"{BaselineList.Path}?school={SchoolId}&contact={ContactId}", ct);
         var body = await response.Content.ReadAsStringAsync(ct);
         return response.StatusCode == HttpStatusCode.OK && body.Length > 2000;
     };

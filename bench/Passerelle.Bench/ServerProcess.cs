@@ -29,21 +29,19 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The highest resident memory seen, in bytes (the kernel's own high-water mark once stopped).</summary>
     public long PeakResidentBytes { get; private set; }
 
-    public static async Task<ServerProcess> StartAsync(string dll, string connectionString, int smtpPort, string logPath)
+    public static Task<ServerProcess> StartAsync(string dll, string connectionString, int smtpPort, string logPath)
     {
-        var port = FreePort();
-        var address = new Uri($"http://127.0.0.1:{port}");
+        var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { dll, "--urls", address.ToString().TrimEnd('/') },
             WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
         };
         var settings = new Dictionary<string, string>
         {
-            // Not "Production": Production refuses the baseline page (it answers without a sign-in). Everything else is
-            // as in production: Release build, PostgreSQL, SMTP, Secure cookies (the driver acts as a TLS load balancer).
+            // Everything as in production: Release build, PostgreSQL, SMTP, Secure cookies (the driver acts as a TLS
+            // load balancer). "Benchmark" rather than "Production" only because Production asks for a certificate-
+            // protected key ring, which a throwaway cluster does without.
             ["ASPNETCORE_ENVIRONMENT"] = "Benchmark",
             ["Database__Provider"] = "PostgreSQL",
             ["Database__ConnectionString"] = connectionString,
@@ -51,12 +49,30 @@ public sealed class ServerProcess : IAsyncDisposable
             ["Email__SmtpHost"] = "127.0.0.1",
             ["Email__SmtpPort"] = smtpPort.ToString(CultureInfo.InvariantCulture),
             ["Email__PublicBaseUrl"] = address.ToString(),
-            ["Benchmark__Baseline"] = "true",
             ["Documents__Folder"] = Path.Combine(Path.GetTempPath(), "passerelle-bench-documents"),
         };
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
+        return LaunchAsync(start, address, "Passerelle", logPath);
+    }
 
+    /// <summary>The baseline's own small host (<see cref="BaselineList"/>), this very assembly run with "baseline".</summary>
+    public static Task<ServerProcess> StartBaselineAsync(string connectionString, string logPath)
+    {
+        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var dll = typeof(ServerProcess).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { dll, "baseline", connectionString, address.ToString().TrimEnd('/') },
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        return LaunchAsync(start, address, "The baseline host", logPath);
+    }
+
+    private static async Task<ServerProcess> LaunchAsync(ProcessStartInfo start, Uri address, string name, string logPath)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => Write(log, e.Data);
@@ -70,7 +86,7 @@ public sealed class ServerProcess : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"Passerelle exited with code {process.ExitCode} at start: see {logPath}");
+                throw new InvalidOperationException($"{name} exited with code {process.ExitCode} at start: see {logPath}");
             try
             {
                 if ((await probe.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
@@ -85,7 +101,7 @@ public sealed class ServerProcess : IAsyncDisposable
             await Task.Delay(200);
         }
         await server.DisposeAsync();
-        throw new InvalidOperationException($"Passerelle was not ready after 60 s: see {logPath}");
+        throw new InvalidOperationException($"{name} was not ready after 60 s: see {logPath}");
     }
 
     private static void Write(StreamWriter log, string? line)

@@ -23,7 +23,6 @@ public static class PasserelleApp
         var email = EmailOptions.FromConfiguration(builder.Configuration);
         if (ProductionChecks.Settings(builder.Configuration, builder.Environment, email) is { Count: > 0 } problems)
             throw new StartupException(string.Join('\n', problems));
-        BaselineList.CheckSetting(builder.Configuration, database);
         KeepLinkTokensOutOfLogs(builder.Logging);
         var services = builder.Services;
         services.AddSingleton(database);
@@ -162,7 +161,6 @@ public static class PasserelleApp
         app.MapRazorPages();
         app.MapDocumentDownloads();
         app.MapDocumentUpload();
-        app.MapBaselineList();
         return app;
     }
 

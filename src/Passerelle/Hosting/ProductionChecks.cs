@@ -22,8 +22,6 @@ public static class ProductionChecks
             problems.Add("Email:Delivery is Folder (mail written to a local folder) in Production: set Email:Delivery=Smtp and Email:SmtpHost.");
         if (!email.PublicBaseUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
             problems.Add($"Email:PublicBaseUrl '{email.PublicBaseUrl}' is not https in Production: links in mails carry tokens, give the public https address.");
-        if (configuration.GetValue<bool>("Benchmark:Baseline"))
-            problems.Add("Benchmark:Baseline=true in Production: the benchmark's page answers without a sign-in, turn it off.");
         if (bool.TryParse(configuration[$"{DatabaseOptions.Section}:SeedDemoData"], out var seed) && seed)
             problems.Add("Database:SeedDemoData=true in Production: the demo accounts' password is published, turn it off.");
         return problems;

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Passerelle.Candidates;
+
+namespace Passerelle.Bench;
+
+/// <summary>
+/// The benchmark's baseline (figure b): the same 20 rows as the company list, read with one hand-written SQL query
+/// and written as minimal HTML — no sign-in, no EF Core, no Razor, none of the product's middleware. It is the data
+/// path's ceiling the real page is compared with. The benchmark serves it from a small host of its own
+/// (<c>Passerelle.Bench.dll baseline</c>): the product has no page without a sign-in for it.
+/// </summary>
+public static class BaselineList
+{
+    public const string Path = "/bench/baseline";
+
+    private const string Sql = """
+        SELECT o.title, c.last_name, c.first_name, r.created_at, r.offer_answer, r.company_answer, r.appointment_answer,
+               ARRAY(SELECT d.kind FROM referral_documents rd JOIN documents d ON d.id = rd.document_id
+                     WHERE rd.referral_id = r.id ORDER BY d.title) AS kinds,
+               ARRAY(SELECT d.title FROM referral_documents rd JOIN documents d ON d.id = rd.document_id
+                     WHERE rd.referral_id = r.id ORDER BY d.title) AS titles
+        FROM referrals r
+        JOIN candidates c ON c.id = r.candidate_id
+        JOIN job_offers o ON o.id = r.job_offer_id
+        WHERE r.school_id = @school AND r.contact_id = @contact
+        ORDER BY r.created_at DESC, r.id DESC
+        LIMIT 20
+        """;
+
+    /// <summary>Serves the baseline on <paramref name="url"/> until stopped (with /health/ready for the launcher).</summary>
+    public static async Task ServeAsync(string connectionString, string url)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(url);
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapGet("/health/ready", () => "ok");
+        app.MapGet(Path, async (Guid school, Guid contact, HttpContext http, CancellationToken ct) =>
+        {
+            http.Response.ContentType = "text/html; charset=utf-8";
+            await http.Response.WriteAsync(await RenderAsync(connectionString, school, contact, ct), ct);
+        });
+        await app.RunAsync();
+    }
+
+    /// <summary>The page: a table whose rows are the company list's first page, in its order and with its labels.</summary>
+    public static async Task<string> RenderAsync(string connectionString, Guid school, Guid contact, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(Sql, connection);
+        command.Parameters.AddWithValue("school", school);
+        command.Parameters.AddWithValue("contact", contact);
+        var html = new StringBuilder("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Baseline</title><table>");
+        html.Append("<tr><th>Offre de poste</th><th>Candidat</th><th>Document(s) joint(s)</th><th>Date de mise en relation</th>")
+            .Append("<th>Réponse candidat</th><th>Réponse entreprise</th><th>Réponse rendez-vous</th></tr>");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            // The documents under the list's labels and in its order ("CV - cv").
+            var kinds = reader.GetFieldValue<string[]>(7);
+            var titles = reader.GetFieldValue<string[]>(8);
+            var documents = kinds.Zip(titles, (kind, title) => (Kind: Enum.Parse<DocumentKind>(kind), Title: title))
+                .OrderBy(d => d.Kind).Select(d => $"{Document.KindLabel(d.Kind)} - {d.Title}");
+            html.Append("<tr><td>").Append(WebUtility.HtmlEncode(reader.GetString(0)))
+                .Append("</td><td>").Append(WebUtility.HtmlEncode(Schools.PersonName.Display(reader.GetString(1), reader.GetString(2))))
+                .Append("</td><td>").Append(WebUtility.HtmlEncode(string.Join(' ', documents)))
+                .Append("</td><td>").Append(ParisTime.Date(reader.GetFieldValue<DateTimeOffset>(3)))
+                .Append("</td><td>").Append(Text(reader, 4)).Append("</td><td>").Append(Text(reader, 5)).Append("</td><td>").Append(Text(reader, 6))
+                .Append("</td></tr>");
+        }
+        return html.Append("</table>").ToString();
+    }
+
+    private static string Text(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? "" : WebUtility.HtmlEncode(reader.GetString(column));
+}
