@@ -14,6 +14,7 @@ namespace Passerelle.Tests.CompanyPortal;
 /// Accounts under attack: failed logins that tell nothing, a wait per client address instead of a lock anyone
 /// could set off, links and sessions that end when they should, and passwords that guessing lists do not hold.
 /// </summary>
+[Trait(Category.Name, Category.Smtp)]
 public sealed partial class AccountSecurityTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;

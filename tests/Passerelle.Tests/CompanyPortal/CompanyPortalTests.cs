@@ -10,6 +10,7 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.CompanyPortal;
 
 /// <summary>The company contact's side, as the user document describes it, over HTTP without JavaScript.</summary>
+[Trait(Category.Name, Category.Smtp)]
 public class CompanyPortalTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;

@@ -12,6 +12,7 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.Email;
 
 /// <summary>Mails go through a real SMTP conversation, from the transition's transaction to the server.</summary>
+[Trait(Category.Name, Category.Smtp)]
 public partial class EmailDeliveryTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;

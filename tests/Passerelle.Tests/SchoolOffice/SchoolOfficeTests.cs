@@ -13,6 +13,7 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.SchoolOffice;
 
 /// <summary>Passerelle École: the school's referrals, the full timeline, acting on behalf, failed mails.</summary>
+[Trait(Category.Name, Category.Smtp)]
 public class SchoolOfficeTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
@@ -179,6 +180,7 @@ public class SchoolOfficeTests
     }
 }
 
+[Trait(Category.Name, Category.Smtp)]
 public class NewReferralTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
@@ -241,6 +243,7 @@ public class NewReferralTests
     }
 }
 
+[Trait(Category.Name, Category.Smtp)]
 public class DashboardTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
@@ -264,6 +267,7 @@ public class DashboardTests
     }
 }
 
+[Trait(Category.Name, Category.Smtp)]
 public class SchoolAdminTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
@@ -330,6 +334,7 @@ public class SchoolAdminTests
     private static Task<HttpClient> LogInAsync(PortalWorld world, string userName) => world.StaffClientAsync(userName);
 }
 
+[Trait(Category.Name, Category.Smtp)]
 public class SchoolSettingsTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
@@ -375,6 +380,7 @@ public class SchoolSettingsTests
     }
 }
 
+[Trait(Category.Name, Category.Smtp)]
 public class TeamTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
@@ -467,6 +473,7 @@ public class TeamTests
     private static Task<HttpClient> LogInAsync(PortalWorld world, string userName) => world.StaffClientAsync(userName);
 }
 
+[Trait(Category.Name, Category.Smtp)]
 public class BackOfficeIsolationTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
@@ -519,6 +526,7 @@ public class BackOfficeIsolationTests
     }
 }
 
+[Trait(Category.Name, Category.Smtp)]
 public class SessionTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;

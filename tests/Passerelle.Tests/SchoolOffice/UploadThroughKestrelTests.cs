@@ -10,6 +10,7 @@ namespace Passerelle.Tests.SchoolOffice;
 /// Kestrel holds every request body to 1 MB (RequestLimits); the document upload alone takes up to 10 MB. Checked
 /// through a real server, since the in-memory test host enforces no body limit.
 /// </summary>
+[Trait(Category.Name, Category.Process)]
 public sealed partial class UploadThroughKestrelTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("passerelle-upload-").FullName;
