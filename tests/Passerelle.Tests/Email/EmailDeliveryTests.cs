@@ -153,13 +153,21 @@ public partial class EmailDeliveryTests
             await db.SaveChangesAsync();
         }
         var referralId = await world.ProposeAsync();
-        await world.ActAsync(referralId, (r, now) => r.Cancel("Offre pourvue", world.School.StaffActor(), now));
+        // The candidate's answer queues mail to the company contact and to the staff member, due with the candidate's.
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, world.School.CandidateActor, now));
 
+        (await world.DispatchOnceAsync()).ShouldBe(3, "one round takes the three mails");
         await world.DispatchAllAsync();
 
         var mails = await world.QueryAsync(db => db.OutboxMessages);
-        mails.Where(m => m.Recipient == Recipient.Candidate).ShouldAllBe(m => m.State == OutboxState.Failed && m.Attempts == 1);
-        world.Sink.Messages().ShouldBeEmpty("both mails were for the candidate");
+        mails.Where(m => m.Recipient == Recipient.Candidate).ShouldHaveSingleItem().ShouldSatisfyAllConditions(
+            m => m.State.ShouldBe(OutboxState.Failed), m => m.Attempts.ShouldBe(1), m => m.LastError.ShouldNotBeNullOrWhiteSpace());
+        mails.Where(m => m.Recipient != Recipient.Candidate).Select(m => (m.State, m.Attempts))
+            .ShouldBe([(OutboxState.Sent, 1), (OutboxState.Sent, 1)], "the other mails went out in the same round, at their first attempt");
+        var received = world.Sink.Messages();
+        received.Count.ShouldBe(2);
+        Single(received, "sophie@example.org").Subject.ShouldBe("Proposition de candidat : TECHER Margaud pour « Et laboriosam praesentium »");
+        Single(received, "benoit@example.org").Subject.ShouldBe("TECHER Margaud a accepté l'offre « Et laboriosam praesentium »");
     }
 
     [Theory]
