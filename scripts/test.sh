@@ -1,11 +1,31 @@
 #!/usr/bin/env bash
 # Runs the whole Passerelle test suite, on SQLite and on PostgreSQL.
 #
+#   scripts/test.sh          everything (what CI runs, through .ci/run)
+#   scripts/test.sh --fast   only the tests of no category: no PostgreSQL, SMTP sink, Chromium or child process,
+#                            nothing installed or started; the SQLite side of the theories still runs
+#
+# Tests that need more than .NET carry [Trait("Category", …)]: Browser, Smtp, Process (tests/…/Infrastructure/
+# Category.cs); every test case run on PostgreSQL is tagged PostgreSQL by the test framework itself. In the fast set
+# a test that starts one of those without its trait fails, so the set stays honest.
+#
+# Parallelism (tests/Passerelle.Tests/xunit.runner.json): test classes run in parallel, as many at once as the machine
+# has cores ("1x", the "conservative" algorithm: a test holds its slot until it ends). Most tests wait on a database,
+# the SMTP sink or a child process rather than on the CPU, but each also starts a whole app, a sink or a Chromium; one
+# test per core keeps the timing-sensitive ones honest on a two-core CI machine without leaving it idle.
+#
 # Installs what it needs from Debian packages when absent (PostgreSQL, python3-aiosmtpd as the SMTP sink of
 # the e-mail tests, Chromium for the browser tests; axe-core from npm), starts a throwaway PostgreSQL
 # cluster on a free loopback port, runs every test project, and stops what it started.
 # Under CI=true a missing prerequisite fails the run: nothing is skipped silently.
 set -euo pipefail
+fast=""
+for argument in "$@"; do
+  case "$argument" in
+    --fast) fast=1 ;;
+    *) printf 'usage: scripts/test.sh [--fast]\n' >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 root_dir=$(pwd)
 ci=${CI:-false}
@@ -76,37 +96,60 @@ ensure_browser() {
 
 command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
 
-ensure_smtp_sink
-ensure_browser
-start_postgres
-if is_ci && [ -z "${PASSERELLE_TEST_POSTGRES:-}" ]; then die "PASSERELLE_TEST_POSTGRES is not set under CI"; fi
+if [ -n "$fast" ]; then
+  # Nothing to install or start: a test that would need it is filtered out (or fails, if it lacks its trait).
+  export PASSERELLE_TEST_SET=fast
+  unset PASSERELLE_TEST_POSTGRES
+else
+  ensure_smtp_sink
+  ensure_browser
+  start_postgres
+  if is_ci && [ -z "${PASSERELLE_TEST_POSTGRES:-}" ]; then die "PASSERELLE_TEST_POSTGRES is not set under CI"; fi
+fi
 
 log "Restoring and building (warnings are errors)"
 dotnet restore --nologo -v q
 dotnet build --nologo --no-restore -c Release -v q -clp:ErrorsOnly
 
-log "Checking formatting (dotnet format --verify-no-changes)"
-dotnet format --verify-no-changes --no-restore -v q || die "formatting differs: run 'dotnet format' and commit"
+if [ -z "$fast" ]; then
+  log "Checking formatting (dotnet format --verify-no-changes)"
+  dotnet format --verify-no-changes --no-restore -v q || die "formatting differs: run 'dotnet format' and commit"
+fi
 
-log "Running the tests"
 rm -rf "$results_dir"
 status=0
-dotnet test --nologo --no-build -c Release --results-directory "$results_dir" \
-  --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" || status=$?
+run_tests() { # name, filter
+  dotnet test --nologo --no-build -c Release --results-directory "$results_dir" --filter "$2" \
+    --logger "trx;LogFilePrefix=$1" --logger "console;verbosity=minimal" || status=$?
+}
+# The TRX does not record traits, so the PostgreSQL tests run apart: their TRX holds exactly the tests that talked
+# to PostgreSQL, and the guard below counts those (a test that only has "PostgreSQL" in its name is not one).
+if [ -n "$fast" ]; then
+  log "Running the fast set (no Browser, PostgreSQL, Smtp or Process test)"
+  run_tests fast "Category!=Browser&Category!=PostgreSQL&Category!=Smtp&Category!=Process"
+else
+  log "Running the tests on SQLite and those needing no database"
+  run_tests results "Category!=PostgreSQL"
+  log "Running the tests on PostgreSQL"
+  run_tests postgresql "Category=PostgreSQL"
+fi
 
-# One summary over every test project, read from the TRX files.
+# One summary over every run, read from the TRX files.
 total=0; passed=0; failed=0; skipped=0; pg=0
+counter() { grep -o '<Counters [^>]*>' "$1" | head -n 1 | grep -o " $2=\"[0-9]*\"" | grep -o '[0-9]*'; }
 for trx in "$results_dir"/*.trx; do
   [ -f "$trx" ] || continue
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
-  get() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
-  total=$((total + $(get total))); passed=$((passed + $(get passed))); failed=$((failed + $(get failed)))
-  skipped=$((skipped + $(get notExecuted)))
-  pg=$((pg + $(grep -o '<UnitTestResult [^>]*>' "$trx" | grep 'testName="[^"]*PostgreSQL' | grep -c 'outcome="Passed"' || true)))
+  total=$((total + $(counter "$trx" total))); passed=$((passed + $(counter "$trx" passed)))
+  failed=$((failed + $(counter "$trx" failed))); skipped=$((skipped + $(counter "$trx" notExecuted)))
+  case "${trx##*/}" in postgresql*) pg=$((pg + $(counter "$trx" passed))) ;; esac
 done
 [ "$total" -gt 0 ] || die "no test was executed"
-printf '\nPostgreSQL tests executed and passed: %s\n' "$pg"
-if is_ci && [ "$pg" -eq 0 ]; then die "no PostgreSQL test ran under CI"; fi
+if [ -n "$fast" ]; then
+  printf '\nFast set only: the PostgreSQL, SMTP, browser and process tests did not run (scripts/test.sh runs them).\n'
+else
+  printf '\nPostgreSQL tests executed and passed: %s\n' "$pg"
+  if is_ci && [ "$pg" -eq 0 ]; then die "no PostgreSQL test ran under CI"; fi
+fi
 if is_ci && [ "$skipped" -gt 0 ]; then printf 'scripts/test.sh: %s test(s) skipped under CI\n' "$skipped" >&2; status=1; fi
 printf 'Tests: %s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped"
 exit "$status"

@@ -9,13 +9,46 @@ public static class DemoPdf
     /// <param name="minimumBytes">Pads the page's content with PDF comments to about this size (upload-limit checks).</param>
     public static byte[] Create(string title, int minimumBytes = 0)
     {
-        // Standard fonts use WinAnsi: keep the text ASCII and escape PDF string delimiters.
-        var text = new string(title.Normalize(NormalizationForm.FormD).Where(c => c < 128).ToArray())
-            .Replace("\\", "\\\\", StringComparison.Ordinal).Replace("(", "\\(", StringComparison.Ordinal).Replace(")", "\\)", StringComparison.Ordinal);
-        var content = new StringBuilder($"BT /F1 18 Tf 72 760 Td ({text}) Tj 0 -28 Td /F1 11 Tf (Document de demonstration Passerelle) Tj ET");
+        var content = new StringBuilder(Page(title));
         while (content.Length < minimumBytes)
             content.Append("\n% ").Append('x', 1000);
-        var stream = content.ToString();
+        return Write(content.ToString());
+    }
+
+    /// <summary>The same PDF, padded to exactly <paramref name="bytes"/> bytes (tests at the upload limit, to the byte).</summary>
+    public static byte[] OfSize(string title, int bytes)
+    {
+        var page = Page(title);
+        var pdf = Write(page);
+        // The padding's length shows in the numbers the file carries (/Length, startxref): a few rounds settle it.
+        for (int padding = 0, round = 0; pdf.Length != bytes; round++)
+        {
+            padding += bytes - pdf.Length;
+            if (padding < 0 || round == 10)
+                throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "No demo PDF has exactly this size.");
+            var length = page.Length + padding;
+            var content = new StringBuilder(page, length);
+            while (length - content.Length >= 3)
+            {
+                var comment = Math.Min(length - content.Length - 3, 1000);
+                content.Append("\n% ").Append('x', comment);
+            }
+            content.Append(' ', length - content.Length);
+            pdf = Write(content.ToString());
+        }
+        return pdf;
+    }
+
+    /// <summary>The page's text: the title, ASCII only (standard fonts use WinAnsi), PDF string delimiters escaped.</summary>
+    private static string Page(string title)
+    {
+        var text = new string(title.Normalize(NormalizationForm.FormD).Where(c => c < 128).ToArray())
+            .Replace("\\", "\\\\", StringComparison.Ordinal).Replace("(", "\\(", StringComparison.Ordinal).Replace(")", "\\)", StringComparison.Ordinal);
+        return $"BT /F1 18 Tf 72 760 Td ({text}) Tj 0 -28 Td /F1 11 Tf (Document de demonstration Passerelle) Tj ET";
+    }
+
+    private static byte[] Write(string stream)
+    {
         string[] objects =
         [
             "<< /Type /Catalog /Pages 2 0 R >>",

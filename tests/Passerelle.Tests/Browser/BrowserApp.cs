@@ -45,6 +45,7 @@ public sealed class BrowserApp : IAsyncDisposable
 
     public static async Task<BrowserApp> StartAsync()
     {
+        Category.Needs(Category.Browser);
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException("The browser tests drive Debian's Chromium (apt-get install chromium); scripts/test.sh installs it.");
 

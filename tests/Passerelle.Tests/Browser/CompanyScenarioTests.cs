@@ -6,10 +6,12 @@ using Passerelle.Email;
 using Passerelle.Hosting;
 using Passerelle.Referrals;
 using Passerelle.Storage;
+using Passerelle.Tests.Infrastructure;
 
 namespace Passerelle.Tests.Browser;
 
 /// <summary>The user document's scenario, clicked in a real browser against the app as a user runs it.</summary>
+[Trait(Category.Name, Category.Browser)]
 public partial class CompanyScenarioTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.Playwright;
 using Passerelle.Demo;
 using Passerelle.Hosting;
 using Passerelle.Storage;
+using Passerelle.Tests.Infrastructure;
 
 namespace Passerelle.Tests.Browser;
 
@@ -13,6 +14,7 @@ namespace Passerelle.Tests.Browser;
 /// accepts from the mail, the company accepts with an appointment from its mail, the candidate confirms, the
 /// school records "Recruté"; every party sees the same timeline. Accessibility is checked on each page.
 /// </summary>
+[Trait(Category.Name, Category.Browser)]
 public partial class WholeLoopTests
 {
     [Fact]

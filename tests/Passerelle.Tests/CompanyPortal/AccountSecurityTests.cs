@@ -14,6 +14,7 @@ namespace Passerelle.Tests.CompanyPortal;
 /// Accounts under attack: failed logins that tell nothing, a wait per client address instead of a lock anyone
 /// could set off, links and sessions that end when they should, and passwords that guessing lists do not hold.
 /// </summary>
+[Trait(Category.Name, Category.Smtp)]
 public sealed partial class AccountSecurityTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
@@ -163,6 +164,79 @@ public sealed partial class AccountSecurityTests
         }
         world.Clock.Now = Seed.Now.AddHours(8);
         (await client.GetAsync("/entreprise")).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/entreprise/connexion");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Five_failures_at_the_school_login_form_make_that_address_wait_and_four_do_not(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var attacker = From(world, "203.0.113.17");
+        using var owner = From(world, "198.51.100.30");
+        using var typo = From(world, "192.0.2.40");
+
+        for (var attempt = 1; attempt <= 4; attempt++)
+            (await StaffLogInAsync(typo, "demo.ecole", "mauvais")).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await StaffLogInAsync(typo, "demo.ecole")).Status.ShouldBe(HttpStatusCode.OK, "four failures do not make an address wait");
+
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var (status, page) = await StaffLogInAsync(attacker, "demo.ecole", "mauvais");
+            status.ShouldBe(HttpStatusCode.Unauthorized);
+            page.Text().ShouldContain(LoginPage<Passerelle.Schools.Staff>.Refused);
+        }
+        var (waitingStatus, waitingPage) = await StaffLogInAsync(attacker, "demo.ecole");
+        waitingStatus.ShouldBe(HttpStatusCode.Unauthorized, "that address waits, even with the right password");
+        waitingPage.Text().ShouldContain(LoginPage<Passerelle.Schools.Staff>.Refused);
+        (await StaffLogInAsync(owner, "demo.ecole")).Status.ShouldBe(HttpStatusCode.OK, "the staff member, elsewhere, is not locked out");
+
+        // The attempt while waiting was the sixth failure: two minutes from then.
+        world.Clock.Now = Seed.Now.AddMinutes(2).AddSeconds(-1);
+        (await StaffLogInAsync(attacker, "demo.ecole")).Status.ShouldBe(HttpStatusCode.Unauthorized, "a second before the end of the wait");
+        world.Clock.Now = Seed.Now.AddMinutes(2).AddSeconds(-1).AddMinutes(4).AddSeconds(1);
+        (await StaffLogInAsync(attacker, "demo.ecole")).Status.ShouldBe(HttpStatusCode.OK, "after the wait the right password opens the session");
+        await using var db = world.Database.NewContext();
+        (await db.Set<LoginThrottle>().CountAsync()).ShouldBe(0, "each successful login forgot the failures of its address");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_company_session_ends_after_30_minutes_without_activity(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var client = world.Client();
+        (await PortalWorld.LogInAsync(client, "demo.entreprise")).Status.ShouldBe(HttpStatusCode.OK);
+
+        await IdleSessionEndsAsync(world, client, "/entreprise", "/entreprise/connexion");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_staff_session_ends_after_30_minutes_without_activity(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var client = await world.StaffClientAsync("demo.ecole");
+
+        await IdleSessionEndsAsync(world, client, "/ecole/mises-en-relation", "/ecole/connexion");
+    }
+
+    /// <summary>Activity keeps a session (29 minutes apart); 30 minutes and a second without any ends it.</summary>
+    private static async Task IdleSessionEndsAsync(PortalWorld world, HttpClient client, string page, string login)
+    {
+        world.Clock.Now = Seed.Now.AddMinutes(29);
+        (await client.GetAsync(page)).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe(page, "29 minutes after the login the session is open");
+        world.Clock.Now = Seed.Now.AddMinutes(58);
+        (await client.GetAsync(page)).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe(page, "29 minutes after the last request the session is still open");
+        world.Clock.Now = Seed.Now.AddMinutes(58 + 30).AddSeconds(1);
+        (await client.GetAsync(page)).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe(login, "30 minutes without a request end the session");
+    }
+
+    private static async Task<(HttpStatusCode Status, AngleSharp.Html.Dom.IHtmlDocument Page)> StaffLogInAsync(HttpClient client, string userName,
+        string password = DemoData.Password)
+    {
+        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
+        var response = await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = userName, ["Password"] = password });
+        return (response.StatusCode, await Browserless.ReadAsync(response));
     }
 
     [Theory]

@@ -11,7 +11,14 @@ public sealed class DevMailboxTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("passerelle-mail-").FullName;
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    /// <summary>A mail file beside the mail folder, not in it: what a path traversal would reach.</summary>
+    private readonly string _outside = Path.Combine(Path.GetTempPath(), $"passerelle-outside-{Guid.NewGuid():N}.eml");
+
+    public void Dispose()
+    {
+        Directory.Delete(_folder, recursive: true);
+        File.Delete(_outside);
+    }
 
     [Fact]
     public async Task The_demo_offer_mail_lands_in_the_folder_and_opens_in_the_mailbox_page()
@@ -39,7 +46,32 @@ public sealed class DevMailboxTests : IDisposable
         preview.ShouldContain("Bonjour Léa,");
         preview.ShouldContain("http://127.0.0.1:5080/l/");
         mail.Text().ShouldContain("Accepter l'offre : http://127.0.0.1:5080/l/");
-        (await client.GetAsync("/dev/mails/..%2Fpasserelle.db")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task The_mailbox_page_shows_no_file_outside_the_mail_folder()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var app = new PasserelleFactory(database, new Dictionary<string, string?> { ["Email:Folder"] = _folder }, environment: "Development");
+        using var client = app.CreateClient();
+        File.WriteAllText(_outside, "From: passerelle@example.org\r\nTo: personne@example.org\r\nSubject: Hors du dossier\r\n"
+            + "Content-Type: text/plain; charset=utf-8\r\n\r\nCe fichier n'est pas dans le dossier des mails.\r\n");
+        Path.GetDirectoryName(_outside).ShouldBe(Path.GetDirectoryName(_folder), "the file sits one level up from the mail folder");
+        var name = Path.GetFileName(_outside);
+
+        // The same file inside the folder is shown: only its place keeps it out.
+        File.Copy(_outside, Path.Combine(_folder, name));
+        var (inside, shown) = await Browserless.GetAsync(client, $"/dev/mails/{name}");
+        inside.ShouldBe(HttpStatusCode.OK);
+        shown.Text().ShouldContain("Hors du dossier");
+        File.Delete(Path.Combine(_folder, name));
+
+        foreach (var traversal in new[] { $"..%2F{name}", $"..%5C{name}", $"%2E%2E%2F{name}", $"..%252F{name}" })
+        {
+            var response = await client.GetAsync($"/dev/mails/{traversal}");
+            response.StatusCode.ShouldBe(HttpStatusCode.NotFound, traversal);
+            (await response.Content.ReadAsStringAsync()).ShouldNotContain("Hors du dossier", customMessage: traversal);
+        }
     }
 
     [Fact]

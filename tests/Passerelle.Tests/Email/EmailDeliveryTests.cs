@@ -12,6 +12,7 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.Email;
 
 /// <summary>Mails go through a real SMTP conversation, from the transition's transaction to the server.</summary>
+[Trait(Category.Name, Category.Smtp)]
 public partial class EmailDeliveryTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
@@ -152,13 +153,21 @@ public partial class EmailDeliveryTests
             await db.SaveChangesAsync();
         }
         var referralId = await world.ProposeAsync();
-        await world.ActAsync(referralId, (r, now) => r.Cancel("Offre pourvue", world.School.StaffActor(), now));
+        // The candidate's answer queues mail to the company contact and to the staff member, due with the candidate's.
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, world.School.CandidateActor, now));
 
+        (await world.DispatchOnceAsync()).ShouldBe(3, "one round takes the three mails");
         await world.DispatchAllAsync();
 
         var mails = await world.QueryAsync(db => db.OutboxMessages);
-        mails.Where(m => m.Recipient == Recipient.Candidate).ShouldAllBe(m => m.State == OutboxState.Failed && m.Attempts == 1);
-        world.Sink.Messages().ShouldBeEmpty("both mails were for the candidate");
+        mails.Where(m => m.Recipient == Recipient.Candidate).ShouldHaveSingleItem().ShouldSatisfyAllConditions(
+            m => m.State.ShouldBe(OutboxState.Failed), m => m.Attempts.ShouldBe(1), m => m.LastError.ShouldNotBeNullOrWhiteSpace());
+        mails.Where(m => m.Recipient != Recipient.Candidate).Select(m => (m.State, m.Attempts))
+            .ShouldBe([(OutboxState.Sent, 1), (OutboxState.Sent, 1)], "the other mails went out in the same round, at their first attempt");
+        var received = world.Sink.Messages();
+        received.Count.ShouldBe(2);
+        Single(received, "sophie@example.org").Subject.ShouldBe("Proposition de candidat : TECHER Margaud pour « Et laboriosam praesentium »");
+        Single(received, "benoit@example.org").Subject.ShouldBe("TECHER Margaud a accepté l'offre « Et laboriosam praesentium »");
     }
 
     [Theory]
@@ -212,7 +221,7 @@ public partial class EmailDeliveryTests
         await using var world = await EmailWorld.CreateAsync(provider, ("Email:Parallelism", "6"), ("Email:ParallelismUnderLoad", "2"));
         var referralId = await world.ProposeAsync();
         await world.DispatchAllAsync();
-        var transport = new CountsAtOnce(world.App.Services.GetRequiredService<IMailTransport>());
+        var transport = new HoldsMailsInGroups(world.App.Services.GetRequiredService<IMailTransport>());
         var delivery = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services, transport);
         var requests = world.App.Services.GetRequiredService<RequestsInFlight>();
 
@@ -220,16 +229,17 @@ public partial class EmailDeliveryTests
         await QueueStaffMailsAsync(world, referralId, 12);
         var pageDone = new TaskCompletionSource();
         var page = requests.TrackAsync(new DefaultHttpContext(), _ => pageDone.Task);
+        transport.HoldUntil(2);
         await world.DispatchAllAsync(delivery);
-        transport.Most.ShouldBe(2);
+        transport.Most.ShouldBe(2, "two mails at once while a page is served, never more");
         pageDone.SetResult();
         await page;
 
         // Nobody waiting: full speed.
-        transport.Most = 0;
         await QueueStaffMailsAsync(world, referralId, 12);
+        transport.HoldUntil(6);
         await world.DispatchAllAsync(delivery);
-        transport.Most.ShouldBe(6);
+        transport.Most.ShouldBe(6, "six mails at once (Email:Parallelism) when nobody waits");
 
         (await world.Sink.WaitForAsync(25)).Count(m => m.To.Contains("benoit@example.org", StringComparison.Ordinal)).ShouldBe(24);
         (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.State != OutboxState.Sent))).ShouldBeEmpty();
@@ -298,27 +308,51 @@ public partial class EmailDeliveryTests
         await db.SaveChangesAsync();
     }
 
-    /// <summary>Sends for real, a little slowly, and records the most mails it had at once.</summary>
-    private sealed class CountsAtOnce(IMailTransport real) : IMailTransport
+    /// <summary>
+    /// Holds each mail until a group of <c>size</c> mails is being sent at once, then lets the group go (sent for real),
+    /// and records the most mails it had at once. The peak is reached because the test's gate waits for it, not by
+    /// luck of timing; a dispatcher that never sends that many at once leaves its mails held, and they fail after
+    /// 30 seconds (then Most tells how many it had).
+    /// </summary>
+    private sealed class HoldsMailsInGroups(IMailTransport real) : IMailTransport
     {
-        private readonly Lock _gate = new();
-        private int _now;
+        private readonly Lock _lock = new();
+        private TaskCompletionSource _group = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _size = 1;
+        private int _arrived;
+        private int _inside;
 
-        public int Most { get; set; }
+        public int Most { get; private set; }
+
+        /// <summary>From now on, mails go in groups of <paramref name="size"/>; the count of the peak starts again.</summary>
+        public void HoldUntil(int size)
+        {
+            lock (_lock)
+                (_size, _arrived, Most) = (size, 0, 0);
+        }
 
         public async Task SendAsync(ComposedMail mail, CancellationToken ct)
         {
-            var now = Interlocked.Increment(ref _now);
-            lock (_gate)
-                Most = Math.Max(Most, now);
+            Task gate;
+            lock (_lock)
+            {
+                Most = Math.Max(Most, ++_inside);
+                gate = _group.Task;
+                if (++_arrived % _size == 0)
+                {
+                    _group.SetResult();
+                    _group = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
             try
             {
-                await Task.Delay(100, ct);
+                await gate.WaitAsync(TimeSpan.FromSeconds(30), ct);
                 await real.SendAsync(mail, ct);
             }
             finally
             {
-                Interlocked.Decrement(ref _now);
+                lock (_lock)
+                    _inside--;
             }
         }
     }

@@ -40,11 +40,10 @@ public sealed class EmailWorld : IAsyncDisposable
     public async Task<Guid> ProposeAsync()
     {
         await using var scope = App.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(School.School.Id);
+        scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(School.School.Id);
         var (referral, result) = await scope.ServiceProvider.GetRequiredService<ReferralActions>()
             .ProposeAsync(School.Candidate.Id, School.Offer.Id, School.Contact.Id, [School.Document.Id], School.StaffActor(), School.Staff.Id);
         result.Refusal.ShouldBeNull();
-        _ = db;
         return referral!.Id;
     }
 
@@ -56,6 +55,9 @@ public sealed class EmailWorld : IAsyncDisposable
         result.Refusal.ShouldBeNull();
         return result;
     }
+
+    /// <summary>Runs one dispatcher round; returns how many mails it claimed.</summary>
+    public Task<int> DispatchOnceAsync() => Delivery.DispatchOnceAsync(CancellationToken.None);
 
     /// <summary>Runs dispatcher rounds until the queue has nothing due.</summary>
     public async Task DispatchAllAsync(OutboxDelivery? delivery = null)

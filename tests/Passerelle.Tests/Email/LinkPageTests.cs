@@ -10,6 +10,7 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.Email;
 
 /// <summary>The pages behind e-mail links: opening never acts, buttons act once, dead links say why.</summary>
+[Trait(Category.Name, Category.Smtp)]
 public partial class LinkPageTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;

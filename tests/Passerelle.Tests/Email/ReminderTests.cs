@@ -6,6 +6,7 @@ using Passerelle.Tests.Infrastructure;
 
 namespace Passerelle.Tests.Email;
 
+[Trait(Category.Name, Category.Smtp)]
 public class ReminderTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;

@@ -7,6 +7,7 @@ using Passerelle.Tests.Infrastructure;
 
 namespace Passerelle.Tests.Email;
 
+[Trait(Category.Name, Category.Smtp)]
 public partial class TokenLoggingTests
 {
     [Fact]

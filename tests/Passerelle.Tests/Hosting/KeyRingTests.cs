@@ -8,6 +8,7 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.Hosting;
 
 /// <summary>The key ring in the database is encrypted with the operator's certificate when one is configured.</summary>
+[Trait(Category.Name, Category.Process)]
 public sealed class KeyRingTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("passerelle-keys-").FullName;

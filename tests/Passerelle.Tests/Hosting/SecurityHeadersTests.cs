@@ -9,6 +9,7 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.Hosting;
 
 /// <summary>Every response carries the security headers; only static assets may be cached; cookies are __Host- and Secure.</summary>
+[Trait(Category.Name, Category.Smtp)]
 public sealed class SecurityHeadersTests
 {
     [Fact]

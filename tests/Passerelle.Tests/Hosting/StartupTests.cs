@@ -5,6 +5,7 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.Hosting;
 
 /// <summary>Passerelle started as a process, the way the README and an operator start it.</summary>
+[Trait(Category.Name, Category.Process)]
 public sealed class StartupTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("passerelle-start-").FullName;

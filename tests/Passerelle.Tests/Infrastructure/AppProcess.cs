@@ -26,6 +26,7 @@ public sealed class AppProcess : IAsyncDisposable
     /// <summary>Starts Passerelle.dll in <paramref name="workingDirectory"/> with the given arguments and environment.</summary>
     public static AppProcess Start(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
+        Category.Needs(Category.Process);
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,

@@ -30,6 +30,7 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public async Task StartAgainAsync()
     {
+        Category.Needs(Category.Smtp);
         if (!File.Exists(Python))
             throw new InvalidOperationException("The SMTP tests need Debian's python3 with python3-aiosmtpd (scripts/test.sh installs them).");
         var info = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -60,6 +60,7 @@ public sealed class TestDatabase : IAsyncDisposable
         }
         else
         {
+            Category.Needs(Category.PostgreSQL);
             var server = Environment.GetEnvironmentVariable(PostgresVariable);
             if (string.IsNullOrEmpty(server))
                 throw new InvalidOperationException($"PostgreSQL tests need {PostgresVariable} (a connection string to a server where databases may be created); scripts/test.sh sets it.");

@@ -11,6 +11,7 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.SchoolOffice;
 
 /// <summary>Candidates and their documents in Passerelle École, including uploads that must be refused.</summary>
+[Trait(Category.Name, Category.Smtp)]
 public class CandidateTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;

@@ -11,6 +11,7 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.SchoolOffice;
 
 /// <summary>Companies (SIRET), their contacts (portal accounts and credentials mail) and offers, in Passerelle École.</summary>
+[Trait(Category.Name, Category.Smtp)]
 public class CompanyTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;

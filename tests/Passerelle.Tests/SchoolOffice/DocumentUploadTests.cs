@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using Passerelle.Candidates;
 using Passerelle.Demo;
+using Passerelle.Tests.Infrastructure;
 
 namespace Passerelle.Tests.SchoolOffice;
 
@@ -36,6 +37,7 @@ public class DocumentUploadTests
     }
 
     [Fact]
+    [Trait(Category.Name, Category.Process)]
     public async Task PdfPig_runs_in_a_child_process_that_answers_for_a_real_pdf_and_a_fake_one()
     {
         // Passerelle.dll check-pdf, as the upload endpoint runs it: a parser's stack overflow would end that child only.

@@ -21,6 +21,7 @@ namespace Passerelle.Tests.Security;
 /// says (a 4xx, or the French form error), never a 5xx, and — unless the case is an accepted hostile text — leaves
 /// the database and the documents folder as they were (compared before and after, table by table).
 /// </summary>
+[Trait(Category.Name, Category.Smtp)]
 public sealed partial class HostileCorpusTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
