@@ -42,7 +42,7 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task Production_refuses_the_embedded_default_s_mail_folder_and_http_links_one_line_each()
     {
-        await using var app = AppProcess.Start(_directory, ["--Benchmark:Baseline=true", "--Database:SeedDemoData=true"]);
+        await using var app = AppProcess.Start(_directory, ["--Database:SeedDemoData=true"]);
 
         (await app.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(1);
 
@@ -50,7 +50,6 @@ public sealed class StartupTests : IDisposable
         [
             "Passerelle cannot start: Email:Delivery is Folder (mail written to a local folder) in Production: set Email:Delivery=Smtp and Email:SmtpHost.",
             "Passerelle cannot start: Email:PublicBaseUrl 'http://127.0.0.1:5080' is not https in Production: links in mails carry tokens, give the public https address.",
-            "Passerelle cannot start: Benchmark:Baseline=true in Production: the benchmark's page answers without a sign-in, turn it off.",
             "Passerelle cannot start: Database:SeedDemoData=true in Production: the demo accounts' password is published, turn it off.",
         ]);
         File.Exists(Path.Combine(_directory, "data", "passerelle.db")).ShouldBeFalse("nothing was touched");
@@ -126,18 +125,6 @@ public sealed class StartupTests : IDisposable
 
         exitCode.ShouldBe(1);
         OneLine(app.StandardError).ShouldBe("Passerelle cannot start: Unknown database provider 'Oracle': set Database:Provider to Sqlite or PostgreSQL.");
-    }
-
-    [Fact]
-    public async Task The_benchmark_s_baseline_page_is_refused_on_the_embedded_default()
-    {
-        await using var app = AppProcess.Start(_directory, ["--Benchmark:Baseline=true"], Development);
-
-        var exitCode = await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
-
-        exitCode.ShouldBe(1);
-        OneLine(app.StandardError).ShouldBe(
-            "Passerelle cannot start: Benchmark:Baseline is for the benchmark on PostgreSQL: turn it off or set Database:Provider to PostgreSQL.");
     }
 
     [Fact]
