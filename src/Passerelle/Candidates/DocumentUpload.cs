@@ -8,7 +8,7 @@ namespace Passerelle.Candidates;
 /// its name or the type the browser claims). A PDF must carry no script, launch action or embedded file (and open
 /// as one: <see cref="PdfCheck"/>, asked by the upload endpoint); a DOCX must be a Word document without macros whose parts, once
 /// unpacked, stay reasonable (no zip bomb). Gives the content type to store, or the code of the refusal
-/// (SchoolOffice.DocumentUploadEndpoint.Explain says it in French).
+/// (SchoolOffice.CandidateDocuments.Explain says it in French).
 /// </summary>
 public static class DocumentUpload
 {

@@ -1,6 +1,6 @@
 using System.Net.Mail;
 
-namespace Passerelle;
+namespace Passerelle.Common;
 
 /// <summary>The one check of an e-mail address typed by a person: a bare address (no display name), lower-cased.</summary>
 public static class EmailAddress

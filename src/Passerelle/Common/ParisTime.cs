@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Passerelle;
+namespace Passerelle.Common;
 
 /// <summary>People see times in Europe/Paris, written the French way (15/05/2020, 15h41); the database keeps UTC.</summary>
 public static class ParisTime

@@ -20,21 +20,6 @@ public static class DocumentDownloads
         app.MapGet("/entreprise/candidats/{referralId:guid}/documents/{documentId:guid}", FromPortalAsync)
             .RequireAuthorization(CompanyAuth.Policy);
         app.MapGet("/l/{token}/documents/{documentId:guid}", FromLinkAsync);
-        app.MapGet("/ecole/candidats/{candidateId:guid}/documents/{documentId:guid}", FromSchoolAsync)
-            .RequireAuthorization(SchoolOffice.SchoolAuth.Policy);
-    }
-
-    /// <summary>Staff download their own school's candidates' files.</summary>
-    private static async Task<IResult> FromSchoolAsync(
-        Guid candidateId, Guid documentId, HttpContext http, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
-    {
-        if (!Guid.TryParse(http.User.FindFirst(SchoolOffice.SchoolAuth.SchoolClaim)?.Value, out var schoolId))
-            return Results.NotFound();
-        db.ForSchool(schoolId);
-        var document = await db.Documents.AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId && d.CandidateId == candidateId, ct);
-        if (document is null || storage.OpenRead(document) is not { } content)
-            return Results.NotFound();
-        return Results.File(content, document.ContentType, DocumentStorage.DownloadName(document));
     }
 
     private static async Task<IResult> FromPortalAsync(

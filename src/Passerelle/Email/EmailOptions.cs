@@ -44,16 +44,15 @@ public sealed class EmailOptions
     public int LeaseSeconds { get; init; } = 120;
     public int BatchSize { get; init; } = 64;
     /// <summary>
-    /// Mails sent at once. Sending is bound by the SMTP conversation's waits, not by the processor: System.Net.Mail
-    /// opens a connection per mail and spends ~45 ms in it even on loopback (measured by the benchmark), so 16 at a
-    /// time are needed for 200+ mails a second.
+    /// Mails sent at once. Sending is bound by the SMTP conversation's waits, not by the processor (System.Net.Mail
+    /// opens a connection per mail): several conversations at once keep the processor busy (bench/findings.md).
     /// </summary>
     public int Parallelism { get; init; } = 16;
 
     /// <summary>
-    /// Mails sent at once while web requests are being served: mail can wait a little, people clicking cannot. With
-    /// 16 at once, composing and sending took a third of the processor from the answers by mail link (benchmark (d),
-    /// ADR 0005); the backlog goes at full speed as soon as the requests stop.
+    /// Mails sent at once while web requests are being served: mail can wait a little, people clicking cannot
+    /// (composing and sending compete with the pages for the processor: bench/findings.md, 10; ADR 0005). The backlog
+    /// goes at full speed as soon as the requests stop.
     /// </summary>
     public int ParallelismUnderLoad { get; init; } = 2;
     public double PollSeconds { get; init; } = 1;

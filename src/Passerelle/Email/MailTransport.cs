@@ -25,9 +25,9 @@ public sealed class SystemNetMailTransport(EmailOptions options) : IMailTranspor
             await client.SendMailAsync(message, ct);
             return;
         }
-        // System.Net.Mail's asynchronous send still blocks a thread-pool thread for most of the SMTP conversation
-        // (~45 ms a mail, even on loopback): sixteen at once starved the web requests of threads (seen by the
-        // benchmark: 41 threads and answers by mail link at p95 300+ ms). The conversation gets a thread of its own.
+        // System.Net.Mail's asynchronous send still blocks a thread-pool thread for most of the SMTP conversation:
+        // many at once would starve the web requests of threads (bench/findings.md, 2). The conversation gets a
+        // thread of its own.
         await Task.Factory.StartNew(() => client.Send(message), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 

@@ -27,7 +27,7 @@ public static class PasserelleApp
         var services = builder.Services;
         services.AddSingleton(database);
         services.AddSingleton(TimeProvider.System);
-        // Contexts come from a pool (setting one up for each request cost a fifteenth of the company list's CPU);
+        // Contexts come from a pool: setting one up costs more than the busiest pages' queries (bench/findings.md);
         // each is handed out working for no school, so a recycled context never keeps an earlier request's scope.
         services.AddPooledDbContextFactory<PasserelleDb>((provider, options) =>
             UseDatabase(options, database).AddInterceptors(provider.GetRequiredService<OutboxWakeUp>()));
@@ -160,7 +160,7 @@ public static class PasserelleApp
         app.MapGet("/", () => Results.Content(HomePage, "text/html; charset=utf-8"));
         app.MapRazorPages();
         app.MapDocumentDownloads();
-        app.MapDocumentUpload();
+        app.MapCandidateDocuments();
         return app;
     }
 

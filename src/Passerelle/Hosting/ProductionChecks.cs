@@ -7,7 +7,7 @@ namespace Passerelle.Hosting;
 
 /// <summary>
 /// What a Production instance refuses to start with: settings that are right for the demo on a laptop and wrong
-/// for people's data (mail written to a folder, links in plain http, the benchmark's page without sign-in, demo
+/// for people's data (mail written to a folder, links in plain http, demo
 /// accounts whose password the README publishes). Each problem is one line saying what to set instead.
 /// </summary>
 public static class ProductionChecks

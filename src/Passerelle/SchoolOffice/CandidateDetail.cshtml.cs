@@ -7,7 +7,7 @@ using Passerelle.Storage;
 namespace Passerelle.SchoolOffice;
 
 /// <summary>
-/// A candidate: details, documents, and the upload form (handled by <see cref="DocumentUploadEndpoint"/>).
+/// A candidate: details, documents, and the upload form (handled by <see cref="CandidateDocuments"/>).
 /// </summary>
 public sealed class CandidateDetailModel(PasserelleDb db) : SchoolPage(db)
 {
@@ -20,11 +20,11 @@ public sealed class CandidateDetailModel(PasserelleDb db) : SchoolPage(db)
     [TempData]
     public string? Message { get; set; }
 
-    /// <summary>Why the last upload was refused, from <see cref="DocumentUploadEndpoint"/>.</summary>
+    /// <summary>Why the last upload was refused, from <see cref="CandidateDocuments"/>.</summary>
     [BindProperty(SupportsGet = true, Name = "refus")]
     public string? UploadRefusal { get; set; }
 
-    public string? UploadError => UploadRefusal is null ? null : DocumentUploadEndpoint.Explain(UploadRefusal);
+    public string? UploadError => UploadRefusal is null ? null : CandidateDocuments.Explain(UploadRefusal);
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {

@@ -124,8 +124,8 @@ public sealed class DatabaseOptions
             var builder = new NpgsqlConnectionStringBuilder(connectionString);
             if (string.IsNullOrWhiteSpace(builder.Host))
                 throw new StartupException("Database:ConnectionString has no Host: give the PostgreSQL server (Host=127.0.0.1;…).");
-            // Every page runs the same few queries: prepared once per connection, they are no longer planned on each
-            // request (measured by the benchmark; docs/adr/0005). A connection string that says otherwise wins.
+            // Every page runs the same few queries: prepared once per connection, they are not planned again on each
+            // request (docs/adr/0005). A connection string that says otherwise wins.
             var given = connectionString.Replace(" ", "", StringComparison.Ordinal);
             if (!given.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
                 builder.MaxAutoPrepare = 64;

@@ -28,11 +28,11 @@ public class TenantIsolationTests
         withSchool.Count.ShouldBeGreaterThan(10);
         foreach (var entity in withSchool.Where(e => !CrossSchool.ContainsKey(e.ClrType)))
         {
-            typeof(Passerelle.ISchoolOwned).IsAssignableFrom(entity.ClrType).ShouldBeTrue($"{entity.ClrType.Name} has a school column: make it ISchoolOwned");
+            typeof(ISchoolOwned).IsAssignableFrom(entity.ClrType).ShouldBeTrue($"{entity.ClrType.Name} has a school column: make it ISchoolOwned");
             entity.GetDeclaredQueryFilters().ShouldNotBeEmpty($"{entity.ClrType.Name} is school-owned but not filtered");
         }
         foreach (var type in CrossSchool.Keys)
-            typeof(Passerelle.ISchoolOwned).IsAssignableFrom(type).ShouldBeFalse();
+            typeof(ISchoolOwned).IsAssignableFrom(type).ShouldBeFalse();
     }
 
     [Theory]

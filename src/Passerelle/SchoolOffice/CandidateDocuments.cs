@@ -7,18 +7,35 @@ using Passerelle.Storage;
 namespace Passerelle.SchoolOffice;
 
 /// <summary>
-/// Uploading a candidate's document. The form is read here, inside a guard, so that an oversized body gets a
-/// French answer instead of an error; the file is checked from its content (PDF, DOCX, JPEG, PNG; at most 10 MB)
-/// and stored outside the web root under a server-chosen name. A refused file leaves nothing behind.
+/// A candidate's documents in the back-office. Uploading: the form is read here, inside a guard, so that an
+/// oversized body gets a French answer instead of an error; the file is checked from its content (PDF, DOCX, JPEG,
+/// PNG; at most 10 MB) and stored outside the web root under a server-chosen name. A refused file leaves nothing
+/// behind. Downloading: staff get their own school's candidates' files, under a server-chosen name and type.
 /// </summary>
-public static class DocumentUploadEndpoint
+public static class CandidateDocuments
 {
-    public static void MapDocumentUpload(this IEndpointRouteBuilder app) =>
+    public static void MapCandidateDocuments(this IEndpointRouteBuilder app)
+    {
         app.MapPost("/ecole/candidats/{candidateId:guid}/documents", UploadAsync)
             .RequireAuthorization(SchoolAuth.Policy)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(DocumentUpload.MaxBytes + (1024 * 1024)))
             .WithFormOptions(multipartBodyLengthLimit: DocumentUpload.MaxBytes + (64 * 1024))
             .DisableAntiforgery(); // validated below, once the form is safely read
+        app.MapGet("/ecole/candidats/{candidateId:guid}/documents/{documentId:guid}", DownloadAsync)
+            .RequireAuthorization(SchoolAuth.Policy);
+    }
+
+    private static async Task<IResult> DownloadAsync(
+        Guid candidateId, Guid documentId, HttpContext http, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
+    {
+        if (!Guid.TryParse(http.User.FindFirst(SchoolAuth.SchoolClaim)?.Value, out var schoolId))
+            return Results.NotFound();
+        db.ForSchool(schoolId);
+        var document = await db.Documents.AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId && d.CandidateId == candidateId, ct);
+        if (document is null || storage.OpenRead(document) is not { } content)
+            return Results.NotFound();
+        return Results.File(content, document.ContentType, DocumentStorage.DownloadName(document));
+    }
 
     public static string Explain(string refusal) => refusal switch
     {
