@@ -116,7 +116,7 @@ public sealed class OutboxDelivery(
         }
         if (mail is null)
         {
-            await FailAsync(db, message, problem!, ct);
+            await FailAsync(db, message, problem!);
             return;
         }
 
@@ -127,7 +127,7 @@ public sealed class OutboxDelivery(
         catch (FormatException e)
         {
             // A malformed address or header will not get better with time.
-            await FailAsync(db, message, e.Message, ct);
+            await FailAsync(db, message, e.Message);
             return;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -153,7 +153,7 @@ public sealed class OutboxDelivery(
     {
         if (message.Attempts >= options.MaxAttempts)
         {
-            await FailAsync(db, message, error, ct);
+            await FailAsync(db, message, error);
             return;
         }
         var delay = Math.Min(options.RetryMaxSeconds, options.RetryBaseSeconds * Math.Pow(2, message.Attempts - 1));
@@ -167,7 +167,7 @@ public sealed class OutboxDelivery(
             message.MessageId, message.TemplateKey, message.Attempts, options.MaxAttempts, error, next);
     }
 
-    private async Task FailAsync(PasserelleDb db, OutboxMessage message, string error, CancellationToken ct)
+    private async Task FailAsync(PasserelleDb db, OutboxMessage message, string error)
     {
         await db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
             .SetProperty(m => m.State, OutboxState.Failed)

@@ -26,6 +26,9 @@ public static class Browserless
         var form = submit.Form ?? throw new InvalidOperationException("The button is not in a form");
         var values = form.Elements.OfType<IHtmlInputElement>().Where(i => i.Type == "hidden")
             .ToDictionary(i => i.Name!, i => i.Value);
+        // As a browser does: the clicked button's own name and value go with the form.
+        if (submit.GetAttribute("name") is { Length: > 0 } name)
+            values[name] = submit.GetAttribute("value") ?? "";
         foreach (var (key, value) in fields ?? new Dictionary<string, string>())
             values[key] = value;
         var action = submit.GetAttribute("formaction") ?? form.GetAttribute("action")

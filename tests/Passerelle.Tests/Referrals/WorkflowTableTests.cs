@@ -268,6 +268,38 @@ public class WorkflowTableTests
         referral.RecordOutcome(Outcome.Recruited, staff, FirstSlot.StartsAt).Succeeded.ShouldBeTrue();
     }
 
+    /// <summary>
+    /// The pages show a button only when the rule would accept it: in every stage, before and after the appointment,
+    /// each "may X now?" answer of the referral agrees with what the transition itself does.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Stages))]
+    public void What_the_referral_says_may_be_done_now_is_what_its_rules_accept(ReferralStage stage)
+    {
+        var staff = Actor.Staff(Guid.NewGuid(), "MARTIN Benoît");
+        var contact = Actor.Contact(ContactId, "LEFEBVRE Sophie", Channel.Portal);
+        var candidate = Actor.Candidate(CandidateId, "TECHER Margaud");
+        foreach (var now in new[] { Now, AfterAppointment })
+        {
+            var outcome = InStage(stage).RecordOutcome(Outcome.Recruited, staff, now);
+            InStage(stage).CanRecordOutcome(now).ShouldBe(outcome.Succeeded || outcome.Refusal!.Code == SameAnswer, $"{stage}, {now}");
+            (InStage(stage).OutcomeNotYetReason(now) is not null).ShouldBe(outcome.Refusal?.Code == NotYet && InStage(stage).AppointmentAnswer == AppointmentAnswer.Accepted);
+        }
+
+        var company = InStage(stage).AnswerCandidate(CompanyAnswer.Refused, null, contact, Now);
+        var companyMayAnswer = company.Succeeded || company.Refusal!.Code == SameAnswer;
+        InStage(stage).IsOpen(LinkStep.Company).ShouldBe(companyMayAnswer);
+        (InStage(stage).ClosedReasonFor(Party.Company) is null).ShouldBe(companyMayAnswer);
+
+        var offer = InStage(stage).AnswerOffer(OfferAnswer.Declined, candidate, Now);
+        InStage(stage).IsOpen(LinkStep.Offer).ShouldBe(offer.Succeeded || offer.Refusal!.Code == SameAnswer);
+        var appointment = InStage(stage).AnswerAppointment(AppointmentAnswer.Declined, candidate, Now);
+        InStage(stage).IsOpen(LinkStep.Appointment).ShouldBe(appointment.Succeeded || appointment.Refusal!.Code == SameAnswer);
+        (InStage(stage).ClosedReasonFor(Party.Candidate) is null).ShouldBe(InStage(stage).OpenSteps.Any(s => s != LinkStep.Company));
+    }
+
+    public static TheoryData<ReferralStage> Stages => new(Enum.GetValues<ReferralStage>());
+
     [Fact]
     public void Cancelling_needs_a_reason()
     {
