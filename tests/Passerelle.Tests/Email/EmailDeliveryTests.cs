@@ -94,6 +94,37 @@ public partial class EmailDeliveryTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_server_that_accepts_and_never_answers_delays_the_mail_and_never_loses_it(DatabaseProvider provider)
+    {
+        // A server that takes the connection and then says nothing (a stuck relay): no greeting, ever.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new System.Collections.Concurrent.ConcurrentBag<System.Net.Sockets.TcpClient>();
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+                held.Add(await silent.AcceptTcpClientAsync(stop.Token));
+        });
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var world = await EmailWorld.CreateAsync(provider, ("Email:SmtpPort", port), ("Email:SmtpTimeoutSeconds", "1"));
+        await world.ProposeAsync();
+
+        await world.DispatchAllAsync();
+
+        var mail = (await world.QueryAsync(db => db.OutboxMessages)).ShouldHaveSingleItem();
+        (mail.State, mail.Attempts, mail.LockedBy).ShouldBe((OutboxState.Pending, 1, null));
+        mail.LastError.ShouldNotBeNull().ShouldContain("timed out", Case.Insensitive);
+        mail.NextAttemptAt.ShouldBeGreaterThan(Seed.Now);
+        held.ShouldNotBeEmpty("the dispatcher did reach the silent server");
+        await stop.CancelAsync();
+        await accepting.ContinueWith(_ => { }, TaskScheduler.Default);
+        foreach (var client in held)
+            client.Dispose();
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Mail_queued_while_the_smtp_server_is_down_is_delivered_once_it_is_back(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider, ("Email:RetryBaseSeconds", "60"));
