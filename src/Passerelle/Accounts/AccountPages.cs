@@ -9,7 +9,7 @@ namespace Passerelle.Accounts;
 
 /// <summary>Choosing a password from a mailed link, for one kind of account; the portals' pages only say which.</summary>
 [Passerelle.Hosting.ShowsFormErrors]
-public abstract class SetPasswordPage<TAccount>(PasswordSetup setup, AccountKind kind, string loginPath) : PageModel
+public abstract class SetPasswordPage<TAccount>(PasswordSetup setup, AccountKind kind, string loginPage) : PageModel
     where TAccount : class, IAccount
 {
     [BindProperty]
@@ -60,7 +60,7 @@ public abstract class SetPasswordPage<TAccount>(PasswordSetup setup, AccountKind
             return Page();
         }
         TempData["Message"] = "Votre mot de passe est enregistré : vous pouvez vous connecter.";
-        return LocalRedirect(loginPath);
+        return RedirectToPage(loginPage);
     }
 }
 
@@ -147,12 +147,13 @@ public abstract class LoginPage<TAccount>(PasswordSignIn signIn, AccountKind kin
             return Page();
         }
         await OpenSessionAsync(account, ct);
-        return LocalRedirect(ReturnUrl is not null && Url.IsLocalUrl(ReturnUrl) && ReturnUrl.StartsWith(portalPath, StringComparison.Ordinal)
-            ? ReturnUrl : StartPath);
+        return ReturnUrl is not null && Url.IsLocalUrl(ReturnUrl) && ReturnUrl.StartsWith(portalPath, StringComparison.Ordinal)
+            ? LocalRedirect(ReturnUrl)
+            : RedirectToPage(StartPage);
     }
 
-    /// <summary>Where the portal starts after a login without a return address.</summary>
-    protected abstract string StartPath { get; }
+    /// <summary>The page where the portal starts after a login without a return address.</summary>
+    protected abstract string StartPage { get; }
 
     protected abstract Task OpenSessionAsync(TAccount account, CancellationToken ct);
 }
@@ -161,16 +162,16 @@ public abstract class LoginPage<TAccount>(PasswordSignIn signIn, AccountKind kin
 /// Logging out of a portal, for one kind of account: the session ends on the server too (the account's stamp changes,
 /// so the cookie or a copy of it opens nothing), then the cookie goes. The portals' pages say which scheme and where.
 /// </summary>
-public abstract class LogoutPage<TAccount>(Storage.PasserelleDb db, string scheme, string homePath, string loginPath) : PageModel
+public abstract class LogoutPage<TAccount>(Storage.PasserelleDb db, string scheme, string homePage, string loginPage) : PageModel
     where TAccount : class, IAccount
 {
-    public IActionResult OnGet() => LocalRedirect(homePath);
+    public IActionResult OnGet() => RedirectToPage(homePage);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (Guid.TryParse(User.FindFirstValue(System.Security.Claims.ClaimTypes.NameIdentifier), out var accountId))
             await SessionValidation.EndSessionsAsync<TAccount>(db, accountId, ct);
         await HttpContext.SignOutAsync(scheme);
-        return LocalRedirect(loginPath);
+        return RedirectToPage(loginPage);
     }
 }

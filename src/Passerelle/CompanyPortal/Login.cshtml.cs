@@ -10,7 +10,7 @@ namespace Passerelle.CompanyPortal;
 [EnableRateLimiting(LoginRateLimit.Policy)]
 public sealed class LoginModel(PasswordSignIn signIn, PasserelleDb db, TimeProvider clock) : LoginPage<CompanyContact>(signIn, AccountKind.CompanyContact, "/entreprise")
 {
-    protected override string StartPath => "/entreprise";
+    protected override string StartPage => "/CompanyPortal/Home";
 
     /// <summary>The school chosen last time is offered again if the contact still works with it; a single school is chosen outright.</summary>
     protected override async Task OpenSessionAsync(CompanyContact contact, CancellationToken ct)

@@ -4,4 +4,4 @@ using Passerelle.Companies;
 namespace Passerelle.CompanyPortal;
 
 public sealed class SetPasswordModel(PasswordSetup setup)
-    : SetPasswordPage<CompanyContact>(setup, AccountKind.CompanyContact, "/entreprise/connexion");
+    : SetPasswordPage<CompanyContact>(setup, AccountKind.CompanyContact, "/CompanyPortal/Login");

@@ -8,7 +8,7 @@ namespace Passerelle.SchoolOffice;
 [EnableRateLimiting(LoginRateLimit.Policy)]
 public sealed class LoginModel(PasswordSignIn signIn, TimeProvider clock) : LoginPage<Staff>(signIn, AccountKind.Staff, "/ecole")
 {
-    protected override string StartPath => "/ecole/mises-en-relation";
+    protected override string StartPage => "/SchoolOffice/ReferralList";
 
     protected override Task OpenSessionAsync(Staff staff, CancellationToken ct) =>
         HttpContext.SignInAsync(SchoolAuth.Scheme, SchoolAuth.Principal(staff, clock.GetUtcNow()));

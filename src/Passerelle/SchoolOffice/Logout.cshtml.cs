@@ -7,4 +7,4 @@ namespace Passerelle.SchoolOffice;
 
 /// <summary>Logging out; authorized so that the antiforgery token, tied to the signed-in staff member, validates.</summary>
 [Authorize(Policy = SchoolAuth.Policy)]
-public sealed class LogoutModel(PasserelleDb db) : LogoutPage<Staff>(db, SchoolAuth.Scheme, "/ecole/mises-en-relation", "/ecole/connexion");
+public sealed class LogoutModel(PasserelleDb db) : LogoutPage<Staff>(db, SchoolAuth.Scheme, "/SchoolOffice/ReferralList", "/SchoolOffice/Login");

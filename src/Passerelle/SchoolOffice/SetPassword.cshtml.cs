@@ -4,4 +4,4 @@ using Passerelle.Schools;
 namespace Passerelle.SchoolOffice;
 
 public sealed class SetPasswordModel(PasswordSetup setup)
-    : SetPasswordPage<Staff>(setup, AccountKind.Staff, "/ecole/connexion");
+    : SetPasswordPage<Staff>(setup, AccountKind.Staff, "/SchoolOffice/Login");
