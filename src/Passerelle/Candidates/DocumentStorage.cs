@@ -13,6 +13,12 @@ public sealed partial class DocumentStorage(IConfiguration configuration)
 
     public static string NewKey(Guid schoolId, Guid documentId) => $"{schoolId:N}/{documentId:N}";
 
+    /// <summary>The document's file as a download (name and type from the server, never from the upload); 404 when absent.</summary>
+    public IResult Download(Document? document) =>
+        document is not null && OpenRead(document) is { } content
+            ? Results.File(content, document.ContentType, DownloadName(document))
+            : Results.NotFound();
+
     public Stream? OpenRead(Document document)
     {
         var path = PathOf(document.StorageKey);

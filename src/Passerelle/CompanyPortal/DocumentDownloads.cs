@@ -52,8 +52,6 @@ public static class DocumentDownloads
             where shared.DocumentId == documentId
             join d in db.Documents on shared.DocumentId equals d.Id
             select d).AsNoTracking().SingleOrDefaultAsync(ct);
-        if (document is null || storage.OpenRead(document) is not { } content)
-            return Results.NotFound();
-        return Results.File(content, document.ContentType, DocumentStorage.DownloadName(document));
+        return storage.Download(document);
     }
 }

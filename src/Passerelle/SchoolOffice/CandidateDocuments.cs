@@ -32,9 +32,7 @@ public static class CandidateDocuments
             return Results.NotFound();
         db.ForSchool(schoolId);
         var document = await db.Documents.AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId && d.CandidateId == candidateId, ct);
-        if (document is null || storage.OpenRead(document) is not { } content)
-            return Results.NotFound();
-        return Results.File(content, document.ContentType, DocumentStorage.DownloadName(document));
+        return storage.Download(document);
     }
 
     public static string Explain(string refusal) => refusal switch

@@ -26,10 +26,7 @@ public class AnswerSurfaceTests
     {
         await using var world = await PortalWorld.CreateAsync(provider);
         var margaud = await world.ReferralOfAsync("TECHER");
-        using var company = world.Client();
-        await PortalWorld.LogInAsync(company, "demo.entreprise");
-        await PortalWorld.ChooseSchoolAsync(company, DemoData.SchoolId);
-        using var school = await world.StaffClientAsync("demo.ecole");
+        var (company, school) = await BothSidesAsync(world);
         var (_, companyPage) = await Browserless.GetAsync(company, $"/entreprise/candidats/{margaud}");
         var (_, schoolPage) = await Browserless.GetAsync(school, $"/ecole/mises-en-relation/{margaud}");
         var mailsBefore = await MailsAsync(world, margaud);
@@ -55,10 +52,7 @@ public class AnswerSurfaceTests
     {
         await using var world = await PortalWorld.CreateAsync(provider);
         var margaud = await world.ReferralOfAsync("TECHER");
-        using var company = world.Client();
-        await PortalWorld.LogInAsync(company, "demo.entreprise");
-        await PortalWorld.ChooseSchoolAsync(company, DemoData.SchoolId);
-        using var school = await world.StaffClientAsync("demo.ecole");
+        var (company, school) = await BothSidesAsync(world);
 
         // The clock says 02/03/2026 10h30 (Paris): 10h00 that day has passed, 2028-03-03 is more than two years ahead.
         foreach (var (date, hour, message) in new[]
@@ -89,10 +83,7 @@ public class AnswerSurfaceTests
     {
         await using var world = await PortalWorld.CreateAsync(provider);
         var margaud = await world.ReferralOfAsync("TECHER");
-        using var company = world.Client();
-        await PortalWorld.LogInAsync(company, "demo.entreprise");
-        await PortalWorld.ChooseSchoolAsync(company, DemoData.SchoolId);
-        using var school = await world.StaffClientAsync("demo.ecole");
+        var (company, school) = await BothSidesAsync(world);
         var (_, page) = await Browserless.GetAsync(company, $"/entreprise/candidats/{margaud}");
         await Browserless.SubmitAsync(company, page, CompanyAccepts, Appointment("2026-03-09", "14"));
         await using (var db = world.Database.NewContext())
@@ -129,6 +120,18 @@ public class AnswerSurfaceTests
         (await Browserless.ReadAsync(recruited)).Text().ShouldContain("C'est noté : le candidat est recruté.");
         var (_, schoolAfter) = await Browserless.GetAsync(school, $"/ecole/mises-en-relation/{margaud}");
         schoolAfter.QuerySelectorAll("button[name=outcome]").Select(b => b.TextContent).ShouldBe(["Recruté", "Non retenu"]);
+    }
+
+    /// <summary>
+    /// The company contact in the portal (the demo school chosen) and MARTIN Benoît in the back-office; in-memory
+    /// clients of the world's app, released with it.
+    /// </summary>
+    private static async Task<(HttpClient Company, HttpClient School)> BothSidesAsync(PortalWorld world)
+    {
+        var company = world.Client();
+        await PortalWorld.LogInAsync(company, "demo.entreprise");
+        await PortalWorld.ChooseSchoolAsync(company, DemoData.SchoolId);
+        return (company, await world.StaffClientAsync("demo.ecole"));
     }
 
     private static Dictionary<string, string> Appointment(string date, string hour) => new()
