@@ -3,9 +3,11 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Passerelle.Candidates;
+using Passerelle.Storage;
 
 namespace Passerelle.Bench;
 
@@ -18,6 +20,9 @@ namespace Passerelle.Bench;
 public static class BaselineList
 {
     public const string Path = "/bench/baseline";
+
+    /// <summary>Where the host finds its connection string (a command line would show the password to anyone).</summary>
+    public const string ConnectionVariable = "PASSERELLE_BASELINE_CONNECTION";
 
     private const string Sql = """
         SELECT o.title, c.last_name, c.first_name, r.created_at, r.offer_answer, r.company_answer, r.appointment_answer,
@@ -33,9 +38,19 @@ public static class BaselineList
         LIMIT 20
         """;
 
-    /// <summary>Serves the baseline on <paramref name="url"/> until stopped (with /health/ready for the launcher).</summary>
-    public static async Task ServeAsync(string connectionString, string url)
+    /// <summary>
+    /// Serves the baseline on <paramref name="url"/> until stopped (with /health/ready for the launcher), connecting as
+    /// Passerelle does: the connection string goes through <see cref="DatabaseOptions"/>, which adds its Npgsql
+    /// settings (statements prepared once per connection, no reset on return to the pool).
+    /// </summary>
+    public static async Task ServeAsync(string url)
     {
+        var given = Environment.GetEnvironmentVariable(ConnectionVariable)
+            ?? throw new InvalidOperationException($"{ConnectionVariable} is not set.");
+        var connectionString = DatabaseOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "PostgreSQL", ["Database:ConnectionString"] = given,
+        }).Build()).ConnectionString;
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();

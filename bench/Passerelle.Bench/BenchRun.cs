@@ -28,6 +28,7 @@ public static class BenchRun
         var started = DateTimeOffset.Now;
         Directory.CreateDirectory(settings.ResultsFolder);
         var serverLog = Path.Combine(Path.GetTempPath(), $"passerelle-bench-server-{started:yyyyMMdd-HHmmss}.log");
+        var baselineLog = Path.Combine(Path.GetTempPath(), $"passerelle-bench-baseline-{started:yyyyMMdd-HHmmss}.log");
         var small = Wants("s") ? await PrepareAsync(settings, "passerelle_bench_small", settings.SmallSchools, settings.SmallReferrals, log) : null;
         // (d) answers a referral waiting for the company with every request: a reused database must have enough left.
         var large = await PrepareAsync(settings, "passerelle_bench_large", settings.Schools, settings.Referrals, log,
@@ -71,7 +72,7 @@ public static class BenchRun
         if (small is not null)
         {
             await using var server = await ServerProcess.StartAsync(settings.ServerDll, small, sink.Port, serverLog);
-            await using var baseline = await ServerProcess.StartBaselineAsync(small, serverLog);
+            await using var baseline = await ServerProcess.StartBaselineAsync(small, baselineLog);
             var scenarios = new Scenarios(server.Address, small);
             await scenarios.SignInAsync();
             await WarmAsync(scenarios, baseline.Address, answers: false);
@@ -84,7 +85,7 @@ public static class BenchRun
         double mailsPerSecond = 0, mailsSeconds = 0, firstMailSeconds = 0, backlogSeconds = 0;
         long backlog = 0;
         await using (var server = await ServerProcess.StartAsync(settings.ServerDll, large, sink.Port, serverLog))
-        await using (var baseline = await ServerProcess.StartBaselineAsync(large, serverLog))
+        await using (var baseline = await ServerProcess.StartBaselineAsync(large, baselineLog))
         {
             var scenarios = new Scenarios(server.Address, large);
             await scenarios.SignInAsync();

@@ -4,7 +4,7 @@ namespace Passerelle.Bench;
 
 // dotnet Passerelle.Bench.dll generate "<PostgreSQL connection>" [schools] [referrals]
 // dotnet Passerelle.Bench.dll run "<PostgreSQL connection to an admin database>" <published Passerelle.dll> [options]
-// dotnet Passerelle.Bench.dll baseline "<PostgreSQL connection>" <url>   (started by run: figure b's own host)
+// dotnet Passerelle.Bench.dll baseline <url>   (started by run: figure b's own host; connection in PASSERELLE_BASELINE_CONNECTION)
 // (scripts/bench.sh does all of it on a throwaway PostgreSQL.)
 
 /// <summary>The benchmark's command line (not top-level statements: the tests reference this assembly beside the app's Program).</summary>
@@ -21,8 +21,8 @@ public static class BenchCommand
     {
         switch (args)
         {
-            case ["baseline", var connectionString, var url]:
-                await BaselineList.ServeAsync(connectionString, url);
+            case ["baseline", var url]:
+                await BaselineList.ServeAsync(url);
                 return 0;
             case ["generate", var connectionString, ..]:
                 await DataGenerator.RunAsync(connectionString, args.Length > 2 ? Number(args[2]) : 500, args.Length > 3 ? Number(args[3]) : 1_000_000, Console.Error);

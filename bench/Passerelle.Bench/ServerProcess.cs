@@ -40,8 +40,8 @@ public sealed class ServerProcess : IAsyncDisposable
         var settings = new Dictionary<string, string>
         {
             // Everything as in production: Release build, PostgreSQL, SMTP, Secure cookies (the driver acts as a TLS
-            // load balancer). "Benchmark" rather than "Production" only because Production asks for a certificate-
-            // protected key ring, which a throwaway cluster does without.
+            // load balancer). "Benchmark" rather than "Production" because Production refuses links in mails that
+            // are not https, and the benchmark's server answers on plain loopback http.
             ["ASPNETCORE_ENVIRONMENT"] = "Benchmark",
             ["Database__Provider"] = "PostgreSQL",
             ["Database__ConnectionString"] = connectionString,
@@ -56,16 +56,22 @@ public sealed class ServerProcess : IAsyncDisposable
         return LaunchAsync(start, address, "Passerelle", logPath);
     }
 
-    /// <summary>The baseline's own small host (<see cref="BaselineList"/>), this very assembly run with "baseline".</summary>
+    /// <summary>
+    /// The baseline's own small host (<see cref="BaselineList"/>), this very assembly run with "baseline", on the
+    /// terms Passerelle runs on: the server garbage collector of a web app, the connection string (from the
+    /// environment, never on a command line) given Passerelle's Npgsql settings by <see cref="BaselineList"/>.
+    /// </summary>
     public static Task<ServerProcess> StartBaselineAsync(string connectionString, string logPath)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var dll = typeof(ServerProcess).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { dll, "baseline", connectionString, address.ToString().TrimEnd('/') },
+            ArgumentList = { dll, "baseline", address.ToString().TrimEnd('/') },
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
+        start.Environment["DOTNET_gcServer"] = "1";
+        start.Environment[BaselineList.ConnectionVariable] = connectionString;
         return LaunchAsync(start, address, "The baseline host", logPath);
     }
 
@@ -86,7 +92,11 @@ public sealed class ServerProcess : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"{name} exited with code {process.ExitCode} at start: see {logPath}");
+            {
+                var exitCode = process.ExitCode;
+                await server.DisposeAsync();
+                throw new InvalidOperationException($"{name} exited with code {exitCode} at start: see {logPath}");
+            }
             try
             {
                 if ((await probe.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)

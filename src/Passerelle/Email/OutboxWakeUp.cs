@@ -44,6 +44,20 @@ public sealed class OutboxWakeUp(OutboxSignal signal) : ISaveChangesInterceptor,
         return Task.CompletedTask;
     }
 
+    /// <summary>A new transaction starts clean, whatever became of an earlier one.</summary>
+    public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        RolledBack(eventData.Context);
+        return result;
+    }
+
+    public ValueTask<DbTransaction> TransactionStartedAsync(
+        DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+    {
+        RolledBack(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Wake(eventData.Context);
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -62,8 +76,12 @@ public sealed class OutboxWakeUp(OutboxSignal signal) : ISaveChangesInterceptor,
 
     private static void NoteAddedMail(DbContext? context)
     {
-        if (context is PasserelleDb db && db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
-            db.MailAwaitingCommit = true;
+        if (context is not PasserelleDb db)
+            return;
+        var adds = db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
+        // Outside a transaction only this save counts: a transaction disposed without commit or rollback (no event
+        // tells) leaves nothing behind that a later save could mistake for committed mail.
+        db.MailAwaitingCommit = adds || (db.MailAwaitingCommit && db.Database.CurrentTransaction is not null);
     }
 
     private void WakeIfCommitted(DbContext? context)

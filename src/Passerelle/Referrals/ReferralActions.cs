@@ -31,6 +31,8 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         if ((actor.Kind == ActorKind.CompanyContact && referral.ContactId != actor.Id) ||
             (actor.Kind == ActorKind.Candidate && referral.CandidateId != actor.Id))
             return TransitionResult.NotFound();
+        if (answer is Answer.Unreadable unreadable)
+            return TransitionResult.Refused(RefusalCode.Invalid, unreadable.Problem);
         if (answer is Answer.RefuseCandidate { Reason: var typed } && Answer.Clean(typed) is { } reason && !await IsRefusalReasonAsync(reason, ct))
             return TransitionResult.Refused(RefusalCode.Invalid, "Choisissez un motif dans la liste, ou aucun.");
         if (actor.Channel == Channel.EmailLink && await AnsweredTooOftenAsync(referral.Id, actor.Id, ct))
@@ -60,11 +62,14 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         return (await db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct)).RefusalReasonList.Contains(reason);
     }
 
-    /// <summary>Applies a transition as it is (seeding, reminders, tests); people's answers go through <see cref="AnswerAsync(Guid, Actor, Answer, int?, CancellationToken)"/>.</summary>
+    /// <summary>
+    /// Applies a transition as it is: the last step of <see cref="AnswerAsync(Referral, Actor, Answer, int?, CancellationToken)"/>,
+    /// and the tests' way to set a referral up. Internal: people's answers only come in through AnswerAsync.
+    /// </summary>
     /// <param name="expectedVersion">The version the person saw (a form's hidden field): if the referral moved
     /// since, the action is refused as <see cref="RefusalCode.ChangedMeanwhile"/> rather than applied to a state
     /// they did not see.</param>
-    public async Task<TransitionResult> ApplyAsync(
+    internal async Task<TransitionResult> ApplyAsync(
         Guid referralId, Func<Referral, DateTimeOffset, TransitionResult> transition, int? expectedVersion = null, CancellationToken ct = default)
     {
         var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == referralId, ct);
@@ -72,7 +77,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
     }
 
     /// <summary>The same, on a referral this context has just read (tracked, of its school).</summary>
-    public async Task<TransitionResult> ApplyAsync(
+    internal async Task<TransitionResult> ApplyAsync(
         Referral referral, Func<Referral, DateTimeOffset, TransitionResult> transition, int? expectedVersion = null, CancellationToken ct = default)
     {
         if (db.Entry(referral).State != EntityState.Unchanged || referral.SchoolId != db.SchoolId)

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Passerelle.Email;
 using Passerelle.Hosting;
 using Passerelle.Referrals;
@@ -55,6 +57,47 @@ public class OutboxWakeUpTests
             await transaction.RollbackAsync();
         }
         (await signal.WaitAsync(TimeSpan.Zero, default)).ShouldBeFalse();
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Mail_of_a_transaction_dropped_without_commit_never_wakes_the_dispatcher_later(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var school = await Seed.SchoolAsync(database, "École A");
+        using var signal = new OutboxSignal();
+        await using var db = Open(database, signal, school.School.Id);
+
+        // As ReferralActions does when the save loses a race: the transaction is disposed, neither committed nor rolled back.
+        await using (await db.Database.BeginTransactionAsync())
+        {
+            db.OutboxMessages.Add(Mail(school.School.Id));
+            await db.SaveChangesAsync();
+        }
+        db.ChangeTracker.Clear();
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            (await db.Candidates.SingleAsync()).Email = "autre@example.org";
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+        (await db.Candidates.SingleAsync()).Email = "encore@example.org";
+        await db.SaveChangesAsync();
+
+        (await signal.WaitAsync(TimeSpan.Zero, default)).ShouldBeFalse();
+        (await db.OutboxMessages.CountAsync()).ShouldBe(0, "the dropped transaction's mail was never committed");
+    }
+
+    [Fact]
+    public async Task The_app_s_contexts_carry_the_wake_up()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var app = new PasserelleFactory(database);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
+
+        var core = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()!;
+        core.Interceptors!.OfType<OutboxWakeUp>().ShouldHaveSingleItem();
     }
 
     private static PasserelleDb Open(TestDatabase database, OutboxSignal signal, Guid schoolId)
