@@ -95,6 +95,8 @@ public sealed class HomeModel(PasserelleDb db, TimeProvider clock) : CompanyPage
         var contact = await Db.CompanyContacts.AsNoTracking().SingleAsync(c => c.Id == contactId, ct);
         await HttpContext.SignInAsync(CompanyAuth.Scheme, CompanyAuth.Principal(contact, schoolId.Value,
             SessionValidation.StartedAt(User) ?? throw new InvalidOperationException("A validated session has a start.")));
-        return LocalRedirect(retour is not null && Url.IsLocalUrl(retour) && retour.StartsWith("/entreprise", StringComparison.Ordinal) ? retour : "/entreprise");
+        return retour is not null && Url.IsLocalUrl(retour) && retour.StartsWith(Url.Page("Home")!, StringComparison.Ordinal)
+            ? LocalRedirect(retour)
+            : RedirectToPage();
     }
 }

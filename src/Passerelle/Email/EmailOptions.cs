@@ -76,7 +76,7 @@ public sealed class EmailOptions
         if (options.SmtpPort is < 1 or > 65535)
             throw new StartupException($"Email:SmtpPort {options.SmtpPort} is not a port number (1–65535).");
         if (!EmailAddress.IsValid(options.FromAddress))
-            throw new StartupException($"Email:FromAddress '{options.FromAddress}' is not an e-mail address.");
+            throw new StartupException($"Email:FromAddress '{options.FromAddress}' is not a plain e-mail address (name@domain, no display name: the name shown comes from Email:FromName).");
         if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
             throw new StartupException($"Email:PublicBaseUrl '{options.PublicBaseUrl}' is not an http(s) address; links in mails start with it.");
         if (options.MaxAttempts < 1 || options.BatchSize < 1 || options.Parallelism < 1 || options.ParallelismUnderLoad < 1 || options.LeaseSeconds < 5)

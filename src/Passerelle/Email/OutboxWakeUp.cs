@@ -6,8 +6,9 @@ using Passerelle.Storage;
 namespace Passerelle.Email;
 
 /// <summary>
-/// Wakes the dispatcher whenever a save added mail to the outbox — once the rows are committed: right after the save,
-/// or when the transaction around it commits. Nobody has to remember to call <see cref="OutboxSignal.Notify"/>.
+/// Wakes the dispatcher whenever a save added mail to the outbox — once the rows are committed: right after a save
+/// made outside a transaction, or when the transaction the save ran in commits (never if it is rolled back or dropped).
+/// Nobody has to remember to call <see cref="OutboxSignal.Notify"/>.
 /// </summary>
 public sealed class OutboxWakeUp(OutboxSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
@@ -26,89 +27,79 @@ public sealed class OutboxWakeUp(OutboxSignal signal) : ISaveChangesInterceptor,
 
     public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        WakeIfCommitted(eventData.Context);
+        Saved(eventData.Context);
         return result;
     }
 
     public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        WakeIfCommitted(eventData.Context);
+        Saved(eventData.Context);
         return ValueTask.FromResult(result);
     }
 
-    public void SaveChangesFailed(DbContextErrorEventData eventData) => Forget(eventData.Context);
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => Failed(eventData.Context);
 
     public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        Forget(eventData.Context);
+        Failed(eventData.Context);
         return Task.CompletedTask;
     }
 
-    /// <summary>A new transaction starts clean, whatever became of an earlier one.</summary>
-    public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
-    {
-        RolledBack(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<DbTransaction> TransactionStartedAsync(
-        DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
-    {
-        RolledBack(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Wake(eventData.Context);
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Committed(eventData);
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        Wake(eventData.Context);
+        Committed(eventData);
         return Task.CompletedTask;
     }
 
-    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => RolledBack(eventData.Context);
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => RolledBack(eventData);
 
     public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        RolledBack(eventData.Context);
+        RolledBack(eventData);
         return Task.CompletedTask;
     }
 
     private static void NoteAddedMail(DbContext? context)
     {
-        if (context is not PasserelleDb db)
+        if (context is not PasserelleDb db || !db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
             return;
-        var adds = db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
-        // Outside a transaction only this save counts: a transaction disposed without commit or rollback (no event
-        // tells) leaves nothing behind that a later save could mistake for committed mail.
-        db.MailAwaitingCommit = adds || (db.MailAwaitingCommit && db.Database.CurrentTransaction is not null);
+        // In a transaction of the caller's, the mail is committed with that transaction (which an id tells from any
+        // later one: a transaction dropped without commit simply never matches); otherwise with this save.
+        if (db.Database.CurrentTransaction is { } transaction)
+            db.MailAwaitingCommit = transaction.TransactionId;
+        else
+            db.MailSavedAlone = true;
     }
 
-    private void WakeIfCommitted(DbContext? context)
+    private void Saved(DbContext? context)
     {
-        if (context?.Database.CurrentTransaction is null)
-            Wake(context);
-    }
-
-    private void Wake(DbContext? context)
-    {
-        if (context is PasserelleDb { MailAwaitingCommit: true } db)
+        if (context is PasserelleDb { MailSavedAlone: true } db)
         {
-            db.MailAwaitingCommit = false;
+            db.MailSavedAlone = false;
             signal.Notify();
         }
     }
 
-    private static void RolledBack(DbContext? context)
+    private static void Failed(DbContext? context)
     {
         if (context is PasserelleDb db)
-            db.MailAwaitingCommit = false;
+            db.MailSavedAlone = false;
     }
 
-    /// <summary>A failed save wrote nothing; inside a transaction, earlier saves may still commit their mail.</summary>
-    private static void Forget(DbContext? context)
+    private void Committed(TransactionEndEventData eventData)
     {
-        if (context is PasserelleDb db && db.Database.CurrentTransaction is null)
-            db.MailAwaitingCommit = false;
+        if (eventData.Context is PasserelleDb db && db.MailAwaitingCommit == eventData.TransactionId)
+        {
+            db.MailAwaitingCommit = null;
+            signal.Notify();
+        }
+    }
+
+    private static void RolledBack(TransactionEndEventData eventData)
+    {
+        if (eventData.Context is PasserelleDb db && db.MailAwaitingCommit == eventData.TransactionId)
+            db.MailAwaitingCommit = null;
     }
 }

@@ -104,7 +104,10 @@ public sealed class Referral : ISchoolOwned
             ? $"Le résultat s'enregistre après le rendez-vous, prévu le {ParisTime.Date(AppointmentStartsAt.Value)} à {ParisTime.Time(AppointmentStartsAt.Value)}."
             : null;
 
-    /// <summary>Why the party has nothing (more) to answer now, in French; null while one of its steps is open.</summary>
+    /// <summary>
+    /// Why the party has nothing (more) to do now, in French; null while it may still act. For the company, its own
+    /// step; for the others, what closes the referral for everyone (cancelled, or the outcome recorded).
+    /// </summary>
     public string? ClosedReasonFor(Party party) => party switch
     {
         Party.Company => this switch
@@ -116,15 +119,11 @@ public sealed class Referral : ISchoolOwned
             { OfferAnswer: Referrals.OfferAnswer.Declined } => OfferDeclinedMessage,
             _ => "Le candidat n'a pas encore accepté l'offre : vous pourrez répondre dès qu'il l'aura acceptée. Vous recevrez alors un e-mail.",
         },
-        Party.Candidate => this switch
-        {
-            { OfferStepOpen: true } or { AppointmentStepOpen: true } => null,
-            { IsCancelled: true } => CancelledMessage,
-            { Outcome: not null } => OutcomeRecordedMessage,
-            _ => "L'entreprise n'a pas retenu la candidature.",
-        },
         _ => IsCancelled ? CancelledMessage : Outcome is not null ? OutcomeRecordedMessage : null,
     };
+
+    /// <summary>The school may still withdraw the referral: not cancelled already, no outcome recorded.</summary>
+    public bool CanCancel => !IsCancelled && Outcome is null;
 
     private const string CancelledMessage = "L'école a annulé cette mise en relation.";
     private const string OutcomeRecordedMessage = "Le résultat de la mise en relation est enregistré.";
@@ -323,10 +322,8 @@ public sealed class Referral : ISchoolOwned
     {
         if (actor.ActsAs != Party.School)
             return TransitionResult.Refused(RefusalCode.NotYourStep, "Seule l'école peut annuler une mise en relation.");
-        if (IsCancelled)
-            return Cancelled();
-        if (Outcome is not null)
-            return TransitionResult.Refused(RefusalCode.Closed, "Le résultat est enregistré : la mise en relation ne peut plus être annulée.");
+        if (!CanCancel)
+            return IsCancelled ? Cancelled() : TransitionResult.Refused(RefusalCode.Closed, "Le résultat est enregistré : la mise en relation ne peut plus être annulée.");
         if (string.IsNullOrWhiteSpace(reason))
             return TransitionResult.Refused(RefusalCode.Invalid, "Indiquez le motif de l'annulation.");
 

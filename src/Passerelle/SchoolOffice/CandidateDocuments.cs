@@ -50,13 +50,15 @@ public static class CandidateDocuments
 
     private static async Task<IResult> UploadAsync(
         Guid candidateId, HttpContext http, IAntiforgery antiforgery, PasserelleDb db, DocumentStorage storage, TimeProvider clock,
-        ILogger<DocumentStorage> logger, CancellationToken ct)
+        LinkGenerator links, ILogger<DocumentStorage> logger, CancellationToken ct)
     {
         var schoolId = Guid.Parse(http.User.FindFirstValue(SchoolAuth.SchoolClaim)!);
         db.ForSchool(schoolId);
         if (!await db.Candidates.AnyAsync(c => c.Id == candidateId, ct))
             return Results.NotFound();
-        var page = $"/ecole/candidats/{candidateId}";
+        // Back to the candidate's page, with why the file was refused if it was.
+        IResult Back(string? refusal = null) =>
+            Results.Redirect(links.GetPathByPage(http, "/SchoolOffice/CandidateDetail", values: new { id = candidateId, refus = refusal })!);
 
         IFormCollection form;
         try
@@ -70,18 +72,18 @@ public static class CandidateDocuments
         }
         catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
         {
-            return Results.Redirect($"{page}?refus=taille");
+            return Back("taille");
         }
         if (!await antiforgery.IsRequestValidAsync(http))
             return Results.BadRequest();
 
         var file = form.Files.GetFile("File");
         if (file is null)
-            return Results.Redirect($"{page}?refus=fichier");
+            return Back("fichier");
         if (file.Length > DocumentUpload.MaxBytes)
-            return Results.Redirect($"{page}?refus=taille");
+            return Back("taille");
         if (!Enum.TryParse<DocumentKind>(form["Kind"], out var kind) || !Enum.IsDefined(kind))
-            return Results.Redirect($"{page}?refus=genre");
+            return Back("genre");
 
         using var content = new MemoryStream();
         await file.CopyToAsync(content, ct);
@@ -89,7 +91,7 @@ public static class CandidateDocuments
         if (problem is null && contentType == "application/pdf" && !await PdfCheck.OpensAsync(content.GetBuffer().AsMemory(0, (int)content.Length), logger, ct))
             problem = "pdf";
         if (problem is not null)
-            return Results.Redirect($"{page}?refus={problem}");
+            return Back(problem);
 
         var title = form["Title"].ToString();
         var document = new Document
@@ -103,6 +105,6 @@ public static class CandidateDocuments
         await storage.SaveAsync(document.StorageKey, content, ct);
         db.Documents.Add(document);
         await db.SaveChangesAsync(ct);
-        return Results.Redirect(page);
+        return Back();
     }
 }

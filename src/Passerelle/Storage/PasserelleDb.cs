@@ -26,8 +26,11 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     /// <summary>The school this context works for, if any.</summary>
     public Guid? SchoolId => _schoolId;
 
-    /// <summary>A save added outbox rows that are not committed yet (see Email/OutboxWakeUp).</summary>
-    internal bool MailAwaitingCommit { get; set; }
+    /// <summary>The transaction whose commit will make added outbox rows visible to the dispatcher (Email/OutboxWakeUp).</summary>
+    internal Guid? MailAwaitingCommit { get; set; }
+
+    /// <summary>The save under way adds outbox rows outside a caller's transaction (Email/OutboxWakeUp).</summary>
+    internal bool MailSavedAlone { get; set; }
 
     public DbSet<School> Schools => Set<School>();
     public DbSet<Staff> Staff => Set<Staff>();
@@ -62,7 +65,8 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     {
         _schoolId = null;
         _system = false;
-        MailAwaitingCommit = false;
+        MailAwaitingCommit = null;
+        MailSavedAlone = false;
         return this;
     }
 

@@ -295,7 +295,9 @@ public class WorkflowTableTests
         InStage(stage).IsOpen(LinkStep.Offer).ShouldBe(offer.Succeeded || offer.Refusal!.Code == SameAnswer);
         var appointment = InStage(stage).AnswerAppointment(AppointmentAnswer.Declined, candidate, Now);
         InStage(stage).IsOpen(LinkStep.Appointment).ShouldBe(appointment.Succeeded || appointment.Refusal!.Code == SameAnswer);
-        (InStage(stage).ClosedReasonFor(Party.Candidate) is null).ShouldBe(InStage(stage).OpenSteps.Any(s => s != LinkStep.Company));
+        var cancel = InStage(stage).Cancel("Offre pourvue", staff, Now);
+        InStage(stage).CanCancel.ShouldBe(cancel.Succeeded);
+        (InStage(stage).ClosedReasonFor(Party.School) is null).ShouldBe(cancel.Succeeded);
     }
 
     public static TheoryData<ReferralStage> Stages => new(Enum.GetValues<ReferralStage>());
