@@ -11,19 +11,30 @@ namespace Passerelle.Accounts;
 /// every key is encrypted with that certificate before it is stored, so a copy of the database (a backup) does
 /// not give the keys away. Every instance needs the same certificate. Without it, Production says so at start-up.
 /// </summary>
-public static class KeyRingProtection
+public sealed class KeyRingOptions
 {
     public const string Section = "DataProtection";
 
-    public static IDataProtectionBuilder ProtectKeys(this IDataProtectionBuilder builder, IConfiguration configuration)
+    public string? CertificatePath { get; init; }
+    public string? CertificatePassword { get; init; }
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(CertificatePath);
+
+    public static KeyRingOptions FromConfiguration(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<KeyRingOptions>() ?? new KeyRingOptions();
+}
+
+public static class KeyRingProtection
+{
+    public static IDataProtectionBuilder ProtectKeys(this IDataProtectionBuilder builder, KeyRingOptions options)
     {
-        var path = configuration[$"{Section}:CertificatePath"];
-        if (string.IsNullOrWhiteSpace(path))
+        if (!options.IsConfigured)
             return builder;
+        var path = options.CertificatePath!;
         X509Certificate2 certificate;
         try
         {
-            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, configuration[$"{Section}:CertificatePassword"]);
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, options.CertificatePassword);
         }
         catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
         {
@@ -33,6 +44,4 @@ public static class KeyRingProtection
             throw new StartupException($"DataProtection:CertificatePath '{path}' holds no private key: the keys could not be read back.");
         return builder.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
     }
-
-    public static bool IsConfigured(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration[$"{Section}:CertificatePath"]);
 }

@@ -2,14 +2,22 @@ using System.Text.RegularExpressions;
 
 namespace Passerelle.Candidates;
 
-/// <summary>
-/// Candidate files, outside the web root, under server-chosen names (<see cref="Document.StorageKey"/>).
-/// Section "Documents": Folder (default data/documents, relative to the working directory). With several
-/// instances it is a shared volume.
-/// </summary>
-public sealed partial class DocumentStorage(IConfiguration configuration)
+/// <summary>Section "Documents": where candidates' files are kept.</summary>
+public sealed class DocumentsOptions
 {
-    private readonly string _root = Path.GetFullPath(configuration["Documents:Folder"] is { Length: > 0 } folder ? folder : "data/documents");
+    public const string Section = "Documents";
+
+    /// <summary>Relative to the working directory; with several instances, a shared volume.</summary>
+    public string Folder { get; init; } = "data/documents";
+
+    public static DocumentsOptions FromConfiguration(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<DocumentsOptions>() is { Folder.Length: > 0 } options ? options : new DocumentsOptions();
+}
+
+/// <summary>Candidate files, outside the web root, under server-chosen names (<see cref="Document.StorageKey"/>).</summary>
+public sealed partial class DocumentStorage(DocumentsOptions options)
+{
+    private readonly string _root = Path.GetFullPath(options.Folder);
 
     public static string NewKey(Guid schoolId, Guid documentId) => $"{schoolId:N}/{documentId:N}";
 

@@ -21,7 +21,8 @@ public static class PasserelleApp
     {
         var database = DatabaseOptions.FromConfiguration(builder.Configuration, builder.Environment.IsDevelopment());
         var email = EmailOptions.FromConfiguration(builder.Configuration);
-        if (ProductionChecks.Settings(builder.Configuration, builder.Environment, email) is { Count: > 0 } problems)
+        var keyRing = KeyRingOptions.FromConfiguration(builder.Configuration);
+        if (ProductionChecks.Settings(builder.Environment, database, email) is { Count: > 0 } problems)
             throw new StartupException(string.Join('\n', problems));
         KeepLinkTokensOutOfLogs(builder.Logging);
         var services = builder.Services;
@@ -36,6 +37,8 @@ public static class PasserelleApp
         services.AddSingleton<DatabaseStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseStartup>());
         services.AddScoped<ReferralActions>();
+        services.AddSingleton(keyRing);
+        services.AddSingleton(DocumentsOptions.FromConfiguration(builder.Configuration));
         services.AddSingleton<DocumentStorage>();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<PasswordSetup>();
@@ -56,7 +59,7 @@ public static class PasserelleApp
         services.AddCompanyPortal(cookies);
         services.AddSchoolOffice(cookies);
         // Cookies and antiforgery tokens are signed with keys every instance reads from the database.
-        services.AddDataProtection().SetApplicationName("Passerelle").ProtectKeys(builder.Configuration);
+        services.AddDataProtection().SetApplicationName("Passerelle").ProtectKeys(keyRing);
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(provider =>
             new Microsoft.Extensions.Options.ConfigureOptions<KeyManagementOptions>(options =>
                 options.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System)));
@@ -135,7 +138,7 @@ public static class PasserelleApp
 
     public static WebApplication MapPasserelle(this WebApplication app)
     {
-        if (app.Environment.IsProduction() && !KeyRingProtection.IsConfigured(app.Configuration))
+        if (app.Environment.IsProduction() && !app.Services.GetRequiredService<KeyRingOptions>().IsConfigured)
             app.Logger.LogWarning("The data-protection keys (they sign sessions and forms) are stored unencrypted in the database: " +
                 "set DataProtection:CertificatePath (and DataProtection:CertificatePassword) to encrypt them, and protect database backups.");
         var inFlight = app.Services.GetRequiredService<RequestsInFlight>();

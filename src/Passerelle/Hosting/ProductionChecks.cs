@@ -13,7 +13,7 @@ namespace Passerelle.Hosting;
 public static class ProductionChecks
 {
     /// <summary>The settings' problems, checked before the database is touched; empty outside Production.</summary>
-    public static IReadOnlyList<string> Settings(IConfiguration configuration, IHostEnvironment environment, EmailOptions email)
+    public static IReadOnlyList<string> Settings(IHostEnvironment environment, DatabaseOptions database, EmailOptions email)
     {
         if (!environment.IsProduction())
             return [];
@@ -22,7 +22,7 @@ public static class ProductionChecks
             problems.Add("Email:Delivery is Folder (mail written to a local folder) in Production: set Email:Delivery=Smtp and Email:SmtpHost.");
         if (!email.PublicBaseUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
             problems.Add($"Email:PublicBaseUrl '{email.PublicBaseUrl}' is not https in Production: links in mails carry tokens, give the public https address.");
-        if (bool.TryParse(configuration[$"{DatabaseOptions.Section}:SeedDemoData"], out var seed) && seed)
+        if (database.SeedDemoData)
             problems.Add("Database:SeedDemoData=true in Production: the demo accounts' password is published, turn it off.");
         return problems;
     }
