@@ -41,16 +41,21 @@ public static class BaselineList
     /// <summary>
     /// Serves the baseline on <paramref name="url"/> until stopped (with /health/ready for the launcher), connecting as
     /// Passerelle does: the connection string goes through <see cref="DatabaseOptions"/>, which adds its Npgsql
-    /// settings (statements prepared once per connection, no reset on return to the pool).
+    /// settings (statements prepared once per connection, no reset on return to the pool), and the prepared query
+    /// keeps its one generic plan.
     /// </summary>
     public static async Task ServeAsync(string url)
     {
         var given = Environment.GetEnvironmentVariable(ConnectionVariable)
             ?? throw new InvalidOperationException($"{ConnectionVariable} is not set.");
-        var connectionString = DatabaseOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var connectionString = new NpgsqlConnectionStringBuilder(DatabaseOptions.FromConfiguration(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Provider"] = "PostgreSQL", ["Database:ConnectionString"] = given })
+            .Build()).ConnectionString)
         {
-            ["Database:Provider"] = "PostgreSQL", ["Database:ConnectionString"] = given,
-        }).Build()).ConnectionString;
+            // A ceiling pays no planning: on some data sizes PostgreSQL keeps re-planning this query at every execution
+            // (custom plans), which halved (b) (bench/findings.md). Its one plan is the same index scan either way.
+            Options = "-c plan_cache_mode=force_generic_plan",
+        }.ToString();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();
