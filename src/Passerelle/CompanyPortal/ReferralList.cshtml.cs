@@ -144,17 +144,12 @@ public sealed class ReferralListModel(PasserelleDb db) : CompanyPage(db)
         }
     }
 
-    public string PageUrl(int page, bool? toHandle = null, bool? oldest = null)
-    {
-        var parameters = new List<string>();
-        if (page > 1)
-            parameters.Add($"p={page}");
-        if (toHandle ?? ToHandleOnly)
-            parameters.Add("filtre=a-traiter");
-        if (!string.IsNullOrWhiteSpace(Search))
-            parameters.Add($"q={Uri.EscapeDataString(Search.Trim())}");
-        if (oldest ?? OldestFirst)
-            parameters.Add("tri=ancien");
-        return "/entreprise/candidats" + (parameters.Count == 0 ? "" : "?" + string.Join('&', parameters));
-    }
+    public string PageUrl(int page, bool? toHandle = null, bool? oldest = null) =>
+        Url.Page("ReferralList", new
+        {
+            p = page > 1 ? page : (int?)null,
+            filtre = toHandle ?? ToHandleOnly ? "a-traiter" : null,
+            q = string.IsNullOrWhiteSpace(Search) ? null : Search.Trim(),
+            tri = oldest ?? OldestFirst ? "ancien" : null,
+        })!;
 }

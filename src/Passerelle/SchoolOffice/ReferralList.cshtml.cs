@@ -137,23 +137,10 @@ public sealed class ReferralListModel(PasserelleDb db) : SchoolPage(db)
             .Select(s => (s.Id, PersonName.Display(s.LastName, s.FirstName))).ToList();
     }
 
-    public string Query(int? page = null, bool csv = false)
-    {
-        var parameters = new List<string>();
-        if (csv)
-            parameters.Add("handler=Csv");
-        if (page is > 1)
-            parameters.Add($"p={page}");
-        if (Stage is not null)
-            parameters.Add($"etape={Stage}");
-        if (OfferId is not null)
-            parameters.Add($"offre={OfferId}");
-        if (CompanyId is not null)
-            parameters.Add($"entreprise={CompanyId}");
-        if (CreatedBy is not null)
-            parameters.Add($"charge={CreatedBy}");
-        if (!string.IsNullOrWhiteSpace(Search))
-            parameters.Add($"q={Uri.EscapeDataString(Search.Trim())}");
-        return "/ecole/mises-en-relation" + (parameters.Count == 0 ? "" : "?" + string.Join('&', parameters));
-    }
+    public string Query(int? page = null, bool csv = false) =>
+        Url.Page("ReferralList", csv ? "Csv" : null, new
+        {
+            p = page > 1 ? page : null, etape = Stage, offre = OfferId, entreprise = CompanyId, charge = CreatedBy,
+            q = string.IsNullOrWhiteSpace(Search) ? null : Search.Trim(),
+        })!;
 }
