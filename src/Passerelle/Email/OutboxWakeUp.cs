@@ -53,14 +53,6 @@ public sealed class OutboxWakeUp(OutboxSignal signal) : ISaveChangesInterceptor,
         return Task.CompletedTask;
     }
 
-    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => RolledBack(eventData);
-
-    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        RolledBack(eventData);
-        return Task.CompletedTask;
-    }
-
     private static void NoteAddedMail(DbContext? context)
     {
         if (context is not PasserelleDb db || !db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
@@ -95,11 +87,5 @@ public sealed class OutboxWakeUp(OutboxSignal signal) : ISaveChangesInterceptor,
             db.MailAwaitingCommit = null;
             signal.Notify();
         }
-    }
-
-    private static void RolledBack(TransactionEndEventData eventData)
-    {
-        if (eventData.Context is PasserelleDb db && db.MailAwaitingCommit == eventData.TransactionId)
-            db.MailAwaitingCommit = null;
     }
 }

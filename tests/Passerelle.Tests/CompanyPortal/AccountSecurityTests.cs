@@ -176,25 +176,25 @@ public sealed partial class AccountSecurityTests
         using var typo = From(world, "192.0.2.40");
 
         for (var attempt = 1; attempt <= 4; attempt++)
-            (await StaffLogInAsync(typo, "demo.ecole", "mauvais")).Status.ShouldBe(HttpStatusCode.Unauthorized);
-        (await StaffLogInAsync(typo, "demo.ecole")).Status.ShouldBe(HttpStatusCode.OK, "four failures do not make an address wait");
+            (await PortalWorld.TryLogInStaffAsync(typo, "demo.ecole", "mauvais")).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await PortalWorld.TryLogInStaffAsync(typo, "demo.ecole")).Status.ShouldBe(HttpStatusCode.OK, "four failures do not make an address wait");
 
         for (var attempt = 1; attempt <= 5; attempt++)
         {
-            var (status, page) = await StaffLogInAsync(attacker, "demo.ecole", "mauvais");
+            var (status, page) = await PortalWorld.TryLogInStaffAsync(attacker, "demo.ecole", "mauvais");
             status.ShouldBe(HttpStatusCode.Unauthorized);
             page.Text().ShouldContain(LoginPage<Passerelle.Schools.Staff>.Refused);
         }
-        var (waitingStatus, waitingPage) = await StaffLogInAsync(attacker, "demo.ecole");
+        var (waitingStatus, waitingPage) = await PortalWorld.TryLogInStaffAsync(attacker, "demo.ecole");
         waitingStatus.ShouldBe(HttpStatusCode.Unauthorized, "that address waits, even with the right password");
         waitingPage.Text().ShouldContain(LoginPage<Passerelle.Schools.Staff>.Refused);
-        (await StaffLogInAsync(owner, "demo.ecole")).Status.ShouldBe(HttpStatusCode.OK, "the staff member, elsewhere, is not locked out");
+        (await PortalWorld.TryLogInStaffAsync(owner, "demo.ecole")).Status.ShouldBe(HttpStatusCode.OK, "the staff member, elsewhere, is not locked out");
 
         // The attempt while waiting was the sixth failure: two minutes from then.
         world.Clock.Now = Seed.Now.AddMinutes(2).AddSeconds(-1);
-        (await StaffLogInAsync(attacker, "demo.ecole")).Status.ShouldBe(HttpStatusCode.Unauthorized, "a second before the end of the wait");
+        (await PortalWorld.TryLogInStaffAsync(attacker, "demo.ecole")).Status.ShouldBe(HttpStatusCode.Unauthorized, "a second before the end of the wait");
         world.Clock.Now = Seed.Now.AddMinutes(2).AddSeconds(-1).AddMinutes(4).AddSeconds(1);
-        (await StaffLogInAsync(attacker, "demo.ecole")).Status.ShouldBe(HttpStatusCode.OK, "after the wait the right password opens the session");
+        (await PortalWorld.TryLogInStaffAsync(attacker, "demo.ecole")).Status.ShouldBe(HttpStatusCode.OK, "after the wait the right password opens the session");
         await using var db = world.Database.NewContext();
         (await db.Set<LoginThrottle>().CountAsync()).ShouldBe(0, "each successful login forgot the failures of its address");
     }
@@ -229,14 +229,6 @@ public sealed partial class AccountSecurityTests
         (await client.GetAsync(page)).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe(page, "29 minutes after the last request the session is still open");
         world.Clock.Now = Seed.Now.AddMinutes(58 + 30).AddSeconds(1);
         (await client.GetAsync(page)).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe(login, "30 minutes without a request end the session");
-    }
-
-    private static async Task<(HttpStatusCode Status, AngleSharp.Html.Dom.IHtmlDocument Page)> StaffLogInAsync(HttpClient client, string userName,
-        string password = DemoData.Password)
-    {
-        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
-        var response = await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = userName, ["Password"] = password });
-        return (response.StatusCode, await Browserless.ReadAsync(response));
     }
 
     [Theory]

@@ -47,22 +47,23 @@ public sealed class PortalWorld : IAsyncDisposable
 
     public HttpClient Client() => App.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = PasserelleFactory.Https, AllowAutoRedirect = true, HandleCookies = true });
 
-    /// <summary>Signs in through the login form; returns the page reached.</summary>
-    public static async Task<(HttpStatusCode Status, IHtmlDocument Page)> LogInAsync(HttpClient client, string userName, string password = DemoData.Password)
-    {
-        var (_, form) = await Browserless.GetAsync(client, "/entreprise/connexion");
-        var response = await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = userName, ["Password"] = password });
-        if (response.StatusCode == HttpStatusCode.TooManyRequests)
-            return (response.StatusCode, await Browserless.ReadAsync(response));
-        return (response.StatusCode, await Browserless.ReadAsync(response));
-    }
+    /// <summary>Signs in to Passerelle Entreprises through the login form; returns the page reached.</summary>
+    public static Task<(HttpStatusCode Status, IHtmlDocument Page)> LogInAsync(HttpClient client, string userName, string password = DemoData.Password) =>
+        LogInThroughAsync(client, "/entreprise/connexion", userName, password);
 
-    /// <summary>Signs a staff member in to Passerelle École through the login form.</summary>
-    public static async Task LogInStaffAsync(HttpClient client, string userName, string password = DemoData.Password)
+    /// <summary>Signs in to Passerelle École through the login form; returns the page reached.</summary>
+    public static Task<(HttpStatusCode Status, IHtmlDocument Page)> TryLogInStaffAsync(HttpClient client, string userName, string password = DemoData.Password) =>
+        LogInThroughAsync(client, "/ecole/connexion", userName, password);
+
+    /// <summary>Signs a staff member in to Passerelle École, which must succeed.</summary>
+    public static async Task LogInStaffAsync(HttpClient client, string userName, string password = DemoData.Password) =>
+        (await TryLogInStaffAsync(client, userName, password)).Status.ShouldBe(HttpStatusCode.OK, $"{userName} logs in");
+
+    private static async Task<(HttpStatusCode Status, IHtmlDocument Page)> LogInThroughAsync(HttpClient client, string loginPage, string userName, string password)
     {
-        var (_, form) = await Browserless.GetAsync(client, "/ecole/connexion");
+        var (_, form) = await Browserless.GetAsync(client, loginPage);
         var response = await Browserless.SubmitAsync(client, form, "Se connecter", new Dictionary<string, string> { ["UserName"] = userName, ["Password"] = password });
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, $"{userName} logs in");
+        return (response.StatusCode, await Browserless.ReadAsync(response));
     }
 
     /// <summary>A client signed in to Passerelle École as <paramref name="userName"/>.</summary>

@@ -56,6 +56,14 @@ public class OutboxWakeUpTests
             await db.SaveChangesAsync();
             await transaction.RollbackAsync();
         }
+        // Nor does a later transaction that commits no mail.
+        db.ChangeTracker.Clear();
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            (await db.Candidates.SingleAsync()).Email = "autre@example.org";
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
         (await signal.WaitAsync(TimeSpan.Zero, default)).ShouldBeFalse();
     }
 
