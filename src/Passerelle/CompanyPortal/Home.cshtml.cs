@@ -81,9 +81,9 @@ public sealed class HomeModel(PasserelleDb db, TimeProvider clock) : CompanyPage
     public async Task<IActionResult> OnPostChooseSchoolAsync(Guid? schoolId, string? retour, CancellationToken ct)
     {
         LoadSchool();
-        await LoadInvitationsAsync(ct);
         if (schoolId is null)
         {
+            await LoadInvitationsAsync(ct);
             Error = "Choisissez un centre de formation dans la liste.";
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();

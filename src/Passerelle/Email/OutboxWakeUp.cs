@@ -55,7 +55,7 @@ public sealed class OutboxWakeUp(OutboxSignal signal) : ISaveChangesInterceptor,
 
     private static void NoteAddedMail(DbContext? context)
     {
-        if (context is not PasserelleDb db || !db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        if (context is not PasserelleDb db || !AddsMail(db.ChangeTracker))
             return;
         // In a transaction of the caller's, the mail is committed with that transaction (which an id tells from any
         // later one: a transaction dropped without commit simply never matches); otherwise with this save.
@@ -63,6 +63,24 @@ public sealed class OutboxWakeUp(OutboxSignal signal) : ISaveChangesInterceptor,
             db.MailAwaitingCommit = transaction.TransactionId;
         else
             db.MailSavedAlone = true;
+    }
+
+    /// <summary>
+    /// Outbox rows are only ever added (Add sets their state at once), so the tracker's states are read as they are:
+    /// EF detects changes right after this interceptor, and doing it here too would scan every save twice.
+    /// </summary>
+    private static bool AddsMail(Microsoft.EntityFrameworkCore.ChangeTracking.ChangeTracker tracker)
+    {
+        var detecting = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return tracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detecting;
+        }
     }
 
     private void Saved(DbContext? context)

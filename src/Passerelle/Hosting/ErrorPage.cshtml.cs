@@ -44,8 +44,7 @@ public sealed class ErrorPageModel : PageModel
     private void Show()
     {
         // An address typed by hand (/erreur/999) is a page that does not exist, not a server error.
-        var code = int.TryParse(RouteData.Values["code"]?.ToString(), out var value) && value is >= 400 and <= 599 ? value : 404;
-        Code = code is >= 400 and <= 599 ? code : 500;
+        Code = int.TryParse(RouteData.Values["code"]?.ToString(), out var value) && value is >= 400 and <= 599 ? value : 404;
         // Reached by a redirect (access denied) rather than a re-execution: answer with the code itself.
         Response.StatusCode = Code;
     }

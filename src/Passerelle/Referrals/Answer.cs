@@ -24,7 +24,7 @@ public abstract record Answer
     public sealed record ToAppointment(AppointmentAnswer Value, string? Comment = null) : Answer;
 
     /// <summary>The company or the school records whether the candidate was recruited.</summary>
-    public sealed record RecordOutcome(Outcome Value, string? Comment = null) : Answer;
+    public sealed record RecordOutcome(Outcome Value) : Answer;
 
     /// <summary>The school withdraws the referral.</summary>
     public sealed record Cancel(string? Reason) : Answer;
@@ -49,10 +49,9 @@ public abstract record Answer
         AcceptCandidate a => referral.AnswerCandidate(CompanyAnswer.Accepted, a.Appointment, actor, now, a.Appointment.Comment),
         RefuseCandidate a => referral.AnswerCandidate(CompanyAnswer.Refused, null, actor, now, Clean(a.Comment), Clean(a.Reason)),
         ToAppointment a => referral.AnswerAppointment(a.Value, actor, now, Clean(a.Comment)),
-        RecordOutcome a => referral.RecordOutcome(a.Value, actor, now, Clean(a.Comment)),
+        RecordOutcome a => referral.RecordOutcome(a.Value, actor, now),
         Cancel a => referral.Cancel(a.Reason ?? "", actor, now),
-        Unreadable a => TransitionResult.Refused(RefusalCode.Invalid, a.Problem),
-        _ => throw new InvalidOperationException($"Unknown answer {GetType().Name}."),
+        _ => throw new InvalidOperationException($"{GetType().Name} is not applied: ReferralActions.AnswerAsync refuses it first."),
     };
 
     /// <summary>A free text as stored: trimmed, or nothing when blank.</summary>

@@ -28,7 +28,7 @@ public static class CandidateDocuments
     private static async Task<IResult> DownloadAsync(
         Guid candidateId, Guid documentId, HttpContext http, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
     {
-        if (!Guid.TryParse(http.User.FindFirst(SchoolAuth.SchoolClaim)?.Value, out var schoolId))
+        if (SchoolAuth.SchoolOf(http.User) is not { } schoolId)
             return Results.NotFound();
         db.ForSchool(schoolId);
         var document = await db.Documents.AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId && d.CandidateId == candidateId, ct);
@@ -52,7 +52,8 @@ public static class CandidateDocuments
         Guid candidateId, HttpContext http, IAntiforgery antiforgery, PasserelleDb db, DocumentStorage storage, TimeProvider clock,
         LinkGenerator links, ILogger<DocumentStorage> logger, CancellationToken ct)
     {
-        var schoolId = Guid.Parse(http.User.FindFirstValue(SchoolAuth.SchoolClaim)!);
+        if (SchoolAuth.SchoolOf(http.User) is not { } schoolId)
+            return Results.NotFound();
         db.ForSchool(schoolId);
         if (!await db.Candidates.AnyAsync(c => c.Id == candidateId, ct))
             return Results.NotFound();

@@ -41,4 +41,8 @@ public static class SchoolAuth
             Accounts.SessionValidation.Stamp(staff),
             Accounts.SessionValidation.Started(sessionStarted),
         ], Scheme));
+
+    /// <summary>The school of the signed-in staff member; null when the claim is absent or malformed.</summary>
+    public static Guid? SchoolOf(ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(SchoolClaim), out var id) ? id : null;
 }

@@ -16,7 +16,7 @@ public abstract class SchoolPage(PasserelleDb db) : PageModel
 
     public Guid StaffId => Guid.Parse(User.FindFirstValue(ClaimTypes.NameIdentifier)!);
     public string StaffName => User.Identity?.Name ?? "";
-    public Guid SchoolId => Guid.Parse(User.FindFirstValue(SchoolAuth.SchoolClaim)!);
+    public Guid SchoolId => SchoolAuth.SchoolOf(User) ?? throw new InvalidOperationException("A school page is only reached signed in.");
     public bool IsAdmin => User.IsInRole(nameof(StaffRole.SchoolAdmin));
 
     public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)

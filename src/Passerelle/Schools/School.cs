@@ -22,7 +22,7 @@ public sealed class School
     public IReadOnlyList<string> RefusalReasonList =>
         RefusalReasons.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
 
+    /// <summary>For the keys of <see cref="Referrals.TemplateKeys.SchoolMayMute"/> (the callers ask only for those).</summary>
     public bool IsMuted(string templateKey) =>
-        Referrals.TemplateKeys.SchoolMayMute.Contains(templateKey) &&
         MutedNotifications.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Contains(templateKey);
 }
