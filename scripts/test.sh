@@ -43,6 +43,9 @@ cleanup() {
   rm -rf "$work_dir"
 }
 trap cleanup EXIT
+if [ -n "$fast" ] && is_ci; then
+  die "--fast leaves out the PostgreSQL, SMTP, browser and process tests: not under CI=true, where nothing is skipped"
+fi
 
 start_postgres() {
   local bin

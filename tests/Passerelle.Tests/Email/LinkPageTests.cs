@@ -262,6 +262,7 @@ public partial class LinkPageTests
             var (_, page) = await Browserless.GetAsync(client, $"/l/{token}");
             (await Browserless.SubmitAsync(client, page, button)).StatusCode.ShouldBe(HttpStatusCode.OK, button);
         }
+        var mailsAfterThree = (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.ReferralId == referralId))).Count;
         var (_, fourth) = await Browserless.GetAsync(client, $"/l/{token}");
         var refused = await Browserless.SubmitAsync(client, fourth, "Refuser l'offre");
 
@@ -269,6 +270,7 @@ public partial class LinkPageTests
         (await Browserless.ReadAsync(refused)).Text().ShouldContain("patientez un peu avant de changer d'avis de nouveau");
         (await StateAsync(world, referralId)).Stage.ShouldBe(ReferralStage.AwaitingCompany, "the fourth answer changed nothing");
         var mailsAfter = await world.QueryAsync(db => db.OutboxMessages.Where(m => m.ReferralId == referralId));
+        mailsAfter.Count.ShouldBe(mailsAfterThree, "the refused fourth answer queued no mail");
         var queuedByAnswers = mailsAfter.Count - mailsBefore.Count;
 
         world.Clock.Now = Seed.Now.AddMinutes(11);
@@ -280,7 +282,7 @@ public partial class LinkPageTests
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public async Task A_dead_link_shows_what_happened_to_it_and_no_live_state(DatabaseProvider provider)
+    public async Task A_dead_link_says_its_step_is_over_and_shows_no_live_state(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider);
         var referralId = await world.ProposeAsync();

@@ -21,7 +21,7 @@ public class OutboxWakeUpTests
         await using var database = await TestDatabase.CreateAsync(provider);
         var school = await Seed.SchoolAsync(database, "École A");
         using var signal = new OutboxSignal();
-        await using var db = Open(database, signal, school.School.Id);
+        await using var db = database.NewContext(new OutboxWakeUp(signal)).ForSchool(school.School.Id);
 
         (await db.Candidates.SingleAsync()).Email = "autre@example.org";
         await db.SaveChangesAsync();
@@ -39,7 +39,7 @@ public class OutboxWakeUpTests
         await using var database = await TestDatabase.CreateAsync(provider);
         var school = await Seed.SchoolAsync(database, "École A");
         using var signal = new OutboxSignal();
-        await using var db = Open(database, signal, school.School.Id);
+        await using var db = database.NewContext(new OutboxWakeUp(signal)).ForSchool(school.School.Id);
 
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
@@ -74,7 +74,7 @@ public class OutboxWakeUpTests
         await using var database = await TestDatabase.CreateAsync(provider);
         var school = await Seed.SchoolAsync(database, "École A");
         using var signal = new OutboxSignal();
-        await using var db = Open(database, signal, school.School.Id);
+        await using var db = database.NewContext(new OutboxWakeUp(signal)).ForSchool(school.School.Id);
 
         // As ReferralActions does when the save loses a race: the transaction is disposed, neither committed nor rolled back.
         await using (await db.Database.BeginTransactionAsync())
@@ -106,13 +106,6 @@ public class OutboxWakeUpTests
 
         var core = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()!;
         core.Interceptors!.OfType<OutboxWakeUp>().ShouldHaveSingleItem();
-    }
-
-    private static PasserelleDb Open(TestDatabase database, OutboxSignal signal, Guid schoolId)
-    {
-        var builder = new DbContextOptionsBuilder<PasserelleDb>();
-        PasserelleApp.UseDatabase(builder, database.Options).AddInterceptors(new OutboxWakeUp(signal));
-        return new PasserelleDb(builder.Options).ForSchool(schoolId);
     }
 
     private static OutboxMessage Mail(Guid schoolId) =>

@@ -98,10 +98,11 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public SchemaMigrator Migrator() => new(Options, NullLogger<SchemaMigrator>.Instance);
 
-    public PasserelleDb NewContext()
+    /// <param name="interceptors">What the app would add to its contexts, for a test of one of them.</param>
+    public PasserelleDb NewContext(params Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] interceptors)
     {
         var builder = new DbContextOptionsBuilder<PasserelleDb>();
-        PasserelleApp.UseDatabase(builder, Options);
+        PasserelleApp.UseDatabase(builder, Options).AddInterceptors(interceptors);
         return new PasserelleDb(builder.Options);
     }
 

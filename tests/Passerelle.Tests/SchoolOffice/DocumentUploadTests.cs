@@ -67,7 +67,7 @@ public class DocumentUploadTests
     }
 
     [Fact]
-    public void A_zip_bomb_disguised_as_a_word_document_is_refused_without_being_unpacked()
+    public void A_zip_bomb_disguised_as_a_word_document_is_refused_for_its_unpacked_volume()
     {
         // 200 MB of zeros compress to a few hundred kilobytes.
         var bomb = Zip(("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types/>")), ("word/document.xml", new byte[200 * 1024 * 1024]));

@@ -233,7 +233,6 @@ public sealed partial class HostileCorpusTests
             values["exe"] = "MZ\u0090\u0000\u0003";
             values["zipBomb"] = Encoding.Latin1.GetString(ZipBomb());
             values["nestedIfs"] = string.Concat(Enumerable.Repeat("{{#if candidat}}", 9)) + "x" + string.Concat(Enumerable.Repeat("{{/if}}", 9));
-            values["manyFields"] = "";
         }
 
         /// <summary>The text with its placeholders replaced: {name} from the values, {n} by n characters.</summary>
