@@ -12,5 +12,13 @@ public sealed class Candidate : ISchoolOwned
     public string? Phone { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>When the school recorded the candidate's consent to have their profile proposed to companies (push CV); null without it.</summary>
+    public DateTimeOffset? PushConsentAt { get; set; }
+
+    /// <summary>Who recorded that consent, as their name was then.</summary>
+    public string? PushConsentRecordedBy { get; set; }
+
+    public Guid? PushConsentRecordedById { get; set; }
+
     public string DisplayName => PersonName.Display(LastName, FirstName);
 }

@@ -37,9 +37,9 @@ public static class DocumentDownloads
         string token, Guid documentId, LinkResolver resolver, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
     {
         var resolved = await resolver.ResolveAsync(token, ct);
-        if (resolved.Status != LinkStatus.Valid || resolved.Link!.Step != LinkStep.Company)
+        if (resolved.Status != LinkStatus.Valid || resolved.Link!.Step != LinkStep.Company || resolved.Link.ReferralId is not { } referralId)
             return Results.NotFound();
-        return await SendAsync(db, storage, resolved.Link.ReferralId, resolved.Link.RecipientId, documentId, ct);
+        return await SendAsync(db, storage, referralId, resolved.Link.RecipientId, documentId, ct);
     }
 
     private static async Task<IResult> SendAsync(

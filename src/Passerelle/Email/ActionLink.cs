@@ -12,7 +12,10 @@ public sealed class ActionLink : ISchoolOwned
 {
     public Guid Id { get; set; }
     public Guid SchoolId { get; set; }
-    public Guid ReferralId { get; set; }
+    /// <summary>The referral the link answers; for a push CV's link (<see cref="LinkStep.Push"/>), <see cref="PushedProfileId"/> instead.</summary>
+    public Guid? ReferralId { get; set; }
+
+    public Guid? PushedProfileId { get; set; }
     public Guid? OutboxMessageId { get; set; }
     public Recipient Recipient { get; set; }
     public Guid RecipientId { get; set; }

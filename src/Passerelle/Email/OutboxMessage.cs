@@ -31,6 +31,9 @@ public sealed class OutboxMessage
     /// <summary>The timeline event that caused the mail.</summary>
     public int? EventSequence { get; set; }
 
+    /// <summary>For a push CV's mail to the company: the push whose profiles it lists.</summary>
+    public Guid? CvPushId { get; set; }
+
     public string TemplateKey { get; set; } = "";
     public Recipient Recipient { get; set; }
 

@@ -15,6 +15,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.ToTable("outbox_messages");
         builder.HasOne<School>().WithMany().HasForeignKey(m => m.SchoolId);
         builder.HasOne<Referral>().WithMany().HasForeignKey(m => m.ReferralId);
+        builder.HasOne<CvPushes.CvPush>().WithMany().HasForeignKey(m => m.CvPushId);
     }
 }
 
@@ -24,6 +25,7 @@ internal sealed class ActionLinkConfiguration : IEntityTypeConfiguration<ActionL
     {
         builder.ToTable("action_links");
         builder.HasOne<Referral>().WithMany().HasForeignKey(l => l.ReferralId);
+        builder.HasOne<CvPushes.PushedProfile>().WithMany().HasForeignKey(l => l.PushedProfileId);
         builder.HasOne<OutboxMessage>().WithMany().HasForeignKey(l => l.OutboxMessageId);
     }
 }

@@ -37,6 +37,7 @@ public static class PasserelleApp
         services.AddSingleton<DatabaseStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseStartup>());
         services.AddScoped<ReferralActions>();
+        services.AddScoped<CvPushes.CvPushActions>();
         services.AddSingleton(keyRing);
         services.AddSingleton(DocumentsOptions.FromConfiguration(builder.Configuration));
         services.AddSingleton<DocumentStorage>();

@@ -15,4 +15,12 @@ public sealed class JobOffer : ISchoolOwned
     public bool IsActive { get; set; } = true;
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// The "Candidature spontanée" of a company at a school: created when its contact first asks to meet a pushed profile
+    /// without one of its offers. Inactive, so that it never takes an ordinary referral.
+    /// </summary>
+    public bool IsSpontaneous { get; set; }
+
+    public const string SpontaneousTitle = "Candidature spontanée";
 }

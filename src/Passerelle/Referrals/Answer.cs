@@ -17,7 +17,16 @@ public abstract record Answer
     /// <summary>The company accepts the candidate and proposes this appointment.</summary>
     public sealed record AcceptCandidate(Appointment Appointment) : Answer;
 
-    /// <summary>The company refuses the candidate, with a reason from the school's list or none.</summary>
+    /// <summary>
+    /// The company asks to meet a candidate whose profile a school pushed, with this appointment, for one of its active offers
+    /// at the school or, when <paramref name="OfferId"/> is null, as a spontaneous application ("Candidature spontanée").
+    /// </summary>
+    public sealed record MeetCandidate(Appointment Appointment, Guid? OfferId) : Answer;
+
+    /// <summary>
+    /// The company refuses the candidate, with a reason from the school's list or none; on a pushed profile, "Ne pas donner
+    /// suite".
+    /// </summary>
     public sealed record RefuseCandidate(string? Comment = null, string? Reason = null) : Answer;
 
     /// <summary>The candidate confirms or declines the appointment.</summary>
@@ -41,6 +50,21 @@ public abstract record Answer
 
     public static Answer Outcome(Outcome? value) =>
         value is { } chosen && Enum.IsDefined(chosen) ? new RecordOutcome(chosen) : new Unreadable("Choisissez le résultat.");
+
+    /// <summary>
+    /// "Meet this candidate" as a pushed profile's form posts it: the appointment (read by <see cref="AppointmentForm.ToAnswer"/>)
+    /// and the offer chosen, an offer's id or <see cref="SpontaneousApplication"/>.
+    /// </summary>
+    public static Answer Meet(Answer appointment, string? offer) => appointment switch
+    {
+        AcceptCandidate accept when offer == SpontaneousApplication => new MeetCandidate(accept.Appointment, null),
+        AcceptCandidate accept when Guid.TryParse(offer, out var offerId) => new MeetCandidate(accept.Appointment, offerId),
+        AcceptCandidate => new Unreadable("Choisissez l'offre pour laquelle vous souhaitez rencontrer le candidat, ou « Candidature spontanée »."),
+        _ => appointment,
+    };
+
+    /// <summary>The form value of the "Candidature spontanée" choice.</summary>
+    public const string SpontaneousApplication = "spontanee";
 
     /// <summary>Applies the answer's rule; the actor's right to give it is checked by the rule itself.</summary>
     internal TransitionResult ApplyTo(Referral referral, Actor actor, DateTimeOffset now) => this switch

@@ -11,6 +11,9 @@ public enum LinkStep
 
     /// <summary>The candidate's answer to the appointment (confirm, decline, calendar file).</summary>
     Appointment,
+
+    /// <summary>A contact's answer to a profile proposed by a push CV (profile, meet the candidate, do not follow up).</summary>
+    Push,
 }
 
 public enum OfferAnswer

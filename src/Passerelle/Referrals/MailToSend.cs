@@ -60,10 +60,16 @@ public static class TemplateKeys
 
     public const string StaffPasswordReset = "staff.password_reset";
 
+    /// <summary>A push CV: the profiles a school proposes to a company contact, each with its links.</summary>
+    public const string PushToCompany = "push.profiles_to_company";
+
+    /// <summary>A contact asked to meet a pushed profile: a referral is created with their appointment proposal.</summary>
+    public const string SchoolCompanyAskedToMeet = "school.company_asked_to_meet";
+
     /// <summary>The notifications to the school's staff, which a school may turn off in its settings (all others always go).</summary>
     public static readonly IReadOnlySet<string> SchoolMayMute = new HashSet<string>(StringComparer.Ordinal)
     {
         SchoolCandidateAcceptedOffer, SchoolCandidateDeclinedOffer, SchoolCompanyProposedAppointment, SchoolCompanyRefusedCandidate,
-        SchoolCandidateAcceptedAppointment, SchoolCandidateDeclinedAppointment, SchoolOutcomeRecorded,
+        SchoolCandidateAcceptedAppointment, SchoolCandidateDeclinedAppointment, SchoolOutcomeRecorded, SchoolCompanyAskedToMeet,
     };
 }

@@ -85,7 +85,8 @@ public sealed class Referral : ISchoolOwned
     {
         LinkStep.Offer => OfferStepOpen,
         LinkStep.Company => CompanyStepOpen,
-        _ => AppointmentStepOpen,
+        LinkStep.Appointment => AppointmentStepOpen,
+        _ => false,
     };
 
     /// <summary>The steps whose answer may still be given or changed (their e-mail links still act).</summary>
@@ -154,6 +155,42 @@ public sealed class Referral : ISchoolOwned
 
         var @event = referral.Record(ReferralEventKind.Proposed, actor, now);
         return (referral, TransitionResult.Done(@event, new MailToSend(TemplateKeys.OfferToCandidate, Recipient.Candidate)));
+    }
+
+    /// <summary>
+    /// A referral born of a push CV (PushedProfile.AskMeeting): created at the company step — the candidate's consent to the
+    /// push stands for their acceptance of the offer, and the timeline says so — with the company's acceptance and appointment
+    /// proposal, which must be valid as in <see cref="AnswerCandidate"/>. The school is told by its own notification.
+    /// </summary>
+    public static (Referral? Referral, TransitionResult Result) FromPush(
+        Guid schoolId, Guid candidateId, Guid jobOfferId, Guid contactId, IEnumerable<Guid> sharedDocumentIds,
+        Guid pushedByStaffId, string pushedByName, DateTimeOffset pushedAt, DateTimeOffset consentRecordedAt,
+        Appointment appointment, Actor actor, DateTimeOffset now)
+    {
+        var referral = new Referral
+        {
+            Id = Guid.CreateVersion7(now),
+            SchoolId = schoolId,
+            CandidateId = candidateId,
+            JobOfferId = jobOfferId,
+            ContactId = contactId,
+            CreatedByStaffId = pushedByStaffId,
+            CreatedAt = now,
+            OfferAnswer = Referrals.OfferAnswer.Accepted,
+            OfferAnsweredAt = consentRecordedAt,
+        };
+        foreach (var documentId in sharedDocumentIds.Distinct())
+            referral.SharedDocuments.Add(new ReferralDocument { SchoolId = schoolId, ReferralId = referral.Id, DocumentId = documentId });
+
+        var proposed = referral.Record(ReferralEventKind.ProposedFromPush, Actor.Staff(pushedByStaffId, pushedByName), pushedAt);
+        proposed.ConsentRecordedAt = consentRecordedAt;
+        var accepted = referral.AnswerCandidate(Referrals.CompanyAnswer.Accepted, appointment, actor, now, appointment.Comment);
+        if (!accepted.Succeeded)
+            return (null, accepted);
+        var mails = accepted.Mails.Select(m => m.TemplateKey == TemplateKeys.SchoolCompanyProposedAppointment
+            ? m with { TemplateKey = TemplateKeys.SchoolCompanyAskedToMeet }
+            : m);
+        return (referral, TransitionResult.Done([proposed, accepted.Event!], [.. mails]));
     }
 
     /// <summary>The candidate accepts or declines the offer; possible again (change of mind) until the company answers.</summary>

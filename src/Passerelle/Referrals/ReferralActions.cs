@@ -33,8 +33,10 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
             return TransitionResult.NotFound();
         if (answer is Answer.Unreadable unreadable)
             return TransitionResult.Refused(RefusalCode.Invalid, unreadable.Problem);
-        if (answer is Answer.RefuseCandidate { Reason: var typed } && Answer.Clean(typed) is { } reason && !await IsRefusalReasonAsync(reason, ct))
-            return TransitionResult.Refused(RefusalCode.Invalid, "Choisissez un motif dans la liste, ou aucun.");
+        if (answer is Answer.MeetCandidate)
+            return TransitionResult.Refused(RefusalCode.Invalid, "Cette réponse concerne un profil proposé, pas une mise en relation.");
+        if (await ReasonProblemAsync(db, answer, ct) is { } problem)
+            return TransitionResult.Refused(RefusalCode.Invalid, problem);
         if (actor.Channel == Channel.EmailLink && await AnsweredTooOftenAsync(referral.Id, actor.Id, ct))
             return TransitionResult.Refused(RefusalCode.TooOften,
                 "Vous avez déjà répondu plusieurs fois en quelques minutes : patientez un peu avant de changer d'avis de nouveau.");
@@ -56,10 +58,14 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
             e => e.ReferralId == referralId && e.ActorId == personId && e.Channel == Channel.EmailLink && e.OccurredAt > since, ct) >= MaxAnswersPerWindow;
     }
 
-    private async Task<bool> IsRefusalReasonAsync(string reason, CancellationToken ct)
+    /// <summary>A refusal's reason must be one of the school's list (or none): the one check, for referrals and pushed profiles.</summary>
+    internal static async Task<string?> ReasonProblemAsync(PasserelleDb db, Answer answer, CancellationToken ct)
     {
+        if (answer is not Answer.RefuseCandidate { Reason: var typed } || Answer.Clean(typed) is not { } reason)
+            return null;
         var schoolId = db.SchoolId;
-        return (await db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct)).RefusalReasonList.Contains(reason);
+        var reasons = (await db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct)).RefusalReasonList;
+        return reasons.Contains(reason) ? null : "Choisissez un motif dans la liste, ou aucun.";
     }
 
     /// <summary>
@@ -91,7 +97,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         if (!result.Succeeded)
             return result;
 
-        db.ReferralEvents.Add(result.Event!);
+        db.ReferralEvents.AddRange(result.Events);
         Outbox.Enqueue(db, referral, result, now);
         var closed = openBefore.Except(referral.OpenSteps).ToList();
         return await SaveAsync(result, closed.Count == 0 ? null : ct2 => RevokeLinksAsync(referral.Id, closed, now, ct2), ct);
@@ -125,7 +131,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
             return (null, result);
 
         db.Referrals.Add(referral);
-        db.ReferralEvents.Add(result.Event!);
+        db.ReferralEvents.AddRange(result.Events);
         Outbox.Enqueue(db, referral, result, now);
         return (referral, await SaveAsync(result, null, ct));
     }

@@ -13,6 +13,9 @@ public enum ReferralEventKind
     Recruited,
     NotRetained,
     Cancelled,
+
+    /// <summary>The first event of a referral born of a push CV: who proposed the profile, when, and the candidate's consent.</summary>
+    ProposedFromPush,
 }
 
 /// <summary>
@@ -51,4 +54,7 @@ public sealed class ReferralEvent : ISchoolOwned
 
     /// <summary>A refusal reason (company) or cancellation reason (school).</summary>
     public string? Reason { get; set; }
+
+    /// <summary>For <see cref="ReferralEventKind.ProposedFromPush"/>: when the school recorded the candidate's consent to be pushed.</summary>
+    public DateTimeOffset? ConsentRecordedAt { get; set; }
 }

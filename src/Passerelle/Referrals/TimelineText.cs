@@ -16,13 +16,16 @@ public static class TimelineText
         var title = e.Kind switch
         {
             ReferralEventKind.Proposed => Header(schoolName, e.ActorName),
+            ReferralEventKind.ProposedFromPush => $"{schoolName} - Profil proposé (push CV)",
             ReferralEventKind.OfferAccepted or ReferralEventKind.OfferDeclined => $"{candidateName} - Réponse du candidat",
             ReferralEventKind.CandidateAccepted or ReferralEventKind.AppointmentChanged or ReferralEventKind.CandidateRefused => $"{companyName} - Réponse de l'entreprise",
             ReferralEventKind.AppointmentAccepted or ReferralEventKind.AppointmentDeclined => $"{candidateName} - Réponse du candidat au RDV",
             ReferralEventKind.Recruited or ReferralEventKind.NotRetained => $"{(e.ActorKind == ActorKind.CompanyContact || e.OnBehalfOf == Party.Company ? companyName : schoolName)} - Résultat",
             _ => $"{schoolName} - Annulation",
         };
-        var what = Answer(e.Kind, e.AppointmentStartsAt, e.AppointmentLocation);
+        var what = e.Kind == ReferralEventKind.ProposedFromPush
+            ? PushedBy(e.ActorName, e.OccurredAt, e.ConsentRecordedAt)
+            : Answer(e.Kind, e.AppointmentStartsAt, e.AppointmentLocation);
         if (e.Reason is not null)
             what += e.Kind == ReferralEventKind.Cancelled ? $" : {e.Reason}" : $" (motif : {e.Reason})";
         if (e.PreviousAnswer is { } previous && e.Kind != ReferralEventKind.AppointmentChanged)
@@ -30,6 +33,11 @@ public static class TimelineText
         var actedBy = e.OnBehalfOf is not null ? $"Action effectuée par {e.ActorName}." : null;
         return new TimelineLine(title, When(e.OccurredAt), what, e.Comment, actedBy);
     }
+
+    /// <summary>"Profil proposé par MARTIN Benoît le 28/11/2026 — accord du candidat enregistré le 20/11/2026".</summary>
+    public static string PushedBy(string staffName, DateTimeOffset pushedAt, DateTimeOffset? consentRecordedAt) =>
+        $"Profil proposé par {staffName} le {ParisTime.Date(pushedAt)}" +
+        (consentRecordedAt is { } consent ? $" — accord du candidat enregistré le {ParisTime.Date(consent)}" : "");
 
     /// <summary>"Offre acceptée", "Candidat accepté – RDV proposé le 22/06/2020 à 10h00, Bordeaux"…</summary>
     public static string Answer(ReferralEventKind kind, DateTimeOffset? appointment, string? location)
@@ -40,6 +48,7 @@ public static class TimelineText
         return kind switch
         {
             ReferralEventKind.Proposed => "Mise en relation proposée",
+            ReferralEventKind.ProposedFromPush => "Profil proposé (push CV)",
             ReferralEventKind.OfferAccepted => "Offre acceptée",
             ReferralEventKind.OfferDeclined => "Offre refusée",
             ReferralEventKind.CandidateAccepted => slot.Length == 0 ? "Candidat accepté" : $"Candidat accepté – RDV proposé {slot}",

@@ -48,21 +48,27 @@ public sealed record Refusal(RefusalCode Code, string Message)
 /// <summary>The result of a transition: either the event it adds and the mails it requires, or a refusal.</summary>
 public sealed class TransitionResult
 {
-    private TransitionResult(ReferralEvent? @event, IReadOnlyList<MailToSend> mails, Refusal? refusal)
+    private TransitionResult(IReadOnlyList<ReferralEvent> events, IReadOnlyList<MailToSend> mails, Refusal? refusal)
     {
-        Event = @event;
+        Events = events;
         Mails = mails;
         Refusal = refusal;
     }
 
-    public ReferralEvent? Event { get; }
+    /// <summary>The timeline events the transition adds, in order: one, or two for a referral born of a push CV.</summary>
+    public IReadOnlyList<ReferralEvent> Events { get; }
+
+    /// <summary>The transition's last event: what its mails tell.</summary>
+    public ReferralEvent? Event => Events.Count == 0 ? null : Events[^1];
     public IReadOnlyList<MailToSend> Mails { get; }
     public Refusal? Refusal { get; }
     public bool Succeeded => Refusal is null;
 
-    public static TransitionResult Done(ReferralEvent @event, params MailToSend[] mails) => new(@event, mails, null);
+    public static TransitionResult Done(ReferralEvent @event, params MailToSend[] mails) => new([@event], mails, null);
 
-    public static TransitionResult Refused(RefusalCode code, string message) => new(null, [], new Refusal(code, message));
+    public static TransitionResult Done(IReadOnlyList<ReferralEvent> events, IReadOnlyList<MailToSend> mails) => new(events, mails, null);
+
+    public static TransitionResult Refused(RefusalCode code, string message) => new([], [], new Refusal(code, message));
 
     public static TransitionResult ChangedMeanwhile() => Refused(
         RefusalCode.ChangedMeanwhile,

@@ -13,6 +13,9 @@ public sealed class School
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The optional push CV module: off by default; while off, nothing of it shows, anywhere.</summary>
+    public bool PushCvEnabled { get; set; }
+
     /// <summary>The reasons a company may give when it refuses a candidate, one per line.</summary>
     public string RefusalReasons { get; set; } = "";
 

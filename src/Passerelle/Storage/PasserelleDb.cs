@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Passerelle.Accounts;
 using Passerelle.Candidates;
 using Passerelle.Companies;
+using Passerelle.CvPushes;
 using Passerelle.Email;
 using Passerelle.JobOffers;
 using Passerelle.Referrals;
@@ -45,6 +46,9 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     public DbSet<Referral> Referrals => Set<Referral>();
     public DbSet<ReferralDocument> ReferralDocuments => Set<ReferralDocument>();
     public DbSet<ReferralEvent> ReferralEvents => Set<ReferralEvent>();
+    public DbSet<CvPush> CvPushes => Set<CvPush>();
+    public DbSet<PushedProfile> PushedProfiles => Set<PushedProfile>();
+    public DbSet<PushedProfileDocument> PushedProfileDocuments => Set<PushedProfileDocument>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<ActionLink> ActionLinks => Set<ActionLink>();
     public DbSet<EmailTemplate> EmailTemplates => Set<EmailTemplate>();
@@ -124,6 +128,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         configurationBuilder.Properties<LinkStep>().HaveConversion<string>();
         configurationBuilder.Properties<AccountKind>().HaveConversion<string>();
         configurationBuilder.Properties<AccountTokenPurpose>().HaveConversion<string>();
+        configurationBuilder.Properties<PushedProfileState>().HaveConversion<string>();
 
         // SQLite has no time type that EF can compare or sort: store UTC ticks (see the SQLite schema).
         if (Database.IsSqlite())

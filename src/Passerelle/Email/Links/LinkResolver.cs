@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Passerelle.CvPushes;
 using Passerelle.Referrals;
 using Passerelle.Schools;
 using Passerelle.Storage;
@@ -26,7 +27,8 @@ public enum LinkStatus
 }
 
 /// <param name="RecipientName">The recipient's display name, as the timeline records who answered.</param>
-public sealed record ResolvedLink(LinkStatus Status, ActionLink? Link, Referral? Referral, string? RecipientName = null);
+/// <param name="Pushed">For a push CV's link (<see cref="LinkStep.Push"/>): the pushed profile it answers, instead of a referral.</param>
+public sealed record ResolvedLink(LinkStatus Status, ActionLink? Link, Referral? Referral, string? RecipientName = null, PushedProfile? Pushed = null);
 
 /// <summary>
 /// Turns a token from a URL into its link and referral, checking, in order: well-formed, known, secret matches,
@@ -35,21 +37,23 @@ public sealed record ResolvedLink(LinkStatus Status, ActionLink? Link, Referral?
 /// </summary>
 public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
 {
-    private sealed record Found(ActionLink Link, Referral? Referral, string? LastName, string? FirstName);
+    private sealed record Found(ActionLink Link, Referral? Referral, PushedProfile? Pushed, string? LastName, string? FirstName);
 
-    // One round trip for the link, its referral (of the link's school) and the name of whom it was sent to.
+    // One round trip for the link, its referral or pushed profile (of the link's school) and the name of whom it was sent to.
     private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<Found?>>> LinkById = new(() =>
         EF.CompileAsyncQuery((PasserelleDb db, Guid id, CancellationToken ct) => (
             from link in db.ActionLinks.IgnoreQueryFilters()
             where link.Id == id
-            join r in db.Referrals.IgnoreQueryFilters() on new { Id = link.ReferralId, link.SchoolId } equals new { r.Id, r.SchoolId } into referrals
+            join r in db.Referrals.IgnoreQueryFilters() on new { Id = link.ReferralId, link.SchoolId } equals new { Id = (Guid?)r.Id, r.SchoolId } into referrals
             from referral in referrals.DefaultIfEmpty()
+            join p in db.PushedProfiles.IgnoreQueryFilters() on new { Id = link.PushedProfileId, link.SchoolId } equals new { Id = (Guid?)p.Id, p.SchoolId } into pushed
+            from profile in pushed.DefaultIfEmpty()
             join c in db.CompanyContacts on link.RecipientId equals c.Id into contacts
             from contact in contacts.DefaultIfEmpty()
             join c in db.Candidates.IgnoreQueryFilters() on new { Id = link.RecipientId, link.SchoolId } equals new { c.Id, c.SchoolId } into candidates
             from candidate in candidates.DefaultIfEmpty()
             let toContact = link.Recipient == Recipient.CompanyContact
-            select new Found(link, referral,
+            select new Found(link, referral, profile,
                 toContact ? contact!.LastName : candidate!.LastName,
                 toContact ? contact!.FirstName : candidate!.FirstName))
             .SingleOrDefault()));
@@ -66,16 +70,23 @@ public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
             return new ResolvedLink(LinkStatus.Tampered, null, null);
 
         db.ForSchool(link.SchoolId);
+        var name = found.LastName is null ? null : PersonName.Display(found.LastName, found.FirstName!);
+        if (link.Step == LinkStep.Push)
+        {
+            return found.Pushed is not { } profile
+                ? new ResolvedLink(LinkStatus.Unknown, null, null)
+                : new ResolvedLink(StatusOf(link, profile.IsOpen, stale: false), link, null, name, profile);
+        }
         if (found.Referral is not { } referral)
             return new ResolvedLink(LinkStatus.Unknown, null, null);
 
         var staleAppointment = link.Step == LinkStep.Appointment && link.AppointmentSequence != referral.AppointmentSequence;
-        var status =
-            !referral.IsOpen(link.Step) ? LinkStatus.Superseded :
-            link.RevokedAt is not null || staleAppointment ? LinkStatus.Revoked :
-            clock.GetUtcNow() >= link.ExpiresAt ? LinkStatus.Expired :
-            LinkStatus.Valid;
-        var name = found.LastName is null ? null : PersonName.Display(found.LastName, found.FirstName!);
-        return new ResolvedLink(status, link, referral, name);
+        return new ResolvedLink(StatusOf(link, referral.IsOpen(link.Step), staleAppointment), link, referral, name);
     }
+
+    private LinkStatus StatusOf(ActionLink link, bool stepOpen, bool stale) =>
+        !stepOpen ? LinkStatus.Superseded :
+        link.RevokedAt is not null || stale ? LinkStatus.Revoked :
+        clock.GetUtcNow() >= link.ExpiresAt ? LinkStatus.Expired :
+        LinkStatus.Valid;
 }
