@@ -20,6 +20,9 @@ public abstract class CompanyPage(PasserelleDb db) : PageModel
     public Guid? SchoolId { get; private set; }
     public string? SchoolName => Schools.FirstOrDefault(s => s.Id == SchoolId)?.Name;
 
+    /// <summary>The chosen school has the push CV module on: "Profils proposés" shows, its pages answer.</summary>
+    public bool PushCv => Schools.FirstOrDefault(s => s.Id == SchoolId)?.PushCv ?? false;
+
     /// <summary>False when no school is chosen, or the chosen one no longer works with this contact.</summary>
     protected bool LoadSchool()
     {

@@ -12,7 +12,8 @@ namespace Passerelle.CompanyPortal;
 /// </summary>
 public sealed record CompanySession(IReadOnlyList<CompanySession.School> Schools)
 {
-    public sealed record School(Guid Id, string Name);
+    /// <param name="PushCv">The school has the push CV module on: the contact sees "Profils proposés".</param>
+    public sealed record School(Guid Id, string Name, bool PushCv);
 
     public bool WorksWith(Guid schoolId) => Schools.Any(s => s.Id == schoolId);
 
@@ -40,6 +41,6 @@ public sealed record CompanySession(IReadOnlyList<CompanySession.School> Schools
                  where link.ContactId == c.Id
                  join school in db.Schools on link.SchoolId equals school.Id
                  orderby school.Name
-                 select new School(school.Id, school.Name)).ToList()))
+                 select new School(school.Id, school.Name, school.PushCvEnabled)).ToList()))
             .SingleOrDefault()));
 }

@@ -20,6 +20,50 @@ public static class DocumentDownloads
         app.MapGet("/entreprise/candidats/{referralId:guid}/documents/{documentId:guid}", FromPortalAsync)
             .RequireAuthorization(CompanyAuth.Policy);
         app.MapGet("/l/{token}/documents/{documentId:guid}", FromLinkAsync);
+        app.MapGet("/entreprise/profils-proposes/{pushedProfileId:guid}/documents/{documentId:guid}", PushedFromPortalAsync)
+            .RequireAuthorization(CompanyAuth.Policy);
+        app.MapGet(LinkAction.PushRoot + "/{token}/documents/{documentId:guid}", PushedFromLinkAsync);
+    }
+
+    private static async Task<IResult> PushedFromPortalAsync(
+        Guid pushedProfileId, Guid documentId, HttpContext http, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
+    {
+        if (http.User.ContactId() is not { } contactId || http.User.ChosenSchoolId() is not { } schoolId)
+            return Results.NotFound();
+        if (!CompanySession.Of(http).WorksWith(schoolId))
+            return Results.NotFound();
+        db.ForSchool(schoolId);
+        return await SendPushedAsync(db, storage, pushedProfileId, contactId, documentId, ct);
+    }
+
+    private static async Task<IResult> PushedFromLinkAsync(
+        string token, Guid documentId, LinkResolver resolver, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
+    {
+        var resolved = await resolver.ResolveAsync(token, ct);
+        if (resolved.Status != LinkStatus.Valid || resolved.Pushed is not { } pushed)
+            return Results.NotFound();
+        return await SendPushedAsync(db, storage, pushed.Id, resolved.Link!.RecipientId, documentId, ct);
+    }
+
+    /// <summary>
+    /// A pushed profile's document: shared on that push, to that contact, while the school has the module on, the candidate's
+    /// consent stands and no referral has taken over (its own documents are then the referral's).
+    /// </summary>
+    private static async Task<IResult> SendPushedAsync(
+        PasserelleDb db, DocumentStorage storage, Guid pushedProfileId, Guid contactId, Guid documentId, CancellationToken ct)
+    {
+        if (!await CvPushes.CvPushActions.IsEnabledAsync(db, ct))
+            return Results.NotFound();
+        var document = await (
+            from p in db.PushedProfiles
+            where p.Id == pushedProfileId && p.ContactId == contactId && p.State != CvPushes.PushedProfileState.MeetingAsked
+            join candidate in db.Candidates on p.CandidateId equals candidate.Id
+            where candidate.PushConsentAt != null
+            join shared in db.PushedProfileDocuments on p.Id equals shared.PushedProfileId
+            where shared.DocumentId == documentId
+            join d in db.Documents on shared.DocumentId equals d.Id
+            select d).AsNoTracking().SingleOrDefaultAsync(ct);
+        return storage.Download(document);
     }
 
     private static async Task<IResult> FromPortalAsync(

@@ -45,6 +45,19 @@ public sealed class ActionLink : ISchoolOwned
         return (link, token);
     }
 
+    /// <summary>A push CV mail's link for one of the profiles it lists, to the push's contact.</summary>
+    public static (ActionLink Link, string Token) ForPushedProfile(
+        Guid schoolId, Guid pushedProfileId, Guid contactId, DateTimeOffset now, DateTimeOffset expiresAt, Guid outboxMessageId)
+    {
+        var (id, secretHash, token) = SecretToken.Create();
+        var link = new ActionLink
+        {
+            Id = id, SchoolId = schoolId, PushedProfileId = pushedProfileId, OutboxMessageId = outboxMessageId, Recipient = Recipient.CompanyContact,
+            RecipientId = contactId, Step = LinkStep.Push, SecretHash = secretHash, CreatedAt = now, ExpiresAt = expiresAt,
+        };
+        return (link, token);
+    }
+
     public static bool TryParse(string? token, out Guid id, out byte[] secretHash) => SecretToken.TryParse(token, out id, out secretHash);
 
     public bool Matches(byte[] secretHash) => SecretToken.Matches(SecretHash, secretHash);

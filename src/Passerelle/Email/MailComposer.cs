@@ -28,6 +28,8 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             return (null, $"unknown template key {message.TemplateKey}");
         if (MailData.Parse(message.Data) is { PreparedSubject: { } subject, PreparedHtml: { } html, PreparedText: { } text } && message.ToAddress is { } to)
             return (new ComposedMail(to, message.ToName ?? to, options.FromName, subject, html, text, null, CalendarInvite.None, message.MessageId, html, text), null);
+        if (message.CvPushId is { } pushId)
+            return await ComposePushAsync(message, pushId, now, ct);
         if (message.ReferralId is null)
             return await ComposeAccountMailAsync(message, now, ct);
 
@@ -98,6 +100,80 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         var fromName = $"{row.School.Name} via {options.FromName}";
         return (new ComposedMail(toAddress, toName, fromName, rendered.Subject, rendered.Html, rendered.Text, calendar, message.Calendar,
             message.MessageId, MaskToken(rendered.Html, token), MaskToken(rendered.Text, token)), null);
+    }
+
+    /// <summary>A push CV to its contact: every profile of the push, each with its own links (profile, meet, do not follow up).</summary>
+    private async Task<(ComposedMail? Mail, string? Problem)> ComposePushAsync(OutboxMessage message, Guid pushId, DateTimeOffset now, CancellationToken ct)
+    {
+        db.ForSchool(message.SchoolId!.Value);
+        var row = await (
+            from push in db.CvPushes
+            join contact in db.CompanyContacts on push.ContactId equals contact.Id
+            join company in db.Companies on contact.CompanyId equals company.Id
+            join staff in db.Staff on push.CreatedByStaffId equals staff.Id
+            join school in db.Schools on push.SchoolId equals school.Id
+            where push.Id == pushId
+            select new { Push = push, Contact = contact, Company = company, Staff = staff, School = school })
+            .AsNoTracking().SingleOrDefaultAsync(ct);
+        if (row is null)
+            return (null, "the push is gone");
+        if (!row.School.PushCvEnabled)
+            return (null, "the school turned the push CV module off");
+        if (!EmailAddress.IsValid(row.Contact.Email))
+            return (null, "the recipient's e-mail address is missing or malformed");
+        var profiles = await (
+            from profile in db.PushedProfiles
+            where profile.CvPushId == pushId
+            join candidate in db.Candidates on profile.CandidateId equals candidate.Id
+            orderby candidate.LastName, candidate.FirstName
+            select new
+            {
+                profile.Id, candidate.LastName, candidate.FirstName,
+                Documents = (
+                    from shared in db.PushedProfileDocuments
+                    join document in db.Documents on shared.DocumentId equals document.Id
+                    where shared.PushedProfileId == profile.Id
+                    select document).ToList(),
+            }).AsNoTracking().ToListAsync(ct);
+
+        var expiresAt = now.AddDays(row.School.LinkValidityDays);
+        await db.ActionLinks.Where(l => l.OutboxMessageId == message.Id && l.RevokedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct);
+        var tokens = new List<string>();
+        var listed = new List<Dictionary<string, object?>>();
+        foreach (var profile in profiles)
+        {
+            var (link, token) = ActionLink.ForPushedProfile(row.Push.SchoolId, profile.Id, row.Contact.Id, now, expiresAt, message.Id);
+            db.ActionLinks.Add(link);
+            tokens.Add(token);
+            var documents = string.Join(", ", profile.Documents.OrderBy(d => d.Kind.ToString(), StringComparer.Ordinal).Select(d => d.Label));
+            listed.Add(RenderModel.PushedProfile(Schools.PersonName.Display(profile.LastName, profile.FirstName), documents.Length == 0 ? null : documents,
+                options.PublicBaseUrl.TrimEnd('/'), token));
+        }
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+
+        var contactPerson = RenderModel.Person(row.Contact.FirstName, row.Contact.LastName, row.Contact.DisplayName);
+        var model = new Dictionary<string, object?>
+        {
+            ["ecole"] = new Dictionary<string, object?> { ["nom"] = row.School.Name },
+            ["contact"] = contactPerson,
+            ["destinataire"] = contactPerson,
+            ["entreprise"] = new Dictionary<string, object?> { ["nom"] = row.Company.Name },
+            ["chargeRelation"] = RenderModel.Person(row.Staff.FirstName, row.Staff.LastName, row.Staff.DisplayName),
+            ["message"] = row.Push.Message,
+            ["profils"] = listed,
+            ["liens"] = new Dictionary<string, object?>
+            {
+                ["portail"] = options.Link("/entreprise"),
+                ["expireLe"] = $"{ParisTime.Date(expiresAt)} à {ParisTime.Time(expiresAt)}",
+            },
+        };
+        var schoolTemplate = await db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Key == message.TemplateKey, ct);
+        var rendered = renderer.Render(message.TemplateKey, schoolTemplate, model, row.School.Name, expiresAt);
+        string Masked(string text) => tokens.Aggregate(text, (masked, token) => masked.Replace(token, Mask, StringComparison.Ordinal));
+        return (new ComposedMail(row.Contact.Email, row.Contact.DisplayName, $"{row.School.Name} via {options.FromName}", rendered.Subject,
+            rendered.Html, rendered.Text, null, CalendarInvite.None, message.MessageId, Masked(rendered.Html), Masked(rendered.Text)), null);
     }
 
     /// <summary>Credentials (contact or staff) or a contact's password reset: a single-use link to choose a password.</summary>

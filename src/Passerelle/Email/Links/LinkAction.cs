@@ -22,11 +22,17 @@ public sealed record LinkAction(LinkStep Step, string? Segment, string Variable)
     public static readonly LinkAction DeclineAppointment = new(LinkStep.Appointment, "decliner", "declinerRdv");
     public static readonly LinkAction CalendarFile = new(LinkStep.Appointment, "rdv.ics", "calendrier");
 
+    // A push CV's mail lists several profiles: each has these three, under profils[i].liens.
+    public static readonly LinkAction PushedProfile = new(LinkStep.Push, null, "voirProfil");
+    public static readonly LinkAction MeetCandidate = new(LinkStep.Push, "rencontrer", "rencontrer");
+    public static readonly LinkAction DeclineProfile = new(LinkStep.Push, "ne-pas-donner-suite", "nePasDonnerSuite");
+
     public static IReadOnlyList<LinkAction> All { get; } =
     [
         ViewOffer, AcceptOffer, DeclineOffer,
         Profile, OfferDetails, AcceptCandidate, RefuseCandidate,
         ViewAppointment, ConfirmAppointment, DeclineAppointment, CalendarFile,
+        PushedProfile, MeetCandidate, DeclineProfile,
     ];
 
     public static IEnumerable<LinkAction> Of(LinkStep step) => All.Where(a => a.Step == step);
@@ -34,5 +40,12 @@ public sealed record LinkAction(LinkStep Step, string? Segment, string Variable)
     /// <summary>The segments a link of this step may open (its page without segment aside).</summary>
     public static IEnumerable<string> SegmentsOf(LinkStep step) => Of(step).Select(a => a.Segment).OfType<string>();
 
-    public string PathFor(string token) => Segment is null ? $"/l/{token}" : $"/l/{token}/{Segment}";
+    /// <summary>The link pages' roots: a referral's, and a pushed profile's (CvPushes/PushedProfileLinkPage).</summary>
+    public const string ReferralRoot = "/l", PushRoot = "/l/p";
+
+    public string PathFor(string token)
+    {
+        var root = Step == LinkStep.Push ? PushRoot : ReferralRoot;
+        return Segment is null ? $"{root}/{token}" : $"{root}/{token}/{Segment}";
+    }
 }

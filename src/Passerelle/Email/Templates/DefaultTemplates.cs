@@ -216,6 +216,33 @@ public static class DefaultTemplates
             """,
             [.. Common, .. CompanyLinks]),
 
+        Define(TemplateKeys.PushToCompany, "Push CV : profils proposés à l'entreprise", Audience.Company,
+            "{{ecole.nom}} vous propose {{#if profils.[1]}}des profils{{else}}un profil{{/if}} de candidat",
+            """
+            <p>Bonjour {{contact.prenom}} {{contact.nom}},</p>
+            <p>{{chargeRelation.nomComplet}}, de {{ecole.nom}}, pense que {{#if profils.[1]}}ces candidats en recherche d'alternance peuvent{{else}}ce candidat en recherche d'alternance peut{{/if}} intéresser {{entreprise.nom}}. Chacun a accepté que son profil vous soit proposé.</p>
+            {{#if message}}<p>Son message : « {{message}} »</p>{{/if}}
+            {{#each profils}}
+            <h2>{{nomComplet}}</h2>
+            {{#if documents}}<p>Document(s) joint(s) : {{documents}}</p>{{/if}}
+            <p><a href="{{liens.voirProfil}}">Voir le profil du candidat</a> (et les documents joints)</p>
+            <p>{{bouton liens.rencontrer "Je souhaite rencontrer ce candidat"}} {{bouton liens.nePasDonnerSuite "Ne pas donner suite" "secondaire"}}</p>
+            {{/each}}
+            <p>Pour rencontrer un candidat, vous proposez un rendez-vous ; l'école et le candidat en sont informés. Vous retrouvez ces profils dans votre espace <a href="{{liens.portail}}">Passerelle Entreprises</a>, rubrique « Profils proposés ».</p>
+            """,
+            ["ecole.nom", "contact.prenom", "contact.nom", "contact.nomComplet", "entreprise.nom", "chargeRelation.nomComplet", "message",
+             "profils", "liens.portail", "liens.expireLe"]),
+
+        Define(TemplateKeys.SchoolCompanyAskedToMeet, "École : une entreprise souhaite rencontrer un profil proposé", Audience.School,
+            "{{entreprise.nom}} souhaite rencontrer {{candidat.nomComplet}}",
+            """
+            <p>{{contact.nomComplet}} ({{entreprise.nom}}) souhaite rencontrer {{candidat.nomComplet}}, dont le profil lui a été proposé, pour « <strong>{{offre.titre}}</strong> », et propose un rendez-vous le <strong>{{rdv.date}} à {{rdv.heure}}</strong>{{#if rdv.lieu}}, {{rdv.lieu}}{{/if}}.{{#if actionEffectueePar}} Action effectuée par {{actionEffectueePar}}.{{/if}}</p>
+            {{#if commentaire}}<p>Commentaire : « {{commentaire}} »</p>{{/if}}
+            <p>Une mise en relation est créée ; le candidat a reçu la proposition de rendez-vous.</p>
+            <p><a href="{{liens.suivi}}">Voir le suivi de la mise en relation</a></p>
+            """,
+            [.. Common, .. Appointment, .. SchoolLinks]),
+
         Define(TemplateKeys.ContactCredentials, "Identifiants du contact entreprise", Audience.Company,
             "Votre accès à Passerelle Entreprises pour {{ecole.nom}}",
             """

@@ -68,7 +68,21 @@ public static class RenderModel
         ["rdvConfirme"] = true,
         ["resultat"] = "Recruté",
         ["identifiant"] = "demo.entreprise",
+        ["message"] = "Deux profils motivés, disponibles en septembre.",
+        ["profils"] = new List<Dictionary<string, object?>>
+        {
+            PushedProfile("TECHER Margaud", "CV - cv, Lettre de motivation - LM_Margaud", linkBase, "exemple"),
+            PushedProfile("JOURDAN Guillaume", "CV - cv_guillaume", linkBase, "exemple2"),
+        },
         ["liens"] = ExampleLinks(linkBase),
+    };
+
+    /// <summary>One profile of a push CV mail: its name, its shared documents' labels and its own three links.</summary>
+    public static Dictionary<string, object?> PushedProfile(string name, string? documents, string linkBase, string token) => new()
+    {
+        ["nomComplet"] = name,
+        ["documents"] = documents,
+        ["liens"] = LinkAction.Of(LinkStep.Push).ToDictionary(a => a.Variable, a => (object?)$"{linkBase}{a.PathFor(token)}"),
     };
 
     private static Dictionary<string, object?> ExampleLinks(string linkBase)
@@ -82,7 +96,7 @@ public static class RenderModel
         return links;
     }
 
-    private static Dictionary<string, object?> Person(string firstName, string lastName, string displayName) => new()
+    public static Dictionary<string, object?> Person(string firstName, string lastName, string displayName) => new()
     {
         ["prenom"] = firstName, ["nom"] = lastName.ToUpperInvariant(), ["nomComplet"] = displayName,
     };
