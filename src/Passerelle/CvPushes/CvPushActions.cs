@@ -108,9 +108,7 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
             db.CvPushes.Add(push);
             foreach (var profile in profiles.DistinctBy(p => p.CandidateId))
                 db.PushedProfiles.Add(PushedProfile.Create(push, profile.CandidateId, profile.DocumentIds));
-            var mail = Outbox.New(schoolId, TemplateKeys.PushToCompany, Recipient.CompanyContact, now);
-            mail.CvPushId = push.Id;
-            db.OutboxMessages.Add(mail);
+            db.OutboxMessages.Add(Outbox.ForPush(push));
             pushIds.Add(push.Id);
         }
         try

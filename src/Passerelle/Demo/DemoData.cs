@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Candidates;
 using Passerelle.Companies;
+using Passerelle.CvPushes;
 using Passerelle.Email;
 using Passerelle.JobOffers;
 using Passerelle.Referrals;
@@ -49,7 +50,7 @@ public static class DemoData
         var referredAt = ParisTime.ToUtc(new DateTime(2020, 5, 15, 15, 41, 0));
         var acceptedAt = ParisTime.ToUtc(new DateTime(2020, 6, 15, 12, 7, 0));
 
-        var school = new School { Id = SchoolId, Name = "Passerelle School", CreatedAt = created };
+        var school = new School { Id = SchoolId, Name = "Passerelle School", CreatedAt = created, PushCvEnabled = true };
         var secondSchool = new School { Id = SecondSchoolId, Name = "CFA des Métiers de Bordeaux", CreatedAt = created };
         var martin = NewStaff(SchoolId, "demo.ecole", "MARTIN", "Benoît", "benoit.martin@passerelle-school.example", StaffRole.Recruiter);
         var durand = NewStaff(SchoolId, "demo.admin", "DURAND", "Claire", "claire.durand@passerelle-school.example", StaffRole.SchoolAdmin);
@@ -124,6 +125,20 @@ public static class DemoData
         db.Referrals.Add(today!);
         db.ReferralEvents.Add(proposed.Event!);
         Outbox.Enqueue(db, today!, proposed, now);
+
+        // The push CV module is on in the demo school: Guillaume agreed to have his profile proposed, and it was pushed to
+        // the demo contact today, whose mail really goes out — "Profils proposés" has one profile to answer.
+        guillaume.PushConsentAt = now.AddDays(-1);
+        guillaume.PushConsentRecordedBy = martin.DisplayName;
+        guillaume.PushConsentRecordedById = martin.Id;
+        var push = new CvPush
+        {
+            Id = Guid.CreateVersion7(now), SchoolId = SchoolId, ContactId = contact.Id, CreatedByStaffId = martin.Id, CreatedAt = now,
+            Message = "Guillaume cherche une alternance en maintenance à partir de septembre.",
+        };
+        db.CvPushes.Add(push);
+        db.PushedProfiles.Add(PushedProfile.Create(push, guillaume.Id, documents[3..5].Select(d => d.Id)));
+        db.OutboxMessages.Add(Outbox.ForPush(push));
 
         await db.SaveChangesAsync(ct);
         await WriteFilesAsync(db, storage, ct);

@@ -34,6 +34,14 @@ public static class Outbox
         return message;
     }
 
+    /// <summary>A push CV's mail to its contact, listing the push's profiles (composed when it goes).</summary>
+    public static OutboxMessage ForPush(CvPushes.CvPush push)
+    {
+        var message = New(push.SchoolId, TemplateKeys.PushToCompany, Recipient.CompanyContact, push.CreatedAt);
+        message.CvPushId = push.Id;
+        return message;
+    }
+
     public static OutboxMessage New(Guid? schoolId, string templateKey, Recipient recipient, DateTimeOffset now)
     {
         var id = Guid.CreateVersion7(now);

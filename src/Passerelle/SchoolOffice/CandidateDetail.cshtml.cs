@@ -9,7 +9,7 @@ namespace Passerelle.SchoolOffice;
 /// <summary>
 /// A candidate: details, documents, and the upload form (handled by <see cref="CandidateDocuments"/>).
 /// </summary>
-public sealed class CandidateDetailModel(PasserelleDb db) : SchoolPage(db)
+public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : SchoolPage(db)
 {
     public Candidate Candidate { get; private set; } = null!;
     public IReadOnlyList<Document> Documents { get; private set; } = [];
@@ -54,12 +54,36 @@ public sealed class CandidateDetailModel(PasserelleDb db) : SchoolPage(db)
         return RedirectToPage(new { id });
     }
 
+    /// <summary>Records (or withdraws) the candidate's consent to have their profile pushed, dated, with who did it.</summary>
+    public async Task<IActionResult> OnPostConsentAsync(Guid id, bool consent, CancellationToken ct)
+    {
+        if (!PushCv || !await Db.Candidates.AnyAsync(c => c.Id == id, ct))
+            return NotFound();
+        var candidate = await Db.Candidates.SingleAsync(c => c.Id == id, ct);
+        if (consent != (candidate.PushConsentAt is not null))
+        {
+            candidate.PushConsentAt = consent ? clock.GetUtcNow() : null;
+            candidate.PushConsentRecordedBy = consent ? StaffName : null;
+            candidate.PushConsentRecordedById = consent ? StaffId : null;
+            await Db.SaveChangesAsync(ct);
+        }
+        Message = consent
+            ? "L'accord du candidat est enregistré : son profil peut être proposé à des entreprises."
+            : "L'accord du candidat est retiré : son profil ne peut plus être proposé, ni ses documents consultés depuis un profil proposé.";
+        return RedirectToPage(new { id });
+    }
+
+    /// <summary>The pushes of this candidate's profile, newest first (shown when the module is on).</summary>
+    public IReadOnlyList<CvPushes.PushRow> Pushes { get; private set; } = [];
+
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {
         if (await Db.Candidates.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) is not { } candidate)
             return false;
         Candidate = candidate;
         Documents = await Db.Documents.AsNoTracking().Where(d => d.CandidateId == id).OrderBy(d => d.Kind).ThenBy(d => d.UploadedAt).ToListAsync(ct);
+        if (PushCv)
+            Pushes = await CvPushes.PushRow.ListAsync(Db, new CvPushes.PushFilter(CandidateId: id), ct);
         return true;
     }
 

@@ -19,6 +19,15 @@ public sealed class DashboardModel(PasserelleDb db, TimeProvider clock) : School
     public IReadOnlyList<(string Step, int Count)> Funnel { get; private set; } = [];
     public IReadOnlyList<(string Answer, TimeSpan? Median, int Count)> Delays { get; private set; } = [];
 
+    /// <summary>Profiles pushed over the period, and what the companies answered (shown when the module is on).</summary>
+    public sealed record PushFigures(int Sent, int MeetingsAsked, int NotFollowedUp)
+    {
+        /// <summary>"25 %": the share of pushed profiles a company asked to meet; "—" before any push.</summary>
+        public string Rate => Sent == 0 ? "—" : $"{Math.Round(100.0 * MeetingsAsked / Sent):0} %";
+    }
+
+    public PushFigures? Pushes { get; private set; }
+
     public async Task OnGetAsync(CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(ParisTime.ToParis(clock.GetUtcNow()));
@@ -45,11 +54,20 @@ public sealed class DashboardModel(PasserelleDb db, TimeProvider clock) : School
         Funnel =
         [
             ("Mises en relation proposées", referrals.Count),
-            ("Offre acceptée par le candidat", referrals.Count(r => Reached(r.Id, ReferralEventKind.OfferAccepted))),
+            // A referral born of a push CV starts with the candidate's consent, which stands for their acceptance.
+            ("Offre acceptée par le candidat", referrals.Count(r => Reached(r.Id, ReferralEventKind.OfferAccepted) || Reached(r.Id, ReferralEventKind.ProposedFromPush))),
             ("Candidat accepté par l'entreprise", referrals.Count(r => Reached(r.Id, ReferralEventKind.CandidateAccepted))),
             ("Rendez-vous confirmé", referrals.Count(r => Reached(r.Id, ReferralEventKind.AppointmentAccepted))),
             ("Recruté", referrals.Count(r => r.Outcome == Outcome.Recruited)),
         ];
+
+        if (PushCv)
+        {
+            var pushes = await Db.PushedProfiles.AsNoTracking().Where(p => p.PushedAt >= start && p.PushedAt < end)
+                .GroupBy(p => p.State).Select(g => new { State = g.Key, Count = g.Count() }).ToListAsync(ct);
+            Pushes = new PushFigures(pushes.Sum(p => p.Count), pushes.Where(p => p.State == CvPushes.PushedProfileState.MeetingAsked).Sum(p => p.Count),
+                pushes.Where(p => p.State == CvPushes.PushedProfileState.NotFollowedUp).Sum(p => p.Count));
+        }
 
         var offerDelays = referrals.Select(r => First(r.Id, ReferralEventKind.OfferAccepted, ReferralEventKind.OfferDeclined) - r.CreatedAt);
         var companyDelays = referrals.Select(r => First(r.Id, ReferralEventKind.CandidateAccepted, ReferralEventKind.CandidateRefused) - First(r.Id, ReferralEventKind.OfferAccepted));

@@ -51,29 +51,15 @@ public sealed class ReferralListModel(PasserelleDb db) : SchoolPage(db)
         Rows = await Project(query.Skip((PageNumber - 1) * PageSize).Take(PageSize), ct);
     }
 
-    /// <summary>The same rows as a CSV file that opens in French Excel: UTF-8 with BOM, ";" separator.</summary>
+    /// <summary>The same rows as a CSV file (<see cref="CsvExport"/>).</summary>
     public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
     {
         var rows = await Project(Filtered(), ct);
-        var csv = new StringBuilder();
         string[] headers = ["Date de mise en relation", "Candidat", "Offre", "Entreprise", "Contact", "Chargé(e)", "Étape",
             "Réponse du candidat", "Réponse de l'entreprise", "Réponse du candidat au RDV"];
-        csv.AppendJoin(';', headers.Select(Cell)).Append("\r\n");
-        foreach (var row in rows)
-        {
-            csv.AppendJoin(';', new[] { ParisTime.Date(row.ReferredAt), row.Candidate, row.Offer, row.Company, row.Contact, row.CreatedBy,
-                StageLabel(row.Stage), row.CandidateAnswer ?? "", row.CompanyAnswer ?? "", row.AppointmentAnswer ?? "" }.Select(Cell)).Append("\r\n");
-        }
-        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv.ToString())).ToArray();
-        return File(bytes, "text/csv; charset=utf-8", $"mises-en-relation-{ParisTime.ToParis(DateTimeOffset.UtcNow):yyyy-MM-dd}.csv");
-    }
-
-    /// <summary>A CSV cell: quoted when needed, and never read by a spreadsheet as a formula.</summary>
-    public static string Cell(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-            value = "'" + value;
-        return value.IndexOfAny([';', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+        var bytes = CsvExport.Build(headers, rows.Select(row => new[] { ParisTime.Date(row.ReferredAt), row.Candidate, row.Offer, row.Company,
+            row.Contact, row.CreatedBy, StageLabel(row.Stage), row.CandidateAnswer ?? "", row.CompanyAnswer ?? "", row.AppointmentAnswer ?? "" }));
+        return File(bytes, CsvExport.ContentType, CsvExport.FileName("mises-en-relation"));
     }
 
     // An object initializer (not a constructor) so that EF Core can filter and sort on the projection.

@@ -19,10 +19,14 @@ public abstract class SchoolPage(PasserelleDb db) : PageModel
     public Guid SchoolId => SchoolAuth.SchoolOf(User) ?? throw new InvalidOperationException("A school page is only reached signed in.");
     public bool IsAdmin => User.IsInRole(nameof(StaffRole.SchoolAdmin));
 
-    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+    /// <summary>The school has the push CV module on: its menu entry and pages show.</summary>
+    public bool PushCv { get; private set; }
+
+    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         db.ForSchool(SchoolId);
-        base.OnPageHandlerExecuting(context);
+        PushCv = await CvPushes.CvPushActions.IsEnabledAsync(db, HttpContext.RequestAborted);
+        await next();
     }
 
     /// <summary>The staff member acting, for the school or on behalf of a party.</summary>

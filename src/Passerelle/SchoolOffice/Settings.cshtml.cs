@@ -26,6 +26,11 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
     [Display(Name = "Motifs de refus proposés aux entreprises (un par ligne)")]
     public string? RefusalReasons { get; set; }
 
+    /// <summary>The optional push CV module.</summary>
+    [BindProperty]
+    [Display(Name = "Module push CV")]
+    public bool PushCvEnabled { get; set; }
+
     /// <summary>The school notifications to send (the others are turned off).</summary>
     [BindProperty]
     public List<string> Notifications { get; set; } = [];
@@ -43,6 +48,7 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
         LinkValidityDays = school.LinkValidityDays;
         RefusalReasons = string.Join('\n', school.RefusalReasonList);
         Notifications = SchoolNotifications.Select(t => t.Key).Where(k => !school.IsMuted(k)).ToList();
+        PushCvEnabled = school.PushCvEnabled;
     }
 
     [Passerelle.Hosting.ShowsFormErrors]
@@ -61,7 +67,8 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
         await Db.Schools.Where(s => s.Id == schoolId).ExecuteUpdateAsync(set => set
             .SetProperty(s => s.LinkValidityDays, days)
             .SetProperty(s => s.RefusalReasons, reasons)
-            .SetProperty(s => s.MutedNotifications, muted), ct);
+            .SetProperty(s => s.MutedNotifications, muted)
+            .SetProperty(s => s.PushCvEnabled, PushCvEnabled), ct);
         Message = $"Paramètres enregistrés. Les liens des prochains mails seront valables {days} jour(s).";
         return RedirectToPage();
     }

@@ -82,6 +82,16 @@ public sealed class PortalWorld : IAsyncDisposable
         return await Browserless.ReadAsync(response);
     }
 
+    /// <summary>
+    /// Takes the demo's pending push CV mail out of the outbox, for a test about the other demo mail alone (the offer mail
+    /// of today's referral).
+    /// </summary>
+    public async Task WithoutDemoPushMailAsync()
+    {
+        await using var db = Database.NewContext();
+        (await db.OutboxMessages.Where(m => m.CvPushId != null).ExecuteDeleteAsync()).ShouldBe(1);
+    }
+
     public async Task<Guid> ReferralOfAsync(string candidateLastName, Guid? schoolId = null)
     {
         await using var db = Database.NewContext();

@@ -75,7 +75,8 @@ public class DemoDataTests
         (await db.Referrals.IgnoreQueryFilters().CountAsync()).ShouldBe(4);
         (await db.Schools.CountAsync()).ShouldBe(2);
         (await db.ReferralEvents.IgnoreQueryFilters().CountAsync()).ShouldBe(5);
-        (await db.OutboxMessages.CountAsync()).ShouldBe(1);
+        (await db.OutboxMessages.CountAsync()).ShouldBe(2, "today's offer mail and the pending push CV mail");
+        (await db.PushedProfiles.IgnoreQueryFilters().CountAsync()).ShouldBe(1);
     }
 
     [Theory]
@@ -87,12 +88,33 @@ public class DemoDataTests
             await DemoData.EnsureCreatedAsync(seed, Seed.Now);
 
         await using var db = database.NewContext();
-        var mail = await db.OutboxMessages.SingleAsync();
+        var mail = await db.OutboxMessages.SingleAsync(m => m.ReferralId != null);
         mail.TemplateKey.ShouldBe(TemplateKeys.OfferToCandidate);
         mail.Recipient.ShouldBe(Recipient.Candidate);
         var referral = await db.ForSchool(DemoData.SchoolId).Referrals.SingleAsync(r => r.Id == mail.ReferralId);
         referral.CreatedAt.ShouldBe(Seed.Now);
         (await db.Candidates.SingleAsync(c => c.Id == referral.CandidateId)).LastName.ShouldBe("DUPONT");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_demo_school_has_the_push_cv_module_on_with_one_pending_push_to_the_demo_contact(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using (var seed = database.NewContext())
+            await DemoData.EnsureCreatedAsync(seed, Seed.Now);
+
+        await using var db = database.NewContext();
+        (await db.Schools.SingleAsync(s => s.Id == DemoData.SchoolId)).PushCvEnabled.ShouldBeTrue();
+        (await db.Schools.SingleAsync(s => s.Id == DemoData.SecondSchoolId)).PushCvEnabled.ShouldBeFalse("the module is off by default");
+        db.ForSchool(DemoData.SchoolId);
+        var pushed = await db.PushedProfiles.SingleAsync();
+        (pushed.ContactId, pushed.State).ShouldBe((DemoData.ContactId, Passerelle.CvPushes.PushedProfileState.Pending));
+        var guillaume = await db.Candidates.SingleAsync(c => c.Id == pushed.CandidateId);
+        guillaume.LastName.ShouldBe("JOURDAN");
+        guillaume.PushConsentAt.ShouldNotBeNull("only a candidate whose consent is recorded is pushed");
+        var mail = await db.OutboxMessages.SingleAsync(m => m.CvPushId != null);
+        (mail.TemplateKey, mail.Recipient).ShouldBe((TemplateKeys.PushToCompany, Recipient.CompanyContact));
     }
 
     private static Task<List<string>> SharedLabelsAsync(PasserelleDb db, Guid referralId) =>

@@ -33,9 +33,10 @@ public sealed class DevMailboxTests : IDisposable
 
         var (status, list) = await Browserless.GetAsync(client, "/dev/mails");
         status.ShouldBe(HttpStatusCode.OK);
-        Directory.GetFiles(_folder, "*.eml").Length.ShouldBe(1);
-        var entry = list.QuerySelectorAll("tbody a").ShouldHaveSingleItem();
-        entry.TextContent.ShouldBe("Passerelle School vous propose une offre : Et laboriosam praesentium");
+        Directory.GetFiles(_folder, "*.eml").Length.ShouldBe(2, "the demo's offer mail and its push CV mail");
+        list.QuerySelectorAll("tbody a").Select(a => a.TextContent).ShouldBe(
+            ["Passerelle School vous propose une offre : Et laboriosam praesentium", "Passerelle School vous propose un profil de candidat"], ignoreOrder: true);
+        var entry = list.QuerySelectorAll("tbody a").Single(a => a.TextContent.Contains("une offre", StringComparison.Ordinal));
         list.Text().ShouldContain("DUPONT Léa <lea.dupont@example.org>");
 
         var (_, mail) = await Browserless.GetAsync(client, entry.GetAttribute("href")!);

@@ -22,7 +22,7 @@ public class CsvCellTests
     [InlineData("\t=1+1", "'\t=1+1")]
     [InlineData("\r=1+1", "\"'\r=1+1\"")]
     [InlineData("Jean-Pierre @ Bordeaux", "Jean-Pierre @ Bordeaux")]
-    public void A_cell_that_starts_like_a_formula_starts_with_an_apostrophe(string value, string cell) => ReferralListModel.Cell(value).ShouldBe(cell);
+    public void A_cell_that_starts_like_a_formula_starts_with_an_apostrophe(string value, string cell) => CsvExport.Cell(value).ShouldBe(cell);
 }
 
 [Trait(Category.Name, Category.Smtp)]

@@ -50,7 +50,7 @@ public class SchoolOfficeTests
     [InlineData("dit \"oui\"", "\"dit \"\"oui\"\"\"")]
     [InlineData("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"")]
     [InlineData("+33 6", "'+33 6")]
-    public void Csv_cells_are_quoted_and_never_read_as_formulas(string value, string cell) => ReferralListModel.Cell(value).ShouldBe(cell);
+    public void Csv_cells_are_quoted_and_never_read_as_formulas(string value, string cell) => CsvExport.Cell(value).ShouldBe(cell);
 
     [Theory]
     [MemberData(nameof(Providers))]
@@ -134,6 +134,7 @@ public class SchoolOfficeTests
     public async Task School_admins_see_failed_mails_with_their_error_and_send_them_again(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);
+        await world.WithoutDemoPushMailAsync();
         await world.Sink.StopAsync();
         var delivery = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OutboxDelivery>(world.App.Services);
         for (var round = 0; round < 9; round++)
@@ -275,6 +276,7 @@ public class SchoolAdminTests
     public async Task An_admin_previews_checks_and_activates_a_school_template(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);
+        await world.WithoutDemoPushMailAsync();
         using var admin = await LogInAsync(world, "demo.admin");
         var key = TemplateKeys.OfferToCandidate;
         var (_, list) = await Browserless.GetAsync(admin, "/ecole/modeles");
@@ -345,7 +347,7 @@ public class SchoolSettingsTests
         using var admin = world.Client();
         await PortalWorld.LogInStaffAsync(admin, "demo.admin");
         var (_, settings) = await Browserless.GetAsync(admin, "/ecole/parametres");
-        settings.QuerySelectorAll("input[name=Notifications]:checked").Length.ShouldBe(7, "every school notification is sent by default");
+        settings.QuerySelectorAll("input[name=Notifications]:checked").Length.ShouldBe(TemplateKeys.SchoolMayMute.Count, "every school notification is sent by default");
 
         var notifications = settings.QuerySelectorAll("input[name=Notifications]").Select(i => i.GetAttribute("value")!)
             .Where(k => k != TemplateKeys.SchoolCompanyRefusedCandidate).ToList();
