@@ -69,10 +69,13 @@ public sealed class PushedProfile : ISchoolOwned
     /// Why this profile may not be pushed to this contact now, in French, given the last time it was (if ever): one push
     /// at a time, and not again within <see cref="RepeatAfterDays"/> days.
     /// </summary>
-    public static string? RepeatRefusal(string candidateName, string contactName, DateTimeOffset? lastPushedAt, DateTimeOffset now) =>
-        lastPushedAt is { } last && last > now.AddDays(-RepeatAfterDays)
+    public static string? RepeatRefusal(string candidateName, string contactName, DateTimeOffset? lastPushedAt, bool stillPending, DateTimeOffset now) =>
+        lastPushedAt is not { } last ? null
+        : last > now.AddDays(-RepeatAfterDays)
             ? $"Le profil de {candidateName} a déjà été proposé à {contactName} le {ParisTime.Date(last)} : " +
               $"il pourra l'être de nouveau à partir du {ParisTime.Date(last.AddDays(RepeatAfterDays))}."
+        : stillPending
+            ? $"Le profil de {candidateName} proposé à {contactName} le {ParisTime.Date(last)} attend encore sa réponse : un seul push à la fois."
             : null;
 
     public static PushedProfile Create(CvPush push, Guid candidateId, IEnumerable<Guid> sharedDocumentIds)

@@ -84,14 +84,14 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
         var lastPushes = await db.PushedProfiles.AsNoTracking()
             .Where(p => candidateIds.Contains(p.CandidateId) && contactIds.Contains(p.ContactId))
             .GroupBy(p => new { p.CandidateId, p.ContactId })
-            .Select(g => new { g.Key.CandidateId, g.Key.ContactId, Last = g.Max(p => p.PushedAt) })
+            .Select(g => new { g.Key.CandidateId, g.Key.ContactId, Last = g.Max(p => p.PushedAt), Pending = g.Any(p => p.State == PushedProfileState.Pending) })
             .ToListAsync(ct);
         foreach (var last in lastPushes)
         {
             var candidate = candidates[last.CandidateId];
             var contact = contacts[last.ContactId];
             if (PushedProfile.RepeatRefusal(PersonName.Display(candidate.LastName, candidate.FirstName),
-                    PersonName.Display(contact.LastName, contact.FirstName), last.Last, now) is { } repeat)
+                    PersonName.Display(contact.LastName, contact.FirstName), last.Last, last.Pending, now) is { } repeat)
                 problems.Add(repeat);
         }
         if (problems.Count > 0)

@@ -14,7 +14,7 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
     public Candidate Candidate { get; private set; } = null!;
     public IReadOnlyList<Document> Documents { get; private set; } = [];
 
-    [BindProperty]
+    /// <summary>The details form; bound by its own handler only (the consent form posts nothing of it).</summary>
     public CandidateForm Form { get; set; } = new();
 
     [TempData]
@@ -35,8 +35,9 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
     }
 
     [Passerelle.Hosting.ShowsFormErrors]
-    public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken ct)
+    public async Task<IActionResult> OnPostAsync(Guid id, [Bind(Prefix = nameof(Form))] CandidateForm form, CancellationToken ct)
     {
+        Form = form;
         if (!await LoadAsync(id, ct))
             return NotFound();
         var problem = ModelState.IsValid ? Form.Problem() : null;

@@ -170,18 +170,23 @@ public class PushedProfileRulesTests
     }
 
     [Theory]
-    [InlineData(0, true)]
-    [InlineData(89, true)]
-    [InlineData(90, false)]
-    [InlineData(200, false)]
-    public void The_same_profile_is_not_pushed_to_the_same_contact_again_within_90_days(int daysSince, bool refused)
+    [InlineData(0, false, true)]
+    [InlineData(89, false, true)]
+    [InlineData(90, false, false)]
+    [InlineData(200, false, false)]
+    [InlineData(200, true, true)]
+    public void The_same_profile_is_not_pushed_to_the_same_contact_again_within_90_days_nor_while_unanswered(int daysSince, bool stillPending, bool refused)
     {
-        var refusal = PushedProfile.RepeatRefusal("TECHER Margaud", "LEFEBVRE Sophie", PushedAt, PushedAt.AddDays(daysSince));
+        var refusal = PushedProfile.RepeatRefusal("TECHER Margaud", "LEFEBVRE Sophie", PushedAt, stillPending, PushedAt.AddDays(daysSince));
 
         (refusal is not null).ShouldBe(refused);
         if (refused)
-            refusal.ShouldBe("Le profil de TECHER Margaud a déjà été proposé à LEFEBVRE Sophie le 28/11/2026 : il pourra l'être de nouveau à partir du 26/02/2027.");
-        PushedProfile.RepeatRefusal("TECHER Margaud", "LEFEBVRE Sophie", null, Now).ShouldBeNull("never pushed before");
+        {
+            refusal.ShouldBe(daysSince < 90
+                ? "Le profil de TECHER Margaud a déjà été proposé à LEFEBVRE Sophie le 28/11/2026 : il pourra l'être de nouveau à partir du 26/02/2027."
+                : "Le profil de TECHER Margaud proposé à LEFEBVRE Sophie le 28/11/2026 attend encore sa réponse : un seul push à la fois.");
+        }
+        PushedProfile.RepeatRefusal("TECHER Margaud", "LEFEBVRE Sophie", null, false, Now).ShouldBeNull("never pushed before");
     }
 
     private static (Refusal? Refusal, Referral? Referral) Apply(PushedProfile profile, Act act, Actor actor)
