@@ -41,7 +41,7 @@ public sealed class PushedProfileLinkPageModel(LinkResolver resolver, CvPushActi
     public async Task<IActionResult> OnGetAsync(string token, string? action, CancellationToken ct)
     {
         await LoadAsync(token, action, ct);
-        Response.StatusCode = StatusFor(Resolved.Status);
+        Response.StatusCode = LinkResolver.HttpStatus(Resolved.Status);
         return Page();
     }
 
@@ -60,7 +60,7 @@ public sealed class PushedProfileLinkPageModel(LinkResolver resolver, CvPushActi
         if (Resolved.Status != LinkStatus.Valid || Resolved.Pushed is null)
         {
             await LoadAsync(token, action, ct);
-            Response.StatusCode = Resolved.Status == LinkStatus.Valid ? StatusCodes.Status404NotFound : StatusFor(Resolved.Status);
+            Response.StatusCode = Resolved.Status == LinkStatus.Valid ? StatusCodes.Status404NotFound : LinkResolver.HttpStatus(Resolved.Status);
             return Page();
         }
         var actor = Actor.Contact(Resolved.Link!.RecipientId, Resolved.RecipientName!, Channel.EmailLink);
@@ -88,11 +88,4 @@ public sealed class PushedProfileLinkPageModel(LinkResolver resolver, CvPushActi
         if (Resolved.Pushed is { } pushed)
             View = await PushedProfileView.LoadAsync(db, pushed.Id, ct);
     }
-
-    private static int StatusFor(LinkStatus status) => status switch
-    {
-        LinkStatus.Valid or LinkStatus.Superseded => StatusCodes.Status200OK,
-        LinkStatus.Expired or LinkStatus.Revoked => StatusCodes.Status410Gone,
-        _ => StatusCodes.Status404NotFound,
-    };
 }

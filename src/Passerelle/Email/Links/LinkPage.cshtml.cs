@@ -47,7 +47,7 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
             return CalendarFile();
         if (Resolved.Status == LinkStatus.Valid && action is not null && !LinkAction.SegmentsOf(Resolved.Link!.Step).Contains(action))
             View = null;
-        Response.StatusCode = StatusFor(Resolved.Status);
+        Response.StatusCode = LinkResolver.HttpStatus(Resolved.Status);
         return Page();
     }
 
@@ -111,7 +111,7 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         if (Resolved.Status != LinkStatus.Valid || Resolved.Link!.Step != step)
         {
             await LoadSummaryAsync(ct);
-            Response.StatusCode = Resolved.Status == LinkStatus.Valid ? StatusCodes.Status422UnprocessableEntity : StatusFor(Resolved.Status);
+            Response.StatusCode = Resolved.Status == LinkStatus.Valid ? StatusCodes.Status422UnprocessableEntity : LinkResolver.HttpStatus(Resolved.Status);
             return Page();
         }
 
@@ -161,11 +161,4 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
             Summary.SchoolName, email.FromAddress, Summary.CandidateName, attendeeAddress: null, clock.GetUtcNow());
         return File(Encoding.UTF8.GetBytes(ics), "text/calendar; charset=utf-8", "rendez-vous.ics");
     }
-
-    private static int StatusFor(LinkStatus status) => status switch
-    {
-        LinkStatus.Valid or LinkStatus.Superseded => StatusCodes.Status200OK,
-        LinkStatus.Expired or LinkStatus.Revoked => StatusCodes.Status410Gone,
-        _ => StatusCodes.Status404NotFound,
-    };
 }

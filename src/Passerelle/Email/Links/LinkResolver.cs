@@ -84,6 +84,14 @@ public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
         return new ResolvedLink(StatusOf(link, referral.IsOpen(link.Step), staleAppointment), link, referral, name);
     }
 
+    /// <summary>The status a link page answers with: a dead link is gone (410) or unknown (404), a finished step still reads (200).</summary>
+    public static int HttpStatus(LinkStatus status) => status switch
+    {
+        LinkStatus.Valid or LinkStatus.Superseded => StatusCodes.Status200OK,
+        LinkStatus.Expired or LinkStatus.Revoked => StatusCodes.Status410Gone,
+        _ => StatusCodes.Status404NotFound,
+    };
+
     private LinkStatus StatusOf(ActionLink link, bool stepOpen, bool stale) =>
         !stepOpen ? LinkStatus.Superseded :
         link.RevokedAt is not null || stale ? LinkStatus.Revoked :
