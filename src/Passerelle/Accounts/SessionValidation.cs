@@ -11,7 +11,8 @@ namespace Passerelle.Accounts;
 /// <summary>
 /// Checks a session cookie against the database on each request (one primary-key read): the cookie carries the
 /// account's security stamp, which a new password or a logout changes, ending every session opened before; a staff
-/// member's school and role are those the database holds now, not those the cookie claims. A session also ends
+/// member's school and role are those the database holds now, not those the cookie claims (and the school's settings the
+/// menu needs come with them, <see cref="SchoolOffice.SchoolSession"/>). A session also ends
 /// eight hours after the login, however active (besides the 30 minutes without activity).
 /// </summary>
 public static class SessionValidation
@@ -41,7 +42,8 @@ public static class SessionValidation
         var sameGrant = stored is not null
             && claims.FindFirstValue(SchoolOffice.SchoolAuth.SchoolClaim) == stored.SchoolId.ToString()
             && claims.IsInRole(stored.Role.ToString()) && claims.FindAll(ClaimTypes.Role).Count() == 1;
-        await CheckStampAsync(context, sameGrant ? stored!.Stamp : null);
+        if (await CheckStampAsync(context, sameGrant ? stored!.Stamp : null))
+            context.HttpContext.Features.Set(new SchoolOffice.SchoolSession(stored!.PushCv));
     }
 
     /// <summary>The account the cookie names; a cookie that names none is refused.</summary>
@@ -71,10 +73,13 @@ public static class SessionValidation
         db.Set<T>().IgnoreQueryFilters().Where(a => a.Id == accountId)
             .ExecuteUpdateAsync(set => set.SetProperty(a => a.SecurityStamp, Guid.NewGuid().ToString("N")), ct);
 
-    private sealed record StoredStaff(string Stamp, Guid SchoolId, StaffRole Role);
+    private sealed record StoredStaff(string Stamp, Guid SchoolId, StaffRole Role, bool PushCv);
 
     /// <summary>Compiled once: this query runs on every signed-in request.</summary>
     private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<StoredStaff?>>> ReadStaff = new(() => EF.CompileAsyncQuery(
         (PasserelleDb db, Guid id, CancellationToken ct) =>
-            db.Staff.IgnoreQueryFilters().Where(s => s.Id == id).Select(s => new StoredStaff(s.SecurityStamp, s.SchoolId, s.Role)).SingleOrDefault()));
+            (from s in db.Staff.IgnoreQueryFilters()
+             where s.Id == id
+             join school in db.Schools on s.SchoolId equals school.Id
+             select new StoredStaff(s.SecurityStamp, s.SchoolId, s.Role, school.PushCvEnabled)).SingleOrDefault()));
 }

@@ -20,13 +20,12 @@ public abstract class SchoolPage(PasserelleDb db) : PageModel
     public bool IsAdmin => User.IsInRole(nameof(StaffRole.SchoolAdmin));
 
     /// <summary>The school has the push CV module on: its menu entry and pages show.</summary>
-    public bool PushCv { get; private set; }
+    public bool PushCv => SchoolSession.Of(HttpContext).PushCv;
 
-    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
     {
         db.ForSchool(SchoolId);
-        PushCv = await CvPushes.CvPushActions.IsEnabledAsync(db, HttpContext.RequestAborted);
-        await next();
+        base.OnPageHandlerExecuting(context);
     }
 
     /// <summary>The staff member acting, for the school or on behalf of a party.</summary>
