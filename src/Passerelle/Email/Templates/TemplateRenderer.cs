@@ -23,6 +23,7 @@ public sealed partial class TemplateRenderer(ILogger<TemplateRenderer> logger, T
     // The defaults are a fixed set; schools' saved templates are many and change, so their cache is bounded. Drafts
     // (preview, check, test mail) are compiled each time and never kept.
     private readonly ConcurrentDictionary<(bool Html, string Source), HandlebarsTemplate<object, object>> _defaults = new();
+    // Keyed by (subject, body): a school's template, checked and compiled.
     private readonly MemoryCache _schools = new(new MemoryCacheOptions { SizeLimit = 512 });
 
     public void Dispose() => _schools.Dispose();
@@ -82,13 +83,9 @@ public sealed partial class TemplateRenderer(ILogger<TemplateRenderer> logger, T
 
     private RenderedMail Render(string subjectSource, string bodySource, object model, string schoolName, DateTimeOffset? linksExpireAt, Origin origin)
     {
-        if (origin != Origin.Default && TemplateSafety.LimitProblem(subjectSource, bodySource) is { } tooMuch)
-            throw new TemplateRejectedException(tooMuch);
-        if (Unescaped().IsMatch(bodySource) || Unescaped().IsMatch(subjectSource))
-            throw new TemplateRejectedException("Les balises {{{ }}} et {{& }} sont interdites : les valeurs sont toujours échappées.");
-
-        var subject = OneLine(Compile(false, subjectSource, origin)(model));
-        var body = Compile(true, bodySource, origin)(model);
+        var (subjectTemplate, bodyTemplate) = Compile(subjectSource, bodySource, origin);
+        var subject = OneLine(subjectTemplate(model));
+        var body = bodyTemplate(model);
         IReadOnlyList<string>? removed = null;
         if (origin != Origin.Default)
             (body, removed) = safety.Sanitize(body);
@@ -96,23 +93,36 @@ public sealed partial class TemplateRenderer(ILogger<TemplateRenderer> logger, T
         return new RenderedMail(subject, html, HtmlToText(html), origin != Origin.Default, removed);
     }
 
-    private HandlebarsTemplate<object, object> Compile(bool html, string source, Origin origin)
+    /// <summary>
+    /// A mail's subject and body, compiled. A school's template or a draft is checked first (limits, no unescaped value);
+    /// a school's saved template is checked and compiled once, then kept: each mail only runs it.
+    /// </summary>
+    private (HandlebarsTemplate<object, object> Subject, HandlebarsTemplate<object, object> Body) Compile(string subjectSource, string bodySource, Origin origin)
     {
-        var engine = html ? _html : _plain;
         switch (origin)
         {
             case Origin.Default:
-                return _defaults.GetOrAdd((html, source), key => engine.Compile(key.Source));
+                return (_defaults.GetOrAdd((false, subjectSource), key => _plain.Compile(key.Source)),
+                    _defaults.GetOrAdd((true, bodySource), key => _html.Compile(key.Source)));
             case Origin.School:
-                return _schools.GetOrCreate((html, source), entry =>
+                return _schools.GetOrCreate((subjectSource, bodySource), entry =>
                 {
                     entry.Size = 1;
                     entry.SlidingExpiration = TimeSpan.FromHours(1);
-                    return engine.Compile(source);
-                })!;
+                    return CheckedCompile(subjectSource, bodySource);
+                });
             default:
-                return engine.Compile(source);
+                return CheckedCompile(subjectSource, bodySource);
         }
+    }
+
+    private (HandlebarsTemplate<object, object>, HandlebarsTemplate<object, object>) CheckedCompile(string subjectSource, string bodySource)
+    {
+        if (TemplateSafety.LimitProblem(subjectSource, bodySource) is { } tooMuch)
+            throw new TemplateRejectedException(tooMuch);
+        if (Unescaped().IsMatch(bodySource) || Unescaped().IsMatch(subjectSource))
+            throw new TemplateRejectedException("Les balises {{{ }}} et {{& }} sont interdites : les valeurs sont toujours échappées.");
+        return (_plain.Compile(subjectSource), _html.Compile(bodySource));
     }
 
     private static string Layout(string subject, string body, string schoolName, DateTimeOffset? linksExpireAt)
