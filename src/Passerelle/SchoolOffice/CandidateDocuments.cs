@@ -64,11 +64,8 @@ public static class CandidateDocuments
         IFormCollection form;
         try
         {
-            // This endpoint takes a file: a larger body than the 1 MB of a form (RequestLimits), and a form reader of its own.
-            if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-                size.MaxRequestBodySize = DocumentUpload.MaxBytes + (1024 * 1024);
-            http.Features.Set<Microsoft.AspNetCore.Http.Features.IFormFeature>(new Microsoft.AspNetCore.Http.Features.FormFeature(http.Request,
-                new Microsoft.AspNetCore.Http.Features.FormOptions { MultipartBodyLengthLimit = DocumentUpload.MaxBytes + (64 * 1024) }));
+            // The endpoint's metadata (above) gives it a larger body than the 1 MB of a form (RequestLimits): routing applies
+            // both limits before this runs.
             form = await http.Request.ReadFormAsync(ct);
         }
         catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
