@@ -22,7 +22,15 @@ public class CsvCellTests
     [InlineData("\t=1+1", "'\t=1+1")]
     [InlineData("\r=1+1", "\"'\r=1+1\"")]
     [InlineData("Jean-Pierre @ Bordeaux", "Jean-Pierre @ Bordeaux")]
+    [InlineData("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"")]
     public void A_cell_that_starts_like_a_formula_starts_with_an_apostrophe(string value, string cell) => CsvExport.Cell(value).ShouldBe(cell);
+
+    [Theory]
+    [InlineData("simple", "simple")]
+    [InlineData("a;b", "\"a;b\"")]
+    [InlineData("dit \"oui\"", "\"dit \"\"oui\"\"\"")]
+    [InlineData("deux\nlignes", "\"deux\nlignes\"")]
+    public void A_cell_with_a_separator_a_quote_or_a_line_break_is_quoted(string value, string cell) => CsvExport.Cell(value).ShouldBe(cell);
 }
 
 [Trait(Category.Name, Category.Smtp)]

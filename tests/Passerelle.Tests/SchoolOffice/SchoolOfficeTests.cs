@@ -45,14 +45,6 @@ public class SchoolOfficeTests
     }
 
     [Theory]
-    [InlineData("simple", "simple")]
-    [InlineData("a;b", "\"a;b\"")]
-    [InlineData("dit \"oui\"", "\"dit \"\"oui\"\"\"")]
-    [InlineData("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"")]
-    [InlineData("+33 6", "'+33 6")]
-    public void Csv_cells_are_quoted_and_never_read_as_formulas(string value, string cell) => CsvExport.Cell(value).ShouldBe(cell);
-
-    [Theory]
     [MemberData(nameof(Providers))]
     public async Task The_referral_page_shows_the_timeline_with_mails_and_staff_act_on_behalf_of_the_company(DatabaseProvider provider)
     {
