@@ -44,6 +44,9 @@ public sealed class PushedProfile : ISchoolOwned
     public Guid SchoolId { get; set; }
     public Guid CvPushId { get; set; }
     public Guid CandidateId { get; set; }
+
+    // The push's contact and date, kept on each profile too: the "one pending push per candidate and contact" unique index,
+    // the 90-day look-up and the contact's list read them without joining the push.
     public Guid ContactId { get; set; }
     public DateTimeOffset PushedAt { get; set; }
 
@@ -93,7 +96,7 @@ public sealed class PushedProfile : ISchoolOwned
     /// <summary>"Ne pas donner suite", with an optional reason; possible until the contact asks to meet the candidate.</summary>
     public Refusal? Decline(Actor actor, string? reason, DateTimeOffset now)
     {
-        if (Check(actor) is { } refused)
+        if (RefusalFor(actor) is { } refused)
             return refused;
         if (State == PushedProfileState.NotFollowedUp)
             return new Refusal(RefusalCode.SameAnswer, "Cette réponse est déjà enregistrée.");
@@ -114,7 +117,7 @@ public sealed class PushedProfile : ISchoolOwned
         Actor actor, Appointment appointment, Guid jobOfferId, DateTimeOffset? consentRecordedAt,
         Guid pushedByStaffId, string pushedByName, DateTimeOffset now)
     {
-        if (Check(actor) is { } refused)
+        if (RefusalFor(actor) is { } refused)
             return (null, TransitionResult.Refused(refused.Code, refused.Message));
         if (consentRecordedAt is not { } consent)
             return (null, TransitionResult.Refused(RefusalCode.Closed,
@@ -133,7 +136,8 @@ public sealed class PushedProfile : ISchoolOwned
         return (referral, result);
     }
 
-    private Refusal? Check(Actor actor)
+    /// <summary>Why this actor may not answer this profile now (not the company's, not theirs, or the meeting already asked); null if they may.</summary>
+    public Refusal? RefusalFor(Actor actor)
     {
         if (actor.ActsAs != Party.Company)
             return new Refusal(RefusalCode.NotYourStep, "Seule l'entreprise, ou l'école pour son compte, répond à un profil proposé.");

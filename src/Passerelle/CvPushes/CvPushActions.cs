@@ -142,6 +142,10 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
             return Refused(RefusalCode.Invalid, problem);
         if (expectedVersion is { } seen && seen != profile.Version)
             return new PushAnswerResult(TransitionResult.ChangedMeanwhile().Refusal);
+        // Whether this actor may answer now comes before the offer is looked for: a second "rencontrer" learns the meeting
+        // is already asked, not that the candidate is already referred to that offer.
+        if (profile.RefusalFor(actor) is { } notNow)
+            return new PushAnswerResult(notNow);
 
         var now = clock.GetUtcNow();
         Guid? referralId = null;
@@ -152,17 +156,20 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
                     return new PushAnswerResult(refused);
                 break;
             case Answer.MeetCandidate meet:
-                var (offerId, offerProblem) = await OfferForMeetingAsync(profile, meet.OfferId, now, ct);
-                if (offerProblem is not null)
-                    return Refused(RefusalCode.Invalid, offerProblem);
-                var pushedBy = await (
+                var candidateId = profile.CandidateId;
+                var contactId = profile.ContactId;
+                var context = await (
                     from push in db.CvPushes
                     where push.Id == profile.CvPushId
                     join staff in db.Staff on push.CreatedByStaffId equals staff.Id
-                    select new { staff.Id, staff.LastName, staff.FirstName }).SingleAsync(ct);
-                var consent = await db.Candidates.Where(c => c.Id == profile.CandidateId).Select(c => c.PushConsentAt).SingleAsync(ct);
-                var (referral, result) = profile.AskMeeting(actor, meet.Appointment, offerId!.Value, consent,
-                    pushedBy.Id, PersonName.Display(pushedBy.LastName, pushedBy.FirstName), now);
+                    join candidate in db.Candidates on candidateId equals candidate.Id
+                    join contact in db.CompanyContacts on contactId equals contact.Id
+                    select new { StaffId = staff.Id, staff.LastName, staff.FirstName, candidate.PushConsentAt, contact.CompanyId }).SingleAsync(ct);
+                var (offerId, offerProblem) = await OfferForMeetingAsync(profile, context.CompanyId, meet.OfferId, now, ct);
+                if (offerProblem is not null)
+                    return Refused(RefusalCode.Invalid, offerProblem);
+                var (referral, result) = profile.AskMeeting(actor, meet.Appointment, offerId!.Value, context.PushConsentAt,
+                    context.StaffId, PersonName.Display(context.LastName, context.FirstName), now);
                 if (referral is null)
                 {
                     db.ChangeTracker.Clear(); // a "Candidature spontanée" added for it stays unsaved
@@ -199,9 +206,9 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
     /// The offer a meeting is for: one of the contact's company's active offers at this school, or its "Candidature spontanée"
     /// (created the first time). Not an offer the candidate is already in an open referral for.
     /// </summary>
-    private async Task<(Guid? OfferId, string? Problem)> OfferForMeetingAsync(PushedProfile profile, Guid? chosen, DateTimeOffset now, CancellationToken ct)
+    private async Task<(Guid? OfferId, string? Problem)> OfferForMeetingAsync(
+        PushedProfile profile, Guid companyId, Guid? chosen, DateTimeOffset now, CancellationToken ct)
     {
-        var companyId = await db.CompanyContacts.Where(c => c.Id == profile.ContactId).Select(c => c.CompanyId).SingleAsync(ct);
         Guid offerId;
         if (chosen is { } id)
         {

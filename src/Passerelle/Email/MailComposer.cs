@@ -148,7 +148,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             tokens.Add(token);
             var documents = string.Join(", ", profile.Documents.OrderBy(d => d.Kind.ToString(), StringComparer.Ordinal).Select(d => d.Label));
             listed.Add(RenderModel.PushedProfile(Schools.PersonName.Display(profile.LastName, profile.FirstName), documents.Length == 0 ? null : documents,
-                options.PublicBaseUrl.TrimEnd('/'), token));
+                options.Link, token));
         }
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();

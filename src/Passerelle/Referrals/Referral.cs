@@ -140,19 +140,7 @@ public sealed class Referral : ISchoolOwned
         if (!offerIsActive)
             return (null, TransitionResult.Refused(RefusalCode.Invalid, "Cette offre est inactive : elle n'accepte plus de mise en relation."));
 
-        var referral = new Referral
-        {
-            Id = Guid.CreateVersion7(now),
-            SchoolId = schoolId,
-            CandidateId = candidateId,
-            JobOfferId = jobOfferId,
-            ContactId = contactId,
-            CreatedByStaffId = createdByStaffId,
-            CreatedAt = now,
-        };
-        foreach (var documentId in sharedDocumentIds.Distinct())
-            referral.SharedDocuments.Add(new ReferralDocument { SchoolId = schoolId, ReferralId = referral.Id, DocumentId = documentId });
-
+        var referral = New(schoolId, candidateId, jobOfferId, contactId, sharedDocumentIds, createdByStaffId, now);
         var @event = referral.Record(ReferralEventKind.Proposed, actor, now);
         return (referral, TransitionResult.Done(@event, new MailToSend(TemplateKeys.OfferToCandidate, Recipient.Candidate)));
     }
@@ -167,20 +155,9 @@ public sealed class Referral : ISchoolOwned
         Guid pushedByStaffId, string pushedByName, DateTimeOffset pushedAt, DateTimeOffset consentRecordedAt,
         Appointment appointment, Actor actor, DateTimeOffset now)
     {
-        var referral = new Referral
-        {
-            Id = Guid.CreateVersion7(now),
-            SchoolId = schoolId,
-            CandidateId = candidateId,
-            JobOfferId = jobOfferId,
-            ContactId = contactId,
-            CreatedByStaffId = pushedByStaffId,
-            CreatedAt = now,
-            OfferAnswer = Referrals.OfferAnswer.Accepted,
-            OfferAnsweredAt = consentRecordedAt,
-        };
-        foreach (var documentId in sharedDocumentIds.Distinct())
-            referral.SharedDocuments.Add(new ReferralDocument { SchoolId = schoolId, ReferralId = referral.Id, DocumentId = documentId });
+        var referral = New(schoolId, candidateId, jobOfferId, contactId, sharedDocumentIds, pushedByStaffId, now);
+        referral.OfferAnswer = Referrals.OfferAnswer.Accepted;
+        referral.OfferAnsweredAt = consentRecordedAt;
 
         var proposed = referral.Record(ReferralEventKind.ProposedFromPush, Actor.Staff(pushedByStaffId, pushedByName), pushedAt);
         proposed.ConsentRecordedAt = consentRecordedAt;
@@ -191,6 +168,19 @@ public sealed class Referral : ISchoolOwned
             ? m with { TemplateKey = TemplateKeys.SchoolCompanyAskedToMeet }
             : m);
         return (referral, TransitionResult.Done([proposed, accepted.Event!], [.. mails]));
+    }
+
+    private static Referral New(
+        Guid schoolId, Guid candidateId, Guid jobOfferId, Guid contactId, IEnumerable<Guid> sharedDocumentIds, Guid createdByStaffId, DateTimeOffset now)
+    {
+        var referral = new Referral
+        {
+            Id = Guid.CreateVersion7(now), SchoolId = schoolId, CandidateId = candidateId, JobOfferId = jobOfferId, ContactId = contactId,
+            CreatedByStaffId = createdByStaffId, CreatedAt = now,
+        };
+        foreach (var documentId in sharedDocumentIds.Distinct())
+            referral.SharedDocuments.Add(new ReferralDocument { SchoolId = schoolId, ReferralId = referral.Id, DocumentId = documentId });
+        return referral;
     }
 
     /// <summary>The candidate accepts or declines the offer; possible again (change of mind) until the company answers.</summary>

@@ -58,9 +58,8 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
     /// <summary>Records (or withdraws) the candidate's consent to have their profile pushed, dated, with who did it.</summary>
     public async Task<IActionResult> OnPostConsentAsync(Guid id, bool consent, CancellationToken ct)
     {
-        if (!PushCv || !await Db.Candidates.AnyAsync(c => c.Id == id, ct))
+        if (!PushCv || await Db.Candidates.SingleOrDefaultAsync(c => c.Id == id, ct) is not { } candidate)
             return NotFound();
-        var candidate = await Db.Candidates.SingleAsync(c => c.Id == id, ct);
         if (consent != (candidate.PushConsentAt is not null))
         {
             candidate.PushConsentAt = consent ? clock.GetUtcNow() : null;

@@ -37,6 +37,11 @@ public sealed class NewCvPushModel(PasserelleDb db, CvPushActions actions) : Sch
     public IReadOnlyList<CandidateChoice> Candidates { get; private set; } = [];
     public int CandidatesWithoutConsent { get; private set; }
     public IReadOnlyList<ContactChoice> Contacts { get; private set; } = [];
+
+    /// <summary>The contacts listed at once; past that, the search narrows the list (the page says so).</summary>
+    public const int MaxContactsListed = 200;
+
+    public bool MoreContacts { get; private set; }
     public IReadOnlyList<string> Problems { get; private set; } = [];
     public bool Posted { get; private set; }
 
@@ -95,8 +100,9 @@ public sealed class NewCvPushModel(PasserelleDb db, CvPushActions actions) : Sch
             contacts = contacts.Where(c => c.LastName.ToLower().Contains(term) || c.FirstName.ToLower().Contains(term) || c.Company.ToLower().Contains(term)
                 || ContactIds.Contains(c.Id));
         }
-        Contacts = (await contacts.OrderBy(c => c.Company).ThenBy(c => c.LastName).Take(200).ToListAsync(ct))
-            .Select(c => new ContactChoice(c.Id, PersonName.Display(c.LastName, c.FirstName), c.Company)).ToList();
+        var listed = await contacts.OrderBy(c => c.Company).ThenBy(c => c.LastName).Take(MaxContactsListed + 1).ToListAsync(ct);
+        MoreContacts = listed.Count > MaxContactsListed;
+        Contacts = listed.Take(MaxContactsListed).Select(c => new ContactChoice(c.Id, PersonName.Display(c.LastName, c.FirstName), c.Company)).ToList();
     }
 
     /// <summary>A document is checked by default on a fresh page; after a refused post, as it was posted.</summary>

@@ -263,30 +263,54 @@ public partial class CvPushTests
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public async Task Two_meeting_requests_at_once_make_one_referral(DatabaseProvider provider)
+    public async Task Of_two_meeting_requests_on_the_same_state_the_second_to_write_loses_and_one_referral_exists(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var guillaume = await CandidateIdAsync(world, "JOURDAN");
+        var pushedId = await PushedProfileIdAsync(world, guillaume);
+        var otherOffer = await NewActiveOfferAsync(world);
+        var contact = Actor.Contact(DemoData.ContactId, "LEFEBVRE Sophie", Channel.Portal);
+        var slot = new Appointment(Seed.Now.AddDays(4), "Bordeaux", null);
+
+        // Two requests read the pushed profile at the same version (two tabs), then each writes, for a different offer.
+        using var first = world.App.Services.CreateScope();
+        using var second = world.App.Services.CreateScope();
+        foreach (var scope in new[] { first, second })
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(DemoData.SchoolId);
+            (await db.PushedProfiles.SingleAsync(p => p.Id == pushedId)).State.ShouldBe(PushedProfileState.Pending);
+        }
+        var won = await first.ServiceProvider.GetRequiredService<CvPushActions>().AnswerAsync(pushedId, contact, new Answer.MeetCandidate(slot, null), null);
+        var lost = await second.ServiceProvider.GetRequiredService<CvPushActions>().AnswerAsync(pushedId, contact, new Answer.MeetCandidate(slot, otherOffer), null);
+
+        won.Succeeded.ShouldBeTrue();
+        lost.Refusal!.Code.ShouldBe(RefusalCode.ChangedMeanwhile, "the second write finds the version it read gone");
+        await using var check = world.Database.NewContext();
+        check.ForSchool(DemoData.SchoolId);
+        (await check.Referrals.CountAsync(r => r.CandidateId == guillaume && r.CreatedAt == Seed.Now)).ShouldBe(1, "the demo's referral of 2020 aside, one");
+        (await check.PushedProfiles.SingleAsync(p => p.Id == pushedId)).ReferralId.ShouldBe(won.ReferralId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_second_meeting_request_after_the_first_is_told_the_meeting_is_already_asked(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);
         var pushedId = await PushedProfileIdAsync(world, await CandidateIdAsync(world, "JOURDAN"));
         var contact = Actor.Contact(DemoData.ContactId, "LEFEBVRE Sophie", Channel.Portal);
         var slot = new Appointment(Seed.Now.AddDays(4), "Bordeaux", null);
 
-        // Both read the pushed profile at the same version, then write.
-        using var first = world.App.Services.CreateScope();
-        using var second = world.App.Services.CreateScope();
-        first.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(DemoData.SchoolId);
-        second.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(DemoData.SchoolId);
-        var results = await Task.WhenAll(
-            first.ServiceProvider.GetRequiredService<CvPushActions>().AnswerAsync(pushedId, contact, new Answer.MeetCandidate(slot, null), 0),
-            second.ServiceProvider.GetRequiredService<CvPushActions>().AnswerAsync(pushedId, contact, new Answer.MeetCandidate(slot with { Location = "Visio" }, null), 0));
+        async Task<PushAnswerResult> MeetAsync()
+        {
+            using var scope = world.App.Services.CreateScope();
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(DemoData.SchoolId);
+            return await scope.ServiceProvider.GetRequiredService<CvPushActions>().AnswerAsync(pushedId, contact, new Answer.MeetCandidate(slot, null), null);
+        }
 
-        results.Count(r => r.Succeeded).ShouldBe(1);
-        results.Single(r => !r.Succeeded).Refusal!.Code.ShouldBeOneOf(RefusalCode.ChangedMeanwhile, RefusalCode.StepClosed);
-        await using var db = world.Database.NewContext();
-        db.ForSchool(DemoData.SchoolId);
-        var guillaume = await CandidateIdAsync(world, "JOURDAN");
-        (await db.Referrals.CountAsync(r => r.CandidateId == guillaume && r.CreatedAt == Seed.Now)).ShouldBe(1, "the demo's referral of 2020 aside, one");
-        (await db.JobOffers.CountAsync(o => o.IsSpontaneous)).ShouldBe(1);
-        (await db.PushedProfiles.SingleAsync(p => p.Id == pushedId)).ReferralId.ShouldBe(results.Single(r => r.Succeeded).ReferralId);
+        (await MeetAsync()).Succeeded.ShouldBeTrue();
+        var again = await MeetAsync();
+        (again.Refusal!.Code, again.Refusal.HttpStatus).ShouldBe((RefusalCode.StepClosed, 409), "not \"already referred to that offer\"");
+        again.Refusal.Message.ShouldContain("Vous avez déjà demandé à rencontrer ce candidat");
     }
 
     private static Dictionary<string, string> Appointment(string offer) => new()
@@ -337,6 +361,21 @@ public partial class CvPushTests
     {
         await using var db = world.Database.NewContext();
         return await db.ForSchool(DemoData.SchoolId).PushedProfiles.AsNoTracking().SingleAsync(p => p.Id == id);
+    }
+
+    private static async Task<Guid> NewActiveOfferAsync(PortalWorld world)
+    {
+        await using var db = world.Database.NewContext();
+        db.ForSchool(DemoData.SchoolId);
+        var companyId = await db.CompanyContacts.Where(c => c.Id == DemoData.ContactId).Select(c => c.CompanyId).SingleAsync();
+        var offer = new Passerelle.JobOffers.JobOffer
+        {
+            Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, CompanyId = companyId, Title = "Technicien·ne qualité", Description = "Alternance.",
+            CreatedAt = Seed.Now,
+        };
+        db.JobOffers.Add(offer);
+        await db.SaveChangesAsync();
+        return offer.Id;
     }
 
     private static async Task<List<Guid>> DocumentIdsAsync(PortalWorld world, Guid pushedId)

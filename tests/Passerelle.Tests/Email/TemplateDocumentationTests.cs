@@ -57,6 +57,11 @@ public class TemplateDocumentationTests
             }).Append(".\n");
             doc.Append('\n').Append("Default subject: `").Append(template.Subject).Append("`\n");
             doc.Append('\n').Append("Placeholders: ").Append(string.Join(", ", template.Placeholders.Select(p => $"`{{{{{p}}}}}`"))).Append('\n');
+            if (template.Repeated is { } repeated)
+            {
+                doc.Append('\n').Append($"Repeated for each item of `{repeated.List}`, inside `{{{{#each {repeated.List}}}}}` … `{{{{/each}}}}`: ")
+                    .Append(string.Join(", ", repeated.ItemPlaceholders.Select(p => $"`{{{{{p}}}}}`"))).Append('\n');
+            }
         }
         return doc.ToString();
     }

@@ -28,6 +28,12 @@ public class TemplateTests
     {
         var mail = Renderer.Render(key, null, RenderModel.Sample(), "Passerelle School", Expiry);
 
+        // The built-in mails are not checked at each render as a school's are: they must hold to the same rule.
+        foreach (var source in new[] { DefaultTemplates.For(key).Subject, DefaultTemplates.For(key).Body })
+        {
+            source.ShouldNotContain("{{{");
+            source.ShouldNotContain("{{&");
+        }
         mail.Subject.ShouldNotBeNullOrWhiteSpace();
         mail.Subject.ShouldNotContain("{{");
         mail.Html.ShouldNotContain("{{");
@@ -37,6 +43,13 @@ public class TemplateTests
         mail.Text.ShouldContain("Les boutons et liens de ce message fonctionnent jusqu'au 22/05/2020 à 15h41.");
         foreach (var placeholder in DefaultTemplates.For(key).Placeholders)
             Lookup(RenderModel.Sample(), placeholder).ShouldBeTrue($"{placeholder} is documented for {key} but the sample has no value for it");
+        if (DefaultTemplates.For(key).Repeated is { } repeated)
+        {
+            var items = RenderModel.Sample()[repeated.List].ShouldBeAssignableTo<IEnumerable<Dictionary<string, object?>>>()!.ToList();
+            items.Count.ShouldBeGreaterThan(1, "the sample shows the list with several items");
+            foreach (var placeholder in repeated.ItemPlaceholders)
+                items.ShouldAllBe(item => Lookup(item, placeholder), $"{placeholder} is documented for each {repeated.ItemName} of {key}");
+        }
     }
 
     [Fact]
@@ -51,6 +64,35 @@ public class TemplateTests
         mail.Html.ShouldContain("href=\"https://passerelle.example/l/exemple/refuser\"");
         mail.Text.ShouldContain("Accepter le candidat et proposer un rendez-vous : https://passerelle.example/l/exemple/accepter");
         mail.Text.ShouldContain("Refuser le candidat : https://passerelle.example/l/exemple/refuser");
+    }
+
+    [Fact]
+    public void The_push_mail_lists_each_profile_with_its_own_three_links()
+    {
+        var mail = Renderer.Render(TemplateKeys.PushToCompany, null, RenderModel.Sample(), "Passerelle School", Expiry);
+
+        mail.Subject.ShouldBe("Passerelle School vous propose des profils de candidat");
+        foreach (var (name, token) in new[] { ("TECHER Margaud", "exemple"), ("JOURDAN Guillaume", "exemple2") })
+        {
+            mail.Html.ShouldContain($"<h2>{name}</h2>");
+            mail.Html.ShouldContain($"href=\"https://passerelle.example/l/p/{token}\"");
+            mail.Text.ShouldContain($"Je souhaite rencontrer ce candidat : https://passerelle.example/l/p/{token}/rencontrer");
+            mail.Text.ShouldContain($"Ne pas donner suite : https://passerelle.example/l/p/{token}/ne-pas-donner-suite");
+        }
+        mail.Text.ShouldContain("Chacun a accepté que son profil vous soit proposé.");
+    }
+
+    [Fact]
+    public void A_school_may_write_its_own_push_mail_repeating_each_profile()
+    {
+        var body = "<ul>{{#each profils}}<li>{{nomComplet}} : {{bouton liens.rencontrer \"Rencontrer\"}}</li>{{/each}}</ul>";
+        var template = new EmailTemplate { SchoolId = Guid.NewGuid(), Key = TemplateKeys.PushToCompany, Subject = "Profils", Body = body, Enabled = true };
+
+        var mail = Renderer.Render(TemplateKeys.PushToCompany, template, RenderModel.Sample(), "Passerelle School", Expiry);
+
+        mail.UsedSchoolTemplate.ShouldBeTrue();
+        mail.Text.ShouldContain("TECHER Margaud : Rencontrer : https://passerelle.example/l/p/exemple/rencontrer");
+        mail.Text.ShouldContain("JOURDAN Guillaume : Rencontrer : https://passerelle.example/l/p/exemple2/rencontrer");
     }
 
     [Fact]

@@ -10,8 +10,15 @@ public enum Audience
     School,
 }
 
+/// <summary>
+/// A list a mail repeats with <c>{{#each List}}…{{/each}}</c> (the profiles of a push CV), and the placeholders of one
+/// item, written inside the block without the list's name.
+/// </summary>
+public sealed record TemplateList(string List, string ItemName, IReadOnlyList<string> ItemPlaceholders);
+
 /// <summary>One mail of PRODUCT.md: its key, French name, reader, default subject and body, and the placeholders it may use.</summary>
-public sealed record TemplateDefinition(string Key, string Name, Audience Audience, string Subject, string Body, IReadOnlyList<string> Placeholders);
+public sealed record TemplateDefinition(
+    string Key, string Name, Audience Audience, string Subject, string Body, IReadOnlyList<string> Placeholders, TemplateList? Repeated = null);
 
 /// <summary>
 /// The built-in French mails. A school admin may replace subject and body per key; whatever they write,
@@ -220,7 +227,7 @@ public static class DefaultTemplates
             "{{ecole.nom}} vous propose {{#if profils.[1]}}des profils{{else}}un profil{{/if}} de candidat",
             """
             <p>Bonjour {{contact.prenom}} {{contact.nom}},</p>
-            <p>{{chargeRelation.nomComplet}}, de {{ecole.nom}}, pense que {{#if profils.[1]}}ces candidats en recherche d'alternance peuvent{{else}}ce candidat en recherche d'alternance peut{{/if}} intéresser {{entreprise.nom}}. Chacun a accepté que son profil vous soit proposé.</p>
+            <p>{{chargeRelation.nomComplet}}, de {{ecole.nom}}, pense que {{#if profils.[1]}}ces candidats en recherche d'alternance peuvent{{else}}ce candidat en recherche d'alternance peut{{/if}} intéresser {{entreprise.nom}}. {{#if profils.[1]}}Chacun a accepté{{else}}Il ou elle a accepté{{/if}} que son profil vous soit proposé.</p>
             {{#if message}}<p>Son message : « {{message}} »</p>{{/if}}
             {{#each profils}}
             <h2>{{nomComplet}}</h2>
@@ -231,7 +238,8 @@ public static class DefaultTemplates
             <p>Pour rencontrer un candidat, vous proposez un rendez-vous ; l'école et le candidat en sont informés. Vous retrouvez ces profils dans votre espace <a href="{{liens.portail}}">Passerelle Entreprises</a>, rubrique « Profils proposés ».</p>
             """,
             ["ecole.nom", "contact.prenom", "contact.nom", "contact.nomComplet", "entreprise.nom", "chargeRelation.nomComplet", "message",
-             "profils", "liens.portail", "liens.expireLe"]),
+             "liens.portail", "liens.expireLe"],
+            new TemplateList("profils", "profil", ["nomComplet", "documents", "liens.voirProfil", "liens.rencontrer", "liens.nePasDonnerSuite"])),
 
         Define(TemplateKeys.SchoolCompanyAskedToMeet, "École : une entreprise souhaite rencontrer un profil proposé", Audience.School,
             "{{entreprise.nom}} souhaite rencontrer {{candidat.nomComplet}}",
@@ -306,6 +314,7 @@ public static class DefaultTemplates
     /// <summary>Mails a school may rewrite: not the account mails, which carry password links.</summary>
     public static bool SchoolMayEdit(string key) => Exists(key) && !key.StartsWith("contact.", StringComparison.Ordinal) && !key.StartsWith("staff.", StringComparison.Ordinal);
 
-    private static TemplateDefinition Define(string key, string name, Audience audience, string subject, string body, string[] placeholders) =>
-        new(key, name, audience, subject, body.Trim(), placeholders.Distinct().ToArray());
+    private static TemplateDefinition Define(
+        string key, string name, Audience audience, string subject, string body, string[] placeholders, TemplateList? repeated = null) =>
+        new(key, name, audience, subject, body.Trim(), placeholders.Distinct().ToArray(), repeated);
 }

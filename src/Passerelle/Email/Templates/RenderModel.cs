@@ -71,23 +71,25 @@ public static class RenderModel
         ["message"] = "Deux profils motivés, disponibles en septembre.",
         ["profils"] = new List<Dictionary<string, object?>>
         {
-            PushedProfile("TECHER Margaud", "CV - cv, Lettre de motivation - LM_Margaud", linkBase, "exemple"),
-            PushedProfile("JOURDAN Guillaume", "CV - cv_guillaume", linkBase, "exemple2"),
+            PushedProfile("TECHER Margaud", "CV - cv, Lettre de motivation - LM_Margaud", path => $"{linkBase}{path}", "exemple"),
+            PushedProfile("JOURDAN Guillaume", "CV - cv_guillaume", path => $"{linkBase}{path}", "exemple2"),
         },
         ["liens"] = ExampleLinks(linkBase),
     };
 
     /// <summary>One profile of a push CV mail: its name, its shared documents' labels and its own three links.</summary>
-    public static Dictionary<string, object?> PushedProfile(string name, string? documents, string linkBase, string token) => new()
+    /// <param name="link">Turns a path into the absolute address the mail carries (<see cref="EmailOptions.Link"/>).</param>
+    public static Dictionary<string, object?> PushedProfile(string name, string? documents, Func<string, string> link, string token) => new()
     {
         ["nomComplet"] = name,
         ["documents"] = documents,
-        ["liens"] = LinkAction.Of(LinkStep.Push).ToDictionary(a => a.Variable, a => (object?)$"{linkBase}{a.PathFor(token)}"),
+        ["liens"] = LinkAction.Of(LinkStep.Push).ToDictionary(a => a.Variable, a => (object?)link(a.PathFor(token))),
     };
 
     private static Dictionary<string, object?> ExampleLinks(string linkBase)
     {
-        var links = LinkAction.All.ToDictionary(a => a.Variable, a => (object?)$"{linkBase}{a.PathFor("exemple")}");
+        // A push's links are per profile (see PushedProfile), not among the mail's own.
+        var links = LinkAction.All.Where(a => a.Step != LinkStep.Push).ToDictionary(a => a.Variable, a => (object?)$"{linkBase}{a.PathFor("exemple")}");
         links["portail"] = $"{linkBase}/entreprise";
         links["suivi"] = $"{linkBase}/ecole/mises-en-relation/exemple";
         links["motDePasse"] = $"{linkBase}/entreprise/mot-de-passe/exemple";
