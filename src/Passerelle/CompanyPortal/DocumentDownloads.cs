@@ -39,7 +39,7 @@ public static class DocumentDownloads
     private static async Task<IResult> PushedFromLinkAsync(
         string token, Guid documentId, LinkResolver resolver, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
     {
-        var resolved = await resolver.ResolveAsync(token, ct);
+        var resolved = await resolver.ResolvePushAsync(token, ct);
         if (resolved.Status != LinkStatus.Valid || resolved.Pushed is not { } pushed)
             return Results.NotFound();
         return await SendPushedAsync(db, storage, pushed.Id, resolved.Link!.RecipientId, documentId, ct);

@@ -141,7 +141,7 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
         if (await ReferralActions.ReasonProblemAsync(db, answer, ct) is { } problem)
             return Refused(RefusalCode.Invalid, problem);
         if (expectedVersion is { } seen && seen != profile.Version)
-            return new PushAnswerResult(TransitionResult.ChangedMeanwhile().Refusal);
+            return ChangedMeanwhile();
         // Whether this actor may answer now comes before the offer is looked for: a second "rencontrer" learns the meeting
         // is already asked, not that the candidate is already referred to that offer.
         if (profile.RefusalFor(actor) is { } notNow)
@@ -191,13 +191,13 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            return new PushAnswerResult(TransitionResult.ChangedMeanwhile().Refusal);
+            return ChangedMeanwhile();
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             // The candidate was referred to the same offer, or the company's "Candidature spontanée" created, at the same moment.
             db.ChangeTracker.Clear();
-            return new PushAnswerResult(TransitionResult.ChangedMeanwhile().Refusal);
+            return ChangedMeanwhile();
         }
         return new PushAnswerResult(null, referralId);
     }
@@ -235,6 +235,9 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
             ? (null, "Ce candidat est déjà en relation pour cette offre : suivez-la dans « Voir candidats », ou choisissez une autre offre.")
             : (offerId, null);
     }
+
+    private static PushAnswerResult ChangedMeanwhile() => Refused(RefusalCode.ChangedMeanwhile,
+        "Ce profil proposé vient d'être modifié (dans un autre onglet, ou par quelqu'un d'autre). Voici son état actuel ; votre réponse n'a pas été enregistrée.");
 
     private static PushAnswerResult NotFound() => new(new Refusal(RefusalCode.NotFound, "Ce profil proposé est introuvable."));
 

@@ -56,7 +56,7 @@ public sealed class PushedProfileLinkPageModel(LinkResolver resolver, CvPushActi
 
     private async Task<IActionResult> AnswerAsync(string token, string? action, Answer answer, string done, CancellationToken ct)
     {
-        Resolved = await resolver.ResolveAsync(token, ct);
+        Resolved = await resolver.ResolvePushAsync(token, ct);
         if (Resolved.Status != LinkStatus.Valid || Resolved.Pushed is null)
         {
             await LoadAsync(token, action, ct);
@@ -81,7 +81,7 @@ public sealed class PushedProfileLinkPageModel(LinkResolver resolver, CvPushActi
     {
         Token = token;
         Action = action;
-        Resolved = await resolver.ResolveAsync(token, ct);
+        Resolved = await resolver.ResolvePushAsync(token, ct);
         // A push link shows nothing while its school has the module off: the same page as an unknown link.
         if (Resolved.Pushed is not null && !await CvPushActions.IsEnabledAsync(db, ct))
             Resolved = new ResolvedLink(LinkStatus.Unknown, null, null);

@@ -212,6 +212,18 @@ public sealed partial class HostileCorpusTests
             Link("expiredToken", margaud.Id, margaud.SchoolId, Recipient.CompanyContact, margaud.ContactId, LinkStep.Company, Seed.Now.AddDays(-1));
             Link("revokedToken", margaud.Id, margaud.SchoolId, Recipient.CompanyContact, margaud.ContactId, LinkStep.Company, Seed.Now.AddDays(7), Seed.Now);
             values["alteredToken"] = companyToken[..^2] + (companyToken[^2] == 'A' ? "B" : "A") + companyToken[^1];
+
+            // The demo's push of Guillaume's profile to the demo contact, and a link of its mail.
+            var pushed = await db.PushedProfiles.IgnoreQueryFilters().SingleAsync();
+            values["pushed"] = pushed.Id.ToString();
+            values["pushedVersion"] = pushed.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var (pushLinkId, pushHash, pushToken) = SecretToken.Create();
+            db.ActionLinks.Add(new ActionLink
+            {
+                Id = pushLinkId, SchoolId = pushed.SchoolId, PushedProfileId = pushed.Id, Recipient = Recipient.CompanyContact, RecipientId = pushed.ContactId,
+                Step = LinkStep.Push, SecretHash = pushHash, CreatedAt = Seed.Now, ExpiresAt = Seed.Now.AddDays(7),
+            });
+            values["pushToken"] = pushToken;
             values["otherCompany"] = other.Id.ToString();
 
             var (setupId, setupHash, setupToken) = SecretToken.Create();

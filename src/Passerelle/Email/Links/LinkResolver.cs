@@ -58,7 +58,13 @@ public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
                 toContact ? contact!.FirstName : candidate!.FirstName))
             .SingleOrDefault()));
 
-    public async Task<ResolvedLink> ResolveAsync(string? token, CancellationToken ct = default)
+    /// <summary>A referral's link (/l/…); a push CV's token is unknown here.</summary>
+    public Task<ResolvedLink> ResolveAsync(string? token, CancellationToken ct = default) => ResolveAsync(token, pushedProfile: false, ct);
+
+    /// <summary>A push CV's link (/l/p/…); a referral's token is unknown here.</summary>
+    public Task<ResolvedLink> ResolvePushAsync(string? token, CancellationToken ct = default) => ResolveAsync(token, pushedProfile: true, ct);
+
+    private async Task<ResolvedLink> ResolveAsync(string? token, bool pushedProfile, CancellationToken ct)
     {
         if (!ActionLink.TryParse(token, out var id, out var secretHash))
             return new ResolvedLink(LinkStatus.Tampered, null, null);
@@ -68,10 +74,13 @@ public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
         var link = found.Link;
         if (!link.Matches(secretHash))
             return new ResolvedLink(LinkStatus.Tampered, null, null);
+        // A token opens only the page of its kind: the other one answers as for a link that does not exist.
+        if ((link.Step == LinkStep.Push) != pushedProfile)
+            return new ResolvedLink(LinkStatus.Unknown, null, null);
 
         db.ForSchool(link.SchoolId);
         var name = found.LastName is null ? null : PersonName.Display(found.LastName, found.FirstName!);
-        if (link.Step == LinkStep.Push)
+        if (pushedProfile)
         {
             return found.Pushed is not { } profile
                 ? new ResolvedLink(LinkStatus.Unknown, null, null)
