@@ -57,19 +57,20 @@ public sealed class PushedProfileLinkPageModel(LinkResolver resolver, CvPushActi
     private async Task<IActionResult> AnswerAsync(string token, string? action, Answer answer, string done, CancellationToken ct)
     {
         Resolved = await resolver.ResolvePushAsync(token, ct);
-        if (Resolved.Status != LinkStatus.Valid || Resolved.Pushed is null)
+        if (Resolved.Status != LinkStatus.Valid)
         {
-            await LoadAsync(token, action, ct);
-            Response.StatusCode = Resolved.Status == LinkStatus.Valid ? StatusCodes.Status404NotFound : LinkResolver.HttpStatus(Resolved.Status);
+            await ShowAsync(token, action, ct);
+            Response.StatusCode = LinkResolver.HttpStatus(Resolved.Status);
             return Page();
         }
         var actor = Actor.Contact(Resolved.Link!.RecipientId, Resolved.RecipientName!, Channel.EmailLink);
-        var result = await actions.AnswerAsync(Resolved.Pushed.Id, actor, answer, Version, ct);
+        var result = await actions.AnswerAsync(Resolved.Pushed!.Id, actor, answer, Version, ct);
         if (result.Succeeded)
         {
             Message = done;
             return RedirectToPage(new { token, action = (string?)null });
         }
+        // Shown again as it is now: someone may have answered meanwhile.
         db.ChangeTracker.Clear();
         await LoadAsync(token, action, ct);
         Error = result.Refusal!.Message;
@@ -79,9 +80,14 @@ public sealed class PushedProfileLinkPageModel(LinkResolver resolver, CvPushActi
 
     private async Task LoadAsync(string token, string? action, CancellationToken ct)
     {
+        Resolved = await resolver.ResolvePushAsync(token, ct);
+        await ShowAsync(token, action, ct);
+    }
+
+    private async Task ShowAsync(string token, string? action, CancellationToken ct)
+    {
         Token = token;
         Action = action;
-        Resolved = await resolver.ResolvePushAsync(token, ct);
         // A push link shows nothing while its school has the module off: the same page as an unknown link.
         if (Resolved.Pushed is not null && !await CvPushActions.IsEnabledAsync(db, ct))
             Resolved = new ResolvedLink(LinkStatus.Unknown, null, null);

@@ -215,7 +215,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         db.ChangeTracker.Clear();
 
         var portal = kind == AccountKind.Staff ? "/ecole" : "/entreprise";
-        var person = new Dictionary<string, object?> { ["prenom"] = firstName, ["nom"] = lastName.ToUpperInvariant(), ["nomComplet"] = displayName };
+        var person = RenderModel.Person(firstName, lastName, displayName);
         var model = new Dictionary<string, object?>
         {
             ["ecole"] = new Dictionary<string, object?> { ["nom"] = school?.Name ?? options.FromName },
@@ -246,7 +246,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         var school = await db.Schools.AsNoTracking().SingleOrDefaultAsync(s => s.Id == schoolId, ct);
         if (contact is null || school is null)
             return (null, "the contact or the school is gone");
-        var person = new Dictionary<string, object?> { ["prenom"] = contact.FirstName, ["nom"] = contact.LastName.ToUpperInvariant(), ["nomComplet"] = contact.DisplayName };
+        var person = RenderModel.Person(contact.FirstName, contact.LastName, contact.DisplayName);
         var model = new Dictionary<string, object?>
         {
             ["ecole"] = new Dictionary<string, object?> { ["nom"] = school.Name },

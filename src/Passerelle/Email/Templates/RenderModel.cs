@@ -98,6 +98,7 @@ public static class RenderModel
         return links;
     }
 
+    /// <summary>A person as every template reads one: {{x.prenom}}, {{x.nom}} (upper case), {{x.nomComplet}}.</summary>
     public static Dictionary<string, object?> Person(string firstName, string lastName, string displayName) => new()
     {
         ["prenom"] = firstName, ["nom"] = lastName.ToUpperInvariant(), ["nomComplet"] = displayName,
