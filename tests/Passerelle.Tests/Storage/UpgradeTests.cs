@@ -45,9 +45,20 @@ public class UpgradeTests
                 "VALUES (@p0, @p1, @p2, 1, @p3, 'Proposed', 'Staff', @p4, 'MARTIN Benoît', 'SchoolBackOffice')", G(Guid.NewGuid()), G(school), G(referral), T(at), G(staff));
         }
 
+        // A mail link written at version 8, before the push CV module made its referral optional (SQLite rebuilds the table).
+        var (link, linkExpires) = (Guid.NewGuid(), at.AddDays(7));
+        (await database.Migrator().MigrateAsync(targetVersion: 8)).ShouldBe(7);
+        await using (var connection = database.Options.CreateConnection())
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, "INSERT INTO action_links (id, school_id, referral_id, recipient, recipient_id, step, secret_hash, created_at, expires_at, " +
+                "reminded_at, appointment_sequence) VALUES (@p0, @p1, @p2, 'CompanyContact', @p3, 'Company', @p4, @p5, @p6, @p5, 2)",
+                G(link), G(school), G(referral), G(contact), new byte[] { 1, 2, 3 }, T(at), T(linkExpires));
+        }
+
         var ran = await database.Migrator().MigrateAsync();
 
-        ran.ShouldBe(database.Migrator().Migrations.Count - 1);
+        ran.ShouldBe(database.Migrator().Migrations.Count - 8);
         await using var db = database.NewContext();
         db.ForSchool(school);
         var upgraded = await db.Schools.SingleAsync(s => s.Id == school);
@@ -55,6 +66,18 @@ public class UpgradeTests
         var account = await db.CompanyContacts.SingleAsync(c => c.Id == contact);
         (account.LastSchoolId, account.SecurityStamp).ShouldBe((null, ""));
         (await db.ReferralEvents.CountAsync(e => e.ReferralId == referral)).ShouldBe(1);
+        var kept = await db.ActionLinks.AsNoTracking().SingleAsync(l => l.Id == link);
+        (kept.ReferralId, kept.PushedProfileId, kept.RecipientId, kept.Step, kept.ExpiresAt, kept.RemindedAt, kept.AppointmentSequence)
+            .ShouldBe(((Guid?)referral, (Guid?)null, contact, LinkStep.Company, linkExpires, (DateTimeOffset?)at, (int?)2));
+        kept.SecretHash.ShouldBe([1, 2, 3]);
+        await using (var connection = database.Options.CreateConnection())
+        {
+            await connection.OpenAsync();
+            await Should.ThrowAsync<DbException>(() => ExecuteAsync(connection,
+                "INSERT INTO action_links (id, school_id, recipient, recipient_id, step, secret_hash, created_at, expires_at) " +
+                "VALUES (@p0, @p1, 'CompanyContact', @p2, 'Push', @p3, @p4, @p5)", G(Guid.NewGuid()), G(school), G(contact), new byte[] { 1 }, T(at), T(linkExpires)),
+                "a link names a referral or a pushed profile, never neither");
+        }
         var result = await Seed.Actions(db).ApplyAsync(referral, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, Actor.Candidate(candidate, "TECHER Margaud"), now));
         result.Succeeded.ShouldBeTrue("the upgraded referral goes on through the workflow");
         (await db.OutboxMessages.CountAsync(m => m.ReferralId == referral)).ShouldBe(2, "its mails are queued in the new outbox");
