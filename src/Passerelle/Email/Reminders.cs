@@ -26,6 +26,8 @@ public sealed class Reminders(IServiceScopeFactory scopes, EmailOptions options,
                 && link.ExpiresAt > now && link.ExpiresAt <= horizon
                 && proposal.TemplateKey == TemplateKeys.CandidateToCompany
                 && referral.Stage == ReferralStage.AwaitingCompany
+            // The links that expire first are reminded first when more than a batch are due (ix_action_links_to_remind's order).
+            orderby link.ExpiresAt
             select new { link.Id, link.SchoolId, link.ReferralId, link.ExpiresAt })
             .Take(500).ToListAsync(ct);
 
