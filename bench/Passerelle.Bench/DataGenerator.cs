@@ -99,7 +99,7 @@ public static class DataGenerator
         await CopyAsync(connection,
             "referrals (id, school_id, candidate_id, job_offer_id, contact_id, created_by_staff_id, created_at, stage, offer_answer, offer_answered_at, " +
             "company_answer, company_answered_at, appointment_starts_at, appointment_location, appointment_sequence, appointment_answer, appointment_answered_at, " +
-            "outcome, outcome_recorded_at, cancelled_at, cancellation_reason, version)",
+            "outcome, outcome_recorded_at, cancelled_at, cancellation_reason, version, updated_at)",
             schools * perSchool, log, i =>
             {
                 var school = i / perSchool;
@@ -149,7 +149,7 @@ public static class DataGenerator
                         staff, "STAFF Bench", "EmailLink", kind == "CandidateAccepted" ? appointment : null]);
                 }
                 return [id, schoolIds[school], candidate, offerIds[school, offer], contact, staff, created, stage, offerAnswer, offerAt, companyAnswer, companyAt,
-                    appointment, location, 0, appointmentAnswer, appointmentAt, outcome, outcomeAt, cancelledAt, reason, sequence];
+                    appointment, location, 0, appointmentAnswer, appointmentAt, outcome, outcomeAt, cancelledAt, reason, sequence, at];
             });
         await CopyAsync(connection,
             "referral_events (id, school_id, referral_id, sequence, occurred_at, kind, actor_kind, actor_id, actor_name, channel, appointment_starts_at)",

@@ -12,6 +12,9 @@ public sealed class Candidate : ISchoolOwned
     public string? Phone { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The candidate's id in the school's own platform (the API's externalId), unique in the school.</summary>
+    public string? ExternalId { get; set; }
+
     /// <summary>When the school recorded the candidate's consent to have their profile proposed to companies (push CV); null without it.</summary>
     public DateTimeOffset? PushConsentAt { get; set; }
 

@@ -41,6 +41,39 @@ public sealed partial class DocumentStorage(DocumentsOptions options)
         await content.CopyToAsync(file, ct);
     }
 
+    /// <summary>
+    /// Checks an uploaded file (<see cref="DocumentUpload"/>, then <see cref="PdfCheck"/> for a PDF), stores it and adds it to the
+    /// candidate of the context's school: the back-office's upload and the API's. A refused file leaves nothing behind; the
+    /// refusal is a <see cref="DocumentUpload"/> code ("taille", "type", "pdf"…).
+    /// </summary>
+    public async Task<(Document? Document, string? Refusal)> AddAsync(
+        Storage.PasserelleDb db, Guid candidateId, IFormFile file, DocumentKind kind, string? title, ILogger logger, DateTimeOffset now, CancellationToken ct)
+    {
+        var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
+        if (file.Length > DocumentUpload.MaxBytes)
+            return (null, "taille");
+        using var content = new MemoryStream();
+        await file.CopyToAsync(content, ct);
+        var (contentType, problem) = DocumentUpload.Check(content.GetBuffer().AsSpan(0, (int)content.Length), content);
+        if (problem is null && contentType == "application/pdf" && !await PdfCheck.OpensAsync(content.GetBuffer().AsMemory(0, (int)content.Length), logger, ct))
+            problem = "pdf";
+        if (problem is not null)
+            return (null, problem);
+
+        var document = new Document
+        {
+            Id = Guid.CreateVersion7(now), SchoolId = schoolId, CandidateId = candidateId, Kind = kind,
+            Title = string.IsNullOrWhiteSpace(title) ? DocumentUpload.TitleFrom(file.FileName) : DocumentUpload.TitleFrom(title.Trim() + ".x"),
+            ContentType = contentType!, SizeBytes = content.Length, UploadedAt = now,
+        };
+        document.StorageKey = NewKey(schoolId, document.Id);
+        content.Position = 0;
+        await SaveAsync(document.StorageKey, content, ct);
+        db.Documents.Add(document);
+        await db.SaveChangesAsync(ct);
+        return (document, null);
+    }
+
     /// <summary>The download name people get: "CV - cv.pdf".</summary>
     public static string DownloadName(Document document)
     {

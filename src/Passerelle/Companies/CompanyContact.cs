@@ -28,6 +28,9 @@ public sealed class SchoolContact : ISchoolOwned
     public Guid SchoolId { get; set; }
     public Guid ContactId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The contact's id in this school's own platform (the API's externalId), unique in the school.</summary>
+    public string? ExternalId { get; set; }
 }
 
 /// <summary>The link "this school works with this company": the companies a school lists and opens.</summary>
@@ -36,6 +39,9 @@ public sealed class SchoolCompany : ISchoolOwned
     public Guid SchoolId { get; set; }
     public Guid CompanyId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The company's id in this school's own platform (the API's externalId), unique in the school.</summary>
+    public string? ExternalId { get; set; }
 }
 
 /// <summary>

@@ -41,12 +41,18 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
     /// consent, document not theirs, contact not of the school, or profile already pushed to that contact within
     /// <see cref="PushedProfile.RepeatAfterDays"/> days refuses the whole push with its reasons.
     /// </summary>
+    public Task<PushResult> PushAsync(
+        IReadOnlyCollection<ProfileToPush> profiles, IReadOnlyCollection<Guid> contactIds, string? message, Actor staff, CancellationToken ct = default) =>
+        PushAsync(profiles, contactIds, message, staff, staff.Id, ct);
+
+    /// <summary>The same by an API key, for the school, in the name of the staff member who created the key (<paramref name="pushedByStaffId"/>).</summary>
     public async Task<PushResult> PushAsync(
-        IReadOnlyCollection<ProfileToPush> profiles, IReadOnlyCollection<Guid> contactIds, string? message, Actor staff, CancellationToken ct = default)
+        IReadOnlyCollection<ProfileToPush> profiles, IReadOnlyCollection<Guid> contactIds, string? message, Actor actor, Guid pushedByStaffId,
+        CancellationToken ct = default)
     {
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
-        if (staff.Kind != ActorKind.Staff || staff.OnBehalfOf is not null)
-            throw new ArgumentException("Only a staff member, for the school, pushes profiles.", nameof(staff));
+        if (actor.Kind is not (ActorKind.Staff or ActorKind.ApiClient) || actor.OnBehalfOf is not null || (actor.Kind == ActorKind.Staff && actor.Id != pushedByStaffId))
+            throw new ArgumentException("Only the school (a staff member or its API key) pushes profiles.", nameof(actor));
         if (!await IsEnabledAsync(db, ct))
             return new PushResult([], ["Le module push CV n'est pas activé pour cette école."]);
         var problems = new List<string>();
@@ -102,7 +108,7 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
         {
             var push = new CvPush
             {
-                Id = Guid.CreateVersion7(now), SchoolId = schoolId, ContactId = contactId, CreatedByStaffId = staff.Id, CreatedAt = now,
+                Id = Guid.CreateVersion7(now), SchoolId = schoolId, ContactId = contactId, CreatedByStaffId = pushedByStaffId, CreatedAt = now,
                 Message = Answer.Clean(message),
             };
             db.CvPushes.Add(push);

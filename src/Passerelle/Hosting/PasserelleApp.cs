@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Accounts;
+using Passerelle.Api;
 using Passerelle.Candidates;
 using Passerelle.CompanyPortal;
 using Passerelle.Email;
@@ -66,6 +67,7 @@ public static class PasserelleApp
                 options.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System)));
         AddEmail(services, email);
         services.AddProblemDetails();
+        services.AddPasserelleApi(builder.Configuration);
         services.AddRequestLimits();
         // Behind a load balancer: the client's address and scheme come from X-Forwarded-For / -Proto, trusted only
         // from the proxies listed in ForwardedHeaders:KnownProxies (loopback by default), so the login rate limit
@@ -150,6 +152,8 @@ public static class PasserelleApp
         app.UseExceptionHandler("/erreur/500");
         // An error answered without content (an expired antiforgery token, say) gets a French page.
         app.UseStatusCodePagesWithReExecute("/erreur/{0}");
+        // The API answers its own errors as problem details, and takes its key instead of a session.
+        app.UseApiAccess();
         // A cross-site post is refused before its body is read; then forms past the limits get their 413.
         app.UseCrossSiteRefusal(app.Services.GetRequiredService<EmailOptions>());
         app.UseRequestLimits();
@@ -165,6 +169,7 @@ public static class PasserelleApp
         app.MapRazorPages();
         app.MapDocumentDownloads();
         app.MapCandidateDocuments();
+        app.MapPasserelleApi();
         return app;
     }
 

@@ -16,6 +16,9 @@ public sealed class JobOffer : ISchoolOwned
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The offer's id in the school's own platform (the API's externalId), unique in the school.</summary>
+    public string? ExternalId { get; set; }
+
     /// <summary>
     /// The "Candidature spontanée" of a company at a school: created when its contact first asks to meet a pushed profile
     /// without one of its offers. Inactive, so that it never takes an ordinary referral.

@@ -16,6 +16,9 @@ public sealed class Referral : ISchoolOwned
     public Guid CreatedByStaffId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>When the referral last changed: its last event (the API's updatedSince).</summary>
+    public DateTimeOffset UpdatedAt { get; private set; }
+
     public ReferralStage Stage { get; private set; }
 
     public OfferAnswer? OfferAnswer { get; private set; }
@@ -397,6 +400,7 @@ public sealed class Referral : ISchoolOwned
     {
         Version++;
         Stage = CurrentStage();
+        UpdatedAt = now;
         return new ReferralEvent
         {
             Id = Guid.CreateVersion7(now),

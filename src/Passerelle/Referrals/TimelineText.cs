@@ -30,7 +30,8 @@ public static class TimelineText
             what += e.Kind == ReferralEventKind.Cancelled ? $" : {e.Reason}" : $" (motif : {e.Reason})";
         if (e.PreviousAnswer is { } previous && e.Kind != ReferralEventKind.AppointmentChanged)
             what += $" (changement d'avis, auparavant : {Answer(previous, null, null)})";
-        var actedBy = e.OnBehalfOf is not null ? $"Action effectuée par {e.ActorName}." : null;
+        // An answer given for a party, or anything done through the API ("Action effectuée par ERP (API).").
+        var actedBy = e.OnBehalfOf is not null || e.ActorKind == ActorKind.ApiClient ? $"Action effectuée par {e.ActorName}." : null;
         return new TimelineLine(title, When(e.OccurredAt), what, e.Comment, actedBy);
     }
 

@@ -78,31 +78,11 @@ public static class CandidateDocuments
         var file = form.Files.GetFile("File");
         if (file is null)
             return Back("fichier");
-        if (file.Length > DocumentUpload.MaxBytes)
-            return Back("taille");
         if (!Enum.TryParse<DocumentKind>(form["Kind"], out var kind) || !Enum.IsDefined(kind))
             return Back("genre");
-
-        using var content = new MemoryStream();
-        await file.CopyToAsync(content, ct);
-        var (contentType, problem) = DocumentUpload.Check(content.GetBuffer().AsSpan(0, (int)content.Length), content);
-        if (problem is null && contentType == "application/pdf" && !await PdfCheck.OpensAsync(content.GetBuffer().AsMemory(0, (int)content.Length), logger, ct))
-            problem = "pdf";
-        if (problem is not null)
-            return Back(problem);
-
-        var title = form["Title"].ToString();
-        var document = new Document
-        {
-            Id = Guid.CreateVersion7(), SchoolId = schoolId, CandidateId = candidateId, Kind = kind,
-            Title = string.IsNullOrWhiteSpace(title) ? DocumentUpload.TitleFrom(file.FileName) : DocumentUpload.TitleFrom(title.Trim() + ".x"),
-            ContentType = contentType!, SizeBytes = content.Length, UploadedAt = clock.GetUtcNow(),
-        };
-        document.StorageKey = DocumentStorage.NewKey(schoolId, document.Id);
-        content.Position = 0;
-        await storage.SaveAsync(document.StorageKey, content, ct);
-        db.Documents.Add(document);
-        await db.SaveChangesAsync(ct);
+        var (_, refusal) = await storage.AddAsync(db, candidateId, file, kind, form["Title"].ToString(), logger, clock.GetUtcNow(), ct);
+        if (refusal is not null)
+            return Back(refusal);
         return Back();
     }
 }

@@ -32,32 +32,17 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
         await LoadAsync(ct);
         if (!ModelState.IsValid)
             return Invalid(null);
-        if (Siret.Normalize(SiretText) is not { } siret)
-            return Invalid("Ce SIRET n'est pas valide : il compte 14 chiffres et sa clé de contrôle doit être juste.");
-        if (await Db.Companies.AsNoTracking().SingleOrDefaultAsync(c => c.Siret == siret, ct) is { } existing)
+        var (company, added, problem) = await CompanyRecords.AddAsync(Db, Name, SiretText, null, addExisting: false, clock.GetUtcNow(), ct);
+        if (problem is not null)
         {
             // A company is shared by its SIRET (public, like its registered name); what other schools hold of it is not.
-            if (Rows.Any(r => r.Id == existing.Id))
-            {
-                ExistingId = existing.Id;
-                return Invalid($"Cette entreprise est déjà dans votre liste : {existing.Name}.");
-            }
-            ExistingSiret = siret;
-            return Invalid($"Une entreprise porte déjà ce SIRET : {existing.Name}. Ajoutez-la à votre liste pour y créer vos contacts et vos offres.");
+            if (company is not null && Rows.Any(r => r.Id == company.Id))
+                ExistingId = company.Id;
+            else if (company is not null)
+                ExistingSiret = company.Siret;
+            return Invalid(problem);
         }
-        var now = clock.GetUtcNow();
-        var company = new Company { Id = Guid.CreateVersion7(), Name = Name.Trim(), Siret = siret, CreatedAt = now };
-        try
-        {
-            Db.Companies.Add(company);
-            Db.SchoolCompanies.Add(new SchoolCompany { SchoolId = SchoolId, CompanyId = company.Id, CreatedAt = now });
-            await Db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            return Invalid("Une entreprise porte déjà ce SIRET : elle vient d'être ajoutée.");
-        }
-        TempData["Message"] = $"{company.Name} est ajoutée. Ajoutez ses contacts et ses offres.";
+        TempData["Message"] = $"{company!.Name} est ajoutée. Ajoutez ses contacts et ses offres.";
         return RedirectToPage("CompanyDetail", new { id = company.Id });
     }
 
@@ -68,18 +53,8 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
     {
         if (Siret.Normalize(siret) is not { } normalized || await Db.Companies.AsNoTracking().SingleOrDefaultAsync(c => c.Siret == normalized, ct) is not { } company)
             return NotFound();
-        if (!await Db.SchoolCompanies.AnyAsync(l => l.CompanyId == company.Id, ct))
-        {
-            Db.SchoolCompanies.Add(new SchoolCompany { SchoolId = SchoolId, CompanyId = company.Id, CreatedAt = clock.GetUtcNow() });
-            try
-            {
-                await Db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException e) when (e.IsUniqueViolation())
-            {
-                // Added meanwhile by a colleague: the same outcome.
-            }
-        }
+        // Already in the list (a colleague added it meanwhile): the same outcome.
+        await CompanyRecords.AddAsync(Db, company.Name, normalized, null, addExisting: true, clock.GetUtcNow(), ct);
         TempData["Message"] = $"{company.Name} est ajoutée à votre liste. Ajoutez ses contacts et ses offres.";
         return RedirectToPage("CompanyDetail", new { id = company.Id });
     }

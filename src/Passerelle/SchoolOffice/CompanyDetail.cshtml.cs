@@ -53,58 +53,16 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
-        if (string.IsNullOrWhiteSpace(Contact.LastName) || string.IsNullOrWhiteSpace(Contact.FirstName))
-            return Invalid("Indiquez le nom et le prénom du contact.");
-        if (EmailAddress.Normalize(Contact.Email) is not { } email)
-            return Invalid("L'adresse e-mail du contact n'est pas valide.");
-
-        var now = clock.GetUtcNow();
-        var existing = await Db.CompanyContacts.FirstOrDefaultAsync(c => c.UserName.ToLower() == email || c.Email.ToLower() == email, ct);
-        if (existing is not null && existing.CompanyId != id)
-            return Invalid("Cette adresse ne peut pas être ajoutée à cette entreprise : vérifiez-la, ou ajoutez le contact depuis la fiche de son entreprise.");
-        if (existing is not null && Contacts.Any(c => c.Id == existing.Id))
-            return Invalid("Ce contact travaille déjà avec votre école.");
-        if (existing is not null)
-            return await InviteAsync(id, existing, email, now, ct);
-
-        var contact = new CompanyContact
-        {
-            Id = Guid.CreateVersion7(), CompanyId = id, LastName = Contact.LastName.Trim(), FirstName = Contact.FirstName.Trim(),
-            Email = email, Phone = string.IsNullOrWhiteSpace(Contact.Phone) ? null : Contact.Phone.Trim(), UserName = email, CreatedAt = now,
-        };
-        Db.CompanyContacts.Add(contact);
-        Db.SchoolContacts.Add(new SchoolContact { SchoolId = SchoolId, ContactId = contact.Id, CreatedAt = now });
-        QueueCredentials(contact, now);
-        try
-        {
-            await Db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            return Invalid("Ce contact vient d'être ajouté : rechargez la page.");
-        }
-        Message = $"{contact.DisplayName} est ajouté(e) : ses identifiants Passerelle Entreprises lui sont envoyés par e-mail.";
+        var added = await CompanyRecords.AddContactAsync(Db, id, Contact.LastName, Contact.FirstName, Contact.Email, Contact.Phone, null,
+            StaffId, clock.GetUtcNow(), ct);
+        if (added.Problem is { } problem)
+            return Invalid(problem);
+        // An address of an account the school does not reach yet: the contact is invited, and this school sees only the
+        // address it typed until they accept in Passerelle Entreprises. Nothing of the account is shown.
+        Message = added.Created is { } contact
+            ? $"{contact.DisplayName} est ajouté(e) : ses identifiants Passerelle Entreprises lui sont envoyés par e-mail."
+            : $"Une invitation est envoyée à {added.Invitation!.Email} : ce contact apparaîtra ici dès qu'il l'aura acceptée dans Passerelle Entreprises.";
         return RedirectToPage(new { id });
-    }
-
-    /// <summary>
-    /// The address is a contact's who already has an account (with another school): they are invited, and this school
-    /// sees only the address it typed until they accept in Passerelle Entreprises. Nothing of the account is shown.
-    /// </summary>
-    private async Task<IActionResult> InviteAsync(Guid companyId, CompanyContact contact, string email, DateTimeOffset now, CancellationToken ct)
-    {
-        if (!await Db.ContactInvitations.AnyAsync(i => i.ContactId == contact.Id && i.AnsweredAt == null, ct))
-        {
-            Db.ContactInvitations.Add(new ContactInvitation
-            {
-                Id = Guid.CreateVersion7(now), SchoolId = SchoolId, CompanyId = companyId, ContactId = contact.Id, Email = email,
-                InvitedByStaffId = StaffId, CreatedAt = now,
-            });
-            Db.OutboxMessages.Add(Outbox.ToAccount(SchoolId, TemplateKeys.ContactInvitation, contact.Id, contact.Email, contact.DisplayName, now));
-            await Db.SaveChangesAsync(ct);
-        }
-        Message = $"Une invitation est envoyée à {email} : ce contact apparaîtra ici dès qu'il l'aura acceptée dans Passerelle Entreprises.";
-        return RedirectToPage(new { id = companyId });
     }
 
     /// <summary>The invitations of this school to this company's contacts that wait for an answer: only the address typed.</summary>
@@ -131,16 +89,11 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
-        if (string.IsNullOrWhiteSpace(Offer.Title) || string.IsNullOrWhiteSpace(Offer.Description))
-            return Invalid("Indiquez l'intitulé et la description de l'offre.");
-        Db.JobOffers.Add(new JobOffer
-        {
-            Id = Guid.CreateVersion7(), SchoolId = SchoolId, CompanyId = id, Title = Offer.Title.Trim(), Description = Offer.Description.Trim(),
-            Location = string.IsNullOrWhiteSpace(Offer.Location) ? null : Offer.Location.Trim(), StartsOn = Offer.StartsOn, IsActive = true,
-            CreatedAt = clock.GetUtcNow(),
-        });
-        await Db.SaveChangesAsync(ct);
-        Message = $"L'offre « {Offer.Title.Trim()} » est ajoutée.";
+        var (offer, problem) = await CompanyRecords.AddOfferAsync(Db, id, Offer.Title, Offer.Description, Offer.Location, Offer.StartsOn, null,
+            clock.GetUtcNow(), ct);
+        if (problem is not null)
+            return Invalid(problem);
+        Message = $"L'offre « {offer!.Title} » est ajoutée.";
         return RedirectToPage(new { id });
     }
 

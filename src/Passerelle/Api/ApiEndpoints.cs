@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace Passerelle.Api;
+
+/// <summary>
+/// The JSON API under <c>/api/v1</c>, for the school's own platform: its services, its OpenAPI document at
+/// <c>/openapi/v1.json</c> and the browsable reference at <c>/api/docs</c>. Every route needs a key (<see cref="ApiAccess"/>).
+/// </summary>
+public static class ApiEndpoints
+{
+    public const string DocumentPath = "/openapi/v1.json";
+    public const string DocsPath = "/api/docs";
+
+    public static IServiceCollection AddPasserelleApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        var perMinute = configuration.GetValue<int?>("Api:RequestsPerMinute") ?? ApiRateLimit.DefaultPerMinute;
+        if (perMinute < 1)
+            throw new Storage.StartupException($"Api:RequestsPerMinute is {perMinute}: give the number of requests a key may make in a minute (600 by default).");
+        services.AddSingleton(new ApiRateLimit(perMinute));
+        services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+        services.AddOpenApi("v1", options =>
+        {
+            options.ShouldInclude = description => description.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true;
+            options.AddDocumentTransformer(DescribeAsync);
+            options.AddOperationTransformer(ApiExamples.AddAsync);
+        });
+        return services;
+    }
+
+    public static void MapPasserelleApi(this WebApplication app)
+    {
+        var api = app.MapGroup(ApiAccess.Root).DisableAntiforgery();
+        api.MapCandidates();
+        api.MapCompanies();
+        api.MapReferrals();
+        api.MapPushes();
+        app.MapOpenApi(DocumentPath);
+        app.MapScalarApiReference(DocsPath, options => options
+            .WithTitle("Passerelle — API")
+            .WithOpenApiRoutePattern(DocumentPath)
+            .AddPreferredSecuritySchemes("bearer"));
+    }
+
+    /// <summary>Every operation's error answers: its own, plus 401 (key) and 429 (budget), all problem details.</summary>
+    public static RouteHandlerBuilder ApiErrors(this RouteHandlerBuilder builder, params int[] statuses)
+    {
+        foreach (var status in statuses.Append(StatusCodes.Status401Unauthorized).Append(StatusCodes.Status429TooManyRequests).Distinct())
+            builder.ProducesProblem(status);
+        return builder;
+    }
+
+    private static Task DescribeAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
+    {
+        document.Info = new OpenApiInfo
+        {
+            Title = "Passerelle — API d'intégration",
+            Version = "v1",
+            Description = "L'API de Passerelle pour la plateforme de l'école : candidats, entreprises, contacts, offres, mises en relation et push CV. " +
+                "Chaque requête présente une clé de l'école (Passerelle École, page Intégrations) : « Authorization: Bearer pas_… ». " +
+                "Une clé ne voit que son école. Les erreurs sont des problem details (RFC 9457) en français, les champs en cause sous « errors ».",
+            Contact = new OpenApiContact { Name = "Passerelle" },
+            License = new OpenApiLicense { Name = "Propriétaire", Identifier = "LicenseRef-Passerelle" },
+        };
+        document.Servers = [new OpenApiServer { Url = "/", Description = "Cette instance de Passerelle" }];
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
+        {
+            ["bearer"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "pas_…",
+                Description = "Une clé d'API de l'école, créée dans Passerelle École (Intégrations) ou par « Passerelle apikey create ».",
+            },
+        };
+        document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
+        document.Tags = new HashSet<OpenApiTag>
+        {
+            new() { Name = "Candidats", Description = "Les candidats de l'école et leurs documents." },
+            new() { Name = "Entreprises", Description = "Les entreprises avec lesquelles l'école travaille (partagées par leur SIRET)." },
+            new() { Name = "Contacts entreprise", Description = "Les personnes des entreprises, avec leur compte Passerelle Entreprises." },
+            new() { Name = "Offres", Description = "Les offres des entreprises publiées par l'école." },
+            new() { Name = "Mises en relation", Description = "Les mises en relation, leur suivi et les réponses des parties." },
+            new() { Name = "Push CV", Description = "Les profils proposés aux entreprises sans offre (module push CV)." },
+        };
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>An example for each request body and each problem answer of the OpenAPI document.</summary>
+internal static class ApiExamples
+{
+    private static readonly Dictionary<string, string> Requests = new()
+    {
+        ["CreateCandidate"] = """{"lastName":"Techer","firstName":"Margaud","email":"margaud.techer@example.org","phone":"06 12 34 56 78","externalId":"ETU-2026-0042"}""",
+        ["UpdateCandidate"] = """{"lastName":"Techer","firstName":"Margaud","email":"margaud.techer@example.org","phone":null,"externalId":"ETU-2026-0042"}""",
+        ["UpsertCandidate"] = """{"lastName":"Techer","firstName":"Margaud","email":"margaud.techer@example.org","phone":null,"externalId":"ETU-2026-0042"}""",
+        ["CreateCompany"] = """{"name":"Laboriosam SARL","siret":"732 829 320 00074","externalId":"ENT-17"}""",
+        ["CreateContact"] = """{"companyId":"0193a1f0-5c1e-7b6a-9d2e-3f4a5b6c7d8e","lastName":"Lefebvre","firstName":"Sophie","email":"sophie.lefebvre@laboriosam.example","phone":null,"externalId":"CT-88"}""",
+        ["CreateOffer"] = """{"companyId":"0193a1f0-5c1e-7b6a-9d2e-3f4a5b6c7d8e","title":"Alternance développeur web","description":"Deux ans en alternance au sein de l'équipe produit.","location":"Bordeaux","startsOn":"2027-09-01","externalId":"OFF-301"}""",
+        ["ChangeOffer"] = """{"active":false}""",
+        ["CreateReferrals"] = """{"offerId":"0193a1f0-5c1e-7b6a-9d2e-3f4a5b6c7d8e","contactId":"0193a1f1-0000-7000-8000-000000000001","candidates":[{"candidateId":"0193a1f2-0000-7000-8000-000000000002","sharedDocumentIds":["0193a1f3-0000-7000-8000-000000000003"]}]}""",
+        ["AnswerReferral"] = """{"party":"company","answer":"acceptCandidate","version":2,"appointment":{"startsAt":"2027-01-12T14:30:00+01:00","location":"12 rue des Écoles, Bordeaux","comment":"Au plaisir !"},"comment":null,"reason":null}""",
+        ["CancelReferral"] = """{"reason":"Offre pourvue","version":3}""",
+        ["RecordReferralOutcome"] = """{"outcome":"recruited","party":"company","version":5}""",
+        ["CreatePush"] = """{"profiles":[{"candidateId":"0193a1f2-0000-7000-8000-000000000002","documentIds":["0193a1f3-0000-7000-8000-000000000003"]}],"contactIds":["0193a1f1-0000-7000-8000-000000000001"],"message":"Une candidate sérieuse."}""",
+    };
+
+    public static Task AddAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        if (operation.OperationId is { } id && Requests.TryGetValue(id, out var example) && operation.RequestBody?.Content is { } content
+            && content.TryGetValue("application/json", out var json) && json is OpenApiMediaType media)
+            media.Example = JsonNode.Parse(example);
+        foreach (var (code, response) in operation.Responses ?? [])
+        {
+            if (!int.TryParse(code, out var status) || status < 400 || response.Content is not { } problems)
+                continue;
+            foreach (var (_, problemMedia) in problems)
+            {
+                if (problemMedia is OpenApiMediaType problemType)
+                    problemType.Example = Problem(status);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    private static JsonObject Problem(int status)
+    {
+        var problem = new JsonObject
+        {
+            ["type"] = "https://tools.ietf.org/html/rfc9110",
+            ["title"] = ApiProblem.Title(status),
+            ["status"] = status,
+            ["detail"] = ApiProblem.Detail(status),
+        };
+        if (status == StatusCodes.Status422UnprocessableEntity)
+            problem["errors"] = new JsonObject { ["email"] = new JsonArray("L'adresse e-mail n'est pas valide.") };
+        return problem;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Passerelle.Api;
+
+/// <summary>One page of a list, and the cursor of the next one (null on the last page).</summary>
+public sealed record ApiPage<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+/// <summary>
+/// Reading a list's query string: each parameter checked, each mistake named (422, field → message) rather than
+/// ignored. Lists page by cursor: rows are ordered by id (time-ordered UUIDs), the cursor is the last id seen, opaque.
+/// </summary>
+public sealed class ApiQuery(IQueryCollection query)
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    public Dictionary<string, string[]> Errors { get; } = [];
+
+    public bool IsValid => Errors.Count == 0;
+
+    public string? Text(string name, int maxLength = 200)
+    {
+        var value = query[name].ToString();
+        if (value.Length == 0)
+            return null;
+        if (value.Length > maxLength)
+            Errors[name] = [$"« {name} » ne peut dépasser {maxLength} caractères."];
+        return value;
+    }
+
+    public Guid? Id(string name)
+    {
+        var value = query[name].ToString();
+        if (value.Length == 0)
+            return null;
+        if (Guid.TryParse(value, out var id))
+            return id;
+        Errors[name] = [$"« {name} » doit être un identifiant (UUID)."];
+        return null;
+    }
+
+    public TEnum? Choice<TEnum>(string name) where TEnum : struct, Enum
+    {
+        var value = query[name].ToString();
+        if (value.Length == 0)
+            return null;
+        foreach (var candidate in Enum.GetValues<TEnum>())
+        {
+            if (JsonNamingPolicy.CamelCase.ConvertName(candidate.ToString()) == value)
+                return candidate;
+        }
+        Errors[name] = [$"« {name} » vaut l'une de ces valeurs : {string.Join(", ", Enum.GetValues<TEnum>().Select(v => JsonNamingPolicy.CamelCase.ConvertName(v.ToString())))}."];
+        return null;
+    }
+
+    public bool? Flag(string name)
+    {
+        var value = query[name].ToString();
+        if (value.Length == 0)
+            return null;
+        if (value is "true" or "false")
+            return value == "true";
+        Errors[name] = [$"« {name} » vaut true ou false."];
+        return null;
+    }
+
+    public DateTimeOffset? Instant(string name)
+    {
+        var value = query[name].ToString();
+        if (value.Length == 0)
+            return null;
+        if (DateTimeOffset.TryParseExact(value, ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"], CultureInfo.InvariantCulture,
+            DateTimeStyles.None, out var at) && (value.EndsWith('Z') || value.Contains('+', StringComparison.Ordinal) || value.LastIndexOf('-') > 10))
+            return at;
+        Errors[name] = [$"« {name} » est une date et heure ISO 8601 avec son fuseau, par exemple 2026-12-01T09:30:00Z."];
+        return null;
+    }
+
+    public int Limit()
+    {
+        var value = query["limit"].ToString();
+        if (value.Length == 0)
+            return DefaultLimit;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= MaxLimit)
+            return limit;
+        Errors["limit"] = [$"« limit » est un nombre de 1 à {MaxLimit}."];
+        return DefaultLimit;
+    }
+
+    /// <summary>The id after which the page starts, from the previous page's <c>nextCursor</c>.</summary>
+    public Guid? After()
+    {
+        var value = query["cursor"].ToString();
+        if (value.Length == 0)
+            return null;
+        Span<byte> bytes = stackalloc byte[17];
+        if (value.Length == 22 && Base64Url.TryDecodeFromChars(value, bytes, out var written) && written == 16)
+            return new Guid(bytes[..16], bigEndian: true);
+        Errors["cursor"] = ["Ce curseur n'est pas valide : reprenez celui de la page précédente (nextCursor)."];
+        return null;
+    }
+
+    public static string Cursor(Guid lastId)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        lastId.TryWriteBytes(bytes, bigEndian: true, out _);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    /// <summary>A page of <paramref name="limit"/> from rows read with one more (<paramref name="rows"/>): whether there is a next page.</summary>
+    public static ApiPage<T> Page<T>(List<T> rows, int limit, Func<T, Guid> id) =>
+        rows.Count > limit ? new ApiPage<T>(rows[..limit], Cursor(id(rows[limit - 1]))) : new ApiPage<T>(rows, null);
+}

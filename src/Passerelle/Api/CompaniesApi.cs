@@ -1,0 +1,281 @@
+using System.ComponentModel;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Companies;
+using Passerelle.JobOffers;
+using Passerelle.Storage;
+
+namespace Passerelle.Api;
+
+public sealed record CompanyInput(
+    [property: Description("Raison sociale (200 caractères au plus).")] string? Name,
+    [property: Description("SIRET, 14 chiffres (les espaces sont permis), clé de contrôle vérifiée.")] string? Siret,
+    [property: Description("L'identifiant de l'entreprise dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId);
+
+public sealed record CompanyResource(Guid Id, string? ExternalId, string Name, string Siret, DateTimeOffset CreatedAt);
+
+public sealed record ContactInput(
+    [property: Description("L'entreprise du contact (id Passerelle).")] Guid? CompanyId,
+    string? LastName, string? FirstName,
+    [property: Description("Adresse e-mail : ses identifiants Passerelle Entreprises lui sont envoyés.")] string? Email,
+    string? Phone,
+    [property: Description("L'identifiant du contact dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId);
+
+public sealed record ContactResource(Guid Id, string? ExternalId, Guid CompanyId, string LastName, string FirstName, string Email, string? Phone);
+
+/// <summary>
+/// The address belongs to an account that works with another school: it is invited, and appears among the school's contacts
+/// once it accepts in Passerelle Entreprises.
+/// </summary>
+public sealed record ContactInvitationResource(Guid InvitationId, Guid CompanyId, string Email, DateTimeOffset InvitedAt, string Message);
+
+public sealed record OfferInput(
+    [property: Description("L'entreprise de l'offre (id Passerelle).")] Guid? CompanyId,
+    [property: Description("Intitulé (200 caractères au plus).")] string? Title,
+    [property: Description("Description (4000 caractères au plus).")] string? Description,
+    [property: Description("Lieu (facultatif).")] string? Location,
+    [property: Description("Date de début (AAAA-MM-JJ, facultative).")] DateOnly? StartsOn,
+    [property: Description("L'identifiant de l'offre dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId);
+
+public sealed record OfferChange(
+    [property: Description("false : l'offre n'accepte plus de nouvelle mise en relation ; true : elle les accepte de nouveau.")] bool? Active);
+
+public sealed record OfferResource(
+    Guid Id, string? ExternalId, Guid CompanyId, string Title, string Description, string? Location, DateOnly? StartsOn, bool Active, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Companies, their contacts and their offers through the API, written by <see cref="CompanyRecords"/> like the back-office:
+/// the SIRET checked, a contact's account opened and mailed (or invited), offers created active.
+/// </summary>
+public static class CompaniesApi
+{
+    public static void MapCompanies(this RouteGroupBuilder api)
+    {
+        var companies = api.MapGroup("/companies").WithTags("Entreprises");
+        companies.MapGet("", ListCompaniesAsync).WithName("ListCompanies").WithSummary("Lister les entreprises de l'école")
+            .WithDescription("Filtres : externalId, siret.").Produces<ApiPage<CompanyResource>>().ApiErrors(422);
+        companies.MapPost("", CreateCompanyAsync).WithName("CreateCompany").WithSummary("Ajouter une entreprise")
+            .WithDescription("Une entreprise est partagée par son SIRET : si une autre école la connaît déjà, elle est ajoutée à votre liste (201) sous son nom enregistré.")
+            .Accepts<CompanyInput>("application/json").Produces<CompanyResource>(StatusCodes.Status201Created).ApiErrors(400, 409, 413, 415, 422);
+        companies.MapGet("/{id:guid}", ReadCompanyAsync).WithName("GetCompany").WithSummary("Lire une entreprise").Produces<CompanyResource>().ApiErrors(404);
+
+        var contacts = api.MapGroup("/contacts").WithTags("Contacts entreprise");
+        contacts.MapGet("", ListContactsAsync).WithName("ListContacts").WithSummary("Lister les contacts entreprise de l'école")
+            .WithDescription("Filtres : companyId, externalId.").Produces<ApiPage<ContactResource>>().ApiErrors(422);
+        contacts.MapPost("", CreateContactAsync).WithName("CreateContact").WithSummary("Ajouter un contact entreprise")
+            .WithDescription("Ouvre son compte Passerelle Entreprises et lui envoie ses identifiants (201). Si l'adresse est celle d'un compte qui " +
+                "travaille avec une autre école, il reçoit une invitation (202) et apparaît parmi vos contacts quand il l'accepte.")
+            .Accepts<ContactInput>("application/json").Produces<ContactResource>(StatusCodes.Status201Created)
+            .Produces<ContactInvitationResource>(StatusCodes.Status202Accepted).ApiErrors(400, 404, 409, 413, 415, 422);
+        contacts.MapGet("/{id:guid}", ReadContactAsync).WithName("GetContact").WithSummary("Lire un contact entreprise").Produces<ContactResource>().ApiErrors(404);
+
+        var offers = api.MapGroup("/offers").WithTags("Offres");
+        offers.MapGet("", ListOffersAsync).WithName("ListOffers").WithSummary("Lister les offres")
+            .WithDescription("Filtres : companyId, active, externalId.").Produces<ApiPage<OfferResource>>().ApiErrors(422);
+        offers.MapPost("", CreateOfferAsync).WithName("CreateOffer").WithSummary("Créer une offre (active)")
+            .Accepts<OfferInput>("application/json").Produces<OfferResource>(StatusCodes.Status201Created).ApiErrors(400, 404, 409, 413, 415, 422);
+        offers.MapGet("/{id:guid}", ReadOfferAsync).WithName("GetOffer").WithSummary("Lire une offre").Produces<OfferResource>().ApiErrors(404);
+        offers.MapPatch("/{id:guid}", ChangeOfferAsync).WithName("ChangeOffer").WithSummary("Activer ou désactiver une offre")
+            .Accepts<OfferChange>("application/json").Produces<OfferResource>().ApiErrors(400, 404, 415, 422);
+    }
+
+    private static CompanyResource Resource(Company c, string? externalId) => new(c.Id, externalId, c.Name, c.Siret, c.CreatedAt);
+
+    private static async Task<Results<Ok<ApiPage<CompanyResource>>, ProblemHttpResult>> ListCompaniesAsync(HttpContext http, PasserelleDb db)
+    {
+        var query = new ApiQuery(http.Request.Query);
+        var externalId = query.Text("externalId", CandidatesApi.MaxExternalIdLength);
+        var siretText = query.Text("siret", 30);
+        var limit = query.Limit();
+        var after = query.After();
+        var siret = siretText is null ? null : Siret.Normalize(siretText);
+        if (siretText is not null && siret is null)
+            query.Errors["siret"] = [CompanyRecords.InvalidSiret];
+        if (!query.IsValid)
+            return ApiProblem.Invalid(query.Errors);
+        var rows = from link in db.SchoolCompanies join company in db.Companies on link.CompanyId equals company.Id select new { company, link.ExternalId };
+        if (externalId is not null)
+            rows = rows.Where(r => r.ExternalId == externalId);
+        if (siret is not null)
+            rows = rows.Where(r => r.company.Siret == siret);
+        if (after is { } cursor)
+            rows = rows.Where(r => r.company.Id.CompareTo(cursor) > 0);
+        var page = await rows.AsNoTracking().OrderBy(r => r.company.Id).Take(limit + 1).ToListAsync(http.RequestAborted);
+        return TypedResults.Ok(ApiQuery.Page(page.ConvertAll(r => Resource(r.company, r.ExternalId)), limit, c => c.Id));
+    }
+
+    private static async Task<Results<Ok<CompanyResource>, ProblemHttpResult>> ReadCompanyAsync(Guid id, PasserelleDb db, CancellationToken ct)
+    {
+        var row = await (from link in db.SchoolCompanies
+                         join company in db.Companies on link.CompanyId equals company.Id
+                         where company.Id == id
+                         select new { company, link.ExternalId }).AsNoTracking().SingleOrDefaultAsync(ct);
+        return row is null ? ApiProblem.NotFound("Cette entreprise est introuvable.") : TypedResults.Ok(Resource(row.company, row.ExternalId));
+    }
+
+    private static async Task<IResult> CreateCompanyAsync(HttpContext http, PasserelleDb db, TimeProvider clock)
+    {
+        var (input, problem) = await ApiJson.ReadAsync<CompanyInput>(http.Request);
+        if (problem is not null)
+            return problem;
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(input!.Name) || input.Name.Length > 200)
+            errors["name"] = ["Indiquez le nom de l'entreprise (200 caractères au plus)."];
+        if (Siret.Normalize(input.Siret) is null)
+            errors["siret"] = [CompanyRecords.InvalidSiret];
+        if (ApiValidation.ExternalIdProblem(input.ExternalId) is { } externalProblem)
+            errors["externalId"] = [externalProblem];
+        if (errors.Count > 0)
+            return ApiProblem.Invalid(errors);
+        var (company, added, refusal) = await CompanyRecords.AddAsync(db, input.Name!, input.Siret, input.ExternalId, addExisting: true, clock.GetUtcNow(), http.RequestAborted);
+        if (refusal is not null)
+        {
+            return company is null
+                ? ApiProblem.Of(StatusCodes.Status409Conflict, refusal)
+                : TypedResults.Problem(refusal, statusCode: 409, title: ApiProblem.Title(409), extensions: new Dictionary<string, object?> { ["companyId"] = company.Id });
+        }
+        return TypedResults.Created($"{ApiAccess.Root}/companies/{company!.Id}", Resource(company, input.ExternalId));
+    }
+
+    private static async Task<Results<Ok<ApiPage<ContactResource>>, ProblemHttpResult>> ListContactsAsync(HttpContext http, PasserelleDb db)
+    {
+        var query = new ApiQuery(http.Request.Query);
+        var companyId = query.Id("companyId");
+        var externalId = query.Text("externalId", CandidatesApi.MaxExternalIdLength);
+        var limit = query.Limit();
+        var after = query.After();
+        if (!query.IsValid)
+            return ApiProblem.Invalid(query.Errors);
+        var rows = from link in db.SchoolContacts join contact in db.CompanyContacts on link.ContactId equals contact.Id select new { contact, link.ExternalId };
+        if (companyId is { } company)
+            rows = rows.Where(r => r.contact.CompanyId == company);
+        if (externalId is not null)
+            rows = rows.Where(r => r.ExternalId == externalId);
+        if (after is { } cursor)
+            rows = rows.Where(r => r.contact.Id.CompareTo(cursor) > 0);
+        var page = await rows.AsNoTracking().OrderBy(r => r.contact.Id).Take(limit + 1).ToListAsync(http.RequestAborted);
+        return TypedResults.Ok(ApiQuery.Page(page.ConvertAll(r => Resource(r.contact, r.ExternalId)), limit, c => c.Id));
+    }
+
+    private static ContactResource Resource(CompanyContact c, string? externalId) => new(c.Id, externalId, c.CompanyId, c.LastName, c.FirstName, c.Email, c.Phone);
+
+    private static async Task<Results<Ok<ContactResource>, ProblemHttpResult>> ReadContactAsync(Guid id, PasserelleDb db, CancellationToken ct)
+    {
+        var row = await (from link in db.SchoolContacts
+                         join contact in db.CompanyContacts on link.ContactId equals contact.Id
+                         where contact.Id == id
+                         select new { contact, link.ExternalId }).AsNoTracking().SingleOrDefaultAsync(ct);
+        return row is null ? ApiProblem.NotFound("Ce contact est introuvable.") : TypedResults.Ok(Resource(row.contact, row.ExternalId));
+    }
+
+    private static async Task<IResult> CreateContactAsync(HttpContext http, PasserelleDb db, TimeProvider clock)
+    {
+        var (input, problem) = await ApiJson.ReadAsync<ContactInput>(http.Request);
+        if (problem is not null)
+            return problem;
+        var errors = new Dictionary<string, string[]>();
+        if (input!.CompanyId is null)
+            errors["companyId"] = ["Indiquez l'entreprise du contact."];
+        foreach (var (field, value, max, required) in new[] { ("lastName", input.LastName, 100, true), ("firstName", input.FirstName, 100, true),
+                     ("email", input.Email, 200, true), ("phone", input.Phone, 30, false) })
+        {
+            if (required && string.IsNullOrWhiteSpace(value))
+                errors[field] = [$"Indiquez « {field} »."];
+            else if (value is not null && value.Length > max)
+                errors[field] = [$"« {field} » ne peut dépasser {max} caractères."];
+        }
+        if (!errors.ContainsKey("email") && Common.EmailAddress.Normalize(input.Email) is null)
+            errors["email"] = ["L'adresse e-mail du contact n'est pas valide."];
+        if (ApiValidation.ExternalIdProblem(input.ExternalId) is { } externalProblem)
+            errors["externalId"] = [externalProblem];
+        if (errors.Count > 0)
+            return ApiProblem.Invalid(errors);
+        var ct = http.RequestAborted;
+        if (!await db.SchoolCompanies.AnyAsync(l => l.CompanyId == input.CompanyId, ct))
+            return ApiProblem.NotFound("Cette entreprise est introuvable.");
+        var added = await CompanyRecords.AddContactAsync(db, input.CompanyId!.Value, input.LastName!, input.FirstName!, input.Email!, input.Phone,
+            input.ExternalId, ApiCaller.Of(http).StaffId, clock.GetUtcNow(), ct);
+        if (added.Problem is { } refusal)
+            return ApiProblem.Of(StatusCodes.Status409Conflict, refusal);
+        if (added.Created is { } contact)
+            return TypedResults.Created($"{ApiAccess.Root}/contacts/{contact.Id}", Resource(contact, input.ExternalId));
+        var invitation = added.Invitation!;
+        return TypedResults.Accepted((string?)null, new ContactInvitationResource(invitation.Id, invitation.CompanyId, invitation.Email, invitation.CreatedAt,
+            "Cette adresse est celle d'un compte Passerelle Entreprises : une invitation lui est envoyée ; le contact apparaîtra dès qu'il l'aura acceptée."));
+    }
+
+    private static OfferResource Resource(JobOffer o) => new(o.Id, o.ExternalId, o.CompanyId, o.Title, o.Description, o.Location, o.StartsOn, o.IsActive, o.CreatedAt);
+
+    private static async Task<Results<Ok<ApiPage<OfferResource>>, ProblemHttpResult>> ListOffersAsync(HttpContext http, PasserelleDb db)
+    {
+        var query = new ApiQuery(http.Request.Query);
+        var companyId = query.Id("companyId");
+        var active = query.Flag("active");
+        var externalId = query.Text("externalId", CandidatesApi.MaxExternalIdLength);
+        var limit = query.Limit();
+        var after = query.After();
+        if (!query.IsValid)
+            return ApiProblem.Invalid(query.Errors);
+        var offers = db.JobOffers.AsNoTracking().Where(o => !o.IsSpontaneous);
+        if (companyId is { } company)
+            offers = offers.Where(o => o.CompanyId == company);
+        if (active is { } isActive)
+            offers = offers.Where(o => o.IsActive == isActive);
+        if (externalId is not null)
+            offers = offers.Where(o => o.ExternalId == externalId);
+        if (after is { } cursor)
+            offers = offers.Where(o => o.Id.CompareTo(cursor) > 0);
+        var page = await offers.OrderBy(o => o.Id).Take(limit + 1).ToListAsync(http.RequestAborted);
+        return TypedResults.Ok(ApiQuery.Page(page.ConvertAll(Resource), limit, o => o.Id));
+    }
+
+    private static async Task<Results<Ok<OfferResource>, ProblemHttpResult>> ReadOfferAsync(Guid id, PasserelleDb db, CancellationToken ct) =>
+        await db.JobOffers.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, ct) is { } offer
+            ? TypedResults.Ok(Resource(offer))
+            : ApiProblem.NotFound("Cette offre est introuvable.");
+
+    private static async Task<IResult> CreateOfferAsync(HttpContext http, PasserelleDb db, TimeProvider clock)
+    {
+        var (input, problem) = await ApiJson.ReadAsync<OfferInput>(http.Request);
+        if (problem is not null)
+            return problem;
+        var errors = new Dictionary<string, string[]>();
+        if (input!.CompanyId is null)
+            errors["companyId"] = ["Indiquez l'entreprise de l'offre."];
+        foreach (var (field, value, max, required) in new[] { ("title", input.Title, 200, true), ("description", input.Description, 4000, true),
+                     ("location", input.Location, 200, false) })
+        {
+            if (required && string.IsNullOrWhiteSpace(value))
+                errors[field] = [$"Indiquez « {field} »."];
+            else if (value is not null && value.Length > max)
+                errors[field] = [$"« {field} » ne peut dépasser {max} caractères."];
+        }
+        if (ApiValidation.ExternalIdProblem(input.ExternalId) is { } externalProblem)
+            errors["externalId"] = [externalProblem];
+        if (errors.Count > 0)
+            return ApiProblem.Invalid(errors);
+        var ct = http.RequestAborted;
+        if (!await db.SchoolCompanies.AnyAsync(l => l.CompanyId == input.CompanyId, ct))
+            return ApiProblem.NotFound("Cette entreprise est introuvable.");
+        var (offer, refusal) = await CompanyRecords.AddOfferAsync(db, input.CompanyId!.Value, input.Title!, input.Description!, input.Location, input.StartsOn,
+            input.ExternalId, clock.GetUtcNow(), ct);
+        return refusal is not null
+            ? ApiProblem.Of(StatusCodes.Status409Conflict, refusal)
+            : TypedResults.Created($"{ApiAccess.Root}/offers/{offer!.Id}", Resource(offer));
+    }
+
+    private static async Task<IResult> ChangeOfferAsync(Guid id, HttpContext http, PasserelleDb db)
+    {
+        var (input, problem) = await ApiJson.ReadAsync<OfferChange>(http.Request);
+        if (problem is not null)
+            return problem;
+        if (input!.Active is null)
+            return ApiProblem.Invalid("active", "Indiquez active : true ou false.");
+        var offer = await db.JobOffers.SingleOrDefaultAsync(o => o.Id == id && !o.IsSpontaneous, http.RequestAborted);
+        if (offer is null)
+            return ApiProblem.NotFound("Cette offre est introuvable.");
+        offer.IsActive = input.Active.Value;
+        await db.SaveChangesAsync(http.RequestAborted);
+        return TypedResults.Ok(Resource(offer));
+    }
+}

@@ -1,0 +1,483 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Api;
+using Passerelle.Demo;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.Api;
+
+/// <summary>The JSON API through HTTP, on both providers: keys, isolation between schools, every resource, the answers.</summary>
+public sealed class ApiTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_request_without_a_valid_key_gets_401_problem_details_in_French(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        foreach (var key in new[] { "", "pas_nimportequoi", "pas_" + new string('A', 43), world.Key[..^1] + (world.Key[^1] == 'A' ? 'B' : 'A') })
+        {
+            var response = await world.Client(key).GetAsync("/api/v1/candidates");
+            var problem = await ApiWorld.ProblemAsync(response, 401);
+            problem["detail"]!.GetValue<string>().ShouldContain("Authorization: Bearer");
+            response.Headers.WwwAuthenticate.ToString().ShouldBe("Bearer");
+        }
+        using var basic = world.App.CreateClient();
+        basic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", "dXNlcjpwYXNz");
+        await ApiWorld.ProblemAsync(await basic.GetAsync("/api/v1/candidates"), 401);
+
+        (await world.Client().GetAsync("/api/v1/candidates")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await using (var db = world.Db())
+        {
+            var key = await db.ApiKeys.SingleAsync();
+            key.LastUsedAt.ShouldBe(Seed.Now, "the key's last use is recorded");
+            (await ApiKeys.RevokeAsync(db, key.Id, Seed.Now, CancellationToken.None)).ShouldBeTrue();
+        }
+        await ApiWorld.ProblemAsync(await world.Client().GetAsync("/api/v1/candidates"), 401);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_key_sees_only_its_school_another_schools_ids_answer_404(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        var otherReferral = await Seed.ReferralAsync(world.Database, world.Other);
+        var other = world.Other;
+        using var client = world.Client();
+        foreach (var path in new[]
+                 {
+                     $"/api/v1/candidates/{other.Candidate.Id}", $"/api/v1/candidates/{other.Candidate.Id}/documents/{other.Document.Id}",
+                     $"/api/v1/companies/{other.Company.Id}", $"/api/v1/contacts/{other.Contact.Id}", $"/api/v1/offers/{other.Offer.Id}",
+                     $"/api/v1/referrals/{otherReferral}",
+                 })
+            await ApiWorld.ProblemAsync(await client.GetAsync(path), 404);
+
+        var lists = await ApiWorld.GetAsync(client, "/api/v1/candidates");
+        lists["items"]!.AsArray().Select(c => c!["id"]!.GetValue<Guid>()).ShouldBe([world.School.Candidate.Id]);
+        (await ApiWorld.GetAsync(client, "/api/v1/referrals"))["items"]!.AsArray().ShouldBeEmpty();
+        (await ApiWorld.GetAsync(client, "/api/v1/companies"))["items"]!.AsArray().Single()!["id"]!.GetValue<Guid>().ShouldBe(world.School.Company.Id);
+
+        var before = await world.CountsAsync();
+        // Another school's candidate on this school's offer, this school's candidate on another school's offer or contact.
+        foreach (var (candidate, offer, contact) in new[]
+                 {
+                     (other.Candidate.Id, world.School.Offer.Id, world.School.Contact.Id), (world.School.Candidate.Id, other.Offer.Id, world.School.Contact.Id),
+                     (world.School.Candidate.Id, world.School.Offer.Id, other.Contact.Id),
+                 })
+        {
+            var response = await client.PostAsync("/api/v1/referrals", ApiWorld.Json(new { offerId = offer, contactId = contact, candidates = new[] { new { candidateId = candidate } } }));
+            await ApiWorld.ProblemAsync(response, 404);
+        }
+        await ApiWorld.ProblemAsync(await client.PostAsync($"/api/v1/referrals/{otherReferral}/cancel", ApiWorld.Json(new { reason = "Offre pourvue" })), 404);
+        await ApiWorld.ProblemAsync(await client.PutAsync($"/api/v1/candidates/{other.Candidate.Id}",
+            ApiWorld.Json(new { lastName = "X", firstName = "Y", email = "x@example.org" })), 404);
+        (await world.CountsAsync()).ShouldBe(before);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Candidates_are_created_read_listed_and_upserted_by_external_id_with_the_back_office_checks(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        using var client = world.Client();
+        var response = await client.PostAsync("/api/v1/candidates",
+            ApiWorld.Json(new { lastName = "Dupont", firstName = "Léa", email = "lea.dupont@example.org", phone = "06 00 00 00 00", externalId = "ETU-1" }));
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var created = await ApiWorld.BodyAsync(response);
+        var id = created["id"]!.GetValue<Guid>();
+        response.Headers.Location!.ToString().ShouldBe($"/api/v1/candidates/{id}");
+        created["externalId"]!.GetValue<string>().ShouldBe("ETU-1");
+        created["documents"]!.AsArray().ShouldBeEmpty();
+
+        (await ApiWorld.GetAsync(client, "/api/v1/candidates/by-external-id/ETU-1"))["id"]!.GetValue<Guid>().ShouldBe(id);
+        (await ApiWorld.GetAsync(client, "/api/v1/candidates?externalId=ETU-1"))["items"]!.AsArray().Single()!["email"]!.GetValue<string>().ShouldBe("lea.dupont@example.org");
+        (await ApiWorld.GetAsync(client, "/api/v1/candidates?q=dupo"))["items"]!.AsArray().Count.ShouldBe(1);
+
+        // Upsert: the existing one is updated (200), a new external id creates (201).
+        var updated = await client.PutAsync("/api/v1/candidates/by-external-id/ETU-1", ApiWorld.Json(new { lastName = "Dupont", firstName = "Léa", email = "lea@example.org" }));
+        updated.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await ApiWorld.BodyAsync(updated))["email"]!.GetValue<string>().ShouldBe("lea@example.org");
+        var upserted = await client.PutAsync("/api/v1/candidates/by-external-id/ETU-2", ApiWorld.Json(new { lastName = "Martin", firstName = "Paul", email = "paul@example.org" }));
+        upserted.StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await ApiWorld.BodyAsync(upserted))["externalId"]!.GetValue<string>().ShouldBe("ETU-2");
+
+        // The back-office's checks, under the API's field names; nothing written.
+        var before = await world.CountsAsync();
+        var invalid = await ApiWorld.ProblemAsync(await client.PostAsync("/api/v1/candidates", ApiWorld.Json(new { lastName = "", firstName = "Léa", email = "pas-une-adresse" })), 422);
+        invalid["errors"]!["lastName"]![0]!.GetValue<string>().ShouldBe("Indiquez le nom.");
+        invalid["errors"]!["email"]![0]!.GetValue<string>().ShouldBe("L'adresse e-mail n'est pas valide.");
+        var duplicate = await client.PostAsync("/api/v1/candidates", ApiWorld.Json(new { lastName = "Autre", firstName = "Léa", email = "autre@example.org", externalId = "ETU-2" }));
+        (await ApiWorld.ProblemAsync(duplicate, 409))["detail"]!.GetValue<string>().ShouldContain("identifiant externe");
+        (await world.CountsAsync()).ShouldBe(before);
+
+        // The same external id in another school is another candidate.
+        (await world.Client(world.OtherKey).PutAsync("/api/v1/candidates/by-external-id/ETU-2",
+            ApiWorld.Json(new { lastName = "Martin", firstName = "Paul", email = "paul@example.org" }))).StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_document_is_uploaded_checked_from_its_content_and_downloaded_byte_for_byte(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        using var client = world.Client();
+        var candidate = world.School.Candidate.Id;
+        var pdf = DemoPdf.Create("cv");
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(pdf) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", "CV Margaud.pdf" },
+            { new StringContent("cv"), "kind" },
+        };
+        var response = await client.PostAsync($"/api/v1/candidates/{candidate}/documents", form);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var document = await ApiWorld.BodyAsync(response);
+        document["title"]!.GetValue<string>().ShouldBe("CV Margaud");
+        document["contentType"]!.GetValue<string>().ShouldBe("application/pdf");
+        document["kind"]!.GetValue<string>().ShouldBe("cv");
+        var download = await client.GetAsync(response.Headers.Location);
+        download.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await download.Content.ReadAsByteArrayAsync()).ShouldBe(pdf);
+        (await ApiWorld.GetAsync(client, $"/api/v1/candidates/{candidate}"))["documents"]!.AsArray().Count.ShouldBe(2);
+
+        var before = await world.CountsAsync();
+        using var script = new MultipartFormDataContent
+        {
+            { new ByteArrayContent("#!/bin/sh\necho"u8.ToArray()), "file", "cv.pdf" },
+            { new StringContent("cv"), "kind" },
+        };
+        var refused = await ApiWorld.ProblemAsync(await client.PostAsync($"/api/v1/candidates/{candidate}/documents", script), 422);
+        refused["errors"]!["file"]![0]!.GetValue<string>().ShouldStartWith("Ce type de fichier n'est pas accepté");
+        using var noKind = new MultipartFormDataContent { { new ByteArrayContent(pdf), "file", "cv.pdf" }, { new StringContent("passeport"), "kind" } };
+        (await ApiWorld.ProblemAsync(await client.PostAsync($"/api/v1/candidates/{candidate}/documents", noKind), 422))["errors"]!["kind"]![0]!
+            .GetValue<string>().ShouldContain("cv, coverLetter, transcript, diploma, other");
+        await ApiWorld.ProblemAsync(await client.PostAsync($"/api/v1/candidates/{candidate}/documents", ApiWorld.Json(new { file = "x" })), 415);
+        using var big = new MultipartFormDataContent { { new ByteArrayContent(new byte[11 * 1024 * 1024]), "file", "cv.pdf" }, { new StringContent("cv"), "kind" } };
+        await ApiWorld.ProblemAsync(await client.PostAsync($"/api/v1/candidates/{candidate}/documents", big), 413);
+        (await world.CountsAsync()).ShouldBe(before);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Companies_contacts_and_offers_are_written_as_the_back_office_writes_them(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        using var client = world.Client();
+        var before = await world.CountsAsync();
+        var badSiret = await ApiWorld.ProblemAsync(await client.PostAsync("/api/v1/companies", ApiWorld.Json(new { name = "Acme", siret = "12345678901234" })), 422);
+        badSiret["errors"]!["siret"]![0]!.GetValue<string>().ShouldStartWith("Ce SIRET n'est pas valide");
+        (await world.CountsAsync()).ShouldBe(before);
+
+        var siret = Seed.NextSiret();
+        var company = await ApiWorld.PostAsync(client, "/api/v1/companies", new { name = "Acme", siret = $"{siret[..3]} {siret[3..6]} {siret[6..9]} {siret[9..]}", externalId = "ENT-1" });
+        company["siret"]!.GetValue<string>().ShouldBe(siret);
+        var companyId = company["id"]!.GetValue<Guid>();
+        (await ApiWorld.ProblemAsync(await client.PostAsync("/api/v1/companies", ApiWorld.Json(new { name = "Acme", siret })), 409))["detail"]!
+            .GetValue<string>().ShouldBe("Cette entreprise est déjà dans votre liste : Acme.");
+        // Another school adding the same SIRET gets the same company in its list.
+        var shared = await ApiWorld.PostAsync(world.Client(world.OtherKey), "/api/v1/companies", new { name = "Autre nom", siret });
+        shared["id"]!.GetValue<Guid>().ShouldBe(companyId);
+        shared["name"]!.GetValue<string>().ShouldBe("Acme");
+
+        var contact = await ApiWorld.PostAsync(client, "/api/v1/contacts",
+            new { companyId, lastName = "Durand", firstName = "Claire", email = "claire.durand@acme.example", externalId = "CT-1" });
+        var contactId = contact["id"]!.GetValue<Guid>();
+        await using (var db = world.Db())
+        {
+            var credentials = await db.OutboxMessages.SingleAsync(m => m.ToPersonId == contactId);
+            credentials.TemplateKey.ShouldBe(TemplateKeys.ContactCredentials, "the contact's account is opened and its link mailed");
+        }
+        // The same address from the other school: an invitation (202), the account is not shown.
+        var invited = await world.Client(world.OtherKey).PostAsync("/api/v1/contacts",
+            ApiWorld.Json(new { companyId, lastName = "D", firstName = "C", email = "Claire.Durand@acme.example" }));
+        invited.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await ApiWorld.BodyAsync(invited))["email"]!.GetValue<string>().ShouldBe("claire.durand@acme.example");
+        await ApiWorld.ProblemAsync(await world.Client(world.OtherKey).GetAsync($"/api/v1/contacts/{contactId}"), 404);
+        (await ApiWorld.GetAsync(client, $"/api/v1/contacts?companyId={companyId}"))["items"]!.AsArray().Single()!["externalId"]!.GetValue<string>().ShouldBe("CT-1");
+
+        var offer = await ApiWorld.PostAsync(client, "/api/v1/offers",
+            new { companyId, title = "Alternance", description = "Deux ans", location = "Bordeaux", startsOn = "2027-09-01", externalId = "OFF-1" });
+        offer["active"]!.GetValue<bool>().ShouldBeTrue();
+        offer["startsOn"]!.GetValue<string>().ShouldBe("2027-09-01");
+        var offerId = offer["id"]!.GetValue<Guid>();
+        var patched = await client.PatchAsync($"/api/v1/offers/{offerId}", ApiWorld.Json(new { active = false }));
+        (await ApiWorld.BodyAsync(patched))["active"]!.GetValue<bool>().ShouldBeFalse();
+        (await ApiWorld.GetAsync(client, "/api/v1/offers?active=false"))["items"]!.AsArray().Single()!["id"]!.GetValue<Guid>().ShouldBe(offerId);
+
+        // An inactive offer takes no referral: the workflow's own refusal.
+        var candidate = world.School.Candidate.Id;
+        var refused = await client.PostAsync("/api/v1/referrals", ApiWorld.Json(new { offerId, contactId, candidates = new[] { new { candidateId = candidate } } }));
+        (await ApiWorld.ProblemAsync(refused, 422))["errors"]!["candidates[0]"]![0]!.GetValue<string>().ShouldBe("Cette offre est inactive : elle n'accepte plus de mise en relation.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_referral_is_created_followed_and_answered_for_each_party_with_the_same_rules(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        using var client = world.Client();
+        var s = world.School;
+        var created = await ApiWorld.PostAsync(client, "/api/v1/referrals",
+            new { offerId = s.Offer.Id, contactId = s.Contact.Id, candidates = new[] { new { candidateId = s.Candidate.Id, sharedDocumentIds = new[] { s.Document.Id } } } });
+        var referral = created["referrals"]![0]!;
+        var id = referral["id"]!.GetValue<Guid>();
+        referral["stage"]!.GetValue<string>().ShouldBe("awaitingCandidate");
+        referral["candidate"]!["name"]!.GetValue<string>().ShouldBe("TECHER Margaud");
+        await using (var db = world.Db())
+            (await db.OutboxMessages.CountAsync(m => m.ReferralId == id && m.TemplateKey == TemplateKeys.OfferToCandidate)).ShouldBe(1, "the offer mail goes to the candidate");
+
+        // The company cannot answer before the candidate: the rule's refusal, 409.
+        var early = await client.PostAsync($"/api/v1/referrals/{id}/answers", ApiWorld.Json(new
+        {
+            party = "company", answer = "acceptCandidate", appointment = new { startsAt = Seed.Now.AddDays(5) },
+        }));
+        await ApiWorld.ProblemAsync(early, 409);
+        // The company cannot answer for the candidate either.
+        await ApiWorld.ProblemAsync(await client.PostAsync($"/api/v1/referrals/{id}/answers", ApiWorld.Json(new { party = "company", answer = "acceptOffer" })), 409);
+
+        var accepted = await ApiWorld.PostAsync(client, $"/api/v1/referrals/{id}/answers", new { party = "candidate", answer = "acceptOffer", version = 1 }, 200);
+        accepted["stage"]!.GetValue<string>().ShouldBe("awaitingCompany");
+        accepted["version"]!.GetValue<int>().ShouldBe(2);
+        // A stale version: 409, nothing changes.
+        var stale = await client.PostAsync($"/api/v1/referrals/{id}/answers", ApiWorld.Json(new { party = "candidate", answer = "declineOffer", version = 1 }));
+        (await ApiWorld.ProblemAsync(stale, 409))["detail"]!.GetValue<string>().ShouldContain("vient d'être modifiée");
+
+        var appointment = new DateTimeOffset(2026, 3, 10, 14, 30, 0, TimeSpan.FromHours(1));
+        var proposed = await ApiWorld.PostAsync(client, $"/api/v1/referrals/{id}/answers", new
+        {
+            party = "company", answer = "acceptCandidate", version = 2,
+            appointment = new { startsAt = appointment, location = "12 rue des Écoles, Bordeaux", comment = "Au plaisir" },
+        }, 200);
+        proposed["stage"]!.GetValue<string>().ShouldBe("awaitingAppointmentAnswer");
+        proposed["appointment"]!["startsAt"]!.GetValue<DateTimeOffset>().ShouldBe(appointment);
+        await ApiWorld.PostAsync(client, $"/api/v1/referrals/{id}/answers", new { party = "candidate", answer = "acceptAppointment" }, 200);
+        // Once the candidate answered the appointment, the company's step is closed.
+        var closed = await client.PostAsync($"/api/v1/referrals/{id}/answers", ApiWorld.Json(new { party = "company", answer = "refuseCandidate" }));
+        (await ApiWorld.ProblemAsync(closed, 409))["detail"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
+        // The outcome only after the appointment.
+        await ApiWorld.ProblemAsync(await client.PostAsync($"/api/v1/referrals/{id}/outcome", ApiWorld.Json(new { outcome = "recruited" })), 409);
+        world.Clock.Now = appointment.AddDays(1).ToUniversalTime();
+        var outcome = await ApiWorld.PostAsync(client, $"/api/v1/referrals/{id}/outcome", new { outcome = "recruited", party = "company" }, 200);
+        outcome["stage"]!.GetValue<string>().ShouldBe("recruited");
+        await ApiWorld.ProblemAsync(await client.PostAsync($"/api/v1/referrals/{id}/cancel", ApiWorld.Json(new { reason = "Trop tard" })), 409);
+
+        var read = await ApiWorld.GetAsync(client, $"/api/v1/referrals/{id}");
+        read["sharedDocumentIds"]!.AsArray().Single()!.GetValue<Guid>().ShouldBe(s.Document.Id);
+        var timeline = read["timeline"]!.AsArray();
+        timeline.Select(e => e!["kind"]!.GetValue<string>()).ShouldBe(["proposed", "offerAccepted", "candidateAccepted", "appointmentAccepted", "recruited"]);
+        timeline[0]!["title"]!.GetValue<string>().ShouldBe("ÉCOLE API - Mise en relation proposée par : ERP (API)");
+        timeline[2]!["text"]!.GetValue<string>().ShouldBe("Le 02/03/2026 à 10h30 : Candidat accepté – RDV proposé le 10/03/2026 à 14h30, 12 rue des Écoles, Bordeaux");
+        timeline.ShouldAllBe(e => e!["actedBy"]!.GetValue<string>() == "Action effectuée par ERP (API).");
+        timeline[2]!["onBehalfOf"]!.GetValue<string>().ShouldBe("company");
+        timeline[2]!["channel"]!.GetValue<string>().ShouldBe("api");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_school_cancels_through_the_api_and_a_refusal_takes_a_reason_from_its_list(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        using var client = world.Client();
+        var id = await Seed.ReferralAsync(world.Database, world.School);
+        await ApiWorld.PostAsync(client, $"/api/v1/referrals/{id}/answers", new { party = "candidate", answer = "acceptOffer" }, 200);
+        var badReason = await client.PostAsync($"/api/v1/referrals/{id}/answers", ApiWorld.Json(new { party = "company", answer = "refuseCandidate", reason = "Pas de motif connu" }));
+        (await ApiWorld.ProblemAsync(badReason, 422))["detail"]!.GetValue<string>().ShouldBe("Choisissez un motif dans la liste, ou aucun.");
+        await ApiWorld.ProblemAsync(await client.PostAsync($"/api/v1/referrals/{id}/cancel", ApiWorld.Json(new { reason = " " })), 422);
+        var cancelled = await ApiWorld.PostAsync(client, $"/api/v1/referrals/{id}/cancel", new { reason = "Offre pourvue" }, 200);
+        cancelled["stage"]!.GetValue<string>().ShouldBe("cancelled");
+        cancelled["cancellationReason"]!.GetValue<string>().ShouldBe("Offre pourvue");
+        await ApiWorld.ProblemAsync(await client.PostAsync($"/api/v1/referrals/{id}/answers", ApiWorld.Json(new { party = "company", answer = "refuseCandidate" })), 409);
+        var timeline = (await ApiWorld.GetAsync(client, $"/api/v1/referrals/{id}"))["timeline"]!.AsArray();
+        timeline[^1]!["text"]!.GetValue<string>().ShouldEndWith("Mise en relation annulée : Offre pourvue");
+        timeline[^1]!["actedBy"]!.GetValue<string>().ShouldBe("Action effectuée par ERP (API).");
+        timeline[0]!["actedBy"].ShouldBeNull("the staff member's own proposal names nobody else");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_same_idempotency_key_and_body_replays_the_first_answer_and_another_body_is_refused(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        using var client = world.Client();
+        var s = world.School;
+        var body = new { offerId = s.Offer.Id, contactId = s.Contact.Id, candidates = new[] { new { candidateId = s.Candidate.Id } } };
+        HttpRequestMessage Request(object content, string key = "cle-1") =>
+            new(HttpMethod.Post, "/api/v1/referrals") { Content = ApiWorld.Json(content), Headers = { { Idempotency.Header, key } } };
+
+        var first = await client.SendAsync(Request(body));
+        first.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var firstBody = await first.Content.ReadAsStringAsync();
+        var again = await client.SendAsync(Request(body));
+        again.StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await again.Content.ReadAsStringAsync()).ShouldBe(firstBody);
+        again.Headers.GetValues(Idempotency.ReplayedHeader).Single().ShouldBe("true");
+        again.Headers.Location.ShouldBe(first.Headers.Location);
+        await using (var db = world.Db())
+            (await db.Referrals.CountAsync()).ShouldBe(1);
+
+        var before = await world.CountsAsync();
+        var other = await client.SendAsync(Request(new { offerId = s.Offer.Id, contactId = s.Contact.Id, candidates = new[] { new { candidateId = s.Candidate.Id, sharedDocumentIds = new[] { s.Document.Id } } } }));
+        (await ApiWorld.ProblemAsync(other, 422))["errors"]![Idempotency.Header]![0]!.GetValue<string>().ShouldContain("a déjà servi pour une autre requête");
+        // Without the key the same body is a new request: the workflow refuses a second open referral.
+        (await ApiWorld.ProblemAsync(await client.PostAsync("/api/v1/referrals", ApiWorld.Json(body)), 422))["errors"]!["candidates[0]"]![0]!
+            .GetValue<string>().ShouldBe("Ce candidat est déjà en relation pour cette offre.");
+        // A refused creation is not remembered: the key stays free.
+        var refusedKey = await client.SendAsync(Request(body, "cle-2"));
+        await ApiWorld.ProblemAsync(refusedKey, 422);
+        (await world.CountsAsync()).ShouldBe(before);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Two_identical_calls_at_the_same_moment_create_one_referral_and_give_the_same_answer(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        var s = world.School;
+        var body = new { offerId = s.Offer.Id, contactId = s.Contact.Id, candidates = new[] { new { candidateId = s.Candidate.Id } } };
+        for (var round = 0; round < 5; round++)
+        {
+            await using (var db = world.Database.NewContext())
+            {
+                db.ForSystem();
+                await db.ReferralEvents.IgnoreQueryFilters().ExecuteDeleteAsync();
+                await db.ReferralDocuments.IgnoreQueryFilters().ExecuteDeleteAsync();
+                await db.ActionLinks.IgnoreQueryFilters().ExecuteDeleteAsync();
+                await db.OutboxMessages.IgnoreQueryFilters().ExecuteDeleteAsync();
+                await db.Referrals.IgnoreQueryFilters().ExecuteDeleteAsync();
+            }
+            var key = $"concurrent-{round}";
+            using var start = new Barrier(2);
+            var calls = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+            {
+                using var client = world.Client();
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/referrals") { Content = ApiWorld.Json(body), Headers = { { Idempotency.Header, key } } };
+                start.SignalAndWait();
+                var response = await client.SendAsync(request);
+                return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+            })).ToList();
+            var answers = await Task.WhenAll(calls);
+            answers.ShouldAllBe(a => a.StatusCode == HttpStatusCode.Created, string.Join("\n", answers.Select(a => a.Body)));
+            answers[1].Body.ShouldBe(answers[0].Body);
+            await using var check = world.Db();
+            (await check.Referrals.CountAsync()).ShouldBe(1);
+            (await check.OutboxMessages.CountAsync()).ShouldBe(1, "one offer mail");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Cursor_paging_sees_every_row_once_while_rows_are_inserted(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        using var client = world.Client();
+        var ids = new List<Guid> { world.School.Candidate.Id };
+        for (var i = 0; i < 11; i++)
+            ids.Add((await ApiWorld.PostAsync(client, "/api/v1/candidates", new { lastName = $"Nom{i}", firstName = "P", email = $"p{i}@example.org" }))["id"]!.GetValue<Guid>());
+
+        var seen = new List<Guid>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await ApiWorld.GetAsync(client, $"/api/v1/candidates?limit=5{(cursor is null ? "" : $"&cursor={cursor}")}");
+            seen.AddRange(page["items"]!.AsArray().Select(c => c!["id"]!.GetValue<Guid>()));
+            cursor = page["nextCursor"]?.GetValue<string>();
+            // Rows created while the platform pages: the pages already read do not move, the new rows come at the end.
+            if (pages++ == 0)
+            {
+                for (var i = 0; i < 3; i++)
+                    ids.Add((await ApiWorld.PostAsync(client, "/api/v1/candidates", new { lastName = $"Nouveau{i}", firstName = "P", email = $"n{i}@example.org" }))["id"]!.GetValue<Guid>());
+            }
+        }
+        while (cursor is not null);
+        seen.ShouldBe(ids.Order().ToList(), "each row once, in id order, the new ones included");
+        pages.ShouldBe(3);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Referrals_are_listed_by_cursor_with_filters(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        using var client = world.Client();
+        var s = world.School;
+        var candidates = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+            candidates.Add((await ApiWorld.PostAsync(client, "/api/v1/candidates", new { lastName = $"Nom{i}", firstName = "P", email = $"p{i}@example.org" }))["id"]!.GetValue<Guid>());
+        var created = await ApiWorld.PostAsync(client, "/api/v1/referrals",
+            new { offerId = s.Offer.Id, contactId = s.Contact.Id, candidates = candidates.Select(c => new { candidateId = c }).ToArray() });
+        var ids = created["referrals"]!.AsArray().Select(r => r!["id"]!.GetValue<Guid>()).ToList();
+        ids.Count.ShouldBe(4);
+        world.Clock.Now = Seed.Now.AddHours(2);
+        await ApiWorld.PostAsync(client, $"/api/v1/referrals/{ids[2]}/answers", new { party = "candidate", answer = "acceptOffer" }, 200);
+
+        var first = await ApiWorld.GetAsync(client, "/api/v1/referrals?limit=3");
+        var second = await ApiWorld.GetAsync(client, $"/api/v1/referrals?limit=3&cursor={first["nextCursor"]!.GetValue<string>()}");
+        first["items"]!.AsArray().Concat(second["items"]!.AsArray()).Select(r => r!["id"]!.GetValue<Guid>()).ShouldBe(ids.Order().ToList());
+        second["nextCursor"].ShouldBeNull();
+
+        (await ApiWorld.GetAsync(client, "/api/v1/referrals?stage=awaitingCompany"))["items"]!.AsArray().Single()!["id"]!.GetValue<Guid>().ShouldBe(ids[2]);
+        (await ApiWorld.GetAsync(client, $"/api/v1/referrals?updatedSince={Uri.EscapeDataString(Seed.Now.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssK"))}"))["items"]!
+            .AsArray().Single()!["id"]!.GetValue<Guid>().ShouldBe(ids[2]);
+        (await ApiWorld.GetAsync(client, $"/api/v1/referrals?companyId={s.Company.Id}&offerId={s.Offer.Id}&contactId={s.Contact.Id}"))["items"]!.AsArray().Count.ShouldBe(4);
+        (await ApiWorld.GetAsync(client, $"/api/v1/referrals?companyId={world.Other.Company.Id}"))["items"]!.AsArray().ShouldBeEmpty();
+        (await ApiWorld.GetAsync(client, $"/api/v1/referrals?candidateId={candidates[0]}"))["items"]!.AsArray().Count.ShouldBe(1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Pushes_go_through_the_push_module_with_its_rules(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        using var client = world.Client();
+        var s = world.School;
+        var body = new { profiles = new[] { new { candidateId = s.Candidate.Id, documentIds = new[] { s.Document.Id } } }, contactIds = new[] { s.Contact.Id }, message = "Profil sérieux" };
+        (await ApiWorld.ProblemAsync(await client.PostAsync("/api/v1/pushes", ApiWorld.Json(body)), 404))["detail"]!.GetValue<string>().ShouldContain("module push CV n'est pas activé");
+        await ApiWorld.ProblemAsync(await client.GetAsync("/api/v1/pushes"), 404);
+
+        await using (var db = world.Db())
+        {
+            await db.Schools.Where(x => x.Id == s.School.Id).ExecuteUpdateAsync(set => set.SetProperty(x => x.PushCvEnabled, true));
+        }
+        var noConsent = await ApiWorld.ProblemAsync(await client.PostAsync("/api/v1/pushes", ApiWorld.Json(body)), 422);
+        noConsent["errors"]!["profiles"]![0]!.GetValue<string>().ShouldContain("n'a pas donné son accord");
+
+        await using (var db = world.Db())
+            await db.Candidates.Where(c => c.Id == s.Candidate.Id).ExecuteUpdateAsync(set => set.SetProperty(c => c.PushConsentAt, Seed.Now.AddDays(-1)));
+        var created = await ApiWorld.PostAsync(client, "/api/v1/pushes", body);
+        var push = created["pushes"]!.AsArray().Single()!;
+        push["pushedBy"]!.GetValue<string>().ShouldBe("MARTIN Benoît", "the key acts in the name of its creator");
+        push["message"]!.GetValue<string>().ShouldBe("Profil sérieux");
+        var profile = push["profiles"]!.AsArray().Single()!;
+        profile["state"]!.GetValue<string>().ShouldBe("pending");
+        profile["documentIds"]!.AsArray().Single()!.GetValue<Guid>().ShouldBe(s.Document.Id);
+        await using (var db = world.Db())
+            (await db.OutboxMessages.CountAsync(m => m.TemplateKey == TemplateKeys.PushToCompany)).ShouldBe(1);
+
+        var again = await ApiWorld.ProblemAsync(await client.PostAsync("/api/v1/pushes", ApiWorld.Json(body)), 422);
+        again["detail"]!.GetValue<string>().ShouldContain("déjà");
+        var pushId = push["id"]!.GetValue<Guid>();
+        (await ApiWorld.GetAsync(client, $"/api/v1/pushes/{pushId}"))["contact"]!["name"]!.GetValue<string>().ShouldBe("LEFEBVRE Sophie");
+        (await ApiWorld.GetAsync(client, "/api/v1/pushes?state=pending"))["items"]!.AsArray().Single()!["id"]!.GetValue<Guid>().ShouldBe(pushId);
+        (await ApiWorld.GetAsync(client, "/api/v1/pushes?state=meetingAsked"))["items"]!.AsArray().ShouldBeEmpty();
+        await ApiWorld.ProblemAsync(await world.Client(world.OtherKey).GetAsync($"/api/v1/pushes/{pushId}"), 404);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_key_past_its_budget_gets_429_with_retry_after(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider, ("Api:RequestsPerMinute", "3"));
+        using var client = world.Client();
+        for (var i = 0; i < 3; i++)
+            (await client.GetAsync("/api/v1/offers")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var refused = await client.GetAsync("/api/v1/offers");
+        (await ApiWorld.ProblemAsync(refused, 429))["detail"]!.GetValue<string>().ShouldContain("plus de 3 requêtes en une minute");
+        int.Parse(refused.Headers.GetValues("Retry-After").Single()).ShouldBeInRange(1, 60);
+        (await world.Client(world.OtherKey).GetAsync("/api/v1/offers")).StatusCode.ShouldBe(HttpStatusCode.OK, "each key has its own budget");
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Api;
+using Passerelle.Storage;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.Api;
+
+/// <summary>The app on a test database with two schools, each with an API key; clients that present them.</summary>
+public sealed class ApiWorld : IAsyncDisposable
+{
+    private readonly string _documents;
+
+    private ApiWorld(TestDatabase database, PasserelleFactory app, FixedClock clock, SchoolFixture school, SchoolFixture other, string key, string otherKey, string documents)
+    {
+        (Database, App, Clock, School, Other, Key, OtherKey, _documents) = (database, app, clock, school, other, key, otherKey, documents);
+    }
+
+    public TestDatabase Database { get; }
+    public PasserelleFactory App { get; }
+    public FixedClock Clock { get; }
+    public SchoolFixture School { get; }
+    public SchoolFixture Other { get; }
+
+    /// <summary>School's key ("ERP") and the other school's.</summary>
+    public string Key { get; }
+    public string OtherKey { get; }
+
+    public static async Task<ApiWorld> CreateAsync(DatabaseProvider provider, params (string Key, string Value)[] settings)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var clock = new FixedClock(Seed.Now);
+        var documents = Directory.CreateTempSubdirectory("passerelle-api-documents-").FullName;
+        var all = new Dictionary<string, string?> { ["Documents:Folder"] = documents };
+        foreach (var (key, value) in settings)
+            all[key] = value;
+        var app = new PasserelleFactory(database, all, services => services.AddSingleton<TimeProvider>(clock));
+        var school = await Seed.SchoolAsync(database, "École API");
+        var other = await Seed.SchoolAsync(database, "Autre École");
+        var world = new ApiWorld(database, app, clock, school, other, await KeyAsync(database, school, "ERP"), await KeyAsync(database, other, "Autre ERP"), documents);
+        _ = app.Services;
+        return world;
+    }
+
+    public static async Task<string> KeyAsync(TestDatabase database, SchoolFixture school, string name)
+    {
+        await using var db = database.NewContext();
+        db.ForSchool(school.School.Id);
+        var (_, secret, problem) = await ApiKeys.CreateAsync(db, name, school.Staff, Seed.Now, CancellationToken.None);
+        problem.ShouldBeNull();
+        return secret!;
+    }
+
+    /// <summary>A client presenting <paramref name="key"/> (the school's by default; "" for none).</summary>
+    public HttpClient Client(string? key = null)
+    {
+        var client = App.CreateClient();
+        if ((key ?? Key) is { Length: > 0 } k)
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", k);
+        return client;
+    }
+
+    public PasserelleDb Db(SchoolFixture? school = null) => Database.NewContext().ForSchool((school ?? School).School.Id);
+
+    public static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+
+    public static StringContent Raw(string body, string contentType = "application/json") => new(body, Encoding.UTF8, contentType);
+
+    public static async Task<JsonObject> BodyAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonNode.Parse(text)?.AsObject() ?? throw new InvalidOperationException($"not a JSON object: {text}");
+    }
+
+    /// <summary>Asserts a problem details answer: the status, the JSON type, a French title; returns the body.</summary>
+    public static async Task<JsonObject> ProblemAsync(HttpResponseMessage response, int status)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        ((int)response.StatusCode).ShouldBe(status, text);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", text);
+        var body = JsonNode.Parse(text)!.AsObject();
+        body["status"]!.GetValue<int>().ShouldBe(status);
+        body["title"]!.GetValue<string>().ShouldBe(ApiProblem.Title(status));
+        body["detail"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
+        return body;
+    }
+
+    /// <summary>Posts JSON and reads the answer's JSON body (201/200 expected).</summary>
+    public static async Task<JsonObject> PostAsync(HttpClient client, string path, object body, int status = 201)
+    {
+        var response = await client.PostAsync(path, Json(body));
+        var text = await response.Content.ReadAsStringAsync();
+        ((int)response.StatusCode).ShouldBe(status, text);
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    public static async Task<JsonObject> GetAsync(HttpClient client, string path)
+    {
+        var response = await client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, text);
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>Row counts of every table the API writes: "nothing changed" is these counts unchanged.</summary>
+    public async Task<Dictionary<string, int>> CountsAsync()
+    {
+        await using var db = Database.NewContext();
+        return new Dictionary<string, int>
+        {
+            ["candidates"] = await db.Candidates.IgnoreQueryFilters().CountAsync(),
+            ["documents"] = await db.Documents.IgnoreQueryFilters().CountAsync(),
+            ["companies"] = await db.Companies.CountAsync(),
+            ["contacts"] = await db.CompanyContacts.CountAsync(),
+            ["invitations"] = await db.ContactInvitations.IgnoreQueryFilters().CountAsync(),
+            ["offers"] = await db.JobOffers.IgnoreQueryFilters().CountAsync(),
+            ["referrals"] = await db.Referrals.IgnoreQueryFilters().CountAsync(),
+            ["events"] = await db.ReferralEvents.IgnoreQueryFilters().CountAsync(),
+            ["pushes"] = await db.CvPushes.IgnoreQueryFilters().CountAsync(),
+            ["outbox"] = await db.OutboxMessages.IgnoreQueryFilters().CountAsync(),
+            ["idempotency"] = await db.IdempotentRequests.IgnoreQueryFilters().CountAsync(),
+            ["offersActive"] = await db.JobOffers.IgnoreQueryFilters().CountAsync(o => o.IsActive),
+            ["candidateVersions"] = (await db.Candidates.IgnoreQueryFilters().Select(c => c.LastName + c.FirstName + c.Email + (c.Phone ?? "") + (c.ExternalId ?? "")).ToListAsync())
+                .Aggregate(0, (hash, text) => HashCode.Combine(hash, text.GetHashCode(StringComparison.Ordinal))),
+            ["referralVersions"] = await db.Referrals.IgnoreQueryFilters().SumAsync(r => r.Version),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Database.DisposeAsync();
+        try
+        {
+            Directory.Delete(_documents, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
