@@ -41,14 +41,25 @@ public static class ApiEndpoints
         app.MapScalarApiReference(DocsPath, options => options
             .WithTitle("Passerelle — API")
             .WithOpenApiRoutePattern(DocumentPath)
-            .AddPreferredSecuritySchemes("bearer"));
+            .AddPreferredSecuritySchemes("bearer")
+            // Nothing loaded from or sent to elsewhere: no web fonts, no telemetry, no assistant.
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp());
     }
 
     /// <summary>Every operation's error answers: its own, plus 401 (key) and 429 (budget), all problem details.</summary>
     public static RouteHandlerBuilder ApiErrors(this RouteHandlerBuilder builder, params int[] statuses)
     {
         foreach (var status in statuses.Append(StatusCodes.Status401Unauthorized).Append(StatusCodes.Status429TooManyRequests).Distinct())
-            builder.ProducesProblem(status);
+        {
+            // A 422 names the fields in error (errors: field → messages).
+            if (status == StatusCodes.Status422UnprocessableEntity)
+                builder.ProducesValidationProblem(status);
+            else
+                builder.ProducesProblem(status);
+        }
         return builder;
     }
 
