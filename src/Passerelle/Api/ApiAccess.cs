@@ -51,14 +51,21 @@ public static class ApiAccess
 {
     public const string Root = "/api/v1";
 
+    /// <summary>Everything under /api but the reference (/api/docs): the API's own answers, never a portal's page.</summary>
     public static IApplicationBuilder UseApiAccess(this IApplicationBuilder app) =>
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(Root), api => api.Use(HandleAsync));
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments(ApiEndpoints.DocsPath),
+            api => api.Use(HandleAsync));
 
     private static async Task HandleAsync(HttpContext context, RequestDelegate next)
     {
         // The portals' error pages are HTML; the API answers its errors itself.
         if (context.Features.Get<IStatusCodePagesFeature>() is { } pages)
             pages.Enabled = false;
+        if (!context.Request.Path.StartsWithSegments(Root))
+        {
+            await ApiProblem.WriteAsync(context, StatusCodes.Status404NotFound, $"L'API de Passerelle est à l'adresse {Root} (documentation : {ApiEndpoints.DocsPath}).");
+            return;
+        }
         try
         {
             if (await AdmitAsync(context) is { } caller)

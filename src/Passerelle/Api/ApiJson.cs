@@ -26,6 +26,9 @@ public static class ApiJson
 
     public static readonly JsonSerializerOptions Options = Create();
 
+    /// <summary>A JSON body is at most 1 MB, as a form is (documents come as multipart, up to 10 MB).</summary>
+    public const long MaxBytes = Hosting.RequestLimits.MaxFormBytes;
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
@@ -44,10 +47,25 @@ public static class ApiJson
     {
         if (!IsJson(request.ContentType))
             return (null, ApiProblem.Of(StatusCodes.Status415UnsupportedMediaType));
+        if (request.ContentLength > MaxBytes)
+            return (null, ApiProblem.Of(StatusCodes.Status413PayloadTooLarge));
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 16 }, request.HttpContext.RequestAborted);
+            // Read whole, bounded here whatever the server's own limit (and a chunked body has no length to check first).
+            using var body = new MemoryStream();
+            var buffer = new byte[81920];
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+            {
+                if (body.Length + read > MaxBytes)
+                    return (null, ApiProblem.Of(StatusCodes.Status413PayloadTooLarge));
+                body.Write(buffer, 0, read);
+            }
+            // The parser checks the text of values as it reads them, not of property names: the whole body first.
+            if (!System.Text.Unicode.Utf8.IsValid(body.GetBuffer().AsSpan(0, (int)body.Length)))
+                return (null, ApiProblem.Of(StatusCodes.Status400BadRequest, "Le corps de la requête n'est pas du texte UTF-8 valide."));
+            document = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length), new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException e)
         {
