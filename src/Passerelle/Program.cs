@@ -8,21 +8,22 @@ if (args is [Passerelle.Candidates.PdfCheck.Command])
 try
 {
     // Settings and assets come from beside the binary, whatever the working directory (which only places ./data/).
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-    builder.AddPasserelle();
-    var app = builder.Build();
-
-    if (args.Contains("migrate"))
+    WebApplication Build(bool command)
     {
-        // Production: `dotnet Passerelle.dll migrate` brings the database to this build's schema, then exits.
-        var ran = await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
-        Console.WriteLine($"Database migrated: {ran} migration(s) applied.");
-        return 0;
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // A command's standard output is its result (a key on its last line, an import's report): logs go to standard error.
+        if (command)
+            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.AddPasserelle();
+        return builder.Build();
     }
 
+    // migrate, create-school, apikey… (CommandLine/PasserelleCommands.cs): run, then exit.
+    if (Passerelle.CommandLine.PasserelleCommands.Handles(args))
+        return await Passerelle.CommandLine.PasserelleCommands.RunAsync(args, () => Build(command: true));
+
+    var app = Build(command: false);
     await app.Services.GetRequiredService<DatabaseStartup>().EnsureReadyAsync();
-    if (args.FirstOrDefault() == Passerelle.Schools.CreateSchoolCommand.Name)
-        return await Passerelle.Schools.CreateSchoolCommand.RunAsync(app.Services, args[1..], Console.Out, Console.Error);
     app.MapPasserelle();
     await app.RunAsync();
     return 0;
