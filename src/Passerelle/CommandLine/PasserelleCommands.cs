@@ -13,7 +13,7 @@ namespace Passerelle.CommandLine;
 /// </summary>
 public static class PasserelleCommands
 {
-    private static readonly string[] Names = ["migrate", CreateSchoolCommand.Name, CreateStaffCommand.Name, ApiKeyCommands.Name, "--help", "-h", "-?", "--version"];
+    private static readonly string[] Names = ["migrate", CreateSchoolCommand.Name, CreateStaffCommand.Name, ApiKeyCommands.Name, CsvImports.ImportCommands.Name, "--help", "-h", "-?", "--version"];
 
     /// <summary>Whether these arguments name a command (else they are the server's settings).</summary>
     public static bool Handles(IReadOnlyList<string> args) => args.Count > 0 && Names.Contains(args[0]);
@@ -37,6 +37,7 @@ public static class PasserelleCommands
         root.Add(CreateSchoolCommand.Build(Ready));
         root.Add(CreateStaffCommand.Build(Ready));
         root.Add(ApiKeyCommands.Build(Ready));
+        root.Add(CsvImports.ImportCommands.Build(Ready));
         foreach (var command in root.Subcommands.Append(root).Concat(root.Subcommands.SelectMany(c => c.Subcommands)))
             command.TreatUnmatchedTokensAsErrors = false; // the server's settings (--Database:Provider=…) may follow
 

@@ -42,6 +42,7 @@ public static class PasserelleApp
         services.AddSingleton(keyRing);
         services.AddSingleton(DocumentsOptions.FromConfiguration(builder.Configuration));
         services.AddSingleton<DocumentStorage>();
+        services.AddSingleton<CsvImports.ImportUploads>();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<PasswordSetup>();
         services.AddScoped<PasswordResets>();

@@ -1,0 +1,178 @@
+using System.Net;
+using System.Text;
+using AngleSharp.Html.Dom;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.CsvImports;
+using Passerelle.Storage;
+using Passerelle.Tests.Api;
+using Passerelle.Tests.CompanyPortal;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.CsvImports;
+
+/// <summary>The CSV importer on files as French spreadsheets write them, and its page in Passerelle École.</summary>
+public sealed class ImporterTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    private static readonly string[] Messy =
+    [
+        "Nom;Prénom;Adresse e-mail;Téléphone;Identifiant externe",
+        "Dupont;Léa;lea.dupont@example.org;06 01 02 03 04;ETU-1",
+        "\"Martin\nde la Tour\";\"Jean-Éric\";jean@example.org;;ETU-2",
+        "Sans;Adresse;pas-une-adresse;;ETU-3",
+        "Double;Id;double@example.org;;ETU-1",
+        ";;;;",
+        "Crème;Brûlée;creme@example.org;;",
+        ";Sans nom;sans.nom@example.org;;",
+    ];
+
+    private static readonly string[] ExpectedRejections =
+    [
+        "Ligne 5 : L'adresse e-mail n'est pas valide.",
+        "Ligne 6 : L'identifiant externe « ETU-1 » figure déjà ligne 2 : une seule ligne par candidat.",
+        "Ligne 9 : Indiquez le nom.",
+    ];
+
+    public static TheoryData<string, byte[]> MessyFiles => new()
+    {
+        { "Windows-1252, ';', CRLF", Encoding.GetEncoding(1252).GetBytes(string.Join("\r\n", Messy) + "\r\n") },
+        { "UTF-8 with BOM, ','", [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(string.Join("\n", Messy).Replace(';', ',') + "\n")] },
+        { "UTF-8 without BOM, ';', no final line break", Encoding.UTF8.GetBytes(string.Join("\n", Messy)) },
+    };
+
+    static ImporterTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    [Theory]
+    [MemberData(nameof(MessyFiles))]
+    public async Task A_messy_file_imports_its_good_rows_and_reports_each_rejected_row_with_its_line(string file, byte[] content)
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var school = await Seed.SchoolAsync(database);
+        await using var db = database.NewContext().ForSchool(school.School.Id);
+        var plan = await Importer.CheckAsync(db, ImportKind.Candidates, content, CancellationToken.None);
+        plan.Problem.ShouldBeNull(file);
+        plan.Rejected.Select(r => $"Ligne {r.Line} : {r.Reason}").ShouldBe(ExpectedRejections, file);
+        plan.Rows.Select(r => r.Line).ShouldBe([2, 3, 8], file);
+        (await db.Candidates.CountAsync()).ShouldBe(1, "checking writes nothing");
+
+        var report = await Importer.RunAsync(db, plan, Seed.Now, null, CancellationToken.None);
+        report.ShouldBe(new ImportReport(3, 0, plan.Rejected));
+        db.ChangeTracker.Clear();
+        var martin = await db.Candidates.SingleAsync(c => c.ExternalId == "ETU-2");
+        (martin.LastName, martin.FirstName).ShouldBe(("Martin\nde la Tour", "Jean-Éric"), "quoted fields keep their line breaks and accents");
+        (await db.Candidates.SingleAsync(c => c.Email == "creme@example.org")).FirstName.ShouldBe("Brûlée");
+        (await db.Candidates.SingleAsync(c => c.ExternalId == "ETU-1")).Phone.ShouldBe("06 01 02 03 04");
+
+        // The same file again updates (by external id, or by e-mail without one): nothing is duplicated.
+        var again = await Importer.RunAsync(db, await Importer.CheckAsync(db, ImportKind.Candidates, content, CancellationToken.None), Seed.Now, null, CancellationToken.None);
+        (again.Created, again.Updated).ShouldBe((0, 3));
+        (await db.Candidates.CountAsync()).ShouldBe(4);
+    }
+
+    [Theory]
+    [InlineData("", "Le fichier est vide : la première ligne doit nommer les colonnes.")]
+    [InlineData("Nom;Prénom;E-mail\n", "Le fichier ne contient aucune ligne de données sous la ligne des colonnes.")]
+    [InlineData("Nom;Prénom;Téléphone\nDupont;Léa;06\n", "Colonne(s) manquante(s) : « e-mail ». La première ligne du fichier doit nommer les colonnes (trouvées : « Nom », « Prénom », « Téléphone »).")]
+    public async Task A_file_that_cannot_be_imported_says_why_and_nothing_is_written(string content, string problem)
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var school = await Seed.SchoolAsync(database);
+        await using var db = database.NewContext().ForSchool(school.School.Id);
+        (await Importer.CheckAsync(db, ImportKind.Candidates, Encoding.UTF8.GetBytes(content), CancellationToken.None)).Problem.ShouldBe(problem);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Offers_are_imported_for_the_schools_companies_and_updated_by_external_id(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var school = await Seed.SchoolAsync(database);
+        var other = await Seed.SchoolAsync(database, "Autre");
+        var siret = school.Company.Siret;
+        var csv = string.Join("\n",
+            "SIRET,Intitulé,Description,Lieu,Date de début,Active,Référence",
+            $"{siret[..3]} {siret[3..]},Alternance web,\"Deux ans, en équipe\",Bordeaux,01/09/2027,oui,OFF-1",
+            $"{other.Company.Siret},Ailleurs,Une offre,,,,OFF-2",
+            $"{siret},Sans date,Une offre,,31/02/2027,,OFF-3",
+            $"{siret},Inactive,Une offre,,,non,OFF-4",
+            $"12345678901234,Mauvais SIRET,Une offre,,,,OFF-5",
+            $"{siret},,Sans intitulé,,,,OFF-6",
+            $"{siret},Statut flou,Une offre,,,peut-être,OFF-7");
+        await using var db = database.NewContext().ForSchool(school.School.Id);
+        var plan = await Importer.CheckAsync(db, ImportKind.Offers, Encoding.UTF8.GetBytes(csv), CancellationToken.None);
+        plan.Rejected.Select(r => $"{r.Line}: {r.Reason}").ShouldBe(
+        [
+            $"3: Aucune entreprise de votre liste n'a le SIRET {other.Company.Siret} : ajoutez-la d'abord (Entreprises et offres).",
+            "4: La date de début « 31/02/2027 » n'est pas une date (JJ/MM/AAAA).",
+            "6: Ce SIRET n'est pas valide : il compte 14 chiffres et sa clé de contrôle doit être juste.",
+            "7: Indiquez l'intitulé et la description de l'offre.",
+            "8: « peut-être » : indiquez oui ou non pour l'offre active.",
+        ]);
+        (await Importer.RunAsync(db, plan, Seed.Now, null, CancellationToken.None)).Created.ShouldBe(2);
+        db.ChangeTracker.Clear();
+        var web = await db.JobOffers.SingleAsync(o => o.ExternalId == "OFF-1");
+        (web.Title, web.Description, web.Location, web.StartsOn, web.IsActive, web.CompanyId)
+            .ShouldBe(("Alternance web", "Deux ans, en équipe", (string?)"Bordeaux", (DateOnly?)new DateOnly(2027, 9, 1), true, school.Company.Id));
+        (await db.JobOffers.SingleAsync(o => o.ExternalId == "OFF-4")).IsActive.ShouldBeFalse();
+
+        var update = $"siret;titre;description;active;identifiant externe\n{siret};Alternance web (2 postes);Deux ans;non;OFF-1\n";
+        var report = await Importer.RunAsync(db, await Importer.CheckAsync(db, ImportKind.Offers, Encoding.UTF8.GetBytes(update), CancellationToken.None), Seed.Now, null, CancellationToken.None);
+        (report.Created, report.Updated).ShouldBe((0, 1));
+        db.ChangeTracker.Clear();
+        var updated = await db.JobOffers.SingleAsync(o => o.ExternalId == "OFF-1");
+        (updated.Title, updated.IsActive).ShouldBe(("Alternance web (2 postes)", false));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_import_page_previews_then_imports_and_another_school_cannot_use_the_upload(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var staff = await world.StaffClientAsync("demo.ecole");
+        var (_, page) = await Browserless.GetAsync(staff, "/ecole/import");
+        var file = Encoding.GetEncoding(1252).GetBytes(string.Join("\r\n", Messy) + "\r\n");
+        int Count()
+        {
+            using var db = world.Database.NewContext().ForSchool(Passerelle.Demo.DemoData.SchoolId);
+            return db.Candidates.Count();
+        }
+        var before = Count();
+
+        using var upload = new MultipartFormDataContent
+        {
+            { new StringContent(page.QuerySelector("form[enctype] input[name=__RequestVerificationToken]")!.GetAttribute("value")!), "__RequestVerificationToken" },
+            { new StringContent("Candidates"), "Kind" },
+            { new ByteArrayContent(file), "file", "export.csv" },
+        };
+        var preview = await staff.PostAsync("/ecole/import?handler=Preview", upload);
+        preview.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var previewPage = await Browserless.ReadAsync(preview);
+        previewPage.QuerySelector(".import-summary")!.TextContent.ShouldBe("3 candidats à créer, 0 à mettre à jour, 3 ligne(s) rejetée(s).");
+        previewPage.QuerySelectorAll("table.import-preview tbody tr").Length.ShouldBe(3);
+        previewPage.QuerySelectorAll("table.import-rejected tbody tr").Select(r => r.TextContent).ShouldBe(
+            ExpectedRejections.Select(e => System.Text.RegularExpressions.Regex.Replace(e, "^Ligne (\\d+) : ", "$1")).ToList());
+        Count().ShouldBe(before, "the preview writes nothing");
+
+        // Another school's staff cannot import this upload.
+        using var otherStaff = await world.StaffClientAsync("demo.cfa");
+        var (_, otherPage) = await Browserless.GetAsync(otherStaff, "/ecole/import");
+        var form = (IHtmlFormElement)previewPage.QuerySelector("form[action*=Import]")!;
+        var stolen = await otherStaff.PostAsync("/ecole/import?handler=Import", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = otherPage.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!,
+            ["Kind"] = "Candidates", ["Upload"] = form.QuerySelector("input[name=Upload]")!.GetAttribute("value")!,
+        }));
+        stolen.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(stolen)).Text().ShouldContain("Ce fichier n'est plus disponible");
+
+        var imported = await Browserless.SubmitAsync(staff, previewPage, "Importer 3 ligne(s)", new Dictionary<string, string>());
+        imported.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Browserless.ReadAsync(imported)).Text().ShouldContain("3 candidats créé(e)s, 0 mis à jour, 3 ligne(s) rejetée(s).");
+        Count().ShouldBe(before + 3);
+        // The upload is used once.
+        var twice = await Browserless.SubmitAsync(staff, previewPage, "Importer 3 ligne(s)", new Dictionary<string, string>());
+        twice.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        Count().ShouldBe(before + 3);
+    }
+}
