@@ -169,11 +169,19 @@ public sealed class OutboxDelivery(
 
     private async Task FailAsync(PasserelleDb db, OutboxMessage message, string error)
     {
-        await db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
+        // The school's platform hears of it (webhook "mail.failed") in the same transaction.
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        var failed = await db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
             .SetProperty(m => m.State, OutboxState.Failed)
             .SetProperty(m => m.LastError, Truncate(error))
             .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
             .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+        if (failed > 0)
+        {
+            await Webhooks.WebhookEvents.AddMailFailedAsync(db.ForSystem(), message, Truncate(error), clock.GetUtcNow(), CancellationToken.None);
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        await transaction.CommitAsync(CancellationToken.None);
         logger.LogError("Mail {MessageId} ({TemplateKey}) failed for good after {Attempts} attempt(s): {Error}",
             message.MessageId, message.TemplateKey, message.Attempts, error);
     }

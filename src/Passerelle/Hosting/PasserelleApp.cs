@@ -69,6 +69,7 @@ public static class PasserelleApp
         AddEmail(services, email);
         services.AddProblemDetails();
         services.AddPasserelleApi(builder.Configuration);
+        AddWebhooks(services, Webhooks.WebhookOptions.FromConfiguration(builder.Configuration, builder.Environment));
         services.AddRequestLimits();
         // Behind a load balancer: the client's address and scheme come from X-Forwarded-For / -Proto, trusted only
         // from the proxies listed in ForwardedHeaders:KnownProxies (loopback by default), so the login rate limit
@@ -111,6 +112,15 @@ public static class PasserelleApp
         logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
         logging.AddFilter("Microsoft.AspNetCore.Mvc", LogLevel.Warning);
         logging.AddFilter("Microsoft.AspNetCore.Antiforgery", LogLevel.Warning);
+    }
+
+    private static void AddWebhooks(IServiceCollection services, Webhooks.WebhookOptions webhooks)
+    {
+        services.AddSingleton(webhooks);
+        services.AddScoped<Webhooks.WebhookEndpoints>();
+        services.AddSingleton<Webhooks.WebhookSender>();
+        if (webhooks.DispatcherEnabled)
+            services.AddHostedService<Webhooks.WebhookDispatcher>();
     }
 
     private static void AddEmail(IServiceCollection services, EmailOptions email)

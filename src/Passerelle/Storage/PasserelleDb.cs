@@ -56,6 +56,8 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Api.ApiKey> ApiKeys => Set<Api.ApiKey>();
     public DbSet<Api.IdempotentRequest> IdempotentRequests => Set<Api.IdempotentRequest>();
+    public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();
+    public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
 
     /// <summary>Scopes this context to one school. A context is scoped once; it cannot move to another school.</summary>
     public PasserelleDb ForSchool(Guid schoolId)
@@ -83,16 +85,19 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         return this;
     }
 
+    // Every save that adds referral events adds their webhook deliveries with them (Webhooks/WebhookEvents.cs).
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
+        Webhooks.WebhookEvents.AddDeliveries(this);
         CheckSchoolScope();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        await Webhooks.WebhookEvents.AddDeliveriesAsync(this, cancellationToken);
         CheckSchoolScope();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     /// <summary>A context scoped to school A never writes a row of school B, and an unscoped one writes none.</summary>
@@ -131,6 +136,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         configurationBuilder.Properties<AccountKind>().HaveConversion<string>();
         configurationBuilder.Properties<AccountTokenPurpose>().HaveConversion<string>();
         configurationBuilder.Properties<PushedProfileState>().HaveConversion<string>();
+        configurationBuilder.Properties<Webhooks.WebhookDeliveryState>().HaveConversion<string>();
 
         // SQLite has no time type that EF can compare or sort: store UTC ticks (see the SQLite schema).
         if (Database.IsSqlite())

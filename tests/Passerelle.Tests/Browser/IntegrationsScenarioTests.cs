@@ -29,7 +29,7 @@ public sealed class IntegrationsScenarioTests
 
         await page.GetByLabel("Nom de la clé").FillAsync("ERP");
         await page.GetByRole(AriaRole.Button, new() { Name = "Créer la clé" }).ClickAsync();
-        await page.GetByText("Copiez-la maintenant : elle ne sera plus jamais affichée.").WaitForAsync();
+        await page.GetByText("Copiez-le maintenant : il ne sera plus jamais affiché.").WaitForAsync();
         var key = await page.GetByLabel("Clé d'API").InputValueAsync();
         key.ShouldStartWith("pas_");
         (await BrowserApp.AccessibilityViolationsAsync(page)).ShouldBeEmpty();

@@ -28,6 +28,7 @@ public sealed class PasserelleFactory : WebApplicationFactory<Program>
         builder.UseEnvironment(environment);
         // Mail stays in the outbox unless a test asks for the dispatcher (and says where mail goes).
         builder.UseSetting("Email:DispatcherEnabled", "false");
+        builder.UseSetting("Webhooks:DispatcherEnabled", "false");
         builder.UseSetting("Database:SeedDemoData", "false");
         foreach (var (key, value) in database.Settings.Concat(settings ?? new Dictionary<string, string?>()))
             builder.UseSetting(key, value);

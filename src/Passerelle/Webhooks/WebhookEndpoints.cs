@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Storage;
+
+namespace Passerelle.Webhooks;
+
+/// <summary>A school's endpoints: registered (secret shown once), rotated, disabled; a delivery sent again.</summary>
+public sealed class WebhookEndpoints(PasserelleDb db, IDataProtectionProvider protection, WebhookOptions options, TimeProvider clock)
+{
+    private readonly IDataProtector protector = protection.CreateProtector("Passerelle.Webhooks.Secret");
+
+    /// <summary>The secrets that sign now: the current one, and the previous one during its overlap.</summary>
+    public IReadOnlyList<string> Secrets(WebhookEndpoint endpoint, DateTimeOffset now) =>
+        endpoint.PreviousSecret is { } previous && endpoint.PreviousSecretUntil > now
+            ? [protector.Unprotect(endpoint.Secret), protector.Unprotect(previous)]
+            : [protector.Unprotect(endpoint.Secret)];
+
+    public async Task<(WebhookEndpoint? Endpoint, string? Secret, string? Problem)> AddAsync(
+        string? url, IReadOnlyCollection<string> events, string createdBy, CancellationToken ct)
+    {
+        var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
+        if (WebhookAddresses.UrlProblem(url, options.AllowLoopback) is { } problem)
+            return (null, null, problem);
+        var known = WebhookEvents.Types.Select(t => t.Type).ToHashSet();
+        var chosen = events.Contains(WebhookEndpoint.AllEvents) ? [WebhookEndpoint.AllEvents] : events.Where(known.Contains).Distinct().ToList();
+        if (chosen.Count == 0)
+            return (null, null, "Choisissez au moins un événement à recevoir.");
+        var now = clock.GetUtcNow();
+        var secret = WebhookSigner.NewSecret();
+        var endpoint = new WebhookEndpoint
+        {
+            Id = Guid.CreateVersion7(now), SchoolId = schoolId, Url = url!.Trim(), Events = string.Join(' ', chosen), Secret = protector.Protect(secret),
+            CreatedAt = now, CreatedBy = createdBy,
+        };
+        db.WebhookEndpoints.Add(endpoint);
+        await db.SaveChangesAsync(ct);
+        return (endpoint, secret, null);
+    }
+
+    /// <summary>A new secret, shown once; the previous one keeps signing (alongside) for 24 hours.</summary>
+    public async Task<string?> RotateAsync(Guid endpointId, CancellationToken ct)
+    {
+        var endpoint = await db.WebhookEndpoints.SingleOrDefaultAsync(e => e.Id == endpointId && e.DisabledAt == null, ct);
+        if (endpoint is null)
+            return null;
+        var secret = WebhookSigner.NewSecret();
+        (endpoint.PreviousSecret, endpoint.PreviousSecretUntil, endpoint.Secret) =
+            (endpoint.Secret, clock.GetUtcNow() + WebhookEndpoint.RotationOverlap, protector.Protect(secret));
+        await db.SaveChangesAsync(ct);
+        return secret;
+    }
+
+    /// <summary>Stops the endpoint: no new deliveries, and the waiting ones fail at their next attempt.</summary>
+    public async Task<bool> DisableAsync(Guid endpointId, CancellationToken ct) =>
+        await db.WebhookEndpoints.Where(e => e.Id == endpointId && e.DisabledAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(e => e.DisabledAt, clock.GetUtcNow()), ct) > 0;
+
+    /// <summary>"Renvoyer": the delivery goes again, now, with the same message id (receivers drop duplicates by it).</summary>
+    public async Task<bool> ResendAsync(Guid deliveryId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return await db.WebhookDeliveries.Where(d => d.Id == deliveryId && d.State != WebhookDeliveryState.Pending)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(d => d.State, WebhookDeliveryState.Pending)
+                .SetProperty(d => d.Attempts, 0)
+                .SetProperty(d => d.NextAttemptAt, now)
+                .SetProperty(d => d.LockedUntil, (DateTimeOffset?)null)
+                .SetProperty(d => d.LockedBy, (string?)null), ct) > 0;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Api;
+using Passerelle.Email;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+
+namespace Passerelle.Webhooks;
+
+/// <summary>What a referral event's webhook says: the event, and where the referral stands after it.</summary>
+public sealed record ReferralEventData(
+    Guid ReferralId, int Sequence, ReferralEventKind Kind, DateTimeOffset OccurredAt, ReferralStage? Stage, Guid? CandidateId, Guid? OfferId, Guid? ContactId,
+    ActorKind ActorKind, string ActorName, Channel Channel, Party? OnBehalfOf, string Text, DateTimeOffset? AppointmentStartsAt, string? AppointmentLocation,
+    string? Comment, string? Reason);
+
+/// <summary>What a mail failure's webhook says.</summary>
+public sealed record MailFailedData(Guid MailId, string TemplateKey, Guid? ReferralId, Recipient Recipient, int Attempts, string? Error, DateTimeOffset FailedAt);
+
+/// <summary>A webhook's body, as Standard Webhooks shapes it: the type, when, and the data.</summary>
+public sealed record WebhookPayload<T>(string Type, DateTimeOffset Timestamp, T Data);
+
+/// <summary>
+/// The events a school's endpoints may receive, and their deliveries, added to the very save that adds the events
+/// (<see cref="PasserelleDb"/> calls <see cref="AddDeliveries"/> on every save): whatever path a referral event takes — an
+/// e-mail link, a portal, the back-office, the API, a push — its webhooks are written in its transaction, or not at all.
+/// </summary>
+public static class WebhookEvents
+{
+    public const string MailFailed = "mail.failed";
+
+    /// <summary>"referral.offer_accepted" for <see cref="ReferralEventKind.OfferAccepted"/>.</summary>
+    public static string TypeOf(ReferralEventKind kind) => "referral." + JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
+
+    /// <summary>Every event type, with what it means in French (the Intégrations page's choices).</summary>
+    public static IReadOnlyList<(string Type, string Label)> Types { get; } =
+    [
+        .. Enum.GetValues<ReferralEventKind>().Select(kind => (TypeOf(kind), TimelineText.Answer(kind, null, null))),
+        (MailFailed, "E-mail en échec définitif"),
+    ];
+
+    /// <summary>Adds the deliveries of the referral events this save adds, for the endpoints of their school that want them.</summary>
+    internal static async Task AddDeliveriesAsync(PasserelleDb db, CancellationToken ct)
+    {
+        var events = db.ChangeTracker.Entries<ReferralEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        if (events.Count == 0)
+            return;
+        var schools = events.Select(e => e.SchoolId).Distinct().ToList();
+        var endpoints = await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking()
+            .Where(e => schools.Contains(e.SchoolId) && e.DisabledAt == null).ToListAsync(ct);
+        AddDeliveries(db, events, endpoints);
+    }
+
+    /// <summary>The same for a save without await (<c>SaveChanges()</c>).</summary>
+    internal static void AddDeliveries(PasserelleDb db)
+    {
+        var events = db.ChangeTracker.Entries<ReferralEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        if (events.Count == 0)
+            return;
+        var schools = events.Select(e => e.SchoolId).Distinct().ToList();
+        AddDeliveries(db, events, [.. db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking().Where(e => schools.Contains(e.SchoolId) && e.DisabledAt == null)]);
+    }
+
+    private static void AddDeliveries(PasserelleDb db, List<ReferralEvent> events, List<WebhookEndpoint> endpoints)
+    {
+        if (endpoints.Count == 0)
+            return;
+        var referrals = db.ChangeTracker.Entries<Referral>().Select(r => r.Entity).ToDictionary(r => r.Id);
+        foreach (var e in events.OrderBy(e => e.Sequence))
+        {
+            var type = TypeOf(e.Kind);
+            var wanting = endpoints.Where(endpoint => endpoint.SchoolId == e.SchoolId && endpoint.Wants(type)).ToList();
+            if (wanting.Count == 0)
+                continue;
+            var referral = referrals.GetValueOrDefault(e.ReferralId);
+            var payload = JsonSerializer.Serialize(new WebhookPayload<ReferralEventData>(type, e.OccurredAt, new ReferralEventData(
+                e.ReferralId, e.Sequence, e.Kind, e.OccurredAt, referral?.Stage, referral?.CandidateId, referral?.JobOfferId, referral?.ContactId,
+                e.ActorKind, e.ActorName, e.Channel, e.OnBehalfOf, TimelineText.Answer(e.Kind, e.AppointmentStartsAt, e.AppointmentLocation),
+                e.AppointmentStartsAt, e.AppointmentLocation, e.Comment, e.Reason)), ApiJson.Options);
+            foreach (var endpoint in wanting)
+                db.WebhookDeliveries.Add(New(endpoint, type, e.ReferralId, e.Sequence, payload, e.OccurredAt));
+        }
+    }
+
+    /// <summary>The deliveries telling the school's endpoints that a mail failed for good (added to the context, not saved).</summary>
+    internal static async Task AddMailFailedAsync(PasserelleDb db, OutboxMessage message, string error, DateTimeOffset now, CancellationToken ct)
+    {
+        if (message.SchoolId is not { } schoolId)
+            return;
+        var endpoints = await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking()
+            .Where(e => e.SchoolId == schoolId && e.DisabledAt == null).ToListAsync(ct);
+        var wanting = endpoints.Where(e => e.Wants(MailFailed)).ToList();
+        if (wanting.Count == 0)
+            return;
+        var payload = JsonSerializer.Serialize(new WebhookPayload<MailFailedData>(MailFailed, now,
+            new MailFailedData(message.Id, message.TemplateKey, message.ReferralId, message.Recipient, message.Attempts, error, now)), ApiJson.Options);
+        foreach (var endpoint in wanting)
+            db.WebhookDeliveries.Add(New(endpoint, MailFailed, null, 0, payload, now));
+    }
+
+    private static WebhookDelivery New(WebhookEndpoint endpoint, string type, Guid? referralId, int sequence, string payload, DateTimeOffset at) => new()
+    {
+        Id = Guid.CreateVersion7(at), SchoolId = endpoint.SchoolId, EndpointId = endpoint.Id, EventType = type, ReferralId = referralId,
+        EventSequence = sequence, Payload = payload, CreatedAt = at, State = WebhookDeliveryState.Pending, NextAttemptAt = at,
+    };
+}
