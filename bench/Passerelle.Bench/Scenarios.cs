@@ -145,6 +145,90 @@ public sealed partial class Scenarios(Uri server, string connectionString)
         };
     }
 
+    private string apiKey = "";
+
+    /// <summary>An API key of school 0, made as the Intégrations page makes one (only the secret's hash stored).</summary>
+    public async Task CreateApiKeyAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var staff = new NpgsqlCommand("SELECT id FROM staff WHERE school_id = @school ORDER BY id LIMIT 1", connection);
+        staff.Parameters.AddWithValue("school", SchoolId);
+        var staffId = (Guid)(await staff.ExecuteScalarAsync())!;
+        var (id, hash, token) = SecretToken.Create();
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO api_keys (id, school_id, name, secret_hash, created_at, created_by_staff_id, created_by) VALUES (@id, @school, 'Bench', @hash, now(), @staff, 'STAFF Bench')",
+            connection);
+        insert.Parameters.AddWithValue("id", id);
+        insert.Parameters.AddWithValue("school", SchoolId);
+        insert.Parameters.AddWithValue("hash", hash);
+        insert.Parameters.AddWithValue("staff", staffId);
+        await insert.ExecuteNonQueryAsync();
+        apiKey = Passerelle.Api.ApiKey.Prefix + token;
+    }
+
+    /// <summary>(f) The API's referral list: the first page of 50 of school 0's referrals, with the key.</summary>
+    public LoadDriver.Request ApiList() => async (client, ct) =>
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/referrals?limit=50");
+        request.Headers.Add("Authorization", $"Bearer {apiKey}");
+        using var response = await client.SendAsync(request, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        return response.StatusCode == HttpStatusCode.OK && body.Contains("\"nextCursor\":\"", StringComparison.Ordinal);
+    };
+
+    /// <summary>
+    /// (g) A referral created through the API: each request a new candidate of school 0 (made here, <paramref name="count"/>
+    /// of them) on one of the school's active offers, with a contact of the offer's company; the offer mail is queued too.
+    /// </summary>
+    public async Task<Func<LoadDriver.Request?>> ApiCreatesAsync(int count)
+    {
+        var offers = new List<(Guid Offer, Guid Contact)>();
+        var candidates = new Guid[count];
+        await using (var connection = await OpenAsync())
+        {
+            await using (var command = new NpgsqlCommand("""
+                SELECT DISTINCT ON (o.id) o.id, c.id FROM job_offers o
+                JOIN company_contacts c ON c.company_id = o.company_id
+                JOIN school_contacts sc ON sc.contact_id = c.id AND sc.school_id = o.school_id
+                WHERE o.school_id = @school AND o.is_active ORDER BY o.id, c.id
+                """, connection))
+            {
+                command.Parameters.AddWithValue("school", SchoolId);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                    offers.Add((reader.GetGuid(0), reader.GetGuid(1)));
+            }
+            if (offers.Count == 0)
+                throw new InvalidOperationException("School 0 has no active offer with a contact: generate the data again.");
+            var now = DateTimeOffset.UtcNow;
+            await DataGenerator.CopyAsync(connection, "candidates (id, school_id, last_name, first_name, email, created_at)", count, TextWriter.Null, i =>
+            {
+                candidates[i] = Guid.CreateVersion7();
+                return [candidates[i], SchoolId, $"API{i:D6}", "Bench", $"api{i}@bench.example", now];
+            });
+        }
+        var next = -1;
+        return () =>
+        {
+            var i = Interlocked.Increment(ref next);
+            if (i >= candidates.Length)
+                return null;
+            var (offer, contact) = offers[i % offers.Count];
+            var body = $$"""{"offerId":"{{offer}}","contactId":"{{contact}}","candidates":[{"candidateId":"{{candidates[i]}}"}]}""";
+            return async (c, ct) =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/referrals")
+                {
+                    Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Add("Authorization", $"Bearer {apiKey}");
+                using var response = await c.SendAsync(request, ct);
+                await response.Content.ReadAsByteArrayAsync(ct);
+                return response.StatusCode == HttpStatusCode.Created;
+            };
+        };
+    }
+
     /// <summary>Mails not yet delivered (pending, due or not).</summary>
     public async Task<long> PendingMailsAsync()
     {

@@ -50,6 +50,8 @@ public sealed class ServerProcess : IAsyncDisposable
             ["Email__SmtpPort"] = smtpPort.ToString(CultureInfo.InvariantCulture),
             ["Email__PublicBaseUrl"] = address.ToString(),
             ["Documents__Folder"] = Path.Combine(Path.GetTempPath(), "passerelle-bench-documents"),
+            // One key makes every API request of (f) and (g): its per-key budget would stop the measure, not the server.
+            ["Api__RequestsPerMinute"] = "100000000",
         };
         foreach (var (key, value) in settings)
             start.Environment[key] = value;

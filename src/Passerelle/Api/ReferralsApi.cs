@@ -138,8 +138,10 @@ public static class ReferralsApi
             var created = new List<Guid>();
             var refusals = new Dictionary<string, string[]>();
             var notFound = false;
-            var inTransaction = db.Database.CurrentTransaction is not null;
-            await using var transaction = inTransaction ? null : await db.Database.BeginTransactionAsync(ct);
+            // Several candidates are created together or not at all; one is a single save already (and an Idempotency-Key
+            // brings its own transaction).
+            var alone = db.Database.CurrentTransaction is not null || request.Candidates!.Count == 1;
+            await using var transaction = alone ? null : await db.Database.BeginTransactionAsync(ct);
             for (var i = 0; i < request.Candidates!.Count; i++)
             {
                 var candidate = request.Candidates[i];
