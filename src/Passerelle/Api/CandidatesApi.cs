@@ -232,6 +232,15 @@ public static class ApiValidation
             .GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage ?? "Valeur non valide.").ToArray());
     }
 
+    /// <summary>A text field: required or not, at most <paramref name="max"/> characters; its error added under its name.</summary>
+    public static void Text(Dictionary<string, string[]> errors, string field, string? value, int max, bool required = false)
+    {
+        if (required && string.IsNullOrWhiteSpace(value))
+            errors[field] = [$"Indiquez « {field} »."];
+        else if (value is not null && value.Length > max)
+            errors[field] = [$"« {field} » ne peut dépasser {max} caractères."];
+    }
+
     public static string? ExternalIdProblem(string? externalId) =>
         externalId is null ? null
         : externalId.Length is 0 or > CandidatesApi.MaxExternalIdLength || externalId.Any(char.IsControl) || externalId.Trim() != externalId

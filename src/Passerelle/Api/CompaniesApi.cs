@@ -176,14 +176,10 @@ public static class CompaniesApi
         var errors = new Dictionary<string, string[]>();
         if (input!.CompanyId is null)
             errors["companyId"] = ["Indiquez l'entreprise du contact."];
-        foreach (var (field, value, max, required) in new[] { ("lastName", input.LastName, 100, true), ("firstName", input.FirstName, 100, true),
-                     ("email", input.Email, 200, true), ("phone", input.Phone, 30, false) })
-        {
-            if (required && string.IsNullOrWhiteSpace(value))
-                errors[field] = [$"Indiquez « {field} »."];
-            else if (value is not null && value.Length > max)
-                errors[field] = [$"« {field} » ne peut dépasser {max} caractères."];
-        }
+        ApiValidation.Text(errors, "lastName", input.LastName, 100, required: true);
+        ApiValidation.Text(errors, "firstName", input.FirstName, 100, required: true);
+        ApiValidation.Text(errors, "email", input.Email, 200, required: true);
+        ApiValidation.Text(errors, "phone", input.Phone, 30);
         if (!errors.ContainsKey("email") && Common.EmailAddress.Normalize(input.Email) is null)
             errors["email"] = ["L'adresse e-mail du contact n'est pas valide."];
         if (ApiValidation.ExternalIdProblem(input.ExternalId) is { } externalProblem)
@@ -242,14 +238,9 @@ public static class CompaniesApi
         var errors = new Dictionary<string, string[]>();
         if (input!.CompanyId is null)
             errors["companyId"] = ["Indiquez l'entreprise de l'offre."];
-        foreach (var (field, value, max, required) in new[] { ("title", input.Title, 200, true), ("description", input.Description, 4000, true),
-                     ("location", input.Location, 200, false) })
-        {
-            if (required && string.IsNullOrWhiteSpace(value))
-                errors[field] = [$"Indiquez « {field} »."];
-            else if (value is not null && value.Length > max)
-                errors[field] = [$"« {field} » ne peut dépasser {max} caractères."];
-        }
+        ApiValidation.Text(errors, "title", input.Title, 200, required: true);
+        ApiValidation.Text(errors, "description", input.Description, 4000, required: true);
+        ApiValidation.Text(errors, "location", input.Location, 200);
         if (ApiValidation.ExternalIdProblem(input.ExternalId) is { } externalProblem)
             errors["externalId"] = [externalProblem];
         if (errors.Count > 0)

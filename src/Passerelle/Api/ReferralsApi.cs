@@ -234,8 +234,10 @@ public static class ReferralsApi
             errors["party"] = ["Indiquez candidate ou company : l'école annule (cancel) ou enregistre le résultat (outcome)."];
         if (request.Answer is null)
             errors["answer"] = ["Indiquez la réponse."];
-        TextErrors(errors, ("comment", request.Comment, 2000), ("reason", request.Reason, 200),
-            ("appointment.location", request.Appointment?.Location, 300), ("appointment.comment", request.Appointment?.Comment, 2000));
+        ApiValidation.Text(errors, "comment", request.Comment, 2000);
+        ApiValidation.Text(errors, "reason", request.Reason, 200);
+        ApiValidation.Text(errors, "appointment.location", request.Appointment?.Location, 300);
+        ApiValidation.Text(errors, "appointment.comment", request.Appointment?.Comment, 2000);
         if (request.Answer == ApiAnswer.AcceptCandidate && request.Appointment?.StartsAt is null)
             errors["appointment.startsAt"] = ["Indiquez la date et l'heure du rendez-vous proposé."];
         if (request.Answer != ApiAnswer.AcceptCandidate && request.Appointment is not null)
@@ -266,7 +268,7 @@ public static class ReferralsApi
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request!.Reason))
             errors["reason"] = ["Indiquez le motif de l'annulation."];
-        TextErrors(errors, ("reason", request.Reason, 500));
+        ApiValidation.Text(errors, "reason", request.Reason, 500);
         return errors.Count > 0
             ? ApiProblem.Invalid(errors)
             : await ApplyAsync(id, http, db, actions, new Answer.Cancel(request.Reason), Party.School, request.Version);
@@ -294,15 +296,6 @@ public static class ReferralsApi
             return ApiProblem.From(refusal);
         db.ChangeTracker.Clear();
         return TypedResults.Ok((await ResourcesAsync(db, [id], http.RequestAborted)).Single());
-    }
-
-    private static void TextErrors(Dictionary<string, string[]> errors, params (string Field, string? Value, int Max)[] texts)
-    {
-        foreach (var (field, value, max) in texts)
-        {
-            if (value is not null && value.Length > max)
-                errors[field] = [$"« {field} » ne peut dépasser {max} caractères."];
-        }
     }
 
     private static async Task<List<ReferralResource>> ResourcesAsync(PasserelleDb db, IReadOnlyCollection<Guid> ids, CancellationToken ct)

@@ -43,7 +43,13 @@ public static class PasserelleCommands
 
         try
         {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var parse = root.Parse(args);
+            if (UnknownOption(parse.UnmatchedTokens) is { } unknown)
+            {
+                await Console.Error.WriteLineAsync($"Unknown option {unknown}: see --help. (Settings are given as --Section:Key=value.)");
+                return 2;
+            }
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         finally
         {
@@ -58,6 +64,28 @@ public static class PasserelleCommands
             await services.GetRequiredService<DatabaseStartup>().EnsureReadyAsync();
             return services;
         }
+    }
+
+    private static readonly string[] HostOptions = ["--urls", "--environment", "--contentRoot", "--applicationName"];
+
+    /// <summary>
+    /// A token the command does not know and that is not one of the server's settings (<c>--Database:Provider=…</c>,
+    /// <c>--urls …</c>): a mistyped option, refused rather than ignored.
+    /// </summary>
+    private static string? UnknownOption(IReadOnlyList<string> unmatched)
+    {
+        for (var i = 0; i < unmatched.Count; i++)
+        {
+            var token = unmatched[i];
+            if (!token.StartsWith('-'))
+                return token;
+            var name = token.Split('=')[0];
+            if (!name.Contains(':', StringComparison.Ordinal) && !HostOptions.Contains(name, StringComparer.OrdinalIgnoreCase))
+                return token;
+            if (!token.Contains('=', StringComparison.Ordinal))
+                i++; // its value follows
+        }
+        return null;
     }
 
     /// <summary>A school named on the command line, by its name (any case) or its id; null with the reason written.</summary>

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Hosting;
 using Passerelle.Storage;
@@ -41,34 +40,8 @@ public sealed class OutboxDelivery(
 
     private int Parallelism() => requests.Count > 0 ? Math.Min(options.ParallelismUnderLoad, options.Parallelism) : options.Parallelism;
 
-    private async Task<List<Guid>> ClaimAsync(DateTimeOffset now, CancellationToken ct)
-    {
-        var postgres = database.Provider == DatabaseProvider.PostgreSQL;
-        var sql = $"""
-            UPDATE outbox_messages
-            SET locked_until = @leaseEnd, locked_by = @me, attempts = attempts + 1
-            WHERE id IN (
-                SELECT id FROM outbox_messages
-                WHERE state = 'Pending' AND next_attempt_at <= @now AND (locked_until IS NULL OR locked_until < @now)
-                ORDER BY next_attempt_at
-                LIMIT @batch
-                {(postgres ? "FOR UPDATE SKIP LOCKED" : "")})
-            RETURNING id
-            """;
-        await using var connection = database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        Add(command, "@leaseEnd", Time(now.AddSeconds(options.LeaseSeconds)));
-        Add(command, "@me", InstanceId);
-        Add(command, "@now", Time(now));
-        Add(command, "@batch", options.BatchSize);
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            ids.Add(postgres ? reader.GetGuid(0) : Guid.Parse(reader.GetString(0)));
-        return ids;
-    }
+    private Task<List<Guid>> ClaimAsync(DateTimeOffset now, CancellationToken ct) =>
+        WorkLeases.ClaimAsync(database, "outbox_messages", "", InstanceId, now, TimeSpan.FromSeconds(options.LeaseSeconds), options.BatchSize, ct);
 
     private async Task DeliverAsync(Guid id, CancellationToken ct)
     {
@@ -186,17 +159,7 @@ public sealed class OutboxDelivery(
             message.MessageId, message.TemplateKey, message.Attempts, error);
     }
 
-    private object Time(DateTimeOffset instant) => database.Provider == DatabaseProvider.Sqlite ? instant.UtcTicks : instant;
-
     private static string Truncate(string text) => text.Length <= 2000 ? text : text[..2000];
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
 }
 
 /// <summary>Runs <see cref="OutboxDelivery"/> in the background: at once when this instance queued mail, else every poll interval.</summary>

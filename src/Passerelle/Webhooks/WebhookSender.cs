@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -55,37 +54,13 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookOptions op
         return total;
     }
 
-    private async Task<List<Guid>> ClaimAsync(DateTimeOffset now, CancellationToken ct)
-    {
-        var postgres = database.Provider == DatabaseProvider.PostgreSQL;
-        var sql = $"""
-            UPDATE webhook_deliveries
-            SET locked_until = @leaseEnd, locked_by = @me, attempts = attempts + 1
-            WHERE id IN (
-                SELECT d.id FROM webhook_deliveries d
-                WHERE d.state = 'Pending' AND d.next_attempt_at <= @now AND (d.locked_until IS NULL OR d.locked_until < @now)
-                  AND NOT EXISTS (
-                      SELECT 1 FROM webhook_deliveries e
-                      WHERE e.state = 'Pending' AND e.endpoint_id = d.endpoint_id AND e.referral_id = d.referral_id AND e.event_sequence < d.event_sequence)
-                ORDER BY d.next_attempt_at
-                LIMIT @batch
-                {(postgres ? "FOR UPDATE OF d SKIP LOCKED" : "")})
-            RETURNING id
-            """;
-        await using var connection = database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        Add(command, "@leaseEnd", Time(now.AddSeconds(options.LeaseSeconds)));
-        Add(command, "@me", InstanceId);
-        Add(command, "@now", Time(now));
-        Add(command, "@batch", options.BatchSize);
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            ids.Add(postgres ? reader.GetGuid(0) : Guid.Parse(reader.GetString(0)));
-        return ids;
-    }
+    /// <summary>Due deliveries, leaving out any whose referral has an earlier one still waiting for the same endpoint.</summary>
+    private Task<List<Guid>> ClaimAsync(DateTimeOffset now, CancellationToken ct) =>
+        WorkLeases.ClaimAsync(database, "webhook_deliveries", """
+            AND NOT EXISTS (
+                SELECT 1 FROM webhook_deliveries e
+                WHERE e.state = 'Pending' AND e.endpoint_id = d.endpoint_id AND e.referral_id = d.referral_id AND e.event_sequence < d.event_sequence)
+            """, InstanceId, now, TimeSpan.FromSeconds(options.LeaseSeconds), options.BatchSize, ct);
 
     private async Task DeliverAsync(Guid id, CancellationToken ct)
     {
@@ -172,16 +147,6 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookOptions op
     }
 
     public void Dispose() => http.Dispose();
-
-    private object Time(DateTimeOffset instant) => database.Provider == DatabaseProvider.Sqlite ? instant.UtcTicks : instant;
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
 }
 
 /// <summary>Runs <see cref="WebhookSender"/> in the background, apart from the mail dispatcher.</summary>

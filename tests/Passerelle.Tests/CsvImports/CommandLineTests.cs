@@ -35,6 +35,9 @@ public sealed class CommandLineTests : IDisposable
             (await help.WaitForExitAsync(TimeSpan.FromSeconds(5))).ShouldBe(0, string.Join(' ', command));
             help.StandardOutput.ShouldContain("Usage:", Case.Sensitive, string.Join(' ', command));
         }
+        await using var mistyped = await RunAsync("apikey", "create", "--school", "Passerelle School", "--name", "ERP", "--created-bye", "x@example.org");
+        (await mistyped.WaitForExitAsync(TimeSpan.FromSeconds(5))).ShouldBe(2, "a mistyped option is refused, not ignored");
+        mistyped.StandardError.ShouldContain("Unknown option --created-bye");
         await using var missing = await RunAsync("apikey", "create", "--name", "ERP");
         (await missing.WaitForExitAsync(TimeSpan.FromSeconds(5))).ShouldNotBe(0);
         missing.StandardError.ShouldContain("Option '--school' is required.");
