@@ -203,7 +203,7 @@ public static class ReferralsApi
             referrals = referrals.Where(r => r.UpdatedAt >= since);
         if (after is { } cursor)
             referrals = referrals.Where(r => r.Id.CompareTo(cursor) > 0);
-        var rows = await Project(db, referrals.OrderBy(r => r.Id).Take(EF.Constant(limit + 1))).ToListAsync(http.RequestAborted);
+        var rows = await Project(db, referrals.OrderBy(r => r.Id).Take(limit + 1)).ToListAsync(http.RequestAborted);
         return TypedResults.Ok(ApiQuery.Page(rows.ConvertAll(r => r.ToResource()), limit, r => r.Id));
     }
 
