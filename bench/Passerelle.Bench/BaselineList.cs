@@ -21,6 +21,23 @@ public static class BaselineList
 {
     public const string Path = "/bench/baseline";
 
+    /// <summary>(b′) the API's ceiling: the same page of 50 referrals as (f), one SQL query, minimal JSON.</summary>
+    public const string ApiPath = "/bench/baseline/api";
+
+    private const string ApiSql = """
+        SELECT r.id, r.stage, r.version, r.candidate_id, c.external_id, c.last_name, c.first_name, r.job_offer_id, o.external_id, o.title,
+               co.id, co.name, r.contact_id, ct.last_name, ct.first_name, r.created_at, r.updated_at, r.offer_answer, r.offer_answered_at,
+               r.company_answer, r.company_answered_at, r.appointment_starts_at, r.appointment_location, r.appointment_answer, r.outcome, r.cancelled_at
+        FROM referrals r
+        JOIN candidates c ON c.id = r.candidate_id
+        JOIN job_offers o ON o.id = r.job_offer_id
+        JOIN companies co ON co.id = o.company_id
+        JOIN company_contacts ct ON ct.id = r.contact_id
+        WHERE r.school_id = @school
+        ORDER BY r.id
+        LIMIT 51
+        """;
+
     /// <summary>Where the host finds its connection string (a command line would show the password to anyone).</summary>
     public const string ConnectionVariable = "PASSERELLE_BASELINE_CONNECTION";
 
@@ -66,7 +83,74 @@ public static class BaselineList
             http.Response.ContentType = "text/html; charset=utf-8";
             await http.Response.WriteAsync(await RenderAsync(connectionString, school, contact, ct), ct);
         });
+        app.MapGet(ApiPath, async (Guid school, HttpContext http, CancellationToken ct) =>
+        {
+            http.Response.ContentType = "application/json; charset=utf-8";
+            await http.Response.Body.WriteAsync(await ApiPageAsync(connectionString, school, ct), ct);
+        });
         await app.RunAsync();
+    }
+
+    /// <summary>The API's first page of 50, as <c>{"items":[…],"nextCursor":…}</c>, written by hand.</summary>
+    public static async Task<ReadOnlyMemory<byte>> ApiPageAsync(string connectionString, Guid school, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(ApiSql, connection);
+        command.Parameters.AddWithValue("school", school);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(32 * 1024);
+        await using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("items");
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var count = 0;
+            Guid last = default;
+            while (await reader.ReadAsync(ct) && count++ < 50)
+            {
+                last = reader.GetGuid(0);
+                json.WriteStartObject();
+                json.WriteString("id", last);
+                json.WriteString("stage", reader.GetString(1));
+                json.WriteNumber("version", reader.GetInt32(2));
+                json.WriteStartObject("candidate");
+                json.WriteString("id", reader.GetGuid(3));
+                json.WriteString("externalId", reader.IsDBNull(4) ? null : reader.GetString(4));
+                json.WriteString("name", Schools.PersonName.Display(reader.GetString(5), reader.GetString(6)));
+                json.WriteEndObject();
+                json.WriteStartObject("offer");
+                json.WriteString("id", reader.GetGuid(7));
+                json.WriteString("externalId", reader.IsDBNull(8) ? null : reader.GetString(8));
+                json.WriteString("title", reader.GetString(9));
+                json.WriteEndObject();
+                json.WriteStartObject("company");
+                json.WriteString("id", reader.GetGuid(10));
+                json.WriteString("name", reader.GetString(11));
+                json.WriteEndObject();
+                json.WriteStartObject("contact");
+                json.WriteString("id", reader.GetGuid(12));
+                json.WriteString("name", Schools.PersonName.Display(reader.GetString(13), reader.GetString(14)));
+                json.WriteEndObject();
+                json.WriteString("createdAt", reader.GetFieldValue<DateTimeOffset>(15));
+                json.WriteString("updatedAt", reader.GetFieldValue<DateTimeOffset>(16));
+                for (var column = 17; column <= 25; column++)
+                {
+                    var name = reader.GetName(column);
+                    if (reader.IsDBNull(column))
+                        json.WriteNull(name);
+                    else if (reader.GetFieldType(column) == typeof(DateTime))
+                        json.WriteString(name, reader.GetFieldValue<DateTimeOffset>(column));
+                    else
+                        json.WriteString(name, reader.GetString(column));
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            var more = await reader.ReadAsync(ct) || count > 50;
+            json.WriteString("nextCursor", more ? last.ToString() : null);
+            json.WriteEndObject();
+        }
+        return buffer.WrittenMemory;
     }
 
     /// <summary>The page: a table whose rows are the company list's first page, in its order and with its labels.</summary>

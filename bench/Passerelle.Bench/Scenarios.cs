@@ -63,6 +63,14 @@ public sealed partial class Scenarios(Uri server, string connectionString)
         return response.StatusCode == HttpStatusCode.OK && body.Length > 2000;
     };
 
+    /// <summary>(b′) the API's ceiling: the same page of 50 as (f), one SQL query, minimal JSON, on the baseline's host.</summary>
+    public LoadDriver.Request ApiBaseline() => async (client, ct) =>
+    {
+        using var response = await client.GetAsync($"{BaselineList.ApiPath}?school={SchoolId}", ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        return response.StatusCode == HttpStatusCode.OK && body.Contains("\"nextCursor\":\"", StringComparison.Ordinal);
+    };
+
     /// <summary>(c) the company's referral list, signed in, first page (20 rows, newest first).</summary>
     public LoadDriver.Request CompanyList() => async (client, ct) =>
     {
