@@ -216,6 +216,30 @@ public sealed class ApiTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Each_resource_reads_by_id_and_filter_and_a_candidate_is_replaced_by_id(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        using var client = world.Client();
+        var s = world.School;
+        (await ApiWorld.GetAsync(client, $"/api/v1/companies/{s.Company.Id}"))["siret"]!.GetValue<string>().ShouldBe(s.Company.Siret);
+        (await ApiWorld.GetAsync(client, $"/api/v1/companies?siret={s.Company.Siret}"))["items"]!.AsArray().Single()!["name"]!.GetValue<string>().ShouldBe("Entreprise Test");
+        (await ApiWorld.GetAsync(client, $"/api/v1/contacts/{s.Contact.Id}"))["email"]!.GetValue<string>().ShouldBe("sophie@example.org");
+        var offer = await ApiWorld.GetAsync(client, $"/api/v1/offers/{s.Offer.Id}");
+        (offer["title"]!.GetValue<string>(), offer["companyId"]!.GetValue<Guid>(), offer["active"]!.GetValue<bool>()).ShouldBe(("Et laboriosam praesentium", s.Company.Id, true));
+        (await ApiWorld.GetAsync(client, $"/api/v1/offers?companyId={s.Company.Id}&active=true"))["items"]!.AsArray().Count.ShouldBe(1);
+        (await ApiWorld.GetAsync(client, $"/api/v1/contacts?companyId={s.Company.Id}"))["items"]!.AsArray().Single()!["id"]!.GetValue<Guid>().ShouldBe(s.Contact.Id);
+
+        var replaced = await client.PutAsync($"/api/v1/candidates/{s.Candidate.Id}",
+            ApiWorld.Json(new { lastName = "Techer", firstName = "Margaud", email = "m.techer@example.org", phone = "07 00 00 00 00", externalId = "ETU-7" }));
+        replaced.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var candidate = await ApiWorld.GetAsync(client, $"/api/v1/candidates/{s.Candidate.Id}");
+        (candidate["email"]!.GetValue<string>(), candidate["phone"]!.GetValue<string>(), candidate["externalId"]!.GetValue<string>())
+            .ShouldBe(("m.techer@example.org", "07 00 00 00 00", "ETU-7"));
+        candidate["documents"]!.AsArray().Single()!["id"]!.GetValue<Guid>().ShouldBe(s.Document.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_referral_is_created_followed_and_answered_for_each_party_with_the_same_rules(DatabaseProvider provider)
     {
         await using var world = await ApiWorld.CreateAsync(provider);
