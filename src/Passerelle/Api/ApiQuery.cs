@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Globalization;
-using System.Text.Json;
 
 namespace Passerelle.Api;
 
@@ -46,12 +45,9 @@ public sealed class ApiQuery(IQueryCollection query)
         var value = query[name].ToString();
         if (value.Length == 0)
             return null;
-        foreach (var candidate in Enum.GetValues<TEnum>())
-        {
-            if (JsonNamingPolicy.CamelCase.ConvertName(candidate.ToString()) == value)
-                return candidate;
-        }
-        Errors[name] = [$"« {name} » vaut l'une de ces valeurs : {string.Join(", ", Enum.GetValues<TEnum>().Select(v => JsonNamingPolicy.CamelCase.ConvertName(v.ToString())))}."];
+        if (ApiValidation.Choice<TEnum>(value) is { } chosen)
+            return chosen;
+        Errors[name] = [$"« {name} » vaut l'une de ces valeurs : {ApiValidation.Choices<TEnum>()}."];
         return null;
     }
 

@@ -41,23 +41,26 @@ public static class WebhookEvents
     /// <summary>Adds the deliveries of the referral events this save adds, for the endpoints of their school that want them.</summary>
     internal static async Task AddDeliveriesAsync(PasserelleDb db, CancellationToken ct)
     {
-        var events = db.ChangeTracker.Entries<ReferralEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-        if (events.Count == 0)
-            return;
-        var schools = events.Select(e => e.SchoolId).Distinct().ToList();
-        var endpoints = await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking()
-            .Where(e => schools.Contains(e.SchoolId) && e.DisabledAt == null).ToListAsync(ct);
-        AddDeliveries(db, events, endpoints);
+        if (AddedEvents(db) is { } events)
+            AddDeliveries(db, events, await EndpointsOf(db, events).ToListAsync(ct));
     }
 
     /// <summary>The same for a save without await (<c>SaveChanges()</c>).</summary>
     internal static void AddDeliveries(PasserelleDb db)
     {
-        var events = db.ChangeTracker.Entries<ReferralEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-        if (events.Count == 0)
-            return;
+        if (AddedEvents(db) is { } events)
+            AddDeliveries(db, events, [.. EndpointsOf(db, events)]);
+    }
+
+    private static List<ReferralEvent>? AddedEvents(PasserelleDb db) =>
+        db.ChangeTracker.Entries<ReferralEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList() is { Count: > 0 } events
+            ? events
+            : null;
+
+    private static IQueryable<WebhookEndpoint> EndpointsOf(PasserelleDb db, List<ReferralEvent> events)
+    {
         var schools = events.Select(e => e.SchoolId).Distinct().ToList();
-        AddDeliveries(db, events, [.. db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking().Where(e => schools.Contains(e.SchoolId) && e.DisabledAt == null)]);
+        return db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking().Where(e => schools.Contains(e.SchoolId) && e.DisabledAt == null);
     }
 
     private static void AddDeliveries(PasserelleDb db, List<ReferralEvent> events, List<WebhookEndpoint> endpoints)
