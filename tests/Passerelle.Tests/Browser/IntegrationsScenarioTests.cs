@@ -51,7 +51,25 @@ public sealed class IntegrationsScenarioTests
         await page.GetByText("La clé « ERP » est révoquée").WaitForAsync();
         (await platform.GetAsync("/api/v1/candidates")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
 
-        // The API reference, from the page's link.
+        // The candidates the platform exported as a spreadsheet: checked, previewed, then imported.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Importer", Exact = true }).ClickAsync();
+        await page.GetByLabel("des candidats").CheckAsync();
+        await page.GetByLabel("Fichier CSV").SetInputFilesAsync(new FilePayload
+        {
+            Name = "export.csv", MimeType = "text/csv",
+            Buffer = Encoding.UTF8.GetBytes("Nom;Prénom;E-mail;Identifiant externe\nMartin;Chloé;chloe@example.org;ETU-10\nSans;Adresse;pas-une-adresse;ETU-11\n"),
+        });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Vérifier le fichier" }).ClickAsync();
+        (await page.Locator(".import-summary").InnerTextAsync()).ShouldBe("1 candidats à créer, 0 à mettre à jour, 1 ligne(s) rejetée(s).");
+        (await page.Locator("table.import-rejected").InnerTextAsync()).ShouldContain("L'adresse e-mail n'est pas valide.");
+        (await BrowserApp.AccessibilityViolationsAsync(page)).ShouldBeEmpty();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Importer 1 ligne(s)" }).ClickAsync();
+        await page.GetByText("Import terminé").WaitForAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Candidats", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "MARTIN Chloé" }).WaitForAsync();
+
+        // The API reference, from the Intégrations page's link.
+        await page.GotoAsync($"{app.BaseUrl}/ecole/integrations");
         await page.GetByRole(AriaRole.Link, new() { Name = "/api/docs" }).ClickAsync();
         await page.GetByText("Créer un candidat").First.WaitForAsync(new() { Timeout = 30_000 });
         (await page.InnerTextAsync("body")).ShouldContain("Chaque requête présente une clé de l'école");
