@@ -109,23 +109,25 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         Actor actor, Guid createdByStaffId, CancellationToken ct = default)
     {
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
-        var offer = await db.JobOffers.Where(o => o.Id == jobOfferId).Select(o => new { o.IsActive, o.CompanyId }).SingleOrDefaultAsync(ct);
-        var candidateExists = await db.Candidates.AnyAsync(c => c.Id == candidateId, ct);
-        // The contact works with this school and for the offer's company: nobody else receives the candidate's profile.
-        var contactWorksWithSchool = offer is not null && await (
-            from link in db.SchoolContacts
-            join contact in db.CompanyContacts on link.ContactId equals contact.Id
-            where link.ContactId == contactId && contact.CompanyId == offer.CompanyId
-            select link).AnyAsync(ct);
-        var documentsOfCandidate = await db.Documents.CountAsync(d => d.CandidateId == candidateId && sharedDocumentIds.Contains(d.Id), ct);
-        if (offer is null || !candidateExists || !contactWorksWithSchool || documentsOfCandidate != sharedDocumentIds.Distinct().Count())
+        // Everything the proposal depends on, in one query (one round trip instead of five: creating referrals is the API's
+        // busiest write). The contact works with this school and for the offer's company: nobody else receives the
+        // candidate's profile.
+        var check = await db.JobOffers.Where(o => o.Id == jobOfferId).Select(o => new
+        {
+            o.IsActive,
+            CandidateExists = db.Candidates.Any(c => c.Id == candidateId),
+            ContactWorksWithSchool = db.SchoolContacts.Any(link => link.ContactId == contactId
+                && db.CompanyContacts.Any(contact => contact.Id == contactId && contact.CompanyId == o.CompanyId)),
+            DocumentsOfCandidate = db.Documents.Count(d => d.CandidateId == candidateId && sharedDocumentIds.Contains(d.Id)),
+            AlreadyOpen = db.Referrals.Any(r => r.CandidateId == candidateId && r.JobOfferId == jobOfferId && r.CancelledAt == null),
+        }).FirstOrDefaultAsync(ct);
+        if (check is not { CandidateExists: true, ContactWorksWithSchool: true } || check.DocumentsOfCandidate != sharedDocumentIds.Distinct().Count())
             return (null, TransitionResult.NotFound());
-
-        if (await db.Referrals.AnyAsync(r => r.CandidateId == candidateId && r.JobOfferId == jobOfferId && r.CancelledAt == null, ct))
+        if (check.AlreadyOpen)
             return (null, TransitionResult.Refused(RefusalCode.Invalid, "Ce candidat est déjà en relation pour cette offre."));
 
         var now = clock.GetUtcNow();
-        var (referral, result) = Referral.Propose(schoolId, candidateId, jobOfferId, offer.IsActive, contactId,
+        var (referral, result) = Referral.Propose(schoolId, candidateId, jobOfferId, check.IsActive, contactId,
             sharedDocumentIds, actor, createdByStaffId, now);
         if (referral is null)
             return (null, result);
