@@ -13,6 +13,9 @@ public enum AccountTokenPurpose
 
     /// <summary>The link of the credentials mail, to choose a first password.</summary>
     FirstPassword,
+
+    /// <summary>The link mailed to a contact's new address, to confirm it before it is used.</summary>
+    EmailChange,
 }
 
 /// <summary>A single-use link to set a password; only the secret's hash is stored.</summary>
@@ -33,7 +36,7 @@ public sealed class AccountToken
     public static (AccountToken Token, string Raw) Create(AccountKind kind, Guid accountId, AccountTokenPurpose purpose, DateTimeOffset now)
     {
         var (id, hash, raw) = SecretToken.Create();
-        var validity = purpose == AccountTokenPurpose.PasswordReset ? ResetValidity : FirstPasswordValidity;
+        var validity = purpose == AccountTokenPurpose.PasswordReset ? ResetValidity : FirstPasswordValidity; // EmailChange: 7 days too
         return (new AccountToken
         {
             Id = id, AccountKind = kind, AccountId = accountId, Purpose = purpose, SecretHash = hash, CreatedAt = now, ExpiresAt = now + validity,

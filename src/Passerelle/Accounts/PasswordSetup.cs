@@ -17,7 +17,9 @@ public sealed class PasswordSetup(PasserelleDb db, TimeProvider clock)
         if (!SecretToken.TryParse(token, out var id, out var secretHash))
             return null;
         var stored = await db.AccountTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct);
-        if (stored is null || stored.AccountKind != kind || stored.UsedAt is not null
+        // Only a password link sets a password: an address confirmation's link went to an address not yet the account's.
+        if (stored is null || stored.AccountKind != kind || stored.Purpose is not (AccountTokenPurpose.PasswordReset or AccountTokenPurpose.FirstPassword)
+            || stored.UsedAt is not null
             || stored.ExpiresAt <= clock.GetUtcNow() || !SecretToken.Matches(stored.SecretHash, secretHash))
             return null;
         var userName = await db.Set<T>().IgnoreQueryFilters().Where(a => a.Id == stored.AccountId).Select(a => a.UserName).SingleOrDefaultAsync(ct);

@@ -9,5 +9,8 @@ public sealed class Company
     public Guid Id { get; set; }
     public string Name { get; set; } = "";
     public string Siret { get; set; } = "";
+
+    /// <summary>The postal address, as the school writes it (several lines).</summary>
+    public string? Address { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -16,6 +16,14 @@ public sealed class CompanyContact : Accounts.IAccount
     public DateTimeOffset CreatedAt { get; set; }
     public string SecurityStamp { get; set; } = "";
 
+    /// <summary>
+    /// A new address a school typed, used once its owner confirms it by the link mailed to it (until then mails go to
+    /// <see cref="Email"/>); a newer request replaces it and voids the links of the older one.
+    /// </summary>
+    public string? PendingEmail { get; set; }
+
+    public DateTimeOffset? PendingEmailRequestedAt { get; set; }
+
     /// <summary>The school chosen last in the portal, offered again at the next visit.</summary>
     public Guid? LastSchoolId { get; set; }
 

@@ -185,6 +185,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             TemplateKeys.ContactCredentials => (AccountKind.CompanyContact, AccountTokenPurpose.FirstPassword),
             TemplateKeys.StaffCredentials => (AccountKind.Staff, AccountTokenPurpose.FirstPassword),
             TemplateKeys.StaffPasswordReset => (AccountKind.Staff, AccountTokenPurpose.PasswordReset),
+            TemplateKeys.ContactEmailConfirmation => (AccountKind.CompanyContact, AccountTokenPurpose.EmailChange),
             _ => null,
         };
         if (message.TemplateKey == TemplateKeys.ContactInvitation)
@@ -198,11 +199,16 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         var (email, firstName, lastName, displayName) = account switch
         {
             Schools.Staff staff => (staff.Email, staff.FirstName, staff.LastName, staff.DisplayName),
+            // A new address is confirmed at that address; a newer request or a confirmation already made leaves nothing to send.
+            Companies.CompanyContact contact when purpose == AccountTokenPurpose.EmailChange =>
+                (contact.PendingEmail ?? "", contact.FirstName, contact.LastName, contact.DisplayName),
             Companies.CompanyContact contact => (contact.Email, contact.FirstName, contact.LastName, contact.DisplayName),
             _ => ("", "", "", ""),
         };
         if (account is null)
             return (null, "the account is gone");
+        if (purpose == AccountTokenPurpose.EmailChange && !string.Equals(email, message.ToAddress, StringComparison.OrdinalIgnoreCase))
+            return (null, "the address to confirm was changed again or confirmed meanwhile");
         if (!EmailAddress.IsValid(email))
             return (null, "the recipient's e-mail address is missing or malformed");
 
@@ -210,6 +216,10 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         if (school is not null)
             db.ForSchool(school.Id);
         var (token, raw) = AccountToken.Create(kind, account.Id, purpose, now);
+        // An address change's link belongs to the request read with the address (Changes/Corrections.PendingEmailAsync):
+        // a newer request voids it, even one made while this mail is composed.
+        if (account is Companies.CompanyContact { PendingEmailRequestedAt: { } requested } && purpose == AccountTokenPurpose.EmailChange)
+            token.CreatedAt = requested;
         db.AccountTokens.Add(token);
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
@@ -226,6 +236,8 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             {
                 ["motDePasse"] = options.Link($"{portal}/mot-de-passe/{raw}"),
                 ["motDePasseExpireLe"] = $"{ParisTime.Date(token.ExpiresAt)} à {ParisTime.Time(token.ExpiresAt)}",
+                ["confirmation"] = options.Link($"{portal}/confirmer-adresse/{raw}"),
+                ["confirmationExpireLe"] = $"{ParisTime.Date(token.ExpiresAt)} à {ParisTime.Time(token.ExpiresAt)}",
                 ["portail"] = options.Link(portal),
             },
         };

@@ -1,5 +1,15 @@
 namespace Passerelle.JobOffers;
 
+/// <summary>The kind of contract an offer is for (shown in French by <see cref="JobOffer.ContractLabel"/>).</summary>
+public enum ContractKind
+{
+    Apprenticeship,
+    Professionalisation,
+    Internship,
+    FixedTerm,
+    Permanent,
+}
+
 /// <summary>An offre de mission / offre de poste of a company, published through one school.</summary>
 public sealed class JobOffer : ISchoolOwned
 {
@@ -10,6 +20,7 @@ public sealed class JobOffer : ISchoolOwned
     public string Description { get; set; } = "";
     public string? Location { get; set; }
     public DateOnly? StartsOn { get; set; }
+    public ContractKind? Contract { get; set; }
 
     /// <summary>An inactive offer accepts no new referral; existing ones go on.</summary>
     public bool IsActive { get; set; } = true;
@@ -26,4 +37,14 @@ public sealed class JobOffer : ISchoolOwned
     public bool IsSpontaneous { get; set; }
 
     public const string SpontaneousTitle = "Candidature spontanée";
+
+    public static string ContractLabel(ContractKind? contract) => contract switch
+    {
+        ContractKind.Apprenticeship => "Contrat d'apprentissage",
+        ContractKind.Professionalisation => "Contrat de professionnalisation",
+        ContractKind.Internship => "Stage",
+        ContractKind.FixedTerm => "CDD",
+        ContractKind.Permanent => "CDI",
+        _ => "",
+    };
 }

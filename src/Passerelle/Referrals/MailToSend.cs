@@ -53,6 +53,9 @@ public static class TemplateKeys
 
     /// <summary>A school invites a contact who already has an account (with another school) to work with it too.</summary>
     public const string ContactInvitation = "contact.invitation";
+
+    /// <summary>A school changed a contact's address: the link to confirm it, sent to the new address (issue 16).</summary>
+    public const string ContactEmailConfirmation = "contact.email_confirmation";
     public const string ReminderToCompany = "referral.reminder_to_company";
 
     /// <summary>A new staff member's access to Passerelle École (not in PRODUCT.md's list: staff accounts need it too).</summary>

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Changes;
 using Passerelle.Companies;
 using Passerelle.Email;
 using Passerelle.JobOffers;
@@ -12,7 +13,8 @@ namespace Passerelle.SchoolOffice;
 
 /// <summary>
 /// A company for the school: its contacts (adding one opens their Passerelle Entreprises account and mails their
-/// credentials; "Renvoyer les identifiants" mails a fresh link) and its offers (active or inactive).
+/// credentials; "Renvoyer les identifiants" mails a fresh link) and its offers (active or inactive). Its name, address and
+/// SIRET (until its first referral) can be corrected; the page lists the changes.
 /// </summary>
 public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : SchoolPage(db)
 {
@@ -31,6 +33,21 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
     [BindProperty]
     public OfferForm Offer { get; set; } = new();
 
+    [BindProperty]
+    public CompanyForm Edit { get; set; } = new();
+
+    public IReadOnlyList<ChangeLine> History { get; private set; } = [];
+
+    /// <summary>A referral was made for one of its offers: the SIRET no longer changes.</summary>
+    public bool SiretFixed { get; private set; }
+
+    public sealed class CompanyForm
+    {
+        public string? Name { get; set; }
+        public string? Address { get; set; }
+        public string? Siret { get; set; }
+    }
+
     public sealed class ContactForm
     {
         [StringLength(100)] public string LastName { get; set; } = "";
@@ -47,7 +64,25 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         public DateOnly? StartsOn { get; set; }
     }
 
-    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        Edit = new CompanyForm { Name = Company.Name, Address = Company.Address, Siret = Company.Siret };
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostEditAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        var problem = await Corrections.EditCompanyAsync(Db, id, new CompanyEdit(Edit.Name, Edit.Address, Edit.Siret), StaffId, StaffName,
+            clock.GetUtcNow(), ct);
+        if (problem is not null)
+            return Invalid(problem);
+        Message = "Les informations de l'entreprise sont enregistrées.";
+        return RedirectToPage(new { id });
+    }
 
     public async Task<IActionResult> OnPostContactAsync(Guid id, CancellationToken ct)
     {
@@ -136,6 +171,8 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         PendingInvitations = await Db.ContactInvitations.AsNoTracking().Where(i => i.CompanyId == id && i.AnsweredAt == null)
             .OrderBy(i => i.CreatedAt).ToListAsync(ct);
         Offers = await Db.JobOffers.AsNoTracking().Where(o => o.CompanyId == id).OrderByDescending(o => o.IsActive).ThenBy(o => o.Title).ToListAsync(ct);
+        History = await ChangeHistory.LoadAsync(Db, ChangeSubject.Company, id, ct);
+        SiretFixed = await Corrections.SiretIsFixedAsync(Db, id, ct);
         return true;
     }
 }

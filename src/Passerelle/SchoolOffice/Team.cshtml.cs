@@ -83,5 +83,5 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock) : SchoolPage(
     private async Task LoadAsync(CancellationToken ct) =>
         Members = await Db.Staff.AsNoTracking().OrderBy(s => s.LastName).ThenBy(s => s.FirstName).ToListAsync(ct);
 
-    public static string RoleLabel(StaffRole role) => role == StaffRole.SchoolAdmin ? "Administrateur·rice" : "Chargé·e de relations entreprises";
+    public static string RoleLabel(StaffRole role) => Changes.Corrections.RoleLabel(role);
 }

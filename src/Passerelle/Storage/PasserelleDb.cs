@@ -58,6 +58,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     public DbSet<Api.IdempotentRequest> IdempotentRequests => Set<Api.IdempotentRequest>();
     public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();
     public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
+    public DbSet<Changes.ChangeRecord> ChangeRecords => Set<Changes.ChangeRecord>();
 
     /// <summary>Scopes this context to one school. A context is scoped once; it cannot move to another school.</summary>
     public PasserelleDb ForSchool(Guid schoolId)
@@ -137,6 +138,8 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         configurationBuilder.Properties<AccountTokenPurpose>().HaveConversion<string>();
         configurationBuilder.Properties<PushedProfileState>().HaveConversion<string>();
         configurationBuilder.Properties<Webhooks.WebhookDeliveryState>().HaveConversion<string>();
+        configurationBuilder.Properties<Changes.ChangeSubject>().HaveConversion<string>();
+        configurationBuilder.Properties<JobOffers.ContractKind>().HaveConversion<string>();
 
         // SQLite has no time type that EF can compare or sort: store UTC ticks (see the SQLite schema).
         if (Database.IsSqlite())

@@ -282,6 +282,16 @@ public static class DefaultTemplates
             """,
             ["ecole.nom", "contact.prenom", "contact.nom", "contact.nomComplet", "liens.portail"]),
 
+        Define(TemplateKeys.ContactEmailConfirmation, "Confirmation de la nouvelle adresse d'un contact", Audience.Company,
+            "Confirmez votre nouvelle adresse sur Passerelle Entreprises",
+            """
+            <p>Bonjour {{contact.prenom}} {{contact.nom}},</p>
+            <p>{{ecole.nom}} a indiqué cette adresse comme votre nouvelle adresse e-mail sur Passerelle Entreprises. Elle ne sera utilisée qu'une fois confirmée :</p>
+            <p>{{bouton liens.confirmation "Confirmer cette adresse"}}</p>
+            <p>Ce lien est valable jusqu'au {{liens.confirmationExpireLe}} et ne sert qu'une fois. Si cette adresse n'est pas la vôtre, ignorez ce message : rien ne change.</p>
+            """,
+            ["ecole.nom", "contact.prenom", "contact.nom", "contact.nomComplet", "liens.confirmation", "liens.confirmationExpireLe", "liens.portail"]),
+
         Define(TemplateKeys.StaffCredentials, "Identifiants d'un membre de l'équipe de l'école", Audience.School,
             "Votre accès à Passerelle École pour {{ecole.nom}}",
             """

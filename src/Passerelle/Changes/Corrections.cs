@@ -1,0 +1,265 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Common;
+using Passerelle.Companies;
+using Passerelle.Email;
+using Passerelle.JobOffers;
+using Passerelle.Referrals;
+using Passerelle.Schools;
+using Passerelle.Storage;
+
+namespace Passerelle.Changes;
+
+/// <summary>An offer as the edit form gives it.</summary>
+public sealed record OfferEdit(string? Title, string? Description, string? Location, ContractKind? Contract, DateOnly? StartsOn, bool IsActive);
+
+/// <summary>A company as the edit form gives it.</summary>
+public sealed record CompanyEdit(string? Name, string? Address, string? Siret);
+
+/// <summary>A contact as the edit form gives it.</summary>
+public sealed record ContactEdit(string? LastName, string? FirstName, string? Phone, string? Email);
+
+/// <summary>A staff member as the edit form gives it.</summary>
+public sealed record StaffEdit(string? LastName, string? FirstName, StaffRole Role);
+
+/// <summary>
+/// Correcting what a school wrote: an offer, a company, a contact, a staff member. Each edit is checked like the creation
+/// form, saved with its <see cref="ChangeRecord"/> in one save, and answers a French message when refused (nothing changed).
+/// Mails already sent keep their copy: an edit changes what the next mails say, never what was mailed.
+/// </summary>
+public static class Corrections
+{
+    public const string SpontaneousOffer = "La candidature spontanée d'une entreprise ne se modifie pas.";
+
+    public static async Task<string?> EditOfferAsync(PasserelleDb db, JobOffer offer, OfferEdit edit, Guid staffId, string staffName,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        if (offer.IsSpontaneous)
+            return SpontaneousOffer;
+        if (Required(edit.Title, 200) is not { } title || Required(edit.Description, 4000) is not { } description)
+            return "Indiquez l'intitulé (200 caractères au plus) et la description (4 000 caractères au plus) de l'offre.";
+        if (Optional(edit.Location, 200, out var location) is { } tooLong)
+            return $"Le lieu compte {tooLong} caractères : 200 au plus.";
+        if (edit.Contract is { } contract && !Enum.IsDefined(contract))
+            return "Choisissez un type de contrat dans la liste.";
+
+        var changes = new ChangeSet()
+            .Compare("Intitulé", offer.Title, title)
+            .Compare("Description", offer.Description, description)
+            .Compare("Lieu", offer.Location, location)
+            .Compare("Contrat", JobOffer.ContractLabel(offer.Contract), JobOffer.ContractLabel(edit.Contract))
+            .Compare("Début", Day(offer.StartsOn), Day(edit.StartsOn))
+            .Compare("État", offer.IsActive ? "Active" : "Inactive", edit.IsActive ? "Active" : "Inactive");
+        offer.Title = title;
+        offer.Description = description;
+        offer.Location = location;
+        offer.Contract = edit.Contract;
+        offer.StartsOn = edit.StartsOn;
+        offer.IsActive = edit.IsActive;
+        changes.Record(db, ChangeSubject.JobOffer, offer.Id, staffId, staffName, now);
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
+    /// <summary>
+    /// A company is shared by the schools that work with it: its name and address change for all of them. Its SIRET can
+    /// be corrected until a referral is made for one of its offers (in any school): from then on it identifies the company
+    /// in what was sent.
+    /// </summary>
+    public static async Task<string?> EditCompanyAsync(PasserelleDb db, Guid companyId, CompanyEdit edit, Guid staffId, string staffName,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var company = await db.Companies.SingleAsync(c => c.Id == companyId, ct);
+        if (Required(edit.Name, 200) is not { } name)
+            return "Indiquez le nom de l'entreprise (200 caractères au plus).";
+        if (Optional(edit.Address, 500, out var address) is { } tooLong)
+            return $"L'adresse compte {tooLong} caractères : 500 au plus.";
+        var siret = company.Siret;
+        if (!string.IsNullOrWhiteSpace(edit.Siret) && Siret.Normalize(edit.Siret) is var typed && typed != company.Siret)
+        {
+            if (typed is null)
+                return CompanyRecords.InvalidSiret;
+            if (await SiretIsFixedAsync(db, companyId, ct))
+                return "Le SIRET ne se modifie plus : des mises en relation ont déjà été faites pour les offres de cette entreprise.";
+            if (await db.Companies.AnyAsync(c => c.Siret == typed && c.Id != companyId, ct))
+                return "Une autre entreprise porte déjà ce SIRET.";
+            siret = typed;
+        }
+
+        var changes = new ChangeSet()
+            .Compare("Nom", company.Name, name)
+            .Compare("Adresse", company.Address, address)
+            .Compare("SIRET", company.Siret, siret);
+        company.Name = name;
+        company.Address = address;
+        company.Siret = siret;
+        changes.Record(db, ChangeSubject.Company, company.Id, staffId, staffName, now);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            db.ChangeTracker.Clear();
+            return "Une autre entreprise porte déjà ce SIRET.";
+        }
+        return null;
+    }
+
+    /// <summary>Whether a referral exists for one of the company's offers, in any school.</summary>
+    public static Task<bool> SiretIsFixedAsync(PasserelleDb db, Guid companyId, CancellationToken ct) =>
+        db.Referrals.IgnoreQueryFilters().AnyAsync(r => db.JobOffers.IgnoreQueryFilters().Any(o => o.Id == r.JobOfferId && o.CompanyId == companyId), ct);
+
+    /// <summary>
+    /// A contact's name and phone change at once. A new address is only asked for: a link is mailed to it, and the address
+    /// (and the login, when it was the old address) changes when its owner opens the link and confirms
+    /// (<see cref="ConfirmEmailAsync"/>). Until then, mails go to the address the contact had.
+    /// </summary>
+    public static async Task<(string? Problem, string? PendingEmail)> EditContactAsync(PasserelleDb db, CompanyContact contact, ContactEdit edit,
+        Guid staffId, string staffName, DateTimeOffset now, CancellationToken ct)
+    {
+        if (Required(edit.LastName, 100) is not { } lastName || Required(edit.FirstName, 100) is not { } firstName)
+            return ("Indiquez le nom et le prénom (100 caractères au plus).", null);
+        if (Optional(edit.Phone, 30, out var phone) is not null)
+            return ("Le téléphone compte 30 caractères au plus.", null);
+        if (EmailAddress.Normalize(edit.Email) is not { } email)
+            return ("L'adresse e-mail n'est pas valide.", null);
+
+        string? pending = null;
+        if (!string.Equals(email, contact.Email, StringComparison.OrdinalIgnoreCase))
+        {
+            if (await db.CompanyContacts.AnyAsync(c => c.Id != contact.Id && (c.Email.ToLower() == email || c.UserName.ToLower() == email), ct))
+                return ("Un autre compte Passerelle Entreprises utilise déjà cette adresse.", null);
+            pending = email;
+        }
+        var changes = new ChangeSet()
+            .Compare("Nom", contact.LastName, lastName)
+            .Compare("Prénom", contact.FirstName, firstName)
+            .Compare("Téléphone", contact.Phone, phone);
+        if (pending is not null)
+            changes.Compare("Nouvelle adresse e-mail (à confirmer)", contact.PendingEmail, pending);
+        contact.LastName = lastName;
+        contact.FirstName = firstName;
+        contact.Phone = phone;
+        if (pending is not null)
+        {
+            // A newer request voids the links of an older one (ConfirmEmailAsync compares the times).
+            contact.PendingEmail = pending;
+            contact.PendingEmailRequestedAt = now;
+            var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
+            var older = await db.OutboxMessages.IgnoreQueryFilters()
+                .Where(m => m.ToPersonId == contact.Id && m.TemplateKey == TemplateKeys.ContactEmailConfirmation && m.State == OutboxState.Pending)
+                .ToListAsync(ct);
+            foreach (var message in older)
+            {
+                message.State = OutboxState.Skipped;
+                message.LastError = "Remplacé par une demande plus récente.";
+            }
+            db.OutboxMessages.Add(Outbox.ToAccount(schoolId, TemplateKeys.ContactEmailConfirmation, contact.Id, pending, contact.DisplayName, now));
+        }
+        changes.Record(db, ChangeSubject.CompanyContact, contact.Id, staffId, staffName, now);
+        await db.SaveChangesAsync(ct);
+        return (null, pending);
+    }
+
+    /// <summary>
+    /// The owner of a new address confirms it with the mailed link: the address becomes the contact's (and their login, when
+    /// the login was the old address). Refused when the link is unknown, used, expired, or older than the latest request.
+    /// </summary>
+    public static async Task<(CompanyContact? Contact, string? Problem)> ConfirmEmailAsync(PasserelleDb db, string rawToken, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var (contact, token) = await PendingEmailAsync(db, rawToken, now, ct);
+        if (contact is null || token is null)
+            return (null, InvalidConfirmation);
+        var email = contact.PendingEmail!;
+        if (await db.CompanyContacts.AnyAsync(c => c.Id != contact.Id && (c.Email.ToLower() == email || c.UserName.ToLower() == email), ct))
+            return (null, "Un autre compte Passerelle Entreprises utilise déjà cette adresse : elle ne peut pas devenir la vôtre.");
+
+        var changes = new ChangeSet().Compare("Adresse e-mail", contact.Email, email);
+        if (string.Equals(contact.UserName, contact.Email, StringComparison.OrdinalIgnoreCase))
+        {
+            changes.Compare("Identifiant", contact.UserName, email);
+            contact.UserName = email;
+        }
+        contact.Email = email;
+        contact.PendingEmail = null;
+        contact.PendingEmailRequestedAt = null;
+        token.UsedAt = now;
+        // Recorded for the school that asked for the change, as done by the contact.
+        var request = await db.ChangeRecords.IgnoreQueryFilters().Where(r => r.SubjectKind == ChangeSubject.CompanyContact && r.SubjectId == contact.Id)
+            .OrderByDescending(r => r.ChangedAt).Select(r => (Guid?)r.SchoolId).FirstOrDefaultAsync(ct);
+        if (request is { } schoolId)
+            db.ChangeRecords.Add(ChangeRecord.Of(schoolId, ChangeSubject.CompanyContact, contact.Id, changes.Fields, null,
+                $"{contact.DisplayName} (confirmation par e-mail)", now));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            db.ChangeTracker.Clear();
+            return (null, "Un autre compte Passerelle Entreprises utilise déjà cette adresse : elle ne peut pas devenir la vôtre.");
+        }
+        return (contact, null);
+    }
+
+    public const string InvalidConfirmation =
+        "Ce lien de confirmation n'est plus valable (déjà utilisé, expiré, ou remplacé par une demande plus récente). Demandez à l'école de vous en envoyer un nouveau.";
+
+    /// <summary>The contact and the token of a confirmation link still valid, or nothing.</summary>
+    public static async Task<(CompanyContact? Contact, Accounts.AccountToken? Token)> PendingEmailAsync(PasserelleDb db, string rawToken, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        if (!Accounts.SecretToken.TryParse(rawToken, out var id, out var hash))
+            return (null, null);
+        var token = await db.AccountTokens.SingleOrDefaultAsync(t => t.Id == id && t.Purpose == Accounts.AccountTokenPurpose.EmailChange, ct);
+        if (token is null || !Accounts.SecretToken.Matches(token.SecretHash, hash) || token.UsedAt is not null || token.ExpiresAt <= now)
+            return (null, null);
+        var contact = await db.CompanyContacts.SingleOrDefaultAsync(c => c.Id == token.AccountId, ct);
+        // The link confirms the request it was mailed for (its token carries that request's time), not a later one.
+        if (contact is not { PendingEmail: not null, PendingEmailRequestedAt: { } requested } || requested != token.CreatedAt)
+            return (null, null);
+        return (contact, token);
+    }
+
+    /// <summary>
+    /// A staff member's name and role (admins only). The school keeps at least one admin; a new role ends the person's
+    /// sessions (their next request signs them out: the role is checked against the database).
+    /// </summary>
+    public static async Task<string?> EditStaffAsync(PasserelleDb db, Staff staff, StaffEdit edit, Guid staffId, string staffName,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        if (Required(edit.LastName, 100) is not { } lastName || Required(edit.FirstName, 100) is not { } firstName)
+            return "Indiquez le nom et le prénom (100 caractères au plus).";
+        if (!Enum.IsDefined(edit.Role))
+            return "Choisissez un rôle.";
+        if (staff.Role == StaffRole.SchoolAdmin && edit.Role != StaffRole.SchoolAdmin
+            && !await db.Staff.AnyAsync(s => s.Id != staff.Id && s.Role == StaffRole.SchoolAdmin, ct))
+            return "L'école garde au moins un administrateur : nommez-en un autre avant de changer ce rôle.";
+
+        var changes = new ChangeSet()
+            .Compare("Nom", staff.LastName, lastName)
+            .Compare("Prénom", staff.FirstName, firstName)
+            .Compare("Rôle", RoleLabel(staff.Role), RoleLabel(edit.Role));
+        staff.LastName = lastName;
+        staff.FirstName = firstName;
+        staff.Role = edit.Role;
+        changes.Record(db, ChangeSubject.Staff, staff.Id, staffId, staffName, now);
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
+    public static string RoleLabel(StaffRole role) => role == StaffRole.SchoolAdmin ? "Administrateur·rice" : "Chargé·e de relations entreprises";
+
+    private static string? Day(DateOnly? day) => day?.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string? Required(string? text, int max) =>
+        string.IsNullOrWhiteSpace(text) || text.Trim().Length > max ? null : text.Trim();
+
+    /// <summary>The trimmed text or null when blank; returns the length when it is over <paramref name="max"/>.</summary>
+    private static int? Optional(string? text, int max, out string? value)
+    {
+        value = string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+        return value is { Length: var length } && length > max ? length : null;
+    }
+}

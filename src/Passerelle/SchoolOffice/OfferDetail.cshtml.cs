@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Changes;
+using Passerelle.Companies;
+using Passerelle.JobOffers;
+using Passerelle.Storage;
+
+namespace Passerelle.SchoolOffice;
+
+/// <summary>
+/// An offer of the school: correct it (title, description, place, contract, start, active) and see who changed what.
+/// Mails already sent keep what they said.
+/// </summary>
+public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : SchoolPage(db)
+{
+    public JobOffer Offer { get; private set; } = null!;
+    public Company Company { get; private set; } = null!;
+    public IReadOnlyList<ChangeLine> History { get; private set; } = [];
+
+    [TempData]
+    public string? Message { get; set; }
+
+    public string? Error { get; private set; }
+
+    [BindProperty] public string? Title { get; set; }
+    [BindProperty] public string? Description { get; set; }
+    [BindProperty] public string? Location { get; set; }
+    [BindProperty] public ContractKind? Contract { get; set; }
+    [BindProperty] public DateOnly? StartsOn { get; set; }
+    [BindProperty] public bool IsActive { get; set; }
+
+    public static IEnumerable<ContractKind> Contracts => Enum.GetValues<ContractKind>();
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        (Title, Description, Location, Contract, StartsOn, IsActive) = (Offer.Title, Offer.Description, Offer.Location, Offer.Contract, Offer.StartsOn, Offer.IsActive);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        // A value the form cannot send (an unknown contract, a malformed date) is a refusal, not a silent blank.
+        if (!ModelState.IsValid)
+            return Invalid("Vérifiez le type de contrat et la date de début.");
+        var problem = await Corrections.EditOfferAsync(Db, Offer, new OfferEdit(Title, Description, Location, Contract, StartsOn, IsActive),
+            StaffId, StaffName, clock.GetUtcNow(), ct);
+        if (problem is not null)
+            return Invalid(problem);
+        Message = $"L'offre « {Offer.Title} » est enregistrée.";
+        return RedirectToPage(new { id });
+    }
+
+    private PageResult Invalid(string message)
+    {
+        Error = message;
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
+    {
+        if (await Db.JobOffers.SingleOrDefaultAsync(o => o.Id == id, ct) is not { } offer)
+            return false;
+        Offer = offer;
+        Company = await Db.Companies.AsNoTracking().SingleAsync(c => c.Id == offer.CompanyId, ct);
+        History = await ChangeHistory.LoadAsync(Db, ChangeSubject.JobOffer, id, ct);
+        return true;
+    }
+}
