@@ -142,7 +142,8 @@ public static class Corrections
         contact.Phone = phone;
         if (pending is not null)
         {
-            // A newer request voids the links of an older one (ConfirmEmailAsync compares the times).
+            // A newer request voids the mails and links of an older one (and ConfirmEmailAsync checks the request's time: a
+            // link composed while this request is saved belongs to the older one).
             contact.PendingEmail = pending;
             contact.PendingEmailRequestedAt = now;
             var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
@@ -154,6 +155,10 @@ public static class Corrections
                 message.State = OutboxState.Skipped;
                 message.LastError = "Remplacé par une demande plus récente.";
             }
+            var olderLinks = await db.AccountTokens.Where(t => t.AccountKind == Accounts.AccountKind.CompanyContact && t.AccountId == contact.Id
+                && t.Purpose == Accounts.AccountTokenPurpose.EmailChange && t.UsedAt == null).ToListAsync(ct);
+            foreach (var link in olderLinks)
+                link.UsedAt = now;
             db.OutboxMessages.Add(Outbox.ToAccount(schoolId, TemplateKeys.ContactEmailConfirmation, contact.Id, pending, contact.DisplayName, now));
         }
         changes.Record(db, ChangeSubject.CompanyContact, contact.Id, staffId, staffName, now);
@@ -188,8 +193,9 @@ public static class Corrections
         // Recorded for the school that asked for the change, as done by the contact.
         var request = await db.ChangeRecords.IgnoreQueryFilters().Where(r => r.SubjectKind == ChangeSubject.CompanyContact && r.SubjectId == contact.Id)
             .OrderByDescending(r => r.ChangedAt).Select(r => (Guid?)r.SchoolId).FirstOrDefaultAsync(ct);
+        // The contact acts for no school: the record is written for the school that asked, hence the system scope.
         if (request is { } schoolId)
-            db.ChangeRecords.Add(ChangeRecord.Of(schoolId, ChangeSubject.CompanyContact, contact.Id, changes.Fields, null,
+            db.ForSystem().ChangeRecords.Add(ChangeRecord.Of(schoolId, ChangeSubject.CompanyContact, contact.Id, changes.Fields, null,
                 $"{contact.DisplayName} (confirmation par e-mail)", now));
         try
         {

@@ -94,6 +94,8 @@ public static class RenderModel
         links["suivi"] = $"{linkBase}/ecole/mises-en-relation/exemple";
         links["motDePasse"] = $"{linkBase}/entreprise/mot-de-passe/exemple";
         links["motDePasseExpireLe"] = "16/05/2020 à 15h41";
+        links["confirmation"] = $"{linkBase}/entreprise/confirmer-adresse/exemple";
+        links["confirmationExpireLe"] = "22/05/2020 à 15h41";
         links["expireLe"] = "22/05/2020 à 15h41";
         return links;
     }
