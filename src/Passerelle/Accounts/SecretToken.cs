@@ -27,8 +27,17 @@ public static class SecretToken
         if (token is null || token.Length != 43 || !token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             return false;
         Span<byte> raw = stackalloc byte[33];
-        if (!Base64Url.TryDecodeFromChars(token, raw, out var written) || written != 32)
+        try
+        {
+            if (!Base64Url.TryDecodeFromChars(token, raw, out var written) || written != 32)
+                return false;
+        }
+        catch (FormatException)
+        {
+            // The last of 43 characters carries 2 unused bits: a character that sets them is refused by throwing, not by
+            // returning false (a link or key altered by hand, or by a mail client).
             return false;
+        }
         id = new Guid(raw[..16]);
         secretHash = SHA256.HashData(raw[16..32]);
         return true;
