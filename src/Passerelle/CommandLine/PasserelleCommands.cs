@@ -49,6 +49,15 @@ public static class PasserelleCommands
                 await Console.Error.WriteLineAsync($"Unknown option {unknown}: see --help. (Settings are given as --Section:Key=value.)");
                 return 2;
             }
+            // A usage error (a required option missing, a bad value) exits 2 like a mistyped option, not 1 (1 means "some
+            // rows were rejected" to `import`).
+            if (parse.Action is not System.CommandLine.Help.HelpAction && parse.Errors.Count > 0)
+            {
+                foreach (var error in parse.Errors)
+                    await Console.Error.WriteLineAsync(error.Message);
+                await Console.Error.WriteLineAsync("See --help.");
+                return 2;
+            }
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         finally

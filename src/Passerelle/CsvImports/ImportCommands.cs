@@ -69,6 +69,11 @@ public static class ImportCommands
                 var progress = new SynchronousProgress(done => Console.WriteLine($"{done}/{total} lignes écrites"));
                 report = await Importer.RunAsync(schoolDb, plan, now, progress, ct);
             }
+            if (report.Problem is not null)
+            {
+                await Console.Error.WriteLineAsync(report.Problem);
+                return 2;
+            }
             Console.WriteLine($"Créés : {report.Created}, mis à jour : {report.Updated}, rejetés : {report.Rejected.Count}.");
             foreach (var rejected in report.Rejected)
                 Console.WriteLine($"Ligne {rejected.Line} : {rejected.Reason}");

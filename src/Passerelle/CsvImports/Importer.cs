@@ -57,7 +57,7 @@ public sealed class ImportPlan
 }
 
 /// <summary>What an import did.</summary>
-public sealed record ImportReport(int Created, int Updated, IReadOnlyList<RejectedRow> Rejected);
+public sealed record ImportReport(int Created, int Updated, IReadOnlyList<RejectedRow> Rejected, string? Problem = null);
 
 /// <summary>
 /// Imports candidates or offers from a CSV file for the context's school — the command line's <c>import</c> and the page
@@ -163,8 +163,8 @@ public static class Importer
         }
     }
 
-    /// <summary>An offer's values as a row gives them.</summary>
-    internal sealed record OfferRow(Guid CompanyId, string Title, string Description, string? Location, DateOnly? StartsOn, bool Active);
+    /// <summary>An offer's values as a row gives them (<see cref="Active"/> null: the file does not say, the offer keeps its state).</summary>
+    internal sealed record OfferRow(string Title, string Description, string? Location, DateOnly? StartsOn, bool? Active);
 
     private static readonly string[] DateFormats = ["dd/MM/yyyy", "d/M/yyyy", "yyyy-MM-dd", "dd-MM-yyyy", "dd.MM.yyyy"];
 
@@ -174,7 +174,8 @@ public static class Importer
         var companies = await (from link in db.SchoolCompanies join company in db.Companies on link.CompanyId equals company.Id select new { company.Siret, company.Id })
             .ToDictionaryAsync(c => c.Siret, c => c.Id, ct);
         var externalIds = rows.Select(r => r["externalId"]).OfType<string>().Distinct().ToList();
-        var existing = await db.JobOffers.Where(o => o.ExternalId != null && externalIds.Contains(o.ExternalId)).ToDictionaryAsync(o => o.ExternalId!, o => o.Id, ct);
+        var existing = await db.JobOffers.AsNoTracking().Where(o => o.ExternalId != null && externalIds.Contains(o.ExternalId))
+            .ToDictionaryAsync(o => o.ExternalId!, o => new { o.Id, o.CompanyId }, ct);
         var seen = new Dictionary<string, int>();
         foreach (var row in rows)
         {
@@ -201,12 +202,13 @@ public static class Importer
                 else
                     problems.Add($"La date de début « {dateText} » n'est pas une date (JJ/MM/AAAA).");
             }
-            var active = true;
+            bool? active = null;
             if (row["active"] is { } activeText)
             {
                 switch (CsvTable.Key(activeText))
                 {
                     case "oui" or "true" or "1" or "active" or "actif" or "o" or "yes":
+                        active = true;
                         break;
                     case "non" or "false" or "0" or "inactive" or "inactif" or "n" or "no":
                         active = false;
@@ -221,6 +223,9 @@ public static class Importer
                 problems.Add(externalProblem);
             if (externalId is not null && seen.TryGetValue(externalId, out var firstLine))
                 problems.Add($"L'identifiant externe « {externalId} » figure déjà ligne {firstLine} : une seule ligne par offre.");
+            // An offer stays with its company: its referrals went to that company's contacts.
+            if (externalId is not null && existing.TryGetValue(externalId, out var known) && companyId != default && known.CompanyId != companyId)
+                problems.Add($"L'offre « {externalId} » est celle d'une autre entreprise : l'entreprise d'une offre ne change pas (créez une nouvelle offre).");
             if (problems.Count > 0)
             {
                 plan.Rejected.Add(new RejectedRow(row.Line, string.Join(" ", problems)));
@@ -228,16 +233,16 @@ public static class Importer
             }
             if (externalId is not null)
                 seen[externalId] = row.Line;
-            var values = new OfferRow(companyId, title!, description!, location, startsOn, active);
+            var values = new OfferRow(title!, description!, location, startsOn, active);
             var updates = externalId is not null && existing.ContainsKey(externalId);
             if (updates)
-                plan.OfferUpdates.Add((existing[externalId!], values));
+                plan.OfferUpdates.Add((existing[externalId!].Id, values));
             else
             {
                 plan.NewOffers.Add(new JobOffer
                 {
                     Id = Guid.CreateVersion7(), SchoolId = schoolId, CompanyId = companyId, Title = title!, Description = description!, Location = location,
-                    StartsOn = startsOn, IsActive = active, ExternalId = externalId,
+                    StartsOn = startsOn, IsActive = active ?? true, ExternalId = externalId,
                 });
             }
             plan.Rows.Add(new PreviewRow(row.Line, updates, [row["siret"] ?? "", title!, location ?? "", startsOn is { } d ? d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture) : "", externalId ?? ""]));
@@ -253,6 +258,26 @@ public static class Importer
         if (plan.Problem is not null)
             throw new InvalidOperationException("This file cannot be imported: " + plan.Problem);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            await WriteAsync(db, plan, now, progress, ct);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // Someone added the same external id or address between the check and the import: all or nothing.
+            await transaction.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return new ImportReport(0, 0, plan.Rejected, ChangedMeanwhile);
+        }
+        await transaction.CommitAsync(ct);
+        return new ImportReport(plan.ToCreate, plan.ToUpdate, plan.Rejected);
+    }
+
+    public const string ChangedMeanwhile =
+        "Une ligne du fichier a été enregistrée entre-temps par quelqu'un d'autre (même identifiant externe ou même adresse) : rien n'est importé. Vérifiez le fichier de nouveau.";
+
+    private static async Task WriteAsync(PasserelleDb db, ImportPlan plan, DateTimeOffset now, IProgress<int>? progress, CancellationToken ct)
+    {
         var written = 0;
         async Task SavedAsync(int count)
         {
@@ -295,13 +320,11 @@ public static class Importer
                 foreach (var (id, values) in batch)
                 {
                     var offer = offers[id];
-                    (offer.CompanyId, offer.Title, offer.Description, offer.Location, offer.StartsOn, offer.IsActive) =
-                        (values.CompanyId, values.Title, values.Description, values.Location, values.StartsOn, values.Active);
+                    (offer.Title, offer.Description, offer.Location, offer.StartsOn, offer.IsActive) =
+                        (values.Title, values.Description, values.Location, values.StartsOn, values.Active ?? offer.IsActive);
                 }
                 await SavedAsync(batch.Length);
             }
         }
-        await transaction.CommitAsync(ct);
-        return new ImportReport(plan.ToCreate, plan.ToUpdate, plan.Rejected);
     }
 }

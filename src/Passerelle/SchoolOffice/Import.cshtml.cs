@@ -22,7 +22,6 @@ public sealed class ImportModel(PasserelleDb db, ImportUploads uploads, TimeProv
 
     public ImportPlan? Plan { get; private set; }
     public ImportReport? Report { get; private set; }
-    public string? Error { get; private set; }
 
     public void OnGet(ImportKind? type)
     {
@@ -58,7 +57,10 @@ public sealed class ImportModel(PasserelleDb db, ImportUploads uploads, TimeProv
         var plan = await Importer.CheckAsync(Db, Kind, content, ct);
         if (plan.Problem is not null)
             return Invalid(plan.Problem);
-        Report = await Importer.RunAsync(Db, plan, clock.GetUtcNow(), null, ct);
+        var report = await Importer.RunAsync(Db, plan, clock.GetUtcNow(), null, ct);
+        if (report.Problem is not null)
+            return Invalid(report.Problem);
+        Report = report;
         uploads.Delete(SchoolId, upload);
         Upload = null;
         return Page();
@@ -66,10 +68,8 @@ public sealed class ImportModel(PasserelleDb db, ImportUploads uploads, TimeProv
 
     private Microsoft.AspNetCore.Mvc.RazorPages.PageResult Invalid(string message)
     {
-        Error = message;
         Plan = null;
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return Page();
+        return Refused(message);
     }
 
     public string What => Kind == ImportKind.Candidates ? "candidats" : "offres";

@@ -39,7 +39,7 @@ public sealed class CommandLineTests : IDisposable
         (await mistyped.WaitForExitAsync(TimeSpan.FromSeconds(5))).ShouldBe(2, "a mistyped option is refused, not ignored");
         mistyped.StandardError.ShouldContain("Unknown option --created-bye");
         await using var missing = await RunAsync("apikey", "create", "--name", "ERP");
-        (await missing.WaitForExitAsync(TimeSpan.FromSeconds(5))).ShouldNotBe(0);
+        (await missing.WaitForExitAsync(TimeSpan.FromSeconds(5))).ShouldBe(2, "a missing option is refused like a mistyped one");
         missing.StandardError.ShouldContain("Option '--school' is required.");
     }
 
@@ -62,12 +62,12 @@ public sealed class CommandLineTests : IDisposable
         created.StandardError.ShouldNotContain(key);
 
         var port = AppProcess.FreePort();
-        await using (var server = AppProcess.Start(_directory, ["--urls", $"http://127.0.0.1:{port}"], Development))
+        var server = AppProcess.Start(_directory, ["--urls", $"http://127.0.0.1:{port}"], Development);
+        await using (server)
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
             (await PollAsync(client, "/api/v1/offers")).ShouldBe(HttpStatusCode.OK, server.StandardError);
-            server.StandardOutput.ShouldNotContain(key);
 
             await using var list = await RunAsync("apikey", "list", "--school", "Passerelle School");
             var row = Lines(list.StandardOutput).Single(l => l.Contains("\tERP\t", StringComparison.Ordinal)).Split('\t');
@@ -78,6 +78,9 @@ public sealed class CommandLineTests : IDisposable
             (await revoked.WaitForExitAsync(TimeSpan.FromSeconds(5))).ShouldBe(0, revoked.StandardError);
             (await client.GetAsync("/api/v1/offers")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         }
+        // Everything the server logged while the key was used and revoked: never the key.
+        server.StandardOutput.ShouldNotContain(key);
+        server.StandardError.ShouldNotContain(key);
         await using var unknown = await RunAsync("apikey", "revoke", "--school", "Passerelle School", "--id", Guid.NewGuid().ToString());
         (await unknown.WaitForExitAsync(TimeSpan.FromSeconds(5))).ShouldBe(2);
         await using var noSchool = await RunAsync("apikey", "list", "--school", "École inconnue");

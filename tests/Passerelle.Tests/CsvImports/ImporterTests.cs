@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using AngleSharp.Html.Dom;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Candidates;
 using Passerelle.CsvImports;
 using Passerelle.Storage;
 using Passerelle.Tests.Api;
@@ -79,7 +80,36 @@ public sealed class ImporterTests
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         var school = await Seed.SchoolAsync(database);
         await using var db = database.NewContext().ForSchool(school.School.Id);
+        var before = await db.Candidates.CountAsync();
         (await Importer.CheckAsync(db, ImportKind.Candidates, Encoding.UTF8.GetBytes(content), CancellationToken.None)).Problem.ShouldBe(problem);
+        (await db.Candidates.CountAsync()).ShouldBe(before);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_row_saved_by_someone_else_between_the_check_and_the_import_leaves_everything_unimported(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var school = await Seed.SchoolAsync(database);
+        await using var db = database.NewContext().ForSchool(school.School.Id);
+        var file = "Nom;Prénom;E-mail;Identifiant externe\nDupont;Léa;lea@example.org;ETU-1\nMartin;Jean;jean@example.org;ETU-2\n";
+        var plan = await Importer.CheckAsync(db, ImportKind.Candidates, Encoding.UTF8.GetBytes(file), CancellationToken.None);
+        plan.ToCreate.ShouldBe(2);
+        var before = await db.Candidates.CountAsync();
+        await using (var other = database.NewContext().ForSchool(school.School.Id))
+        {
+            other.Candidates.Add(new Candidate
+            {
+                Id = Guid.NewGuid(), SchoolId = school.School.Id, LastName = "Martin", FirstName = "Jean", Email = "jean@example.org",
+                ExternalId = "ETU-2", CreatedAt = Seed.Now,
+            });
+            await other.SaveChangesAsync();
+        }
+
+        var report = await Importer.RunAsync(db, plan, Seed.Now, null, CancellationToken.None);
+        (report.Created, report.Updated, report.Problem).ShouldBe((0, 0, Importer.ChangedMeanwhile));
+        db.ChangeTracker.Clear();
+        (await db.Candidates.CountAsync()).ShouldBe(before + 1, "only the other person's candidate: Léa was not imported either");
     }
 
     [Theory]
@@ -122,10 +152,22 @@ public sealed class ImporterTests
         db.ChangeTracker.Clear();
         var updated = await db.JobOffers.SingleAsync(o => o.ExternalId == "OFF-1");
         (updated.Title, updated.IsActive).ShouldBe(("Alternance web (2 postes)", false));
+
+        // A file without the "active" column leaves each offer as it is; an offer does not move to another company.
+        var (second, _) = await Passerelle.Companies.CompanyRecords.AddAsync(db, "Seconde SA", Seed.NextSiret(), null, false, Seed.Now, CancellationToken.None);
+        var again = $"siret;titre;description;identifiant externe\n{siret};Alternance web;Deux ans;OFF-1\n{second!.Siret};Déplacée;Une offre;OFF-4\n";
+        var moved = await Importer.CheckAsync(db, ImportKind.Offers, Encoding.UTF8.GetBytes(again), CancellationToken.None);
+        moved.Rejected.Select(r => $"{r.Line}: {r.Reason}").ShouldBe(
+            ["3: L'offre « OFF-4 » est celle d'une autre entreprise : l'entreprise d'une offre ne change pas (créez une nouvelle offre)."]);
+        (await Importer.RunAsync(db, moved, Seed.Now, null, CancellationToken.None)).Updated.ShouldBe(1);
+        db.ChangeTracker.Clear();
+        (await db.JobOffers.SingleAsync(o => o.ExternalId == "OFF-1")).IsActive.ShouldBeFalse("the file did not say");
+        (await db.JobOffers.SingleAsync(o => o.ExternalId == "OFF-4")).CompanyId.ShouldBe(school.Company.Id);
     }
 
     [Theory]
     [MemberData(nameof(Providers))]
+    [Trait(Category.Name, Category.Smtp)]
     public async Task The_import_page_previews_then_imports_and_another_school_cannot_use_the_upload(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);
