@@ -30,20 +30,27 @@ public static class WebhookAddresses
         return null;
     }
 
-    /// <summary>An address outside loopback, private, link-local, shared and unspecified ranges.</summary>
+    /// <summary>An address outside loopback, private, link-local, shared, benchmarking, IETF-protocol and unspecified ranges.</summary>
     public static bool IsPublic(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
             address = address.MapToIPv4();
         if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.IPv6None))
             return false;
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast);
         var b = address.GetAddressBytes();
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address that may be a private one.
+            var nat64 = b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4..12].All(x => x == 0);
+            var sixToFour = b[0] == 0x20 && b[1] == 0x02;
+            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast || nat64 || sixToFour);
+        }
         return !(b[0] is 0 or 10 or 127 || b[0] >= 224
             || (b[0] == 169 && b[1] == 254)
             || (b[0] == 172 && b[1] is >= 16 and <= 31)
             || (b[0] == 192 && b[1] == 168)
+            || (b[0] == 192 && b[1] == 0 && b[2] == 0)
+            || (b[0] == 198 && b[1] is 18 or 19)
             || (b[0] == 100 && b[1] is >= 64 and <= 127));
     }
 

@@ -20,6 +20,8 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookOptions op
     private readonly HttpClient http = new(new SocketsHttpHandler
     {
         AllowAutoRedirect = false,
+        // Through a proxy, the address checked at connection would be the proxy's, not the endpoint's.
+        UseProxy = false,
         UseCookies = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectTimeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
@@ -84,8 +86,6 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookOptions op
         };
         request.Headers.TryAddWithoutValidation("webhook-id", delivery.MessageId);
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation("webhook-signature",
-            WebhookSigner.Header(scope.ServiceProvider.GetRequiredService<WebhookEndpoints>().Secrets(endpoint, now), delivery.MessageId, timestamp, delivery.Payload));
         request.Headers.UserAgent.ParseAdd(UserAgent);
 
         var watch = Stopwatch.StartNew();
@@ -93,6 +93,10 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookOptions op
         string? error = null;
         try
         {
+            // A secret that can no longer be read (the data-protection keys lost) is an attempt that failed, counted like
+            // the others, not an exception that would leave the delivery claimed and retried forever.
+            request.Headers.TryAddWithoutValidation("webhook-signature",
+                WebhookSigner.Header(scope.ServiceProvider.GetRequiredService<WebhookEndpoints>().Secrets(endpoint, now), delivery.MessageId, timestamp, delivery.Payload));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
@@ -107,6 +111,10 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookOptions op
         catch (HttpRequestException e)
         {
             error = $"Connexion impossible : {e.Message}";
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            error = "Le secret de signature ne peut plus être lu : renouvelez-le dans Intégrations.";
         }
         var duration = (int)watch.ElapsedMilliseconds;
         if (error is null)

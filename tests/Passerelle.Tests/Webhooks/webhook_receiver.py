@@ -1,11 +1,11 @@
 """A webhook receiver for the tests, written apart from Passerelle's sender: it checks each request's Standard Webhooks
 signature with Python's own hmac, then logs one JSON line per request.
 
-usage: webhook_receiver.py PORT LOGFILE SECRET[,SECRET…] [--slow SECONDS] [--status CODE] [--down-while FILE]
+usage: webhook_receiver.py PORT LOGFILE SECRET[,SECRET…] [--slow SECONDS] [--down-while FILE]
 
 A secret is "whsec_" + base64 of the key. The signature header may hold several "v1,<base64>" separated by spaces (during
 a rotation); each secret that matches one of them is listed under "matched" (by its position on the command line).
-Answers 204 when a secret matched, 401 otherwise (or --status); 503 without logging anything while FILE exists (a receiver
+Answers 204 when a secret matched, 401 otherwise; 503 without logging anything while FILE exists (a receiver
 that is down, on a port nobody else can take meanwhile). Listens on 127.0.0.1 only.
 """
 import base64
@@ -19,7 +19,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 port, log_file, secrets = int(sys.argv[1]), sys.argv[2], sys.argv[3].split(",")
 slow = float(sys.argv[sys.argv.index("--slow") + 1]) if "--slow" in sys.argv else 0.0
-status = int(sys.argv[sys.argv.index("--status") + 1]) if "--status" in sys.argv else None
 down_while = sys.argv[sys.argv.index("--down-while") + 1] if "--down-while" in sys.argv else None
 
 
@@ -58,7 +57,7 @@ class Receiver(BaseHTTPRequestHandler):
             log.write(json.dumps({"id": message_id, "timestamp": timestamp, "matched": matched, "signatures": len(given),
                                   "contentType": self.headers.get("Content-Type"), "userAgent": self.headers.get("User-Agent"),
                                   "payload": payload}) + "\n")
-        self.answer(status or (204 if matched else 401))
+        self.answer(204 if matched else 401)
 
     def log_message(self, *args):
         pass
