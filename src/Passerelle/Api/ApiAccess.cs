@@ -6,11 +6,11 @@ using Passerelle.Storage;
 
 namespace Passerelle.Api;
 
-/// <summary>The key a request came with: its school, its name, the staff member it acts for.</summary>
-public sealed record ApiCaller(Guid KeyId, Guid SchoolId, string KeyName, Guid StaffId)
+/// <summary>The key a request came with: its school, its name in timelines ("ERP (API)"), the staff member it acts for.</summary>
+public sealed record ApiCaller(Guid KeyId, Guid SchoolId, string ActorName, Guid StaffId)
 {
     /// <summary>The key acting for the school, or on behalf of the candidate or the company.</summary>
-    public Actor Actor(Party? onBehalfOf = null) => Referrals.Actor.ApiClient(KeyId, $"{KeyName} (API)", onBehalfOf);
+    public Actor Actor(Party? onBehalfOf = null) => Referrals.Actor.ApiClient(KeyId, ActorName, onBehalfOf);
 
     public static ApiCaller Of(HttpContext context) =>
         context.Features.Get<ApiCaller>() ?? throw new InvalidOperationException("An API endpoint is only reached with a key (ApiAccess).");
@@ -107,7 +107,7 @@ public static class ApiAccess
         }
         db.ForSchool(key.SchoolId);
         await NoteUseAsync(db, key, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUniversalTime(), context.RequestAborted);
-        return new ApiCaller(key.Id, key.SchoolId, key.Name, key.CreatedByStaffId);
+        return new ApiCaller(key.Id, key.SchoolId, key.ActorName, key.CreatedByStaffId);
     }
 
     /// <summary>"Dernière utilisation", to the minute: one write a minute per key at most, whatever the traffic.</summary>

@@ -86,11 +86,12 @@ public static class ApiJson
             }
             catch (JsonException e)
             {
-                var field = Field(e.Path);
-                var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                    ? $"Le champ « {UnknownMember(e.Message) ?? field} » n'existe pas dans cette requête."
+                var unknown = e.Message.Contains("could not be mapped", StringComparison.Ordinal);
+                var field = (unknown ? UnknownMember(e.Message) : null) ?? Field(e.Path);
+                var message = unknown
+                    ? $"Le champ « {field} » n'existe pas dans cette requête."
                     : $"La valeur de « {field} » n'a pas le type attendu ou n'est pas une valeur permise (voir /api/docs).";
-                return (null, ApiProblem.Invalid(UnknownMember(e.Message) ?? field, message));
+                return (null, ApiProblem.Invalid(field, message));
             }
         }
     }

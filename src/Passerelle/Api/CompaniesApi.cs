@@ -127,7 +127,7 @@ public static class CompaniesApi
             errors["externalId"] = [externalProblem];
         if (errors.Count > 0)
             return ApiProblem.Invalid(errors);
-        var (company, added, refusal) = await CompanyRecords.AddAsync(db, input.Name!, input.Siret, input.ExternalId, addExisting: true, clock.GetUtcNow(), http.RequestAborted);
+        var (company, refusal) = await CompanyRecords.AddAsync(db, input.Name!, input.Siret, input.ExternalId, addExisting: true, clock.GetUtcNow(), http.RequestAborted);
         if (refusal is not null)
         {
             return company is null

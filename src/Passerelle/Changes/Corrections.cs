@@ -127,7 +127,7 @@ public static class Corrections
         string? pending = null;
         if (!string.Equals(email, contact.Email, StringComparison.OrdinalIgnoreCase))
         {
-            if (await db.CompanyContacts.AnyAsync(c => c.Id != contact.Id && (c.Email.ToLower() == email || c.UserName.ToLower() == email), ct))
+            if (await AddressTakenAsync(db, contact.Id, email, ct))
                 return ("Un autre compte Passerelle Entreprises utilise déjà cette adresse.", null);
             pending = email;
         }
@@ -177,7 +177,7 @@ public static class Corrections
         if (contact is null || token is null)
             return (null, InvalidConfirmation);
         var email = contact.PendingEmail!;
-        if (await db.CompanyContacts.AnyAsync(c => c.Id != contact.Id && (c.Email.ToLower() == email || c.UserName.ToLower() == email), ct))
+        if (await AddressTakenAsync(db, contact.Id, email, ct))
             return (null, "Un autre compte Passerelle Entreprises utilise déjà cette adresse : elle ne peut pas devenir la vôtre.");
 
         var changes = new ChangeSet().Compare("Adresse e-mail", contact.Email, email);
@@ -208,6 +208,10 @@ public static class Corrections
         }
         return (contact, null);
     }
+
+    /// <summary>Another account has this address as its address or its login (the login may be an address).</summary>
+    private static Task<bool> AddressTakenAsync(PasserelleDb db, Guid contactId, string email, CancellationToken ct) =>
+        db.CompanyContacts.AnyAsync(c => c.Id != contactId && (c.Email.ToLower() == email || c.UserName.ToLower() == email), ct);
 
     public const string InvalidConfirmation =
         "Ce lien de confirmation n'est plus valable (déjà utilisé, expiré, ou remplacé par une demande plus récente). Demandez à l'école de vous en envoyer un nouveau.";

@@ -7,21 +7,8 @@ using Passerelle.Storage;
 
 namespace Passerelle.Companies;
 
-/// <summary>What adding a company to a school's list did.</summary>
-public enum CompanyAdded
-{
-    /// <summary>A new company, created with this SIRET.</summary>
-    Created,
-
-    /// <summary>A company another school already had: now in this school's list too.</summary>
-    AddedExisting,
-}
-
 /// <summary>What adding a contact did: an account opened (credentials mailed), an invitation sent, or why neither.</summary>
-public sealed record ContactAdded(CompanyContact? Created, ContactInvitation? Invitation, string? Problem)
-{
-    public bool Succeeded => Problem is null;
-}
+public sealed record ContactAdded(CompanyContact? Created, ContactInvitation? Invitation, string? Problem);
 
 /// <summary>
 /// A school's companies, contacts and offers, written the same way from the back-office and the API: the SIRET checked
@@ -36,38 +23,38 @@ public static class CompanyRecords
     /// Adds the company with this SIRET to the context's school: created when no school has it, added to the list when
     /// <paramref name="addExisting"/> (else refused with the existing company's name, for the person to decide).
     /// </summary>
-    public static async Task<(Company? Company, CompanyAdded? Added, string? Problem)> AddAsync(
+    public static async Task<(Company? Company, string? Problem)> AddAsync(
         PasserelleDb db, string name, string? siretText, string? externalId, bool addExisting, DateTimeOffset now, CancellationToken ct)
     {
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
         if (Siret.Normalize(siretText) is not { } siret)
-            return (null, null, InvalidSiret);
+            return (null, InvalidSiret);
         if (await db.Companies.AsNoTracking().SingleOrDefaultAsync(c => c.Siret == siret, ct) is { } existing)
         {
             if (await db.SchoolCompanies.AnyAsync(l => l.CompanyId == existing.Id, ct))
-                return (existing, null, $"Cette entreprise est déjà dans votre liste : {existing.Name}.");
+                return (existing, $"Cette entreprise est déjà dans votre liste : {existing.Name}.");
             if (!addExisting)
-                return (existing, null, $"Une entreprise porte déjà ce SIRET : {existing.Name}. Ajoutez-la à votre liste pour y créer vos contacts et vos offres.");
+                return (existing, $"Une entreprise porte déjà ce SIRET : {existing.Name}. Ajoutez-la à votre liste pour y créer vos contacts et vos offres.");
             db.SchoolCompanies.Add(new SchoolCompany { SchoolId = schoolId, CompanyId = existing.Id, CreatedAt = now, ExternalId = externalId });
-            return await SaveAsync(db, existing, CompanyAdded.AddedExisting, ct);
+            return await SaveAsync(db, existing, ct);
         }
         var company = new Company { Id = Guid.CreateVersion7(now), Name = name.Trim(), Siret = siret, CreatedAt = now };
         db.Companies.Add(company);
         db.SchoolCompanies.Add(new SchoolCompany { SchoolId = schoolId, CompanyId = company.Id, CreatedAt = now, ExternalId = externalId });
-        return await SaveAsync(db, company, CompanyAdded.Created, ct);
+        return await SaveAsync(db, company, ct);
     }
 
-    private static async Task<(Company?, CompanyAdded?, string?)> SaveAsync(PasserelleDb db, Company company, CompanyAdded added, CancellationToken ct)
+    private static async Task<(Company?, string?)> SaveAsync(PasserelleDb db, Company company, CancellationToken ct)
     {
         try
         {
             await db.SaveChangesAsync(ct);
-            return (company, added, null);
+            return (company, null);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             db.ChangeTracker.Clear();
-            return (null, null, "Une entreprise porte déjà ce SIRET ou cet identifiant externe : elle vient d'être ajoutée.");
+            return (null, "Une entreprise porte déjà ce SIRET ou cet identifiant externe : elle vient d'être ajoutée.");
         }
     }
 

@@ -22,7 +22,6 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
 
     public IReadOnlyList<(Guid Id, string Name, string Siret)> Rows { get; private set; } = [];
     public Guid? ExistingId { get; private set; }
-    public string? Error { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
@@ -31,8 +30,8 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
     {
         await LoadAsync(ct);
         if (!ModelState.IsValid)
-            return Invalid(null);
-        var (company, added, problem) = await CompanyRecords.AddAsync(Db, Name, SiretText, null, addExisting: false, clock.GetUtcNow(), ct);
+            return Refused(null);
+        var (company, problem) = await CompanyRecords.AddAsync(Db, Name, SiretText, null, addExisting: false, clock.GetUtcNow(), ct);
         if (problem is not null)
         {
             // A company is shared by its SIRET (public, like its registered name); what other schools hold of it is not.
@@ -40,7 +39,7 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
                 ExistingId = company.Id;
             else if (company is not null)
                 ExistingSiret = company.Siret;
-            return Invalid(problem);
+            return Refused(problem);
         }
         TempData["Message"] = $"{company!.Name} est ajoutée. Ajoutez ses contacts et ses offres.";
         return RedirectToPage("CompanyDetail", new { id = company.Id });
@@ -62,12 +61,6 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
     /// <summary>The SIRET of an existing company this school may add to its list.</summary>
     public string? ExistingSiret { get; private set; }
 
-    private Microsoft.AspNetCore.Mvc.RazorPages.PageResult Invalid(string? message)
-    {
-        Error = message;
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return Page();
-    }
 
     private async Task LoadAsync(CancellationToken ct)
     {

@@ -25,7 +25,6 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
     [TempData]
     public string? Message { get; set; }
 
-    public string? Error { get; private set; }
 
     [BindProperty]
     public ContactForm Contact { get; set; } = new();
@@ -152,12 +151,10 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
 
     private PageResult Invalid(string message)
     {
-        Error = message;
         // Another form was refused: the company's own form shows the company again, not empty fields.
         if (Edit is { Name: null, Address: null, Siret: null })
             Edit = new CompanyForm { Name = Company.Name, Address = Company.Address, Siret = Company.Siret };
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return Page();
+        return Refused(message);
     }
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)

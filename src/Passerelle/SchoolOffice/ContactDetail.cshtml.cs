@@ -20,7 +20,6 @@ public sealed class ContactDetailModel(PasserelleDb db, TimeProvider clock) : Sc
     [TempData]
     public string? Message { get; set; }
 
-    public string? Error { get; private set; }
 
     [BindProperty] public string? LastName { get; set; }
     [BindProperty] public string? FirstName { get; set; }
@@ -42,7 +41,7 @@ public sealed class ContactDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         var (problem, pending) = await Corrections.EditContactAsync(Db, Contact, new ContactEdit(LastName, FirstName, Phone, Email), StaffId, StaffName,
             clock.GetUtcNow(), ct);
         if (problem is not null)
-            return Invalid(problem);
+            return Refused(problem);
         Message = pending is null
             ? $"Les informations de {Contact.DisplayName} sont enregistrées."
             : $"Les informations de {Contact.DisplayName} sont enregistrées. Un lien de confirmation est envoyé à {pending} : " +
@@ -50,12 +49,6 @@ public sealed class ContactDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         return RedirectToPage(new { id });
     }
 
-    private PageResult Invalid(string message)
-    {
-        Error = message;
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return Page();
-    }
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {

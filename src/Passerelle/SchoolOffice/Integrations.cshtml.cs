@@ -24,7 +24,6 @@ public sealed class IntegrationsModel(PasserelleDb db, WebhookEndpoints endpoint
     [TempData]
     public string? Message { get; set; }
 
-    public string? Error { get; private set; }
 
     /// <summary>A key or a secret just created: shown in this answer only, never stored in clear.</summary>
     public (string Title, string Label, string Value, string Explanation)? Shown { get; private set; }
@@ -120,10 +119,8 @@ public sealed class IntegrationsModel(PasserelleDb db, WebhookEndpoints endpoint
 
     private async Task<IActionResult> InvalidAsync(string problem, CancellationToken ct)
     {
-        Error = problem;
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         await LoadAsync(ct);
-        return Page();
+        return Refused(problem);
     }
 
     private async Task LoadAsync(CancellationToken ct)

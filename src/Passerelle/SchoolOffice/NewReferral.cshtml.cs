@@ -32,7 +32,6 @@ public sealed class NewReferralModel(PasserelleDb db, ReferralActions actions) :
     public IReadOnlyList<(Guid Id, string Name)> Contacts { get; private set; } = [];
     public IReadOnlyList<CandidateChoice> Candidates { get; private set; } = [];
     public IReadOnlyList<string> Results { get; private set; } = [];
-    public string? Error { get; private set; }
 
     public sealed record CandidateChoice(Guid Id, string Name, IReadOnlyList<(Guid Id, string Label)> Documents);
 
@@ -42,11 +41,11 @@ public sealed class NewReferralModel(PasserelleDb db, ReferralActions actions) :
     {
         await LoadAsync(ct);
         if (Offer is null)
-            return Invalid("Choisissez une offre active.");
+            return Refused("Choisissez une offre active.");
         if (ContactId is null || Contacts.All(c => c.Id != ContactId))
-            return Invalid("Choisissez le contact de l'entreprise qui recevra les candidatures.");
+            return Refused("Choisissez le contact de l'entreprise qui recevra les candidatures.");
         if (CandidateIds.Count == 0)
-            return Invalid("Cochez au moins un candidat.");
+            return Refused("Cochez au moins un candidat.");
 
         var shared = Documents.Select(d => d.Split(':')).Where(p => p.Length == 2 && Guid.TryParse(p[0], out _) && Guid.TryParse(p[1], out _))
             .GroupBy(p => Guid.Parse(p[0]), p => Guid.Parse(p[1])).ToDictionary(g => g.Key, g => g.ToList());
@@ -62,12 +61,6 @@ public sealed class NewReferralModel(PasserelleDb db, ReferralActions actions) :
         return RedirectToPage("ReferralList");
     }
 
-    private Microsoft.AspNetCore.Mvc.RazorPages.PageResult Invalid(string message)
-    {
-        Error = message;
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return Page();
-    }
 
     private async Task LoadAsync(CancellationToken ct)
     {

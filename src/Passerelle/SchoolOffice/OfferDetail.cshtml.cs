@@ -21,7 +21,6 @@ public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : Scho
     [TempData]
     public string? Message { get; set; }
 
-    public string? Error { get; private set; }
 
     [BindProperty] public string? Title { get; set; }
     [BindProperty] public string? Description { get; set; }
@@ -46,21 +45,15 @@ public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : Scho
             return NotFound();
         // A value the form cannot send (an unknown contract, a malformed date) is a refusal, not a silent blank.
         if (!ModelState.IsValid)
-            return Invalid("Vérifiez le type de contrat et la date de début.");
+            return Refused("Vérifiez le type de contrat et la date de début.");
         var problem = await Corrections.EditOfferAsync(Db, Offer, new OfferEdit(Title, Description, Location, Contract, StartsOn, IsActive),
             StaffId, StaffName, clock.GetUtcNow(), ct);
         if (problem is not null)
-            return Invalid(problem);
+            return Refused(problem);
         Message = $"L'offre « {Offer.Title} » est enregistrée.";
         return RedirectToPage(new { id });
     }
 
-    private PageResult Invalid(string message)
-    {
-        Error = message;
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return Page();
-    }
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {

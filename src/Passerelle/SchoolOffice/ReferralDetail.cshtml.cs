@@ -26,7 +26,6 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
     [TempData]
     public string? Message { get; set; }
 
-    public string? Error { get; private set; }
 
     [BindProperty]
     public int? Version { get; set; }
@@ -72,12 +71,6 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
         return RedirectToPage(new { id });
     }
 
-    private PageResult Refused(string message, int status)
-    {
-        Error = message;
-        Response.StatusCode = status;
-        return Page();
-    }
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {

@@ -19,6 +19,17 @@ public abstract class SchoolPage(PasserelleDb db) : PageModel
     public Guid SchoolId => SchoolAuth.SchoolOf(User) ?? throw new InvalidOperationException("A school page is only reached signed in.");
     public bool IsAdmin => User.IsInRole(nameof(StaffRole.SchoolAdmin));
 
+    /// <summary>Why the last request was refused, in French; shown at the top of the page.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>The page again with the refusal's message, answered 422 (or <paramref name="status"/>): nothing was changed.</summary>
+    protected PageResult Refused(string? message, int status = StatusCodes.Status422UnprocessableEntity)
+    {
+        Error = message;
+        Response.StatusCode = status;
+        return Page();
+    }
+
     /// <summary>The school has the push CV module on: its menu entry and pages show.</summary>
     public bool PushCv => SchoolSession.Of(HttpContext).PushCv;
 

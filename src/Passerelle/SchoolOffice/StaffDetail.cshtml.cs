@@ -18,7 +18,6 @@ public sealed class StaffDetailModel(PasserelleDb db, TimeProvider clock) : Scho
     [TempData]
     public string? Message { get; set; }
 
-    public string? Error { get; private set; }
 
     [BindProperty] public string? LastName { get; set; }
     [BindProperty] public string? FirstName { get; set; }
@@ -37,20 +36,14 @@ public sealed class StaffDetailModel(PasserelleDb db, TimeProvider clock) : Scho
         if (!await LoadAsync(id, ct))
             return NotFound();
         if (!ModelState.IsValid)
-            return Invalid("Choisissez un rôle.");
+            return Refused("Choisissez un rôle.");
         var problem = await Corrections.EditStaffAsync(Db, Member, new StaffEdit(LastName, FirstName, Role), StaffId, StaffName, clock.GetUtcNow(), ct);
         if (problem is not null)
-            return Invalid(problem);
+            return Refused(problem);
         Message = $"Les informations de {Member.DisplayName} sont enregistrées.";
         return RedirectToPage(new { id });
     }
 
-    private PageResult Invalid(string message)
-    {
-        Error = message;
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return Page();
-    }
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {

@@ -18,7 +18,6 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock) : SchoolPage(
     [TempData]
     public string? Message { get; set; }
 
-    public string? Error { get; private set; }
 
     [BindProperty] public string LastName { get; set; } = "";
     [BindProperty] public string FirstName { get; set; } = "";
@@ -33,13 +32,13 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock) : SchoolPage(
         LastName ??= "";
         FirstName ??= "";
         if (string.IsNullOrWhiteSpace(LastName) || string.IsNullOrWhiteSpace(FirstName) || LastName.Length > 100 || FirstName.Length > 100)
-            return Invalid("Indiquez le nom et le prénom (100 caractères au plus).");
+            return Refused("Indiquez le nom et le prénom (100 caractères au plus).");
         if (EmailAddress.Normalize(Email) is not { } email)
-            return Invalid("L'adresse e-mail n'est pas valide.");
+            return Refused("L'adresse e-mail n'est pas valide.");
         if (!Enum.IsDefined(Role))
-            return Invalid("Choisissez un rôle.");
+            return Refused("Choisissez un rôle.");
         if (await Db.Staff.IgnoreQueryFilters().AnyAsync(s => s.UserName.ToLower() == email, ct))
-            return Invalid("Un compte Passerelle École utilise déjà cette adresse.");
+            return Refused("Un compte Passerelle École utilise déjà cette adresse.");
 
         var now = clock.GetUtcNow();
         var staff = Staff.NewAccount(SchoolId, email, LastName, FirstName, Role, now);
@@ -51,7 +50,7 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock) : SchoolPage(
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
-            return Invalid("Un compte Passerelle École utilise déjà cette adresse.");
+            return Refused("Un compte Passerelle École utilise déjà cette adresse.");
         }
         Message = $"{staff.DisplayName} est ajouté(e) : un e-mail lui permet de choisir son mot de passe.";
         return RedirectToPage();
@@ -73,12 +72,6 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock) : SchoolPage(
         Db.OutboxMessages.Add(Outbox.ToAccount(SchoolId, TemplateKeys.StaffCredentials, staff.Id, staff.Email, staff.DisplayName, now));
     }
 
-    private PageResult Invalid(string message)
-    {
-        Error = message;
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return Page();
-    }
 
     private async Task LoadAsync(CancellationToken ct) =>
         Members = await Db.Staff.AsNoTracking().OrderBy(s => s.LastName).ThenBy(s => s.FirstName).ToListAsync(ct);

@@ -34,7 +34,6 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
     [TempData]
     public string? Message { get; set; }
 
-    public string? Error { get; private set; }
     public RenderedMail? Preview { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string key, CancellationToken ct)
@@ -52,10 +51,8 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         if (!DefaultTemplates.SchoolMayEdit(key))
             return NotFound();
         Definition = DefaultTemplates.For(key);
-        (Preview, Error) = renderer.RenderDraft(Subject, Body, Sample, "Votre école", clock.GetUtcNow().AddDays(7));
-        if (Error is not null)
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return Page();
+        (Preview, var problem) = renderer.RenderDraft(Subject, Body, Sample, "Votre école", clock.GetUtcNow().AddDays(7));
+        return problem is null ? Page() : Refused(problem);
     }
 
     public async Task<IActionResult> OnPostSaveAsync(string key, CancellationToken ct)
@@ -64,9 +61,9 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
             return NotFound();
         Definition = DefaultTemplates.For(key);
         if (string.IsNullOrWhiteSpace(Subject) || string.IsNullOrWhiteSpace(Body))
-            return Invalid("L'objet et le corps du mail sont obligatoires.");
+            return Refused("L'objet et le corps du mail sont obligatoires.");
         if (renderer.Check(Subject, Body, Sample) is { } problem)
-            return Invalid(problem);
+            return Refused(problem);
 
         var own = await Db.EmailTemplates.SingleOrDefaultAsync(t => t.Key == key, ct);
         if (own is null)
@@ -84,7 +81,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
-            return Invalid("Ce modèle vient d'être enregistré par quelqu'un d'autre : rechargez la page.");
+            return Refused("Ce modèle vient d'être enregistré par quelqu'un d'autre : rechargez la page.");
         }
         Message = Enabled ? "Le modèle est enregistré et activé : les prochains mails l'utiliseront." : "Le modèle est enregistré, désactivé : les mails partent avec le modèle par défaut.";
         return RedirectToPage(new { key });
@@ -99,7 +96,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         var now = clock.GetUtcNow();
         var (rendered, problem) = renderer.RenderDraft(Subject, Body, Sample, "Votre école", now.AddDays(7));
         if (rendered is null)
-            return Invalid(problem!);
+            return Refused(problem!);
         var staffId = StaffId;
         var me = await Db.Staff.AsNoTracking().SingleAsync(s => s.Id == staffId, ct);
         var mail = Outbox.New(SchoolId, key, Passerelle.Referrals.Recipient.Address, now);
@@ -129,10 +126,4 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         SchoolId = SchoolId, Key = key, Subject = Subject, Body = Body, Enabled = enabled, UpdatedAt = clock.GetUtcNow(),
     };
 
-    private Microsoft.AspNetCore.Mvc.RazorPages.PageResult Invalid(string message)
-    {
-        Error = message;
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return Page();
-    }
 }

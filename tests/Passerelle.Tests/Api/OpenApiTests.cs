@@ -30,8 +30,10 @@ public sealed class OpenApiTests
         foreach (var (path, method, operation) in operations)
         {
             var name = $"{method.ToUpperInvariant()} {path}";
-            operation["summary"]?.GetValue<string>().ShouldNotBeNullOrWhiteSpace(name);
-            operation["operationId"]?.GetValue<string>().ShouldNotBeNullOrWhiteSpace(name);
+            operation["summary"].ShouldNotBeNull(name);
+            operation["summary"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace(name);
+            operation["operationId"].ShouldNotBeNull(name);
+            operation["operationId"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace(name);
             var responses = operation["responses"]!.AsObject();
             responses.Select(r => r.Key).ShouldContain("401", name);
             responses.Select(r => r.Key).ShouldContain("429", name);

@@ -36,6 +36,28 @@ public static class Browserless
         return await client.PostAsync(action, new FormUrlEncodedContent(values));
     }
 
+    /// <summary>Submits an edit form as a browser does: what the form shows, with <paramref name="changes"/> typed over it.</summary>
+    public static Task<HttpResponseMessage> EditAsync(HttpClient client, IHtmlDocument page, string button, Dictionary<string, string> changes)
+    {
+        var form = page.QuerySelectorAll("button").Single(b => b.TextContent.Trim() == button).Closest("form")!;
+        var values = new Dictionary<string, string>();
+        foreach (var input in form.QuerySelectorAll("input[name]:not([type=hidden]), textarea[name], select[name]"))
+        {
+            var name = input.GetAttribute("name")!;
+            values[name] = (input switch
+            {
+                IHtmlInputElement { Type: "checkbox" } box => box.IsChecked ? box.Value : "false",
+                IHtmlInputElement field => field.Value,
+                IHtmlTextAreaElement area => area.Value,
+                IHtmlSelectElement select => select.Value,
+                _ => "",
+            }) ?? "";
+        }
+        foreach (var (key, value) in changes)
+            values[key] = value;
+        return SubmitAsync(client, page, button, values);
+    }
+
     public static async Task<IHtmlDocument> ReadAsync(HttpResponseMessage response)
     {
         var page = Parser.ParseDocument(await response.Content.ReadAsStringAsync());
