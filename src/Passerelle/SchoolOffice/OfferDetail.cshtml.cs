@@ -39,11 +39,13 @@ public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : Scho
         return Page();
     }
 
+    [Passerelle.Hosting.ShowsFormErrors]
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
-        // A value the form cannot send (an unknown contract, a malformed date) is a refusal, not a silent blank.
+        // A value the form cannot send (an unknown contract, a malformed date) is a refusal, not a silent blank; the page
+        // shows it with what was typed.
         if (!ModelState.IsValid)
             return Refused("Vérifiez le type de contrat et la date de début.");
         var problem = await Corrections.EditOfferAsync(Db, Offer, new OfferEdit(Title, Description, Location, Contract, StartsOn, IsActive),

@@ -31,6 +31,7 @@ public sealed class StaffDetailModel(PasserelleDb db, TimeProvider clock) : Scho
         return Page();
     }
 
+    [Passerelle.Hosting.ShowsFormErrors]
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))

@@ -36,6 +36,12 @@ public class CorrectionTests
         (await Browserless.ReadAsync(refused)).Text().ShouldContain("Indiquez l'intitulé");
         var badContract = await Browserless.EditAsync(staff, page, "Enregistrer l'offre", new Dictionary<string, string> { ["Contract"] = "Bénévolat" });
         badContract.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var badContractPage = await Browserless.ReadAsync(badContract);
+        badContractPage.Text().ShouldContain("Vérifiez le type de contrat et la date de début.", Case.Sensitive, "the offer's page, with what was typed");
+        badContractPage.QuerySelector("#o-title")!.GetAttribute("value").ShouldBe("Et laboriosam praesentium");
+        var badDate = await Browserless.EditAsync(staff, page, "Enregistrer l'offre", new Dictionary<string, string> { ["StartsOn"] = "2027-02-31" });
+        badDate.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(badDate)).Text().ShouldContain("Vérifiez le type de contrat et la date de début.");
 
         var saved = await Browserless.ReadAsync(await Browserless.EditAsync(staff, page, "Enregistrer l'offre", new Dictionary<string, string>
         {
@@ -226,6 +232,9 @@ public class CorrectionTests
         (await Browserless.ReadAsync(lastAdmin)).Text().ShouldContain("L'école garde au moins un administrateur");
 
         var (_, member) = await Browserless.GetAsync(admin, $"/ecole/equipe/{martin}");
+        var unknownRole = await Browserless.EditAsync(admin, member, "Enregistrer", new Dictionary<string, string> { ["Role"] = "Directeur" });
+        unknownRole.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(unknownRole)).Text().ShouldContain("Choisissez un rôle.");
         var saved = await Browserless.ReadAsync(await Browserless.EditAsync(admin, member, "Enregistrer", new Dictionary<string, string>
         {
             ["FirstName"] = "Benoit", ["Role"] = "SchoolAdmin",
