@@ -1,0 +1,52 @@
+using Microsoft.Playwright;
+using Passerelle.Demo;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.Browser;
+
+/// <summary>
+/// An admin corrects an offer from the company's page as a person would (links, form, button), sees the change in its
+/// history, and opens the contact's and a staff member's pages: every page checked by axe-core.
+/// </summary>
+[Trait(Category.Name, Category.Browser)]
+public sealed class CorrectionsScenarioTests
+{
+    [Fact]
+    public async Task An_admin_corrects_an_offer_and_finds_the_contact_and_staff_pages()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        var page = await app.NewPageAsync();
+        await page.GotoAsync($"{app.BaseUrl}/ecole/connexion");
+        await page.GetByLabel("Nom d'utilisateur").FillAsync("demo.admin");
+        await page.GetByLabel("Mot de passe").FillAsync(DemoData.Password);
+        await page.GetByLabel("Mot de passe").PressAsync("Enter");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Entreprises et offres" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Laboriosam Industries" }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Modifier l'entreprise" }).WaitForAsync();
+        (await BrowserApp.AccessibilityViolationsAsync(page)).ShouldBeEmpty("company page");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Et laboriosam praesentium" }).ClickAsync();
+        await page.GetByLabel("Intitulé").FillAsync("Technicien·ne de maintenance");
+        await page.GetByLabel("Contrat").SelectOptionAsync(new SelectOptionValue { Label = "Contrat d'apprentissage" });
+        (await BrowserApp.AccessibilityViolationsAsync(page)).ShouldBeEmpty("offer page");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enregistrer l'offre" }).ClickAsync();
+        await page.GetByText("L'offre « Technicien·ne de maintenance » est enregistrée.").WaitForAsync();
+        var history = await page.Locator("ul.history").InnerTextAsync();
+        history.ShouldContain("par DURAND Claire");
+        history.ShouldContain("Intitulé : « Et laboriosam praesentium » → « Technicien·ne de maintenance »");
+        history.ShouldContain("Contrat : « (vide) » → « Contrat d'apprentissage »");
+        (await BrowserApp.AccessibilityViolationsAsync(page)).ShouldBeEmpty("offer page with its history");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Laboriosam Industries" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "LEFEBVRE Sophie" }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Modifier le contact" }).WaitForAsync();
+        (await page.GetByLabel("Adresse e-mail").InputValueAsync()).ShouldNotBeNullOrEmpty();
+        (await BrowserApp.AccessibilityViolationsAsync(page)).ShouldBeEmpty("contact page");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Équipe" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "MARTIN Benoît" }).ClickAsync();
+        (await page.GetByLabel("Rôle").InputValueAsync()).ShouldBe("Recruiter");
+        (await BrowserApp.AccessibilityViolationsAsync(page)).ShouldBeEmpty("staff page");
+    }
+}
