@@ -248,7 +248,7 @@ public sealed class ApiHostileCorpusTests
                 continue;
             }
             var problem = System.Text.Json.Nodes.JsonNode.Parse(text)!;
-            if (problem["title"]?.GetValue<string>() != ApiProblem.Title(status) || string.IsNullOrWhiteSpace(problem["detail"]?.GetValue<string>()))
+            if (problem["title"]?.GetValue<string>() != ApiWorld.FrenchTitles.GetValueOrDefault(status) || string.IsNullOrWhiteSpace(problem["detail"]?.GetValue<string>()))
                 failures.Add($"{attack.Name}: title or detail missing: {text}");
             else if (attack.Field is { } field && problem["errors"]?[field] is null)
                 failures.Add($"{attack.Name}: errors.{field} missing: {text}");
