@@ -42,12 +42,15 @@ public static class BenchRun
         long peakMemory = 0;
         await using var sink = new SmtpSink();
 
-        async Task MeasureAsync(string key, Scenarios scenarios, int connections, Func<LoadDriver.Request?> next, Uri? target = null)
+        async Task MeasureAsync(string key, ServerProcess host, int connections, Func<LoadDriver.Request?> next)
         {
             log.Write($"{key,-22} {connections,2} connection(s)… ");
-            var result = await LoadDriver.RunAsync(key, target ?? scenarios.Server, connections, warmup, duration, next);
-            results[key] = result;
-            log.WriteLine($"{result.Throughput,8:0} req/s  p50 {result.P50,6:0.00} ms  p95 {result.P95,6:0.00} ms  p99 {result.P99,6:0.00} ms  failures {result.Failures}");
+            var processor = ProcessorMeter.MeasureAsync(host.Id, warmup, duration);
+            var result = await LoadDriver.RunAsync(key, host.Address, connections, warmup, duration, next);
+            var perRequest = (await processor).PerRequest(result.Requests);
+            results[key] = result with { Processor = perRequest };
+            log.WriteLine($"{result.Throughput,8:0} req/s  p50 {result.P50,6:0.00} ms  p95 {result.P95,6:0.00} ms  p99 {result.P99,6:0.00} ms  failures {result.Failures}" +
+                $"  processor per request: host {perRequest.HostMs:0.00} ms, PostgreSQL {perRequest.PostgresMs:0.00} ms, machine {perRequest.MachineMs:0.00} ms");
         }
 
         static Func<LoadDriver.Request?> Always(LoadDriver.Request request) => () => request;
@@ -79,9 +82,9 @@ public static class BenchRun
             var scenarios = new Scenarios(server.Address, small);
             await scenarios.SignInAsync();
             await WarmAsync(scenarios, baseline.Address, answers: false);
-            await MeasureAsync("small.b.baseline", scenarios, settings.Connections, Always(scenarios.Baseline()), baseline.Address);
-            await MeasureAsync("small.c.list", scenarios, settings.Connections, Always(scenarios.CompanyList()));
-            await MeasureAsync("small.c.list.1", scenarios, 1, Always(scenarios.CompanyList()));
+            await MeasureAsync("small.b.baseline", baseline, settings.Connections, Always(scenarios.Baseline()));
+            await MeasureAsync("small.c.list", server, settings.Connections, Always(scenarios.CompanyList()));
+            await MeasureAsync("small.c.list.1", server, 1, Always(scenarios.CompanyList()));
             peakMemory = server.PeakResidentBytes;
         }
 
@@ -94,27 +97,27 @@ public static class BenchRun
             await scenarios.SignInAsync();
             await WarmAsync(scenarios, baseline.Address, answers: Wants("d"));
             if (Wants("a"))
-                await MeasureAsync("a.health", scenarios, settings.Connections, Always(Scenarios.Health()));
+                await MeasureAsync("a.health", server, settings.Connections, Always(Scenarios.Health()));
             if (Wants("b"))
-                await MeasureAsync("b.baseline", scenarios, settings.Connections, Always(scenarios.Baseline()), baseline.Address);
+                await MeasureAsync("b.baseline", baseline, settings.Connections, Always(scenarios.Baseline()));
             if (Wants("c"))
             {
-                await MeasureAsync("c.list", scenarios, settings.Connections, Always(scenarios.CompanyList()));
-                await MeasureAsync("c.list.1", scenarios, 1, Always(scenarios.CompanyList()));
+                await MeasureAsync("c.list", server, settings.Connections, Always(scenarios.CompanyList()));
+                await MeasureAsync("c.list.1", server, 1, Always(scenarios.CompanyList()));
             }
             if (Wants("f") || Wants("g"))
                 await scenarios.CreateApiKeyAsync();
             if (Wants("f"))
             {
-                await MeasureAsync("b.api.baseline", scenarios, settings.Connections, Always(scenarios.ApiBaseline()), baseline.Address);
-                await MeasureAsync("f.api.list", scenarios, settings.Connections, Always(scenarios.ApiList()));
+                await MeasureAsync("b.api.baseline", baseline, settings.Connections, Always(scenarios.ApiBaseline()));
+                await MeasureAsync("f.api.list", server, settings.Connections, Always(scenarios.ApiList()));
             }
             if (Wants("g"))
-                await MeasureAsync("g.api.create", scenarios, settings.Connections, await scenarios.ApiCreatesAsync(ApiCreates));
+                await MeasureAsync("g.api.create", server, settings.Connections, await scenarios.ApiCreatesAsync(ApiCreates));
             if (Wants("d"))
             {
-                await MeasureAsync("d.answer", scenarios, settings.Connections, await scenarios.MailAnswersAsync(settings.Answers / 2));
-                await MeasureAsync("d.answer.4", scenarios, 4, await scenarios.MailAnswersAsync(settings.Answers / 2));
+                await MeasureAsync("d.answer", server, settings.Connections, await scenarios.MailAnswersAsync(settings.Answers / 2));
+                await MeasureAsync("d.answer.4", server, 4, await scenarios.MailAnswersAsync(settings.Answers / 2));
             }
 
             // (e): once the mails of (d) are out, queue 10,000 more at once and time the dispatcher until the last arrives.
@@ -164,6 +167,8 @@ public static class BenchRun
             exists.Parameters.AddWithValue("name", name);
             if (await exists.ExecuteScalarAsync() is not null)
             {
+                if (settings.Reuse)
+                    await RemoveApiCreationsAsync(target);
                 if (settings.Reuse && await CountReferralsAsync(target, "") == (long)(referrals / schools) * schools
                     && await CountReferralsAsync(target, " WHERE stage = 'AwaitingCompany'") >= waiting)
                 {
@@ -181,6 +186,41 @@ public static class BenchRun
         log.WriteLine($"Generating {name}: {schools} schools, {referrals} referrals");
         await DataGenerator.RunAsync(target, schools, referrals, log);
         return target;
+    }
+
+    /// <summary>
+    /// Takes out what an earlier (g) created (its candidates, their referrals and all that hangs on them): the other scenarios
+    /// count their rows, and a reused database has the generated size again.
+    /// </summary>
+    private static async Task RemoveApiCreationsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var referrals = $"SELECT r.id FROM referrals r JOIN candidates c ON c.id = r.candidate_id WHERE c.email LIKE '{Scenarios.ApiCandidateEmails}'";
+        string[] statements =
+        [
+            $"DELETE FROM action_links WHERE referral_id IN ({referrals})",
+            $"DELETE FROM webhook_deliveries WHERE referral_id IN ({referrals})",
+            $"DELETE FROM outbox_messages WHERE referral_id IN ({referrals})",
+            $"DELETE FROM referral_documents WHERE referral_id IN ({referrals})",
+            $"DELETE FROM referral_events WHERE referral_id IN ({referrals})",
+            $"DELETE FROM referrals WHERE id IN ({referrals})",
+            $"DELETE FROM candidates WHERE email LIKE '{Scenarios.ApiCandidateEmails}'",
+        ];
+        try
+        {
+            foreach (var sql in statements)
+            {
+                await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 600 };
+                await command.ExecuteNonQueryAsync();
+            }
+            await transaction.CommitAsync();
+        }
+        catch (PostgresException)
+        {
+            // An older schema (a table missing): the size check below decides.
+        }
     }
 
     private static async Task<long> CountReferralsAsync(string connectionString, string where)
@@ -261,8 +301,8 @@ public static class Report
         Line();
         Line("## Figures (large database)");
         Line();
-        Line("| figure | conn. | requests | throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | failures |");
-        Line("|---|---|---|---|---|---|---|---|");
+        Line("| figure | conn. | requests | throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | failures | processor per request: host / PostgreSQL / machine (ms) |");
+        Line("|---|---|---|---|---|---|---|---|---|");
         foreach (var (key, label) in new[]
         {
             ("a.health", "(a) `/health/live`"), ("b.baseline", "(b) baseline: one SQL query, minimal HTML"),
@@ -275,13 +315,16 @@ public static class Report
         {
             // A figure whose work ran out (the links of (d)) before the window ended says over how long it was measured.
             if (r.TryGetValue(key, out var x))
-                Line($"| {label}{(x.Seconds < 0.9 * settings.DurationSeconds ? $" (over {F(x.Seconds, "0.0")} s only: its work ran out)" : "")} | {x.Connections} | {x.Requests:N0} | {F(x.Throughput, "0")} | {F(x.P50)} | {F(x.P95)} | {F(x.P99)} | {x.Failures} |");
+                Line($"| {label}{(x.Seconds < 0.9 * settings.DurationSeconds ? $" (over {F(x.Seconds, "0.0")} s only: its work ran out)" : "")} | {x.Connections} | {x.Requests:N0} | {F(x.Throughput, "0")} | {F(x.P50)} | {F(x.P95)} | {F(x.P99)} | {x.Failures} | {F(x.Processor.HostMs)} / {F(x.Processor.PostgresMs)} / {F(x.Processor.MachineMs)} |");
         }
-        Line($"| (e) dispatcher: {mails.Count:N0} queued mails into the local SMTP sink | | {mails.Count:N0} | **{F(mails.PerSecond, "0")} mails/s** | | | | |");
+        Line($"| (e) dispatcher: {mails.Count:N0} queued mails into the local SMTP sink | | {mails.Count:N0} | **{F(mails.PerSecond, "0")} mails/s** | | | | | |");
         Line();
         Line($"(e): {mails.Count:N0} mails in {F(mails.Seconds, "0.0")} s from the commit that queued them to the last one received (the first arrived after {F(mails.FirstAfterSeconds)} s).");
         Line($"(d): its answers queued two mails each; while they came in, the dispatcher sent {UnderLoad()} at a time " +
             $"(`Email:ParallelismUnderLoad`); the {mails.Backlog:N0} still queued when they stopped were out {F(mails.BacklogSeconds, "0.0")} s later.");
+        Line("Processor per request: the processor time, during the measured window, of the process that answered (Passerelle, or the baseline's " +
+            "host for (b) and (b′)), of all PostgreSQL's processes, and of the whole machine (the driver included), divided by the requests " +
+            "of the window (from /proc). It holds better than a throughput when other tenants of the machine take its cores.");
         Line($"Server's peak resident memory over the whole run (both databases, VmHWM): **{peakMemory / 1048576.0:0} MB**.");
         Line();
 

@@ -6,6 +6,9 @@ namespace Passerelle.Bench;
 /// <summary>One measured load: how many requests, how fast, and the latency percentiles (milliseconds).</summary>
 public sealed record LoadResult(string Name, int Connections, int Requests, int Failures, double Seconds, double P50, double P95, double P99, double Mean)
 {
+    /// <summary>Processor time per request in the window, when measured (<see cref="ProcessorMeter"/>).</summary>
+    public ProcessorUse Processor { get; init; } = ProcessorUse.None;
+
     public double Throughput => Requests / Seconds;
 }
 

@@ -184,6 +184,9 @@ public sealed partial class Scenarios(Uri server, string connectionString)
         return response.StatusCode == HttpStatusCode.OK && body.Contains("\"nextCursor\":\"", StringComparison.Ordinal);
     };
 
+    /// <summary>The e-mails of the candidates (g) creates (a LIKE pattern): a reused database is measured without their referrals.</summary>
+    public const string ApiCandidateEmails = "api%@bench.example";
+
     /// <summary>
     /// (g) A referral created through the API: each request a new candidate of school 0 (made here, <paramref name="count"/>
     /// of them) on one of the school's active offers, with a contact of the offer's company; the offer mail is queued too.

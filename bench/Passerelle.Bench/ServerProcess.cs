@@ -26,6 +26,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The process id, for its processor time (<see cref="ProcessorMeter"/>).</summary>
+    public int Id => process.Id;
+
     /// <summary>The highest resident memory seen, in bytes (the kernel's own high-water mark once stopped).</summary>
     public long PeakResidentBytes { get; private set; }
 
