@@ -146,7 +146,12 @@ public abstract class LoginPage<TAccount>(PasswordSignIn signIn, AccountKind kin
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Page();
         }
-        await OpenSessionAsync(account, ct);
+        if (await OpenSessionAsync(account, ct) is { } refusal)
+        {
+            Error = refusal;
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Page();
+        }
         return ReturnUrl is not null && Url.IsLocalUrl(ReturnUrl) && ReturnUrl.StartsWith(portalPath, StringComparison.Ordinal)
             ? LocalRedirect(ReturnUrl)
             : RedirectToPage(StartPage);
@@ -155,7 +160,8 @@ public abstract class LoginPage<TAccount>(PasswordSignIn signIn, AccountKind kin
     /// <summary>The page where the portal starts after a login without a return address.</summary>
     protected abstract string StartPage { get; }
 
-    protected abstract Task OpenSessionAsync(TAccount account, CancellationToken ct);
+    /// <summary>Opens the session of an account whose password was right; or says, in French, why it has no access any more.</summary>
+    protected abstract Task<string?> OpenSessionAsync(TAccount account, CancellationToken ct);
 }
 
 /// <summary>

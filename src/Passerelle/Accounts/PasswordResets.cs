@@ -20,10 +20,13 @@ public sealed class PasswordResets(PasserelleDb db, TimeProvider clock)
         var normalized = login.Trim().ToLowerInvariant();
         var account = kind == AccountKind.Staff
             ? await db.Staff.IgnoreQueryFilters().AsNoTracking()
-                .Where(s => s.UserName.ToLower() == normalized || s.Email.ToLower() == normalized)
+                .Where(s => (s.UserName.ToLower() == normalized || s.Email.ToLower() == normalized) && s.DeactivatedAt == null)
                 .Select(s => new { s.Id, SchoolId = (Guid?)s.SchoolId, s.Email, s.LastName, s.FirstName }).FirstOrDefaultAsync(ct)
             : await db.CompanyContacts.AsNoTracking()
                 .Where(c => c.UserName.ToLower() == normalized || c.Email.ToLower() == normalized)
+                // Switched off by every school it worked with: no mail (a contact no school has linked yet still gets one).
+                .Where(c => !db.SchoolContacts.IgnoreQueryFilters().Any(l => l.ContactId == c.Id)
+                    || db.SchoolContacts.IgnoreQueryFilters().Any(l => l.ContactId == c.Id && l.DeactivatedAt == null))
                 .Select(c => new { c.Id, SchoolId = (Guid?)null, c.Email, c.LastName, c.FirstName }).FirstOrDefaultAsync(ct);
         if (account is null)
             return;

@@ -39,7 +39,7 @@ public static class SessionValidation
         var db = context.HttpContext.RequestServices.GetRequiredService<PasserelleDb>();
         var stored = await ReadStaff.For(db)(db, id, context.HttpContext.RequestAborted);
         var claims = context.Principal!;
-        var sameGrant = stored is not null
+        var sameGrant = stored is not null && !stored.Deactivated
             && claims.FindFirstValue(SchoolOffice.SchoolAuth.SchoolClaim) == stored.SchoolId.ToString()
             && claims.IsInRole(stored.Role.ToString()) && claims.FindAll(ClaimTypes.Role).Count() == 1;
         if (await CheckStampAsync(context, sameGrant ? stored!.Stamp : null))
@@ -73,7 +73,7 @@ public static class SessionValidation
         db.Set<T>().IgnoreQueryFilters().Where(a => a.Id == accountId)
             .ExecuteUpdateAsync(set => set.SetProperty(a => a.SecurityStamp, Guid.NewGuid().ToString("N")), ct);
 
-    private sealed record StoredStaff(string Stamp, Guid SchoolId, StaffRole Role, bool PushCv);
+    private sealed record StoredStaff(string Stamp, Guid SchoolId, StaffRole Role, bool PushCv, bool Deactivated);
 
     /// <summary>Compiled once: this query runs on every signed-in request.</summary>
     private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<StoredStaff?>>> ReadStaff = new(() => EF.CompileAsyncQuery(
@@ -81,5 +81,5 @@ public static class SessionValidation
             (from s in db.Staff.IgnoreQueryFilters()
              where s.Id == id
              join school in db.Schools on s.SchoolId equals school.Id
-             select new StoredStaff(s.SecurityStamp, s.SchoolId, s.Role, school.PushCvEnabled)).SingleOrDefault()));
+             select new StoredStaff(s.SecurityStamp, s.SchoolId, s.Role, school.PushCvEnabled, s.DeactivatedAt != null)).SingleOrDefault()));
 }

@@ -243,9 +243,13 @@ public static class Corrections
             return "Indiquez le nom et le prénom (100 caractères au plus).";
         if (!Enum.IsDefined(edit.Role))
             return "Choisissez un rôle.";
-        if (staff.Role == StaffRole.SchoolAdmin && edit.Role != StaffRole.SchoolAdmin
-            && !await db.Staff.AnyAsync(s => s.Id != staff.Id && s.Role == StaffRole.SchoolAdmin, ct))
-            return "L'école garde au moins un administrateur : nommez-en un autre avant de changer ce rôle.";
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (staff.Role == StaffRole.SchoolAdmin && edit.Role != StaffRole.SchoolAdmin)
+        {
+            await Deactivations.LockSchoolAsync(db, ct);
+            if (!await Deactivations.OtherActiveAdminAsync(db, staff.Id, ct))
+                return "L'école garde au moins un administrateur actif : nommez-en un autre avant de changer ce rôle.";
+        }
 
         var changes = new ChangeSet()
             .Compare("Nom", staff.LastName, lastName)
@@ -256,6 +260,7 @@ public static class Corrections
         staff.Role = edit.Role;
         changes.Record(db, ChangeSubject.Staff, staff.Id, staffId, staffName, now);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return null;
     }
 

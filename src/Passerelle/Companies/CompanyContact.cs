@@ -39,6 +39,12 @@ public sealed class SchoolContact : ISchoolOwned
 
     /// <summary>The contact's id in this school's own platform (the API's externalId), unique in the school.</summary>
     public string? ExternalId { get; set; }
+
+    /// <summary>
+    /// When the school switched the contact off: no access to this school's referrals (portal, mail links), no mail from
+    /// it, not chosen for new referrals. The contact keeps working with the other schools.
+    /// </summary>
+    public DateTimeOffset? DeactivatedAt { get; set; }
 }
 
 /// <summary>The link "this school works with this company": the companies a school lists and opens.</summary>
@@ -50,6 +56,9 @@ public sealed class SchoolCompany : ISchoolOwned
 
     /// <summary>The company's id in this school's own platform (the API's externalId), unique in the school.</summary>
     public string? ExternalId { get; set; }
+
+    /// <summary>When the school switched the company off: its offers take no new referral, it is no longer proposed.</summary>
+    public DateTimeOffset? DeactivatedAt { get; set; }
 }
 
 /// <summary>

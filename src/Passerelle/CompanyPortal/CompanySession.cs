@@ -38,7 +38,7 @@ public sealed record CompanySession(IReadOnlyList<CompanySession.School> Schools
             .Where(c => c.Id == id)
             .Select(c => new Stored(c.SecurityStamp,
                 (from link in db.SchoolContacts
-                 where link.ContactId == c.Id
+                 where link.ContactId == c.Id && link.DeactivatedAt == null
                  join school in db.Schools on link.SchoolId equals school.Id
                  orderby school.Name
                  select new School(school.Id, school.Name, school.PushCvEnabled)).ToList()))

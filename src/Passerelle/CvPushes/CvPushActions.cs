@@ -69,7 +69,9 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
         var contacts = await (
             from link in db.SchoolContacts
             join contact in db.CompanyContacts on link.ContactId equals contact.Id
-            where contactIds.Contains(contact.Id)
+            // A contact or a company the school switched off is not chosen.
+            where contactIds.Contains(contact.Id) && link.DeactivatedAt == null
+                && !db.SchoolCompanies.Any(c => c.CompanyId == contact.CompanyId && c.DeactivatedAt != null)
             select new { contact.Id, contact.LastName, contact.FirstName }).ToDictionaryAsync(c => c.Id, ct);
         if (candidates.Count != candidateIds.Count || contacts.Count != contactIds.Distinct().Count())
             return new PushResult([], ["Un candidat ou un contact choisi est introuvable."]);

@@ -21,6 +21,9 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
 {
     private const string Mask = "•••";
 
+    /// <summary>The problem a mail gets when the school switched its recipient off: the mail is kept as skipped, not failed.</summary>
+    public const string RecipientSwitchedOff = "Destinataire désactivé par l'école : e-mail non envoyé.";
+
     /// <summary>Composes the mail; a row that can no longer be composed (its referral or recipient is gone) gives a reason instead.</summary>
     public async Task<(ComposedMail? Mail, string? Problem)> ComposeAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct)
     {
@@ -44,10 +47,16 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             join staff in db.Staff on r.CreatedByStaffId equals staff.Id
             join school in db.Schools on r.SchoolId equals school.Id
             where r.Id == referralId
-            select new { Referral = r, Candidate = candidate, Offer = offer, Company = company, Contact = contact, Staff = staff, School = school })
+            select new
+            {
+                Referral = r, Candidate = candidate, Offer = offer, Company = company, Contact = contact, Staff = staff, School = school,
+                ContactSwitchedOff = db.SchoolContacts.Any(l => l.ContactId == contact.Id && l.DeactivatedAt != null),
+            })
             .AsNoTracking().SingleOrDefaultAsync(ct);
         if (row is null)
             return (null, "the referral is gone");
+        if ((message.Recipient == Recipient.CompanyContact && row.ContactSwitchedOff) || (message.Recipient == Recipient.ReferringStaff && row.Staff.DeactivatedAt is not null))
+            return (null, RecipientSwitchedOff);
 
         var data = MailData.Parse(message.Data);
         var (toAddress, toName) = message.Recipient switch
@@ -102,6 +111,19 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             message.MessageId, MaskToken(rendered.Html, token), MaskToken(rendered.Text, token)), null);
     }
 
+    /// <summary>
+    /// A contact the school of the mail switched off; for a mail of no school (a password reset), one every school it
+    /// worked with switched off.
+    /// </summary>
+    private async Task<bool> ContactSwitchedOffAsync(Guid contactId, Guid? schoolId, CancellationToken ct)
+    {
+        var links = await db.SchoolContacts.IgnoreQueryFilters().Where(l => l.ContactId == contactId)
+            .Select(l => new { l.SchoolId, Active = l.DeactivatedAt == null }).ToListAsync(ct);
+        return schoolId is { } school
+            ? links.Any(l => l.SchoolId == school && !l.Active)
+            : links.Count > 0 && !links.Any(l => l.Active);
+    }
+
     /// <summary>A push CV to its contact: every profile of the push, each with its own links (profile, meet, do not follow up).</summary>
     private async Task<(ComposedMail? Mail, string? Problem)> ComposePushAsync(OutboxMessage message, Guid pushId, DateTimeOffset now, CancellationToken ct)
     {
@@ -113,10 +135,16 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             join staff in db.Staff on push.CreatedByStaffId equals staff.Id
             join school in db.Schools on push.SchoolId equals school.Id
             where push.Id == pushId
-            select new { Push = push, Contact = contact, Company = company, Staff = staff, School = school })
+            select new
+            {
+                Push = push, Contact = contact, Company = company, Staff = staff, School = school,
+                ContactSwitchedOff = db.SchoolContacts.Any(l => l.ContactId == contact.Id && l.DeactivatedAt != null),
+            })
             .AsNoTracking().SingleOrDefaultAsync(ct);
         if (row is null)
             return (null, "the push is gone");
+        if (row.ContactSwitchedOff)
+            return (null, RecipientSwitchedOff);
         if (!row.School.PushCvEnabled)
             return (null, "the school turned the push CV module off");
         if (!EmailAddress.IsValid(row.Contact.Email))
@@ -207,6 +235,8 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         };
         if (account is null)
             return (null, "the account is gone");
+        if (account is Schools.Staff { DeactivatedAt: not null } || (account is Companies.CompanyContact && await ContactSwitchedOffAsync(accountId, message.SchoolId, ct)))
+            return (null, RecipientSwitchedOff);
         if (purpose == AccountTokenPurpose.EmailChange && !string.Equals(email, message.ToAddress, StringComparison.OrdinalIgnoreCase))
             return (null, "the address to confirm was changed again or confirmed meanwhile");
         if (!EmailAddress.IsValid(email))

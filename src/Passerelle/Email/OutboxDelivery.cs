@@ -69,10 +69,7 @@ public sealed class OutboxDelivery(
         if (Referrals.TemplateKeys.SchoolMayMute.Contains(message.TemplateKey) && message.SchoolId is { } schoolId
             && (await db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct)).IsMuted(message.TemplateKey))
         {
-            await db.OutboxMessages.Where(m => m.Id == id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
-                .SetProperty(m => m.State, OutboxState.Skipped)
-                .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
-                .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+            await SkipAsync(db, id, null);
             return;
         }
 
@@ -85,6 +82,11 @@ public sealed class OutboxDelivery(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             await RetryLaterAsync(db, message, $"composition: {e.Message}", ct);
+            return;
+        }
+        if (mail is null && problem == MailComposer.RecipientSwitchedOff)
+        {
+            await SkipAsync(db, id, problem);
             return;
         }
         if (mail is null)
@@ -121,6 +123,14 @@ public sealed class OutboxDelivery(
             .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
         logger.LogInformation("Mail {MessageId} ({TemplateKey}) sent", message.MessageId, message.TemplateKey);
     }
+
+    /// <summary>Kept as skipped, not sent: a notification the school muted, or a recipient it switched off (the reason kept).</summary>
+    private async Task SkipAsync(PasserelleDb db, Guid id, string? reason) =>
+        await db.OutboxMessages.Where(m => m.Id == id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
+            .SetProperty(m => m.State, OutboxState.Skipped)
+            .SetProperty(m => m.LastError, reason)
+            .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+            .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
 
     private async Task RetryLaterAsync(PasserelleDb db, OutboxMessage message, string error, CancellationToken ct)
     {

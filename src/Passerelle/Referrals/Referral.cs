@@ -373,6 +373,29 @@ public sealed class Referral : ISchoolOwned
             : TransitionResult.Done(@event, toCandidate);
     }
 
+    /// <summary>
+    /// The school gives the referral to another contact of the company (the first one left, or was switched off). The new
+    /// contact gets the candidate's mail with fresh links when the company's step is open; the old one's links stop working
+    /// (<see cref="ReferralActions.ReassignAsync"/>).
+    /// </summary>
+    public TransitionResult Reassign(Guid contactId, string contactName, Actor actor, DateTimeOffset now)
+    {
+        if (actor.ActsAs != Party.School)
+            return TransitionResult.Refused(RefusalCode.NotYourStep, "Seule l'école confie une mise en relation à un autre contact.");
+        if (IsCancelled)
+            return Cancelled();
+        if (Outcome is not null)
+            return TransitionResult.Refused(RefusalCode.Closed, "Le résultat est enregistré : la mise en relation ne change plus de contact.");
+        if (contactId == ContactId)
+            return TransitionResult.Refused(RefusalCode.SameAnswer, "Ce contact suit déjà cette mise en relation.");
+
+        ContactId = contactId;
+        var @event = Record(ReferralEventKind.ContactChanged, actor, now, reason: contactName);
+        return CompanyStepOpen
+            ? TransitionResult.Done(@event, new MailToSend(TemplateKeys.CandidateToCompany, Recipient.CompanyContact))
+            : TransitionResult.Done(@event);
+    }
+
     /// <summary>The checks every answer shares: the right party, the right person, a referral still open.</summary>
     private TransitionResult? Check(Actor actor, Party party, string notYourStep)
     {

@@ -83,8 +83,13 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
     }
 
     /// <summary>The same, on a referral this context has just read (tracked, of its school).</summary>
-    internal async Task<TransitionResult> ApplyAsync(
-        Referral referral, Func<Referral, DateTimeOffset, TransitionResult> transition, int? expectedVersion = null, CancellationToken ct = default)
+    internal Task<TransitionResult> ApplyAsync(
+        Referral referral, Func<Referral, DateTimeOffset, TransitionResult> transition, int? expectedVersion = null, CancellationToken ct = default) =>
+        ApplyAsync(referral, transition, expectedVersion, null, ct);
+
+    /// <param name="alsoInTransaction">More to write with the transition, in its transaction (given the transition's time).</param>
+    private async Task<TransitionResult> ApplyAsync(Referral referral, Func<Referral, DateTimeOffset, TransitionResult> transition, int? expectedVersion,
+        Func<DateTimeOffset, CancellationToken, Task<int>>? alsoInTransaction, CancellationToken ct)
     {
         if (db.Entry(referral).State != EntityState.Unchanged || referral.SchoolId != db.SchoolId)
             throw new InvalidOperationException("The referral must have been read, unchanged, by this context opened for its school.");
@@ -100,7 +105,15 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         db.ReferralEvents.AddRange(result.Events);
         Outbox.Enqueue(db, referral, result, now);
         var closed = openBefore.Except(referral.OpenSteps).ToList();
-        return await SaveAsync(result, closed.Count == 0 ? null : ct2 => RevokeLinksAsync(referral.Id, closed, now, ct2), ct);
+        if (closed.Count == 0 && alsoInTransaction is null)
+            return await SaveAsync(result, null, ct);
+        return await SaveAsync(result, async ct2 =>
+        {
+            if (closed.Count > 0)
+                await RevokeLinksAsync(referral.Id, closed, now, ct2);
+            if (alsoInTransaction is not null)
+                await alsoInTransaction(now, ct2);
+        }, ct);
     }
 
     /// <summary>Creates a referral (state, shared documents, the "proposed" event and the offer mail together).</summary>
@@ -118,11 +131,17 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
             CandidateExists = db.Candidates.Any(c => c.Id == candidateId),
             ContactWorksWithSchool = db.SchoolContacts.Any(link => link.ContactId == contactId
                 && db.CompanyContacts.Any(contact => contact.Id == contactId && contact.CompanyId == o.CompanyId)),
+            ContactSwitchedOff = db.SchoolContacts.Any(link => link.ContactId == contactId && link.DeactivatedAt != null),
+            CompanySwitchedOff = db.SchoolCompanies.Any(link => link.CompanyId == o.CompanyId && link.DeactivatedAt != null),
             DocumentsOfCandidate = db.Documents.Count(d => d.CandidateId == candidateId && sharedDocumentIds.Contains(d.Id)),
             AlreadyOpen = db.Referrals.Any(r => r.CandidateId == candidateId && r.JobOfferId == jobOfferId && r.CancelledAt == null),
         }).FirstOrDefaultAsync(ct);
         if (check is not { CandidateExists: true, ContactWorksWithSchool: true } || check.DocumentsOfCandidate != sharedDocumentIds.Distinct().Count())
             return (null, TransitionResult.NotFound());
+        if (check.CompanySwitchedOff)
+            return (null, TransitionResult.Refused(RefusalCode.Invalid, "Cette entreprise est désactivée : ses offres ne reçoivent plus de mises en relation."));
+        if (check.ContactSwitchedOff)
+            return (null, TransitionResult.Refused(RefusalCode.Invalid, "Ce contact est désactivé : choisissez un autre contact de l'entreprise."));
         if (check.AlreadyOpen)
             return (null, TransitionResult.Refused(RefusalCode.Invalid, "Ce candidat est déjà en relation pour cette offre."));
 
@@ -136,6 +155,31 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         db.ReferralEvents.AddRange(result.Events);
         Outbox.Enqueue(db, referral, result, now);
         return (referral, await SaveAsync(result, null, ct));
+    }
+
+    /// <summary>
+    /// Gives a referral of the context's school to another contact: one of the offer's company, active with this school.
+    /// The previous contact's links stop working at once; the new contact gets the candidate's mail with fresh links when
+    /// the company's step is open (<see cref="Referral.Reassign"/>).
+    /// </summary>
+    public async Task<TransitionResult> ReassignAsync(Guid referralId, Guid contactId, Actor actor, int? expectedVersion, CancellationToken ct = default)
+    {
+        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.Id == referralId, ct);
+        if (referral is null)
+            return TransitionResult.NotFound();
+        var contact = await db.CompanyContacts
+            .Where(c => c.Id == contactId
+                && db.SchoolContacts.Any(link => link.ContactId == c.Id && link.DeactivatedAt == null)
+                && db.JobOffers.Any(o => o.Id == referral.JobOfferId && o.CompanyId == c.CompanyId))
+            .Select(c => new { c.LastName, c.FirstName }).SingleOrDefaultAsync(ct);
+        if (contact is null)
+            return TransitionResult.Refused(RefusalCode.Invalid, "Choisissez un contact actif de l'entreprise de l'offre.");
+        var previous = referral.ContactId;
+        var name = Schools.PersonName.Display(contact.LastName, contact.FirstName);
+        return await ApplyAsync(referral, (r, now) => r.Reassign(contactId, name, actor, now), expectedVersion,
+            (now, ct2) => db.ActionLinks
+                .Where(l => l.ReferralId == referralId && l.Recipient == Recipient.CompanyContact && l.RecipientId == previous && l.RevokedAt == null)
+                .ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct2), ct);
     }
 
     private async Task RevokeLinksAsync(Guid referralId, List<LinkStep> steps, DateTimeOffset now, CancellationToken ct) =>

@@ -16,6 +16,9 @@ public enum ReferralEventKind
 
     /// <summary>The first event of a referral born of a push CV: who proposed the profile, when, and the candidate's consent.</summary>
     ProposedFromPush,
+
+    /// <summary>The school gave the referral to another contact of the company (its <see cref="ReferralEvent.Reason"/>: the new contact's name).</summary>
+    ContactChanged,
 }
 
 /// <summary>

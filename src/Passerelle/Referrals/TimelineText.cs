@@ -21,13 +21,14 @@ public static class TimelineText
             ReferralEventKind.CandidateAccepted or ReferralEventKind.AppointmentChanged or ReferralEventKind.CandidateRefused => $"{companyName} - Réponse de l'entreprise",
             ReferralEventKind.AppointmentAccepted or ReferralEventKind.AppointmentDeclined => $"{candidateName} - Réponse du candidat au RDV",
             ReferralEventKind.Recruited or ReferralEventKind.NotRetained => $"{(e.ActorKind == ActorKind.CompanyContact || e.OnBehalfOf == Party.Company ? companyName : schoolName)} - Résultat",
+            ReferralEventKind.ContactChanged => $"{schoolName} - Changement de contact",
             _ => $"{schoolName} - Annulation",
         };
         var what = e.Kind == ReferralEventKind.ProposedFromPush
             ? PushedBy(e.ActorName, e.OccurredAt, e.ConsentRecordedAt)
             : Answer(e.Kind, e.AppointmentStartsAt, e.AppointmentLocation);
         if (e.Reason is not null)
-            what += e.Kind == ReferralEventKind.Cancelled ? $" : {e.Reason}" : $" (motif : {e.Reason})";
+            what += e.Kind is ReferralEventKind.Cancelled or ReferralEventKind.ContactChanged ? $" : {e.Reason}" : $" (motif : {e.Reason})";
         if (e.PreviousAnswer is { } previous && e.Kind != ReferralEventKind.AppointmentChanged)
             what += $" (changement d'avis, auparavant : {Answer(previous, null, null)})";
         // An answer given for a party, or anything done through the API ("Action effectuée par ERP (API).").
@@ -59,6 +60,7 @@ public static class TimelineText
             ReferralEventKind.AppointmentDeclined => "RDV refusé",
             ReferralEventKind.Recruited => "Recruté",
             ReferralEventKind.NotRetained => "Non retenu",
+            ReferralEventKind.ContactChanged => "Mise en relation confiée à un autre contact de l'entreprise",
             _ => "Mise en relation annulée",
         };
     }

@@ -40,6 +40,28 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
     /// <summary>A referral was made for one of its offers: the SIRET no longer changes.</summary>
     public bool SiretFixed { get; private set; }
 
+    /// <summary>When the school switched the company off; null while active.</summary>
+    public DateTimeOffset? DeactivatedAt { get; private set; }
+
+    /// <summary>The company's contacts the school switched off.</summary>
+    public IReadOnlySet<Guid> DeactivatedContacts { get; private set; } = new HashSet<Guid>();
+
+    public Task<IActionResult> OnPostDeactivateAsync(Guid id, CancellationToken ct) => SwitchAsync(id, active: false, ct);
+
+    public Task<IActionResult> OnPostReactivateAsync(Guid id, CancellationToken ct) => SwitchAsync(id, active: true, ct);
+
+    private async Task<IActionResult> SwitchAsync(Guid id, bool active, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        if (await Deactivations.SetCompanyActiveAsync(Db, id, active, StaffId, StaffName, clock.GetUtcNow(), ct) is { } problem)
+            return Refused(problem);
+        Message = active
+            ? $"{Company.Name} est de nouveau active : ses offres actives reçoivent vos mises en relation."
+            : $"{Company.Name} est désactivée : ses offres ne reçoivent plus de mises en relation. Les mises en relation en cours continuent.";
+        return RedirectToPage(new { id });
+    }
+
     public sealed class CompanyForm
     {
         public string? Name { get; set; }
@@ -163,11 +185,14 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         if (await Db.Companies.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id && Db.SchoolCompanies.Any(l => l.CompanyId == c.Id), ct) is not { } company)
             return false;
         Company = company;
-        Contacts = await (from link in Db.SchoolContacts
-                          join c in Db.CompanyContacts on link.ContactId equals c.Id
-                          where c.CompanyId == id
-                          orderby c.LastName
-                          select c).AsNoTracking().ToListAsync(ct);
+        var contacts = await (from link in Db.SchoolContacts
+                              join c in Db.CompanyContacts on link.ContactId equals c.Id
+                              where c.CompanyId == id
+                              orderby c.LastName
+                              select new { Contact = c, link.DeactivatedAt }).AsNoTracking().ToListAsync(ct);
+        Contacts = [.. contacts.Select(c => c.Contact)];
+        DeactivatedContacts = contacts.Where(c => c.DeactivatedAt is not null).Select(c => c.Contact.Id).ToHashSet();
+        DeactivatedAt = await Db.SchoolCompanies.Where(l => l.CompanyId == id).Select(l => l.DeactivatedAt).SingleAsync(ct);
         PendingInvitations = await Db.ContactInvitations.AsNoTracking().Where(i => i.CompanyId == id && i.AnsweredAt == null)
             .OrderBy(i => i.CreatedAt).ToListAsync(ct);
         Offers = await Db.JobOffers.AsNoTracking().Where(o => o.CompanyId == id).OrderByDescending(o => o.IsActive).ThenBy(o => o.Title).ToListAsync(ct);

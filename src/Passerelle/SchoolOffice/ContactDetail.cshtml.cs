@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Changes;
 using Passerelle.Companies;
+using Passerelle.Referrals;
 using Passerelle.Storage;
 
 namespace Passerelle.SchoolOffice;
@@ -11,11 +12,22 @@ namespace Passerelle.SchoolOffice;
 /// A company contact within the school's reach: correct their name, phone and address (a new address is confirmed by its
 /// owner before it is used), and see who changed what.
 /// </summary>
-public sealed class ContactDetailModel(PasserelleDb db, TimeProvider clock) : SchoolPage(db)
+public sealed class ContactDetailModel(PasserelleDb db, ReferralActions actions, TimeProvider clock) : SchoolPage(db)
 {
     public CompanyContact Contact { get; private set; } = null!;
     public Company Company { get; private set; } = null!;
     public IReadOnlyList<ChangeLine> History { get; private set; } = [];
+
+    /// <summary>When the school switched the contact off; null while active.</summary>
+    public DateTimeOffset? DeactivatedAt { get; private set; }
+
+    /// <summary>The contact's referrals still open (not cancelled, no outcome), to give to another contact.</summary>
+    public IReadOnlyList<OpenReferral> OpenReferrals { get; private set; } = [];
+
+    /// <summary>The company's other contacts active with this school: whom a referral can be given to.</summary>
+    public IReadOnlyList<(Guid Id, string Name)> OtherContacts { get; private set; } = [];
+
+    public sealed record OpenReferral(Guid Id, string CandidateName, string OfferTitle, ReferralStage Stage, int Version);
 
     [TempData]
     public string? Message { get; set; }
@@ -50,6 +62,48 @@ public sealed class ContactDetailModel(PasserelleDb db, TimeProvider clock) : Sc
     }
 
 
+    public Task<IActionResult> OnPostDeactivateAsync(Guid id, CancellationToken ct) => SwitchAsync(id, active: false, ct);
+
+    public Task<IActionResult> OnPostReactivateAsync(Guid id, CancellationToken ct) => SwitchAsync(id, active: true, ct);
+
+    private async Task<IActionResult> SwitchAsync(Guid id, bool active, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        if (await Deactivations.SetContactActiveAsync(Db, id, active, StaffId, StaffName, clock.GetUtcNow(), ct) is { } problem)
+            return Refused(problem);
+        Message = active
+            ? $"{Contact.DisplayName} est de nouveau actif : il peut recevoir vos mises en relation."
+            : $"{Contact.DisplayName} est désactivé : il n'a plus accès à vos mises en relation et ne reçoit plus vos e-mails."
+              + (OpenReferrals.Count > 0 ? " Réaffectez ses mises en relation en cours à un autre contact." : "");
+        return RedirectToPage(new { id });
+    }
+
+    [BindProperty] public Guid? ReferralId { get; set; }
+    [BindProperty] public Guid? NewContactId { get; set; }
+    [BindProperty] public int? Version { get; set; }
+
+    public async Task<IActionResult> OnPostReassignAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        // Only a referral this contact follows, from this page.
+        if (ReferralId is not { } referralId || OpenReferrals.All(r => r.Id != referralId))
+            return Refused("Cette mise en relation n'est plus suivie par ce contact : rechargez la page.", StatusCodes.Status409Conflict);
+        if (NewContactId is not { } newContact)
+            return Refused("Choisissez le contact à qui confier la mise en relation.");
+        var result = await actions.ReassignAsync(referralId, newContact, Acting(), Version, ct);
+        if (!result.Succeeded)
+        {
+            await LoadAsync(id, ct);
+            return Refused(result.Refusal!.Message, result.Refusal.HttpStatus);
+        }
+        var name = OtherContacts.FirstOrDefault(c => c.Id == newContact).Name;
+        Message = $"La mise en relation est confiée à {name}" +
+            (result.Mails.Count > 0 ? " : le candidat lui est présenté par e-mail, avec des liens pour répondre." : ".");
+        return RedirectToPage(new { id });
+    }
+
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {
         // Only a contact who works with this school: another school's contact answers 404 like an unknown one.
@@ -58,7 +112,22 @@ public sealed class ContactDetailModel(PasserelleDb db, TimeProvider clock) : Sc
             return false;
         Contact = contact;
         Company = await Db.Companies.AsNoTracking().SingleAsync(c => c.Id == contact.CompanyId, ct);
+        DeactivatedAt = await Db.SchoolContacts.Where(l => l.ContactId == id).Select(l => l.DeactivatedAt).SingleAsync(ct);
         History = await ChangeHistory.LoadAsync(Db, ChangeSubject.CompanyContact, id, ct);
+        OpenReferrals = (await (
+            from r in Db.Referrals.AsNoTracking()
+            where r.ContactId == id && r.CancelledAt == null && r.Outcome == null
+            join candidate in Db.Candidates on r.CandidateId equals candidate.Id
+            join offer in Db.JobOffers on r.JobOfferId equals offer.Id
+            orderby r.CreatedAt
+            select new { r.Id, candidate.LastName, candidate.FirstName, offer.Title, r.Stage, r.Version }).ToListAsync(ct))
+            .Select(r => new OpenReferral(r.Id, Schools.PersonName.Display(r.LastName, r.FirstName), r.Title, r.Stage, r.Version)).ToList();
+        OtherContacts = (await (
+            from c in Db.CompanyContacts.AsNoTracking()
+            where c.CompanyId == contact.CompanyId && c.Id != id && Db.SchoolContacts.Any(l => l.ContactId == c.Id && l.DeactivatedAt == null)
+            orderby c.LastName, c.FirstName
+            select new { c.Id, c.LastName, c.FirstName }).ToListAsync(ct))
+            .Select(c => (c.Id, Schools.PersonName.Display(c.LastName, c.FirstName))).ToList();
         return true;
     }
 }

@@ -10,6 +10,13 @@ public sealed class LoginModel(PasswordSignIn signIn, TimeProvider clock) : Logi
 {
     protected override string StartPage => "/SchoolOffice/ReferralList";
 
-    protected override Task OpenSessionAsync(Staff staff, CancellationToken ct) =>
-        HttpContext.SignInAsync(SchoolAuth.Scheme, SchoolAuth.Principal(staff, clock.GetUtcNow()));
+    protected override async Task<string?> OpenSessionAsync(Staff staff, CancellationToken ct)
+    {
+        if (staff.DeactivatedAt is not null)
+            return Deactivated;
+        await HttpContext.SignInAsync(SchoolAuth.Scheme, SchoolAuth.Principal(staff, clock.GetUtcNow()));
+        return null;
+    }
+
+    public const string Deactivated = "Votre compte a été désactivé : adressez-vous à un administrateur de votre école.";
 }

@@ -91,8 +91,10 @@ public sealed class NewCvPushModel(PasserelleDb db, CvPushActions actions) : Sch
 
         var contacts =
             from link in Db.SchoolContacts
+            where link.DeactivatedAt == null
             join contact in Db.CompanyContacts on link.ContactId equals contact.Id
             join company in Db.Companies on contact.CompanyId equals company.Id
+            where !Db.SchoolCompanies.Any(c => c.CompanyId == company.Id && c.DeactivatedAt != null)
             select new { contact.Id, contact.LastName, contact.FirstName, Company = company.Name };
         if (!string.IsNullOrWhiteSpace(Search))
         {

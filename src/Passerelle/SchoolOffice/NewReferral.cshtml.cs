@@ -64,7 +64,11 @@ public sealed class NewReferralModel(PasserelleDb db, ReferralActions actions) :
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        Offers = (await (from o in Db.JobOffers where o.IsActive join c in Db.Companies on o.CompanyId equals c.Id orderby o.Title select new { o.Id, o.Title, c.Name })
+        Offers = (await (from o in Db.JobOffers
+                         where o.IsActive && !Db.SchoolCompanies.Any(l => l.CompanyId == o.CompanyId && l.DeactivatedAt != null)
+                         join c in Db.Companies on o.CompanyId equals c.Id
+                         orderby o.Title
+                         select new { o.Id, o.Title, c.Name })
             .ToListAsync(ct)).Select(o => (o.Id, o.Title, o.Name)).ToList();
         Offer = Offers.FirstOrDefault(o => o.Id == OfferId) is { Id: var id } chosen && id != Guid.Empty ? chosen : null;
         if (Offer is null)
@@ -72,7 +76,7 @@ public sealed class NewReferralModel(PasserelleDb db, ReferralActions actions) :
         var companyId = await Db.JobOffers.Where(o => o.Id == Offer.Value.Id).Select(o => o.CompanyId).SingleAsync(ct);
         Contacts = (await (from link in Db.SchoolContacts
                            join contact in Db.CompanyContacts on link.ContactId equals contact.Id
-                           where contact.CompanyId == companyId
+                           where contact.CompanyId == companyId && link.DeactivatedAt == null
                            orderby contact.LastName
                            select new { contact.Id, contact.LastName, contact.FirstName }).ToListAsync(ct))
             .Select(c => (c.Id, PersonName.Display(c.LastName, c.FirstName))).ToList();

@@ -15,6 +15,14 @@ public sealed class StaffDetailModel(PasserelleDb db, TimeProvider clock) : Scho
     public Staff Member { get; private set; } = null!;
     public IReadOnlyList<ChangeLine> History { get; private set; } = [];
 
+    /// <summary>The referrals this person follows that are still open (not cancelled, no outcome).</summary>
+    public int OpenReferrals { get; private set; }
+
+    /// <summary>The school's other active members: who can take over those referrals.</summary>
+    public IReadOnlyList<(Guid Id, string Name)> Colleagues { get; private set; } = [];
+
+    [BindProperty] public Guid? ColleagueId { get; set; }
+
     [TempData]
     public string? Message { get; set; }
 
@@ -46,12 +54,43 @@ public sealed class StaffDetailModel(PasserelleDb db, TimeProvider clock) : Scho
     }
 
 
+    public Task<IActionResult> OnPostDeactivateAsync(Guid id, CancellationToken ct) => SwitchAsync(id, active: false, ct);
+
+    public Task<IActionResult> OnPostReactivateAsync(Guid id, CancellationToken ct) => SwitchAsync(id, active: true, ct);
+
+    private async Task<IActionResult> SwitchAsync(Guid id, bool active, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        if (await Deactivations.SetStaffActiveAsync(Db, id, active, StaffId, StaffName, clock.GetUtcNow(), ct) is { } problem)
+            return Refused(problem);
+        Message = active
+            ? $"Le compte de {Member.DisplayName} est de nouveau actif : cette personne peut se connecter."
+            : $"Le compte de {Member.DisplayName} est désactivé : ses sessions sont fermées et elle ne reçoit plus d'e-mails."
+              + (OpenReferrals > 0 ? " Confiez ses mises en relation en cours à un autre membre de l'équipe." : "");
+        return RedirectToPage(new { id });
+    }
+
+    public async Task<IActionResult> OnPostHandOverAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        if (ColleagueId is not { } colleague || Colleagues.All(c => c.Id != colleague))
+            return Refused("Choisissez un membre actif de l'équipe.");
+        var count = await Deactivations.HandOverReferralsAsync(Db, id, colleague, StaffId, StaffName, clock.GetUtcNow(), ct);
+        Message = $"{count} mise(s) en relation en cours confiée(s) à {Colleagues.First(c => c.Id == colleague).Name}.";
+        return RedirectToPage(new { id });
+    }
+
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {
         if (await Db.Staff.SingleOrDefaultAsync(s => s.Id == id, ct) is not { } member)
             return false;
         Member = member;
         History = await ChangeHistory.LoadAsync(Db, ChangeSubject.Staff, id, ct);
+        OpenReferrals = await Db.Referrals.CountAsync(r => r.CreatedByStaffId == id && r.CancelledAt == null && r.Outcome == null, ct);
+        Colleagues = (await Db.Staff.AsNoTracking().Where(s => s.Id != id && s.DeactivatedAt == null).OrderBy(s => s.LastName).ThenBy(s => s.FirstName)
+            .Select(s => new { s.Id, s.LastName, s.FirstName }).ToListAsync(ct)).Select(s => (s.Id, PersonName.Display(s.LastName, s.FirstName))).ToList();
         return true;
     }
 }

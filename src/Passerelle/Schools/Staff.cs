@@ -20,6 +20,9 @@ public sealed class Staff : ISchoolOwned, Accounts.IAccount
     public DateTimeOffset CreatedAt { get; set; }
     public string SecurityStamp { get; set; } = "";
 
+    /// <summary>When an admin switched the account off (someone who left): no sign-in, no mail; null while active.</summary>
+    public DateTimeOffset? DeactivatedAt { get; set; }
+
     /// <summary>A new account, known by its e-mail address (also its login), without a password until the credentials mail is used.</summary>
     public static Staff NewAccount(Guid schoolId, string email, string lastName, string firstName, StaffRole role, DateTimeOffset now) => new()
     {

@@ -24,6 +24,9 @@ public enum LinkStatus
 
     /// <summary>The step it answers can no longer change: the process moved on, or the school cancelled it.</summary>
     Superseded,
+
+    /// <summary>The school switched the contact off: their links stop working, the page says whom to contact.</summary>
+    AccessEnded,
 }
 
 /// <param name="RecipientName">The recipient's display name, as the timeline records who answered.</param>
@@ -37,7 +40,7 @@ public sealed record ResolvedLink(LinkStatus Status, ActionLink? Link, Referral?
 /// </summary>
 public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
 {
-    private sealed record Found(ActionLink Link, Referral? Referral, PushedProfile? Pushed, string? LastName, string? FirstName);
+    private sealed record Found(ActionLink Link, Referral? Referral, PushedProfile? Pushed, string? LastName, string? FirstName, bool ContactDeactivated);
 
     // One round trip for the link, its referral or pushed profile (of the link's school) and the name of whom it was sent to.
     private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<Found?>>> LinkById = new(() =>
@@ -52,10 +55,13 @@ public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
             from contact in contacts.DefaultIfEmpty()
             join c in db.Candidates.IgnoreQueryFilters() on new { Id = link.RecipientId, link.SchoolId } equals new { c.Id, c.SchoolId } into candidates
             from candidate in candidates.DefaultIfEmpty()
+            join l in db.SchoolContacts.IgnoreQueryFilters() on new { ContactId = link.RecipientId, link.SchoolId } equals new { l.ContactId, l.SchoolId } into schoolContacts
+            from schoolContact in schoolContacts.DefaultIfEmpty()
             let toContact = link.Recipient == Recipient.CompanyContact
             select new Found(link, referral, profile,
                 toContact ? contact!.LastName : candidate!.LastName,
-                toContact ? contact!.FirstName : candidate!.FirstName))
+                toContact ? contact!.FirstName : candidate!.FirstName,
+                toContact && schoolContact != null && schoolContact.DeactivatedAt != null))
             .SingleOrDefault()));
 
     /// <summary>A referral's link (/l/…); a push CV's token is unknown here.</summary>
@@ -84,13 +90,15 @@ public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
         {
             return found.Pushed is not { } profile
                 ? new ResolvedLink(LinkStatus.Unknown, null, null)
-                : new ResolvedLink(StatusOf(link, profile.IsOpen, stale: false), link, null, name, profile);
+                : new ResolvedLink(found.ContactDeactivated ? LinkStatus.AccessEnded : StatusOf(link, profile.IsOpen, stale: false), link, null, name, profile);
         }
         if (found.Referral is not { } referral)
             return new ResolvedLink(LinkStatus.Unknown, null, null);
 
+        // A contact the referral was given to someone else: the link no longer acts (it was revoked then).
         var staleAppointment = link.Step == LinkStep.Appointment && link.AppointmentSequence != referral.AppointmentSequence;
-        return new ResolvedLink(StatusOf(link, referral.IsOpen(link.Step), staleAppointment), link, referral, name);
+        var status = found.ContactDeactivated ? LinkStatus.AccessEnded : StatusOf(link, referral.IsOpen(link.Step), staleAppointment);
+        return new ResolvedLink(status, link, referral, name);
     }
 
     /// <summary>The status a link page answers with: a dead link is gone (410) or unknown (404), a finished step still reads (200).</summary>
@@ -98,6 +106,7 @@ public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
     {
         LinkStatus.Valid or LinkStatus.Superseded => StatusCodes.Status200OK,
         LinkStatus.Expired or LinkStatus.Revoked => StatusCodes.Status410Gone,
+        LinkStatus.AccessEnded => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status404NotFound,
     };
 
