@@ -12,7 +12,8 @@ public sealed record CompanyInput(
     [property: Description("SIRET, 14 chiffres (les espaces sont permis), clé de contrôle vérifiée.")] string? Siret,
     [property: Description("L'identifiant de l'entreprise dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId);
 
-public sealed record CompanyResource(Guid Id, string? ExternalId, string Name, string Siret, DateTimeOffset CreatedAt);
+public sealed record CompanyResource(Guid Id, string? ExternalId, string Name, string Siret, DateTimeOffset CreatedAt,
+    [property: Description("false quand l'école a désactivé l'entreprise : ses offres ne reçoivent plus de mises en relation.")] bool Active);
 
 public sealed record ContactInput(
     [property: Description("L'entreprise du contact (id Passerelle).")] Guid? CompanyId,
@@ -21,7 +22,8 @@ public sealed record ContactInput(
     string? Phone,
     [property: Description("L'identifiant du contact dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId);
 
-public sealed record ContactResource(Guid Id, string? ExternalId, Guid CompanyId, string LastName, string FirstName, string Email, string? Phone);
+public sealed record ContactResource(Guid Id, string? ExternalId, Guid CompanyId, string LastName, string FirstName, string Email, string? Phone,
+    [property: Description("false quand l'école a désactivé le contact : il ne reçoit plus ses e-mails et ne peut plus être choisi.")] bool Active);
 
 /// <summary>
 /// The address belongs to an account that works with another school: it is invited, and appears among the school's contacts
@@ -79,7 +81,7 @@ public static class CompaniesApi
             .Accepts<OfferChange>("application/json").Produces<OfferResource>().ApiErrors(400, 404, 415, 422);
     }
 
-    private static CompanyResource Resource(Company c, string? externalId) => new(c.Id, externalId, c.Name, c.Siret, c.CreatedAt);
+    private static CompanyResource Resource(Company c, string? externalId, bool active = true) => new(c.Id, externalId, c.Name, c.Siret, c.CreatedAt, active);
 
     private static async Task<Results<Ok<ApiPage<CompanyResource>>, ProblemHttpResult>> ListCompaniesAsync(HttpContext http, PasserelleDb db)
     {
@@ -93,7 +95,7 @@ public static class CompaniesApi
             query.Errors["siret"] = [CompanyRecords.InvalidSiret];
         if (!query.IsValid)
             return ApiProblem.Invalid(query.Errors);
-        var rows = from link in db.SchoolCompanies join company in db.Companies on link.CompanyId equals company.Id select new { company, link.ExternalId };
+        var rows = from link in db.SchoolCompanies join company in db.Companies on link.CompanyId equals company.Id select new { company, link.ExternalId, Active = link.DeactivatedAt == null };
         if (externalId is not null)
             rows = rows.Where(r => r.ExternalId == externalId);
         if (siret is not null)
@@ -101,7 +103,7 @@ public static class CompaniesApi
         if (after is { } cursor)
             rows = rows.Where(r => r.company.Id.CompareTo(cursor) > 0);
         var page = await rows.AsNoTracking().OrderBy(r => r.company.Id).Take(limit + 1).ToListAsync(http.RequestAborted);
-        return TypedResults.Ok(ApiQuery.Page(page.ConvertAll(r => Resource(r.company, r.ExternalId)), limit, c => c.Id));
+        return TypedResults.Ok(ApiQuery.Page(page.ConvertAll(r => Resource(r.company, r.ExternalId, r.Active)), limit, c => c.Id));
     }
 
     private static async Task<Results<Ok<CompanyResource>, ProblemHttpResult>> ReadCompanyAsync(Guid id, PasserelleDb db, CancellationToken ct)
@@ -109,8 +111,8 @@ public static class CompaniesApi
         var row = await (from link in db.SchoolCompanies
                          join company in db.Companies on link.CompanyId equals company.Id
                          where company.Id == id
-                         select new { company, link.ExternalId }).AsNoTracking().SingleOrDefaultAsync(ct);
-        return row is null ? ApiProblem.NotFound("Cette entreprise est introuvable.") : TypedResults.Ok(Resource(row.company, row.ExternalId));
+                         select new { company, link.ExternalId, Active = link.DeactivatedAt == null }).AsNoTracking().SingleOrDefaultAsync(ct);
+        return row is null ? ApiProblem.NotFound("Cette entreprise est introuvable.") : TypedResults.Ok(Resource(row.company, row.ExternalId, row.Active));
     }
 
     private static async Task<IResult> CreateCompanyAsync(HttpContext http, PasserelleDb db, TimeProvider clock)
@@ -146,7 +148,7 @@ public static class CompaniesApi
         var after = query.After();
         if (!query.IsValid)
             return ApiProblem.Invalid(query.Errors);
-        var rows = from link in db.SchoolContacts join contact in db.CompanyContacts on link.ContactId equals contact.Id select new { contact, link.ExternalId };
+        var rows = from link in db.SchoolContacts join contact in db.CompanyContacts on link.ContactId equals contact.Id select new { contact, link.ExternalId, Active = link.DeactivatedAt == null };
         if (companyId is { } company)
             rows = rows.Where(r => r.contact.CompanyId == company);
         if (externalId is not null)
@@ -154,18 +156,19 @@ public static class CompaniesApi
         if (after is { } cursor)
             rows = rows.Where(r => r.contact.Id.CompareTo(cursor) > 0);
         var page = await rows.AsNoTracking().OrderBy(r => r.contact.Id).Take(limit + 1).ToListAsync(http.RequestAborted);
-        return TypedResults.Ok(ApiQuery.Page(page.ConvertAll(r => Resource(r.contact, r.ExternalId)), limit, c => c.Id));
+        return TypedResults.Ok(ApiQuery.Page(page.ConvertAll(r => Resource(r.contact, r.ExternalId, r.Active)), limit, c => c.Id));
     }
 
-    private static ContactResource Resource(CompanyContact c, string? externalId) => new(c.Id, externalId, c.CompanyId, c.LastName, c.FirstName, c.Email, c.Phone);
+    private static ContactResource Resource(CompanyContact c, string? externalId, bool active = true) =>
+        new(c.Id, externalId, c.CompanyId, c.LastName, c.FirstName, c.Email, c.Phone, active);
 
     private static async Task<Results<Ok<ContactResource>, ProblemHttpResult>> ReadContactAsync(Guid id, PasserelleDb db, CancellationToken ct)
     {
         var row = await (from link in db.SchoolContacts
                          join contact in db.CompanyContacts on link.ContactId equals contact.Id
                          where contact.Id == id
-                         select new { contact, link.ExternalId }).AsNoTracking().SingleOrDefaultAsync(ct);
-        return row is null ? ApiProblem.NotFound("Ce contact est introuvable.") : TypedResults.Ok(Resource(row.contact, row.ExternalId));
+                         select new { contact, link.ExternalId, Active = link.DeactivatedAt == null }).AsNoTracking().SingleOrDefaultAsync(ct);
+        return row is null ? ApiProblem.NotFound("Ce contact est introuvable.") : TypedResults.Ok(Resource(row.contact, row.ExternalId, row.Active));
     }
 
     private static async Task<IResult> CreateContactAsync(HttpContext http, PasserelleDb db, TimeProvider clock)

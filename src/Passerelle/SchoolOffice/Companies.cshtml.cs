@@ -20,7 +20,7 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
     [Display(Name = "SIRET (14 chiffres)")]
     public string SiretText { get; set; } = "";
 
-    public IReadOnlyList<(Guid Id, string Name, string Siret)> Rows { get; private set; } = [];
+    public IReadOnlyList<(Guid Id, string Name, string Siret, bool Deactivated)> Rows { get; private set; } = [];
     public Guid? ExistingId { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
@@ -64,7 +64,10 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        Rows = (await Db.Companies.AsNoTracking().Where(c => Db.SchoolCompanies.Any(l => l.CompanyId == c.Id)).OrderBy(c => c.Name).ToListAsync(ct))
-            .Select(c => (c.Id, c.Name, c.Siret)).ToList();
+        Rows = (await (from link in Db.SchoolCompanies
+                       join c in Db.Companies on link.CompanyId equals c.Id
+                       orderby link.DeactivatedAt != null, c.Name
+                       select new { c.Id, c.Name, c.Siret, Deactivated = link.DeactivatedAt != null }).AsNoTracking().ToListAsync(ct))
+            .Select(c => (c.Id, c.Name, c.Siret, c.Deactivated)).ToList();
     }
 }

@@ -6,7 +6,8 @@ namespace Passerelle.Tests.Browser;
 
 /// <summary>
 /// An admin corrects an offer from the company's page as a person would (links, form, button), sees the change in its
-/// history, and opens the contact's and a staff member's pages: every page checked by axe-core.
+/// history, switches off a contact who left and gives their referral to a colleague, and opens a staff member's page:
+/// every page checked by axe-core.
 /// </summary>
 [Trait(Category.Name, Category.Browser)]
 public sealed class CorrectionsScenarioTests
@@ -43,6 +44,21 @@ public sealed class CorrectionsScenarioTests
         await page.GetByRole(AriaRole.Heading, new() { Name = "Modifier le contact" }).WaitForAsync();
         (await page.GetByLabel("Adresse e-mail").InputValueAsync()).ShouldNotBeNullOrEmpty();
         (await BrowserApp.AccessibilityViolationsAsync(page)).ShouldBeEmpty("contact page");
+
+        // Sophie leaves the company: a colleague is added, Sophie switched off, Margaud's referral given to the colleague.
+        await page.GetByRole(AriaRole.Link, new() { Name = "← Laboriosam Industries" }).ClickAsync();
+        await page.Locator("#c-last").FillAsync("BERNARD");
+        await page.Locator("#c-first").FillAsync("Paul");
+        await page.Locator("#c-email").FillAsync("paul.bernard@laboriosam.example");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ajouter et envoyer les identifiants" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "LEFEBVRE Sophie" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Désactiver le contact" }).ClickAsync();
+        await page.GetByText("LEFEBVRE Sophie est désactivé").WaitForAsync();
+        (await BrowserApp.AccessibilityViolationsAsync(page)).ShouldBeEmpty("deactivated contact with open referrals");
+        await page.GetByLabel("Nouveau contact pour TECHER Margaud").SelectOptionAsync(new SelectOptionValue { Label = "BERNARD Paul" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Réaffecter à un autre contact : TECHER Margaud" }).ClickAsync();
+        await page.GetByText("La mise en relation est confiée à BERNARD Paul").WaitForAsync();
+        (await page.Locator("ul.history").InnerTextAsync()).ShouldContain("Accès : « Actif » → « Désactivé »");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Équipe" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "MARTIN Benoît" }).ClickAsync();

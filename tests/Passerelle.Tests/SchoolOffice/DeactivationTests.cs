@@ -57,6 +57,17 @@ public class DeactivationTests
         var contacts = newReferral.QuerySelectorAll("select[name=ContactId] option, input[name=ContactId]").Select(o => o.TextContent + o.GetAttribute("value")).ToList();
         string.Join(" ", contacts).ShouldNotContain(DemoData.ContactId.ToString());
         string.Join(" ", contacts).ShouldContain(colleague.ToString());
+        // The API says so, and refuses her for a new referral.
+        using var api = world.App.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await ApiKeyAsync(world));
+        var resource = System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync($"/api/v1/contacts/{DemoData.ContactId}"))!;
+        resource["active"]!.GetValue<bool>().ShouldBeFalse();
+        var margaudId = await CandidateIdAsync(world, "Margaud");
+        var proposed = await api.PostAsync("/api/v1/referrals", new StringContent(
+            $$"""{"offerId":"{{OfferId}}","contactId":"{{DemoData.ContactId}}","candidates":[{"candidateId":"{{margaudId}}"}]}""", System.Text.Encoding.UTF8, "application/json"));
+        proposed.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await proposed.Content.ReadAsStringAsync()).ShouldContain("Ce contact est désactivé");
+
         var (_, company) = await Browserless.GetAsync(staff, "/ecole/entreprises/" + await CompanyOfAsync(world));
         company.Text().ShouldContain("LEFEBVRE Sophie (désactivé)");
         // No mail from this school: Guillaume accepts the offer, the candidate's mail to her is kept as skipped.
@@ -218,6 +229,23 @@ public class DeactivationTests
         db.AddRange(contact, new SchoolContact { SchoolId = DemoData.SchoolId, ContactId = contact.Id, CreatedAt = Seed.Now });
         await db.SaveChangesAsync();
         return contact.Id;
+    }
+
+    private static async Task<string> ApiKeyAsync(PortalWorld world)
+    {
+        await using var db = world.Database.NewContext();
+        db.ForSchool(DemoData.SchoolId);
+        var martin = await db.Staff.SingleAsync(s => s.UserName == "demo.ecole");
+        var (_, secret, problem) = await Passerelle.Api.ApiKeys.CreateAsync(db, "ERP", martin, Seed.Now, CancellationToken.None);
+        problem.ShouldBeNull();
+        return secret!;
+    }
+
+    private static async Task<Guid> CandidateIdAsync(PortalWorld world, string firstName)
+    {
+        await using var db = world.Database.NewContext();
+        db.ForSchool(DemoData.SchoolId);
+        return await db.Candidates.Where(c => c.FirstName == firstName).Select(c => c.Id).SingleAsync();
     }
 
     private static async Task<Guid> CompanyOfAsync(PortalWorld world)
