@@ -89,13 +89,14 @@ public static class ApiKeyCommands
 
     private static async Task<Staff?> StaffAsync(PasserelleDb db, School school, string? createdBy, CancellationToken ct)
     {
-        var staff = db.Staff.IgnoreQueryFilters().Where(s => s.SchoolId == school.Id);
+        // A key acts for someone who can still sign in: its referrals' notices go to them.
+        var staff = db.Staff.IgnoreQueryFilters().Where(s => s.SchoolId == school.Id && s.DeactivatedAt == null);
         var found = createdBy is { Length: > 0 } login
             ? await staff.FirstOrDefaultAsync(s => s.UserName.ToLower() == login.Trim().ToLower() || s.Email.ToLower() == login.Trim().ToLower(), ct)
             : await staff.Where(s => s.Role == StaffRole.SchoolAdmin).OrderBy(s => s.CreatedAt).FirstOrDefaultAsync(ct);
         if (found is null)
             await Console.Error.WriteLineAsync(createdBy is { Length: > 0 }
-                ? $"apikey create: {school.Name} has no staff member {createdBy}."
+                ? $"apikey create: {school.Name} has no active staff member {createdBy}."
                 : $"apikey create: {school.Name} has no admin: name the staff member the key acts for with --created-by.");
         return found;
     }

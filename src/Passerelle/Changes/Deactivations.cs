@@ -35,7 +35,10 @@ public static class Deactivations
         Switch(active).Record(db, ChangeSubject.CompanyContact, contactId, staffId, staffName, now);
         await db.SaveChangesAsync(ct);
         if (!active && !await db.SchoolContacts.IgnoreQueryFilters().AnyAsync(l => l.ContactId == contactId && l.DeactivatedAt == null, ct))
+        {
             await SessionValidation.EndSessionsAsync<CompanyContact>(db, contactId, ct);
+            await VoidPasswordLinksAsync(db, AccountKind.CompanyContact, contactId, now, ct);
+        }
         return null;
     }
 
@@ -49,7 +52,8 @@ public static class Deactivations
         if ((link.DeactivatedAt is null) == active)
             return active ? "Cette entreprise est déjà active." : "Cette entreprise est déjà désactivée.";
         link.DeactivatedAt = active ? null : now;
-        Switch(active).Record(db, ChangeSubject.Company, companyId, staffId, staffName, now);
+        new ChangeSet().Compare("Activité", active ? "Désactivée" : "Active", active ? "Active" : "Désactivée")
+            .Record(db, ChangeSubject.Company, companyId, staffId, staffName, now);
         await db.SaveChangesAsync(ct);
         return null;
     }
@@ -69,6 +73,8 @@ public static class Deactivations
         var staff = await db.Staff.SingleOrDefaultAsync(s => s.Id == staffMemberId, ct);
         if (staff is null)
             return NotFound;
+        // The page read it before the lock: read it again now (another admin may have switched it meanwhile).
+        await db.Entry(staff).ReloadAsync(ct);
         if ((staff.DeactivatedAt is null) == active)
             return active ? "Ce compte est déjà actif." : "Ce compte est déjà désactivé.";
         if (!active && staff.Role == StaffRole.SchoolAdmin && !await OtherActiveAdminAsync(db, staff.Id, ct))
@@ -78,6 +84,8 @@ public static class Deactivations
             staff.SecurityStamp = Guid.NewGuid().ToString("N");
         Switch(active).Record(db, ChangeSubject.Staff, staff.Id, staffId, staffName, now);
         await db.SaveChangesAsync(ct);
+        if (!active)
+            await VoidPasswordLinksAsync(db, AccountKind.Staff, staff.Id, now, ct);
         await transaction.CommitAsync(ct);
         return null;
     }
@@ -123,6 +131,11 @@ public static class Deactivations
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
         return db.Schools.Where(s => s.Id == schoolId).ExecuteUpdateAsync(set => set.SetProperty(s => s.Name, s => s.Name), ct);
     }
+
+    /// <summary>Password links already mailed (first password, reset) no longer open anything.</summary>
+    private static Task<int> VoidPasswordLinksAsync(PasserelleDb db, AccountKind kind, Guid accountId, DateTimeOffset now, CancellationToken ct) =>
+        db.AccountTokens.IgnoreQueryFilters().Where(t => t.AccountKind == kind && t.AccountId == accountId && t.UsedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
 
     private static ChangeSet Switch(bool active) =>
         new ChangeSet().Compare("Accès", active ? Inactive : Active, active ? Active : Inactive);

@@ -172,7 +172,15 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
                     join staff in db.Staff on push.CreatedByStaffId equals staff.Id
                     join candidate in db.Candidates on candidateId equals candidate.Id
                     join contact in db.CompanyContacts on contactId equals contact.Id
-                    select new { StaffId = staff.Id, staff.LastName, staff.FirstName, candidate.PushConsentAt, contact.CompanyId }).SingleAsync(ct);
+                    select new
+                    {
+                        StaffId = staff.Id, staff.LastName, staff.FirstName, candidate.PushConsentAt, contact.CompanyId,
+                        SwitchedOff = db.SchoolContacts.Any(l => l.ContactId == contactId && l.DeactivatedAt != null)
+                            || db.SchoolCompanies.Any(l => l.CompanyId == contact.CompanyId && l.DeactivatedAt != null),
+                    }).SingleAsync(ct);
+                // The school switched the contact or the company off: no new referral with them.
+                if (context.SwitchedOff)
+                    return Refused(RefusalCode.Invalid, "L'école a désactivé ce contact ou cette entreprise : la rencontre ne peut plus être demandée.");
                 var (offerId, offerProblem) = await OfferForMeetingAsync(profile, context.CompanyId, meet.OfferId, now, ct);
                 if (offerProblem is not null)
                     return Refused(RefusalCode.Invalid, offerProblem);

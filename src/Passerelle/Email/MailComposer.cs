@@ -55,15 +55,25 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             .AsNoTracking().SingleOrDefaultAsync(ct);
         if (row is null)
             return (null, "the referral is gone");
-        if ((message.Recipient == Recipient.CompanyContact && row.ContactSwitchedOff) || (message.Recipient == Recipient.ReferringStaff && row.Staff.DeactivatedAt is not null))
+        if (message.Recipient == Recipient.CompanyContact && row.ContactSwitchedOff)
             return (null, RecipientSwitchedOff);
+        // The school's notice about a referral whose staff member was switched off (before an admin handed their referrals
+        // over, or made since by a push or an API key of theirs) goes to the school's first active admin: not lost.
+        var notified = row.Staff;
+        if (message.Recipient == Recipient.ReferringStaff && notified.DeactivatedAt is not null)
+        {
+            notified = await db.Staff.AsNoTracking().Where(s => s.Role == Schools.StaffRole.SchoolAdmin && s.DeactivatedAt == null)
+                .OrderBy(s => s.CreatedAt).FirstOrDefaultAsync(ct);
+            if (notified is null)
+                return (null, RecipientSwitchedOff);
+        }
 
         var data = MailData.Parse(message.Data);
         var (toAddress, toName) = message.Recipient switch
         {
             Recipient.Candidate => (row.Candidate.Email, row.Candidate.DisplayName),
             Recipient.CompanyContact => (row.Contact.Email, row.Contact.DisplayName),
-            Recipient.ReferringStaff => (row.Staff.Email, row.Staff.DisplayName),
+            Recipient.ReferringStaff => (notified.Email, notified.DisplayName),
             _ => (message.ToAddress ?? "", message.ToName ?? message.ToAddress ?? ""),
         };
         if (!EmailAddress.IsValid(toAddress))

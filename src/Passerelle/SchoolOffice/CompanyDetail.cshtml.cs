@@ -131,6 +131,8 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         var contact = Contacts.FirstOrDefault(c => c.Id == contactId);
         if (contact is null)
             return NotFound();
+        if (DeactivatedContacts.Contains(contact.Id))
+            return Invalid($"{contact.DisplayName} est désactivé·e : réactivez ce contact avant de lui renvoyer ses identifiants.");
         // A contact who already chose a password uses "mot de passe oublié": no school sends password links to
         // an account another school may share.
         if (contact.PasswordHash.Length > 0)

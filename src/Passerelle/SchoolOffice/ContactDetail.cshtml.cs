@@ -73,8 +73,8 @@ public sealed class ContactDetailModel(PasserelleDb db, ReferralActions actions,
         if (await Deactivations.SetContactActiveAsync(Db, id, active, StaffId, StaffName, clock.GetUtcNow(), ct) is { } problem)
             return Refused(problem);
         Message = active
-            ? $"{Contact.DisplayName} est de nouveau actif : il peut recevoir vos mises en relation."
-            : $"{Contact.DisplayName} est désactivé : il n'a plus accès à vos mises en relation et ne reçoit plus vos e-mails."
+            ? $"{Contact.DisplayName} est de nouveau actif·ve : ce contact peut recevoir vos mises en relation."
+            : $"{Contact.DisplayName} est désactivé·e : ce contact n'a plus accès à vos mises en relation et ne reçoit plus vos e-mails."
               + (OpenReferrals.Count > 0 ? " Réaffectez ses mises en relation en cours à un autre contact." : "");
         return RedirectToPage(new { id });
     }

@@ -61,6 +61,11 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock) : SchoolPage(
         var staff = await Db.Staff.AsNoTracking().SingleOrDefaultAsync(s => s.Id == staffId, ct);
         if (staff is null)
             return NotFound();
+        if (staff.DeactivatedAt is not null)
+        {
+            await LoadAsync(ct);
+            return Refused($"Le compte de {staff.DisplayName} est désactivé : réactivez-le depuis sa fiche avant de lui renvoyer un lien.");
+        }
         QueueCredentials(staff, clock.GetUtcNow());
         await Db.SaveChangesAsync(ct);
         Message = $"Un nouveau lien pour choisir son mot de passe est envoyé à {staff.DisplayName}.";

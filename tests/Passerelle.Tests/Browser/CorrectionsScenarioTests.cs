@@ -53,7 +53,7 @@ public sealed class CorrectionsScenarioTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Ajouter et envoyer les identifiants" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "LEFEBVRE Sophie" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Désactiver le contact" }).ClickAsync();
-        await page.GetByText("LEFEBVRE Sophie est désactivé").WaitForAsync();
+        await page.GetByText("LEFEBVRE Sophie est désactivé·e").WaitForAsync();
         (await BrowserApp.AccessibilityViolationsAsync(page)).ShouldBeEmpty("deactivated contact with open referrals");
         await page.GetByLabel("Nouveau contact pour TECHER Margaud").SelectOptionAsync(new SelectOptionValue { Label = "BERNARD Paul" });
         await page.GetByRole(AriaRole.Button, new() { Name = "Réaffecter à un autre contact : TECHER Margaud" }).ClickAsync();

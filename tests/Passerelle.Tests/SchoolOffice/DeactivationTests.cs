@@ -41,13 +41,13 @@ public class DeactivationTests
         using var staff = await world.StaffClientAsync("demo.ecole");
         var (_, page) = await Browserless.GetAsync(staff, $"/ecole/contacts/{DemoData.ContactId}");
         var off = await Browserless.ReadAsync(await Browserless.SubmitAsync(staff, page, "Désactiver le contact"));
-        off.Text().ShouldContain("LEFEBVRE Sophie est désactivé");
+        off.Text().ShouldContain("LEFEBVRE Sophie est désactivé·e");
         off.Text().ShouldContain("Contact désactivé le");
         off.QuerySelector("ul.history")!.TextContent.ShouldContain("Accès : « Actif » → « Désactivé »");
         off.Text().ShouldContain("Mises en relation en cours avec ce contact");
 
         // At once: the portal no longer opens this school's referrals, the mailed link says whom to contact.
-        (await sophie.GetAsync($"/entreprise/candidats/{margaud}")).StatusCode.ShouldNotBe(HttpStatusCode.OK);
+        (await sophie.GetAsync($"/entreprise/candidats/{margaud}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         var (linkStatus, linkPage) = await Browserless.GetAsync(world.Client(), pushLink);
         linkStatus.ShouldBe(HttpStatusCode.Forbidden);
         linkPage.Text().ShouldContain("Votre accès a été désactivé");
@@ -112,7 +112,7 @@ public class DeactivationTests
         (await cfa.GetAsync($"/ecole/contacts/{colleague}")).StatusCode.ShouldBe(HttpStatusCode.NotFound, "another school's contact");
         (_, page) = await Browserless.GetAsync(cfa, $"/ecole/contacts/{DemoData.ContactId}");
         page.Text().ShouldNotContain("Contact désactivé le", Case.Sensitive, "each school switches off its own link");
-        (await sophie.GetAsync("/entreprise")).StatusCode.ShouldBe(HttpStatusCode.OK, "still signed in for the second school");
+        (await sophie.GetAsync("/entreprise")).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/entreprise", "still signed in for the second school");
         await Browserless.SubmitAsync(cfa, page, "Désactiver le contact");
         var afterAll = await sophie.GetAsync("/entreprise");
         afterAll.RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/entreprise/connexion", "the session ended");
@@ -122,7 +122,7 @@ public class DeactivationTests
 
         // Reactivated by the first school: she signs in again, to that school.
         (_, page) = await Browserless.GetAsync(staff, $"/ecole/contacts/{DemoData.ContactId}");
-        (await Browserless.ReadAsync(await Browserless.SubmitAsync(staff, page, "Réactiver le contact"))).Text().ShouldContain("est de nouveau actif");
+        (await Browserless.ReadAsync(await Browserless.SubmitAsync(staff, page, "Réactiver le contact"))).Text().ShouldContain("est de nouveau actif·ve");
         (await PortalWorld.LogInAsync(world.Client(), "demo.entreprise")).Status.ShouldBe(HttpStatusCode.OK);
     }
 
@@ -151,6 +151,18 @@ public class DeactivationTests
         var (status, refused) = await PortalWorld.TryLogInStaffAsync(world.Client(), "demo.ecole");
         status.ShouldBe(HttpStatusCode.Forbidden);
         refused.Text().ShouldContain("Votre compte a été désactivé");
+
+        // Until his referrals are handed over, the school's notices about them go to the first active admin, not to him.
+        var delivery = world.App.Services.GetRequiredService<OutboxDelivery>();
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+        var sent = world.Sink.Messages().Count;
+        var guillaume = await world.ReferralOfAsync("JOURDAN");
+        var (_, guillaumePage) = await Browserless.GetAsync(admin, $"/ecole/mises-en-relation/{guillaume}");
+        await Browserless.SubmitAsync(admin, guillaumePage, "Le candidat accepte l'offre");
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+        var notices = world.Sink.Messages().Skip(sent).ToList();
+        notices.ShouldContain(m => m.To.Contains("claire.durand@passerelle-school.example"));
+        notices.ShouldNotContain(m => m.To.Contains("benoit.martin@passerelle-school.example"));
 
         // His referrals' notifications would be skipped: they go to a colleague.
         var handed = await Browserless.ReadAsync(await Browserless.SubmitAsync(admin, off, "Confier les mises en relation",
@@ -190,7 +202,17 @@ public class DeactivationTests
         var (_, page) = await Browserless.GetAsync(staff, $"/ecole/entreprises/{companyId}");
         var off = await Browserless.ReadAsync(await Browserless.SubmitAsync(staff, page, "Désactiver l'entreprise"));
         off.Text().ShouldContain("est désactivée : ses offres ne reçoivent plus de mises en relation");
-        off.QuerySelector("ul.history")!.TextContent.ShouldContain("Accès : « Actif » → « Désactivé »");
+        off.QuerySelector("ul.history")!.TextContent.ShouldContain("Activité : « Active » → « Désactivée »");
+
+        // Through the API too: refused, with why.
+        using var api = world.App.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await ApiKeyAsync(world));
+        var margaudId = await CandidateIdAsync(world, "Margaud");
+        var proposed = await api.PostAsync("/api/v1/referrals", new StringContent(
+            $$"""{"offerId":"{{OfferId}}","contactId":"{{DemoData.ContactId}}","candidates":[{"candidateId":"{{margaudId}}"}]}""", System.Text.Encoding.UTF8, "application/json"));
+        proposed.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await proposed.Content.ReadAsStringAsync()).ShouldContain("Cette entreprise est désactivée");
+        System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync($"/api/v1/companies/{companyId}"))!["active"]!.GetValue<bool>().ShouldBeFalse();
 
         var (_, newReferral) = await Browserless.GetAsync(staff, "/ecole/mises-en-relation/nouvelle");
         newReferral.QuerySelectorAll("select[name=offre] option").Select(o => o.GetAttribute("value")).ShouldNotContain(OfferId);

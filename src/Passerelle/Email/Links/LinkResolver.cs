@@ -27,6 +27,9 @@ public enum LinkStatus
 
     /// <summary>The school switched the contact off: their links stop working, the page says whom to contact.</summary>
     AccessEnded,
+
+    /// <summary>The school gave the referral to another contact of the company: the first one's links stop working.</summary>
+    Reassigned,
 }
 
 /// <param name="RecipientName">The recipient's display name, as the timeline records who answered.</param>
@@ -95,9 +98,10 @@ public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
         if (found.Referral is not { } referral)
             return new ResolvedLink(LinkStatus.Unknown, null, null);
 
-        // A contact the referral was given to someone else: the link no longer acts (it was revoked then).
         var staleAppointment = link.Step == LinkStep.Appointment && link.AppointmentSequence != referral.AppointmentSequence;
-        var status = found.ContactDeactivated ? LinkStatus.AccessEnded : StatusOf(link, referral.IsOpen(link.Step), staleAppointment);
+        var status = found.ContactDeactivated ? LinkStatus.AccessEnded
+            : link.Recipient == Recipient.CompanyContact && link.RecipientId != referral.ContactId ? LinkStatus.Reassigned
+            : StatusOf(link, referral.IsOpen(link.Step), staleAppointment);
         return new ResolvedLink(status, link, referral, name);
     }
 
@@ -105,7 +109,7 @@ public sealed class LinkResolver(PasserelleDb db, TimeProvider clock)
     public static int HttpStatus(LinkStatus status) => status switch
     {
         LinkStatus.Valid or LinkStatus.Superseded => StatusCodes.Status200OK,
-        LinkStatus.Expired or LinkStatus.Revoked => StatusCodes.Status410Gone,
+        LinkStatus.Expired or LinkStatus.Revoked or LinkStatus.Reassigned => StatusCodes.Status410Gone,
         LinkStatus.AccessEnded => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status404NotFound,
     };
