@@ -202,7 +202,7 @@ public static class CandidatesApi
 
     private static async Task<IResult> DownloadAsync(Guid id, Guid documentId, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
     {
-        var document = await db.Documents.AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId && d.CandidateId == id, ct);
+        var document = await db.Documents.AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId && d.CandidateId == id && d.RemovedAt == null, ct);
         return document is not null && storage.OpenRead(document) is { } content
             ? Results.File(content, document.ContentType, DocumentStorage.DownloadName(document))
             : ApiProblem.NotFound("Ce document est introuvable.");
@@ -213,7 +213,7 @@ public static class CandidatesApi
     private static async Task<List<CandidateResource>> ResourcesAsync(PasserelleDb db, IReadOnlyList<Candidate> candidates, CancellationToken ct)
     {
         var ids = candidates.Select(c => c.Id).ToList();
-        var documents = (await db.Documents.AsNoTracking().Where(d => ids.Contains(d.CandidateId)).OrderBy(d => d.UploadedAt).ToListAsync(ct))
+        var documents = (await db.Documents.AsNoTracking().Where(d => ids.Contains(d.CandidateId) && d.RemovedAt == null).OrderBy(d => d.UploadedAt).ToListAsync(ct))
             .ToLookup(d => d.CandidateId);
         return candidates.Select(c => new CandidateResource(c.Id, c.ExternalId, c.LastName, c.FirstName, c.Email, c.Phone, c.CreatedAt, c.PushConsentAt,
             documents[c.Id].Select(Resource).ToList())).ToList();

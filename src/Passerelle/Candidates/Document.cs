@@ -28,8 +28,14 @@ public sealed class Document : ISchoolOwned
 
     public DateTimeOffset UploadedAt { get; set; }
 
+    /// <summary>When the school removed the document: its file is gone, the referrals that shared it say "document retiré".</summary>
+    public DateTimeOffset? RemovedAt { get; set; }
+
     /// <summary>"CV - cv", as the company's list labels a document.</summary>
     public string Label => $"{KindLabel(Kind)} - {Title}";
+
+    /// <summary>What the referrals that shared a removed document show in its place (its title may have named the person).</summary>
+    public static string RemovedLabel(DocumentKind kind) => $"{KindLabel(kind)} - document retiré";
 
     public static string KindLabel(DocumentKind kind) => kind switch
     {

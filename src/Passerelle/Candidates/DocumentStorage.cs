@@ -29,6 +29,8 @@ public sealed partial class DocumentStorage(DocumentsOptions options)
 
     public Stream? OpenRead(Document document)
     {
+        if (document.RemovedAt is not null)
+            return null;
         var path = PathOf(document.StorageKey);
         return path is not null && File.Exists(path) ? File.OpenRead(path) : null;
     }
@@ -50,13 +52,8 @@ public sealed partial class DocumentStorage(DocumentsOptions options)
         Storage.PasserelleDb db, Guid candidateId, IFormFile file, DocumentKind kind, string? title, ILogger logger, DateTimeOffset now, CancellationToken ct)
     {
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
-        if (file.Length > DocumentUpload.MaxBytes)
-            return (null, "taille");
-        using var content = new MemoryStream();
-        await file.CopyToAsync(content, ct);
-        var (contentType, problem) = DocumentUpload.Check(content.GetBuffer().AsSpan(0, (int)content.Length), content);
-        if (problem is null && contentType == "application/pdf" && !await PdfCheck.OpensAsync(content.GetBuffer().AsMemory(0, (int)content.Length), logger, ct))
-            problem = "pdf";
+        var (content, contentType, problem) = await CheckAsync(file, logger, ct);
+        using var _ = content;
         if (problem is not null)
             return (null, problem);
 
@@ -64,7 +61,7 @@ public sealed partial class DocumentStorage(DocumentsOptions options)
         {
             Id = Guid.CreateVersion7(now), SchoolId = schoolId, CandidateId = candidateId, Kind = kind,
             Title = string.IsNullOrWhiteSpace(title) ? DocumentUpload.TitleFrom(file.FileName) : DocumentUpload.TitleFrom(title.Trim() + ".x"),
-            ContentType = contentType!, SizeBytes = content.Length, UploadedAt = now,
+            ContentType = contentType!, SizeBytes = content!.Length, UploadedAt = now,
         };
         document.StorageKey = NewKey(schoolId, document.Id);
         content.Position = 0;
@@ -72,6 +69,63 @@ public sealed partial class DocumentStorage(DocumentsOptions options)
         db.Documents.Add(document);
         await db.SaveChangesAsync(ct);
         return (document, null);
+    }
+
+    /// <summary>
+    /// A new version of a document: checked like an upload, stored under a new key, the row pointed at it, then the old file
+    /// deleted. The referrals and pushed profiles that shared the document show the new version.
+    /// </summary>
+    public async Task<string?> ReplaceAsync(Storage.PasserelleDb db, Document document, IFormFile file, ILogger logger, DateTimeOffset now, CancellationToken ct)
+    {
+        var (content, contentType, problem) = await CheckAsync(file, logger, ct);
+        using var _ = content;
+        if (problem is not null)
+            return problem;
+        var oldKey = document.StorageKey;
+        var newKey = NewKey(document.SchoolId, Guid.CreateVersion7(now));
+        content!.Position = 0;
+        await SaveAsync(newKey, content, ct);
+        document.StorageKey = newKey;
+        document.ContentType = contentType!;
+        document.SizeBytes = content.Length;
+        document.UploadedAt = now;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch
+        {
+            Delete(newKey);
+            throw;
+        }
+        Delete(oldKey);
+        return null;
+    }
+
+    /// <summary>Removes a document: its file is deleted from storage, its row kept (marked) for the referrals that shared it.</summary>
+    public async Task RemoveAsync(Storage.PasserelleDb db, Document document, DateTimeOffset now, CancellationToken ct)
+    {
+        document.RemovedAt = now;
+        await db.SaveChangesAsync(ct);
+        Delete(document.StorageKey);
+    }
+
+    public void Delete(string storageKey)
+    {
+        if (PathOf(storageKey) is { } path && File.Exists(path))
+            File.Delete(path);
+    }
+
+    private static async Task<(MemoryStream? Content, string? ContentType, string? Problem)> CheckAsync(IFormFile file, ILogger logger, CancellationToken ct)
+    {
+        if (file.Length > DocumentUpload.MaxBytes)
+            return (null, null, "taille");
+        var content = new MemoryStream();
+        await file.CopyToAsync(content, ct);
+        var (contentType, problem) = DocumentUpload.Check(content.GetBuffer().AsSpan(0, (int)content.Length), content);
+        if (problem is null && contentType == "application/pdf" && !await PdfCheck.OpensAsync(content.GetBuffer().AsMemory(0, (int)content.Length), logger, ct))
+            problem = "pdf";
+        return (content, contentType, problem);
     }
 
     /// <summary>The download name people get: "CV - cv.pdf".</summary>

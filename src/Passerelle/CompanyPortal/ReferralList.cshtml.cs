@@ -33,7 +33,7 @@ public sealed class ReferralListModel(PasserelleDb db) : CompanyPage(db)
     public bool ToHandleOnly => Filter == "a-traiter";
     public bool OldestFirst => Sort == "ancien";
 
-    public sealed record DocumentLink(Guid Id, string Label);
+    public sealed record DocumentLink(Guid Id, string Label, bool Removed);
 
     public sealed record Row(
         Guid Id, string Offer, string Candidate, IReadOnlyList<DocumentLink> Documents, DateTimeOffset ReferredAt,
@@ -62,7 +62,7 @@ public sealed class ReferralListModel(PasserelleDb db) : CompanyPage(db)
         Rows = rows.Select(x => new Row(
             x.Id, x.Title, Passerelle.Schools.PersonName.Display(x.LastName, x.FirstName),
             x.Documents.OrderBy(d => d.Kind).ThenBy(d => d.Title, StringComparer.Ordinal)
-                .Select(d => new DocumentLink(d.Id, $"{Document.KindLabel(d.Kind)} - {d.Title}")).ToList(),
+                .Select(d => new DocumentLink(d.Id, d.Removed ? Document.RemovedLabel(d.Kind) : $"{Document.KindLabel(d.Kind)} - {d.Title}", d.Removed)).ToList(),
             x.CreatedAt, TimelineText.OfferColumn(x.OfferAnswer, x.OfferAnsweredAt),
             TimelineText.CompanyColumn(x.CompanyAnswer, x.CompanyAnsweredAt),
             TimelineText.AppointmentColumn(x.AppointmentAnswer, x.AppointmentAnsweredAt),
@@ -79,7 +79,7 @@ public sealed class ReferralListModel(PasserelleDb db) : CompanyPage(db)
         return rows;
     }
 
-    private sealed record SharedDocument(Guid Id, DocumentKind Kind, string Title);
+    private sealed record SharedDocument(Guid Id, DocumentKind Kind, string Title, bool Removed);
 
     /// <summary>A listed referral: only the columns the page shows (reading whole referrals cost a tenth of the page).</summary>
     private sealed record Listed(
@@ -116,7 +116,7 @@ public sealed class ReferralListModel(PasserelleDb db) : CompanyPage(db)
                 (from shared in db.ReferralDocuments
                  where shared.ReferralId == r.Id
                  join d in db.Documents on shared.DocumentId equals d.Id
-                 select new SharedDocument(d.Id, d.Kind, d.Title)).ToList());
+                 select new SharedDocument(d.Id, d.Kind, d.Title, d.RemovedAt != null)).ToList());
 
     private static readonly CompiledQuery<Func<PasserelleDb, Guid, ReferralStage?, string?, int, IAsyncEnumerable<Listed>>> NewestFirstPage =
         new(() => EF.CompileAsyncQuery(PageQuery));

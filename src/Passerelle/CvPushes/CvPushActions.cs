@@ -77,7 +77,7 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
             return new PushResult([], ["Un candidat ou un contact choisi est introuvable."]);
 
         var documentIds = profiles.SelectMany(p => p.DocumentIds).Distinct().ToList();
-        var documentOwners = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id))
+        var documentOwners = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id) && d.RemovedAt == null)
             .Select(d => new { d.Id, d.CandidateId }).ToDictionaryAsync(d => d.Id, d => d.CandidateId, ct);
         foreach (var profile in profiles)
         {

@@ -45,7 +45,7 @@ public sealed record PushedProfileView(
         return new PushedProfileView(row.profile, row.school.Name, row.candidate.DisplayName, row.staff.DisplayName, row.contact.DisplayName,
             row.company.Name, row.Message, row.candidate.PushConsentAt,
             row.Documents.OrderBy(d => d.Kind.ToString(), StringComparer.Ordinal).ThenBy(d => d.Title, StringComparer.Ordinal)
-                .Select(d => new SharedDocument(d.Id, d.Label)).ToList(),
+                .Select(SharedDocument.Of).ToList(),
             row.Offers, row.school.RefusalReasonList);
     }
 

@@ -170,7 +170,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
                 Documents = (
                     from shared in db.PushedProfileDocuments
                     join document in db.Documents on shared.DocumentId equals document.Id
-                    where shared.PushedProfileId == profile.Id
+                    where shared.PushedProfileId == profile.Id && document.RemovedAt == null
                     select document).ToList(),
             }).AsNoTracking().ToListAsync(ct);
 

@@ -133,7 +133,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
                 && db.CompanyContacts.Any(contact => contact.Id == contactId && contact.CompanyId == o.CompanyId)),
             ContactSwitchedOff = db.SchoolContacts.Any(link => link.ContactId == contactId && link.DeactivatedAt != null),
             CompanySwitchedOff = db.SchoolCompanies.Any(link => link.CompanyId == o.CompanyId && link.DeactivatedAt != null),
-            DocumentsOfCandidate = db.Documents.Count(d => d.CandidateId == candidateId && sharedDocumentIds.Contains(d.Id)),
+            DocumentsOfCandidate = db.Documents.Count(d => d.CandidateId == candidateId && sharedDocumentIds.Contains(d.Id) && d.RemovedAt == null),
             AlreadyOpen = db.Referrals.Any(r => r.CandidateId == candidateId && r.JobOfferId == jobOfferId && r.CancelledAt == null),
         }).FirstOrDefaultAsync(ct);
         if (check is not { CandidateExists: true, ContactWorksWithSchool: true } || check.DocumentsOfCandidate != sharedDocumentIds.Distinct().Count())

@@ -4,7 +4,12 @@ using Passerelle.Storage;
 namespace Passerelle.Referrals;
 
 /// <summary>A document the school shared with the company on a referral: what download links need.</summary>
-public sealed record SharedDocument(Guid Id, string Label);
+/// <summary>A document shared with the company; a removed one keeps its place in the list as "document retiré", without a link.</summary>
+public sealed record SharedDocument(Guid Id, string Label, bool Removed = false)
+{
+    public static SharedDocument Of(Candidates.Document d) =>
+        d.RemovedAt is null ? new(d.Id, d.Label) : new(d.Id, Candidates.Document.RemovedLabel(d.Kind), Removed: true);
+}
 
 /// <summary>A referral with the names, details and shared documents the pages show, read in one query (for the context's school).</summary>
 public sealed record ReferralSummary(
@@ -36,7 +41,7 @@ public sealed record ReferralSummary(
             return null;
         return new ReferralSummary(row.r, row.Name, row.candidate.DisplayName, row.candidate.FirstName, row.offer.Title, row.offer.Description,
             row.offer.Location, row.offer.StartsOn, row.company.Name, row.contact.DisplayName, row.staff.DisplayName,
-            row.Documents.OrderBy(d => d.Kind.ToString(), StringComparer.Ordinal).ThenBy(d => d.Title, StringComparer.Ordinal).Select(d => new SharedDocument(d.Id, d.Label)).ToList());
+            row.Documents.OrderBy(d => d.Kind.ToString(), StringComparer.Ordinal).ThenBy(d => d.Title, StringComparer.Ordinal).Select(SharedDocument.Of).ToList());
     }
 
     /// <summary>Where the referral stands, in a sentence for the party reading it.</summary>

@@ -26,6 +26,28 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
 
     public string? UploadError => UploadRefusal is null ? null : CandidateDocuments.Explain(UploadRefusal);
 
+    /// <summary>The document a new version was just stored for (the upload's redirect says so).</summary>
+    [BindProperty(SupportsGet = true, Name = "remplace")]
+    public Guid? Replaced { get; set; }
+
+    /// <summary>
+    /// Removes one of the candidate's documents: its file is deleted from storage; the referrals and pushed profiles that
+    /// shared it say "document retiré".
+    /// </summary>
+    public async Task<IActionResult> OnPostRemoveDocumentAsync(Guid id, Guid documentId, [FromServices] DocumentStorage storage, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        var document = await Db.Documents.SingleOrDefaultAsync(d => d.Id == documentId && d.CandidateId == id, ct);
+        if (document is null)
+            return NotFound();
+        if (document.RemovedAt is not null)
+            return Refused("Ce document est déjà retiré.", StatusCodes.Status409Conflict);
+        await storage.RemoveAsync(Db, document, clock.GetUtcNow(), ct);
+        Message = $"Le document « {document.Label} » est retiré : son fichier est supprimé, et les mises en relation qui le partageaient indiquent « document retiré ».";
+        return RedirectToPage(new { id });
+    }
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))
@@ -81,7 +103,7 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
         if (await Db.Candidates.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) is not { } candidate)
             return false;
         Candidate = candidate;
-        Documents = await Db.Documents.AsNoTracking().Where(d => d.CandidateId == id).OrderBy(d => d.Kind).ThenBy(d => d.UploadedAt).ToListAsync(ct);
+        Documents = await Db.Documents.AsNoTracking().Where(d => d.CandidateId == id && d.RemovedAt == null).OrderBy(d => d.Kind).ThenBy(d => d.UploadedAt).ToListAsync(ct);
         if (PushCv)
             Pushes = await CvPushes.PushRow.ListAsync(Db, new CvPushes.PushFilter(CandidateId: id), ct);
         return true;

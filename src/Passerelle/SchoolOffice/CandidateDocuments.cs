@@ -31,7 +31,7 @@ public static class CandidateDocuments
         if (SchoolAuth.SchoolOf(http.User) is not { } schoolId)
             return Results.NotFound();
         db.ForSchool(schoolId);
-        var document = await db.Documents.AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId && d.CandidateId == candidateId, ct);
+        var document = await db.Documents.AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId && d.CandidateId == candidateId && d.RemovedAt == null, ct);
         return storage.Download(document);
     }
 
@@ -45,6 +45,7 @@ public static class CandidateDocuments
         "volume" => "Ce document Word est anormalement volumineux une fois décompressé : enregistrez-le à nouveau et recommencez. Rien n'a été enregistré.",
         "macros" => "Ce document Word contient des macros : enregistrez-le au format .docx sans macros et recommencez. Rien n'a été enregistré.",
         "genre" => "Choisissez le type de document.",
+        "introuvable" => "Ce document a été retiré entre-temps : rien n'a été enregistré.",
         _ => "Choisissez un fichier à envoyer.",
     };
 
@@ -78,6 +79,18 @@ public static class CandidateDocuments
         var file = form.Files.GetFile("File");
         if (file is null)
             return Back("fichier");
+        // A new version of one of the candidate's documents.
+        if (form.ContainsKey("Replaces"))
+        {
+            var replaced = Guid.TryParse(form["Replaces"], out var documentId)
+                ? await db.Documents.SingleOrDefaultAsync(d => d.Id == documentId && d.CandidateId == candidateId && d.RemovedAt == null, ct)
+                : null;
+            if (replaced is null)
+                return Back("introuvable");
+            return await storage.ReplaceAsync(db, replaced, file, logger, clock.GetUtcNow(), ct) is { } problem
+                ? Back(problem)
+                : Results.Redirect(links.GetPathByPage(http, "/SchoolOffice/CandidateDetail", values: new { id = candidateId, remplace = documentId })!);
+        }
         if (!Enum.TryParse<DocumentKind>(form["Kind"], out var kind) || !Enum.IsDefined(kind))
             return Back("genre");
         var (_, refusal) = await storage.AddAsync(db, candidateId, file, kind, form["Title"].ToString(), logger, clock.GetUtcNow(), ct);

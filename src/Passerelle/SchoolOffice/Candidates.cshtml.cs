@@ -48,7 +48,7 @@ public sealed class CandidatesModel(PasserelleDb db, TimeProvider clock) : Schoo
             query = query.Where(c => c.LastName.ToLower().Contains(term) || c.FirstName.ToLower().Contains(term) || c.Email.ToLower().Contains(term));
         }
         var rows = await query.OrderBy(c => c.LastName).ThenBy(c => c.FirstName).Take(500)
-            .Select(c => new { c.Id, c.LastName, c.FirstName, c.Email, Documents = Db.Documents.Count(d => d.CandidateId == c.Id) }).ToListAsync(ct);
+            .Select(c => new { c.Id, c.LastName, c.FirstName, c.Email, Documents = Db.Documents.Count(d => d.CandidateId == c.Id && d.RemovedAt == null) }).ToListAsync(ct);
         Rows = rows.Select(r => (r.Id, Schools.PersonName.Display(r.LastName, r.FirstName), r.Email, r.Documents)).ToList();
     }
 }

@@ -85,7 +85,7 @@ public sealed class NewCvPushModel(PasserelleDb db, CvPushActions actions) : Sch
             .OrderBy(c => c.LastName).ThenBy(c => c.FirstName).ToListAsync(ct);
         CandidatesWithoutConsent = await Db.Candidates.CountAsync(c => c.PushConsentAt == null, ct);
         var ids = candidates.Select(c => c.Id).ToList();
-        var documents = (await Db.Documents.AsNoTracking().Where(d => ids.Contains(d.CandidateId)).ToListAsync(ct)).ToLookup(d => d.CandidateId);
+        var documents = (await Db.Documents.AsNoTracking().Where(d => ids.Contains(d.CandidateId) && d.RemovedAt == null).ToListAsync(ct)).ToLookup(d => d.CandidateId);
         Candidates = candidates.Select(c => new CandidateChoice(c.Id, c.DisplayName,
             documents[c.Id].OrderBy(d => d.Kind).ThenBy(d => d.Title, StringComparer.Ordinal).Select(d => (d.Id, d.Label)).ToList())).ToList();
 
