@@ -12,10 +12,16 @@ public enum ChangeSubject
     Company,
     CompanyContact,
     Staff,
+    Candidate,
 }
 
 /// <summary>One field of an edit, as the school reads it: "Intitulé : « Soudeur » → « Soudeur TIG »".</summary>
-public sealed record FieldChange(string Field, string? Before, string? After);
+public sealed record FieldChange(string Field, string? Before, string? After)
+{
+    /// <summary>A note (<see cref="ChangeSet.Note"/>), not a field with values.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsNote => Before is null && After is null;
+}
 
 /// <summary>
 /// One edit of an offer, a company, a contact or a staff member: who made it, when, and each field before and after.
@@ -71,6 +77,13 @@ public sealed class ChangeSet
     }
 
     /// <summary>The record of this edit, added to the context (saved with the edit).</summary>
+    /// <summary>Something done to the object rather than a field changed ("Export des données…"): listed as it is.</summary>
+    public ChangeSet Note(string what)
+    {
+        _fields.Add(new FieldChange(what, null, null));
+        return this;
+    }
+
     public void Record(Storage.PasserelleDb db, ChangeSubject kind, Guid subjectId, Guid? staffId, string actorName, DateTimeOffset now)
     {
         if (IsEmpty)
@@ -80,7 +93,7 @@ public sealed class ChangeSet
     }
 }
 
-/// <summary>A line of an object's "Historique des modifications".</summary>
+/// <summary>A line of an object's "Historique".</summary>
 public sealed record ChangeLine(DateTimeOffset ChangedAt, string Who, IReadOnlyList<FieldChange> Fields);
 
 public static class ChangeHistory
@@ -99,7 +112,10 @@ public static class ChangeHistory
         var records = shared ? db.ChangeRecords.IgnoreQueryFilters() : db.ChangeRecords;
         var rows = await records.AsNoTracking().Where(r => r.SubjectKind == kind && r.SubjectId == subjectId)
             .OrderByDescending(r => r.ChangedAt).ThenByDescending(r => r.Id).Take(100).ToListAsync(ct);
-        return [.. rows.Select(r => new ChangeLine(r.ChangedAt, r.SchoolId == schoolId ? r.ActorName : AnotherSchool, r.Fields()))];
+        // Another school's edits of shared values are shown; what it did with them (an export) is its own business.
+        return [.. rows.Select(r => new ChangeLine(r.ChangedAt, r.SchoolId == schoolId ? r.ActorName : AnotherSchool,
+                [.. r.Fields().Where(f => r.SchoolId == schoolId || !f.IsNote)]))
+            .Where(line => line.Fields.Count > 0)];
     }
 }
 

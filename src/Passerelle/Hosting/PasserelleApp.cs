@@ -46,6 +46,7 @@ public static class PasserelleApp
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<PasswordSetup>();
         services.AddScoped<PasswordResets>();
+        services.AddScoped<PersonalData.DataExport>();
         var cookies = new CookiePolicy(builder.Environment.IsDevelopment());
         services.AddSingleton(cookies);
         services.AddAntiforgery(options =>

@@ -26,6 +26,16 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
 
     public string? UploadError => UploadRefusal is null ? null : CandidateDocuments.Explain(UploadRefusal);
 
+    /// <summary>What was done with the candidate's data (exports), newest first.</summary>
+    public IReadOnlyList<Changes.ChangeLine> History { get; private set; } = [];
+
+    /// <summary>"Exporter les données": the ZIP of everything the school holds about the candidate, recorded in their history.</summary>
+    public async Task<IActionResult> OnPostExportAsync(Guid id, [FromServices] PersonalData.DataExport export, CancellationToken ct)
+    {
+        var archive = await export.CandidateAsync(id, StaffId, StaffName, ct);
+        return archive is null ? NotFound() : File(archive.Content, "application/zip", archive.FileName);
+    }
+
     /// <summary>The document a new version was just stored for (the upload's redirect says so).</summary>
     [BindProperty(SupportsGet = true, Name = "remplace")]
     public Guid? Replaced { get; set; }
@@ -104,6 +114,7 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
             return false;
         Candidate = candidate;
         Documents = await Db.Documents.AsNoTracking().Where(d => d.CandidateId == id && d.RemovedAt == null).OrderBy(d => d.Kind).ThenBy(d => d.UploadedAt).ToListAsync(ct);
+        History = await Changes.ChangeHistory.LoadAsync(Db, Changes.ChangeSubject.Candidate, id, ct);
         if (PushCv)
             Pushes = await CvPushes.PushRow.ListAsync(Db, new CvPushes.PushFilter(CandidateId: id), ct);
         return true;

@@ -62,6 +62,13 @@ public sealed class ContactDetailModel(PasserelleDb db, ReferralActions actions,
     }
 
 
+    /// <summary>"Exporter les données": the ZIP of what this school holds about the contact, recorded in their history.</summary>
+    public async Task<IActionResult> OnPostExportAsync(Guid id, [FromServices] PersonalData.DataExport export, CancellationToken ct)
+    {
+        var archive = await export.ContactAsync(id, StaffId, StaffName, ct);
+        return archive is null ? NotFound() : File(archive.Content, "application/zip", archive.FileName);
+    }
+
     public Task<IActionResult> OnPostDeactivateAsync(Guid id, CancellationToken ct) => SwitchAsync(id, active: false, ct);
 
     public Task<IActionResult> OnPostReactivateAsync(Guid id, CancellationToken ct) => SwitchAsync(id, active: true, ct);

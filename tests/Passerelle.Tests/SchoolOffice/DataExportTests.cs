@@ -1,0 +1,115 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Demo;
+using Passerelle.Email;
+using Passerelle.PersonalData;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+using Passerelle.Tests.CompanyPortal;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.SchoolOffice;
+
+/// <summary>"Exporter les données" (issue 16): one ZIP a person can read, with everything the school holds about them.</summary>
+[Trait(Category.Name, Category.Smtp)]
+public class DataExportTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_candidates_export_holds_their_identity_every_referral_with_its_timeline_their_mails_and_their_documents_byte_for_byte(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        await world.App.Services.GetRequiredService<OutboxDelivery>().DispatchOnceAsync(CancellationToken.None); // Léa's offer mail
+        using var staff = await world.StaffClientAsync("demo.ecole");
+        Guid leaId;
+        List<Guid> referralIds;
+        List<Passerelle.Candidates.Document> documents;
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            leaId = await db.Candidates.Where(c => c.LastName == "DUPONT").Select(c => c.Id).SingleAsync();
+            referralIds = await db.Referrals.Where(r => r.CandidateId == leaId).Select(r => r.Id).ToListAsync();
+            documents = await db.Documents.Where(d => d.CandidateId == leaId).ToListAsync();
+        }
+        referralIds.ShouldNotBeEmpty();
+        documents.ShouldNotBeEmpty();
+
+        var (_, page) = await Browserless.GetAsync(staff, $"/ecole/candidats/{leaId}");
+        var response = await Browserless.SubmitAsync(staff, page, "Exporter les données");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/zip");
+        response.Content.Headers.ContentDisposition!.FileNameStar.ShouldBe("donnees-dupont-lea.zip");
+        using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()), ZipArchiveMode.Read);
+
+        var data = JsonNode.Parse(await new StreamReader(zip.GetEntry(DataExport.DataFile)!.Open()).ReadToEndAsync())!;
+        data["school"]!.GetValue<string>().ShouldBe("Passerelle School");
+        data["candidate"]!["lastName"]!.GetValue<string>().ShouldBe("DUPONT");
+        data["candidate"]!["email"]!.GetValue<string>().ShouldBe("lea.dupont@example.org");
+        var referrals = data["referrals"]!.AsArray();
+        referrals.Select(r => r!["id"]!.GetValue<Guid>()).ShouldBe(referralIds, ignoreOrder: true);
+        referrals[0]!["timeline"]!.AsArray().Select(t => t!["what"]!.GetValue<string>()).ShouldContain("Mise en relation proposée");
+        var mail = data["mails"]!.AsArray().ShouldHaveSingleItem()!;
+        mail["state"]!.GetValue<string>().ShouldBe("Sent");
+        mail["text"]!.GetValue<string>().ShouldContain("Léa");
+
+        // Every document, byte for byte, where the JSON says it is.
+        var listed = data["documents"]!.AsArray();
+        listed.Count.ShouldBe(documents.Count);
+        foreach (var document in documents)
+        {
+            var entry = listed.Single(d => d!["id"]!.GetValue<Guid>() == document.Id)!;
+            var inZip = zip.GetEntry(entry["file"]!.GetValue<string>())!;
+            using var copy = new MemoryStream();
+            await inZip.Open().CopyToAsync(copy);
+            copy.ToArray().ShouldBe(await File.ReadAllBytesAsync(Path.Combine(world.DocumentsFolder, document.StorageKey)));
+        }
+        var readme = await new StreamReader(zip.GetEntry(DataExport.ReadmeFile)!.Open()).ReadToEndAsync();
+        readme.ShouldContain("droit d'accès");
+        readme.ShouldContain(DataExport.DataFile);
+
+        // Recorded in the candidate's history.
+        (await Browserless.GetAsync(staff, $"/ecole/candidats/{leaId}")).Page.QuerySelector("ul.history")!.TextContent
+            .ShouldContain("Export des données : archive ZIP remise");
+        // Another school's staff get nothing.
+        using var cfa = await world.StaffClientAsync("demo.cfa");
+        var (_, cfaPage) = await Browserless.GetAsync(cfa, "/ecole/candidats");
+        var token = cfaPage.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        (await cfa.PostAsync($"/ecole/candidats/{leaId}?handler=Export", new FormUrlEncodedContent([new("__RequestVerificationToken", token)])))
+            .StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_contacts_export_holds_what_this_school_holds_and_the_other_school_does_not_see_it_was_made(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        await world.App.Services.GetRequiredService<OutboxDelivery>().DispatchOnceAsync(CancellationToken.None); // the push CV mail to Sophie
+        using var staff = await world.StaffClientAsync("demo.ecole");
+        var (_, page) = await Browserless.GetAsync(staff, $"/ecole/contacts/{DemoData.ContactId}");
+        var response = await Browserless.SubmitAsync(staff, page, "Exporter les données");
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/zip");
+        using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()), ZipArchiveMode.Read);
+        var data = JsonNode.Parse(await new StreamReader(zip.GetEntry(DataExport.DataFile)!.Open()).ReadToEndAsync())!;
+        data["contact"]!["email"]!.GetValue<string>().ShouldBe("sophie.lefebvre@laboriosam.example");
+        data["contact"]!["company"]!.GetValue<string>().ShouldBe("Laboriosam Industries");
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            var theirs = await db.Referrals.Where(r => r.ContactId == DemoData.ContactId).Select(r => r.Id).ToListAsync();
+            data["referrals"]!.AsArray().Select(r => r!["id"]!.GetValue<Guid>()).ShouldBe(theirs, ignoreOrder: true, "this school's referrals, not the other's");
+        }
+        data["mails"]!.AsArray().ShouldContain(m => m!["template"]!.GetValue<string>() == TemplateKeys.PushToCompany);
+        zip.Entries.ShouldNotContain(e => e.FullName.StartsWith("documents/"));
+
+        (await Browserless.GetAsync(staff, $"/ecole/contacts/{DemoData.ContactId}")).Page.QuerySelector("ul.history")!.TextContent
+            .ShouldContain("Export des données : archive ZIP remise");
+        using var cfa = await world.StaffClientAsync("demo.cfa");
+        (await Browserless.GetAsync(cfa, $"/ecole/contacts/{DemoData.ContactId}")).Page.Text()
+            .ShouldNotContain("Export des données", Case.Sensitive, "another school's export is its own business");
+    }
+}
