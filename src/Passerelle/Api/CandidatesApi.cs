@@ -111,6 +111,8 @@ public static class CandidatesApi
             return problem;
         if (await db.Candidates.SingleOrDefaultAsync(c => c.Id == id, http.RequestAborted) is not { } candidate)
             return ApiProblem.NotFound("Ce candidat est introuvable.");
+        if (candidate.ErasedAt is not null)
+            return ApiProblem.Of(StatusCodes.Status409Conflict, "Ce candidat est effacé : ses informations ne se modifient plus.");
         return await SaveAsync(http, db, candidate, input!, input!.ExternalId, clock);
     }
 

@@ -12,6 +12,9 @@ public sealed class Candidate : ISchoolOwned
     public string? Phone { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>When the school erased the candidate (<see cref="PersonalData.Erasure"/>); null for everyone else.</summary>
+    public DateTimeOffset? ErasedAt { get; set; }
+
     /// <summary>The candidate's id in the school's own platform (the API's externalId), unique in the school.</summary>
     public string? ExternalId { get; set; }
 

@@ -56,6 +56,9 @@ public sealed class PushedProfile : ISchoolOwned
     /// <summary>The reason the contact gave for not following up, from the school's list; optional.</summary>
     public string? DeclineReason { get; private set; }
 
+    /// <summary>Erasure of the candidate: the company's free text about them goes.</summary>
+    public void ForgetFreeText() => DeclineReason = null;
+
     /// <summary>The referral created when the contact asked to meet the candidate.</summary>
     public Guid? ReferralId { get; private set; }
 

@@ -24,6 +24,9 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
     /// <summary>The problem a mail gets when the school switched its recipient off: the mail is kept as skipped, not failed.</summary>
     public const string RecipientSwitchedOff = "Destinataire désactivé par l'école : e-mail non envoyé.";
 
+    /// <summary>The same for a mail to a candidate the school erased.</summary>
+    public const string RecipientErased = "Candidat effacé : e-mail non envoyé.";
+
     /// <summary>Composes the mail; a row that can no longer be composed (its referral or recipient is gone) gives a reason instead.</summary>
     public async Task<(ComposedMail? Mail, string? Problem)> ComposeAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct)
     {
@@ -57,6 +60,8 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             return (null, "the referral is gone");
         if (message.Recipient == Recipient.CompanyContact && row.ContactSwitchedOff)
             return (null, RecipientSwitchedOff);
+        if (message.Recipient == Recipient.Candidate && row.Candidate.ErasedAt is not null)
+            return (null, RecipientErased);
         // The school's notice about a referral whose staff member was switched off (before an admin handed their referrals
         // over, or made since by a push or an API key of theirs) goes to the school's first active admin: not lost.
         var notified = row.Staff;

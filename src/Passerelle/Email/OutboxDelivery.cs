@@ -84,7 +84,7 @@ public sealed class OutboxDelivery(
             await RetryLaterAsync(db, message, $"composition: {e.Message}", ct);
             return;
         }
-        if (mail is null && problem == MailComposer.RecipientSwitchedOff)
+        if (mail is null && problem is MailComposer.RecipientSwitchedOff or MailComposer.RecipientErased)
         {
             await SkipAsync(db, id, problem);
             return;

@@ -47,6 +47,7 @@ public static class PasserelleApp
         services.AddScoped<PasswordSetup>();
         services.AddScoped<PasswordResets>();
         services.AddScoped<PersonalData.DataExport>();
+        services.AddScoped<PersonalData.Erasure>();
         var cookies = new CookiePolicy(builder.Environment.IsDevelopment());
         services.AddSingleton(cookies);
         services.AddAntiforgery(options =>

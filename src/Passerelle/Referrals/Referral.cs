@@ -396,6 +396,16 @@ public sealed class Referral : ISchoolOwned
             : TransitionResult.Done(@event);
     }
 
+    /// <summary>
+    /// Erasure of the candidate: the free text typed about the referral (the appointment's comment, the cancellation's
+    /// reason) may name them, and goes. The state and dates stay: the statistics keep counting the referral.
+    /// </summary>
+    public void ForgetFreeText()
+    {
+        AppointmentComment = null;
+        CancellationReason = CancellationReason is null ? null : "(effacé)";
+    }
+
     /// <summary>The checks every answer shares: the right party, the right person, a referral still open.</summary>
     private TransitionResult? Check(Actor actor, Party party, string notYourStep)
     {

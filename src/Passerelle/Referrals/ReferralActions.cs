@@ -128,7 +128,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         var check = await db.JobOffers.Where(o => o.Id == jobOfferId).Select(o => new
         {
             o.IsActive,
-            CandidateExists = db.Candidates.Any(c => c.Id == candidateId),
+            CandidateExists = db.Candidates.Any(c => c.Id == candidateId && c.ErasedAt == null),
             ContactWorksWithSchool = db.SchoolContacts.Any(link => link.ContactId == contactId
                 && db.CompanyContacts.Any(contact => contact.Id == contactId && contact.CompanyId == o.CompanyId)),
             ContactSwitchedOff = db.SchoolContacts.Any(link => link.ContactId == contactId && link.DeactivatedAt != null),

@@ -36,6 +36,28 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
         return archive is null ? NotFound() : File(archive.Content, "application/zip", archive.FileName);
     }
 
+    /// <summary>What erasing the candidate would take away (shown to admins with the confirmation); null once erased.</summary>
+    public PersonalData.Erased? ErasurePreview { get; private set; }
+
+    /// <summary>"Effacer le candidat" (admins, confirmed): see <see cref="PersonalData.Erasure"/>.</summary>
+    public async Task<IActionResult> OnPostEraseAsync(Guid id, bool confirm, [FromServices] PersonalData.Erasure erasure, CancellationToken ct)
+    {
+        if (!IsAdmin)
+            return Forbid();
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        if (Candidate.ErasedAt is not null)
+            return Refused("Ce candidat est déjà effacé.", StatusCodes.Status409Conflict);
+        if (!confirm)
+            return Refused("Cochez la case de confirmation : l'effacement est définitif.");
+        var erased = await erasure.EraseCandidateAsync(id, Acting(), StaffId, ct);
+        if (erased is null)
+            return Refused("Ce candidat est déjà effacé.", StatusCodes.Status409Conflict);
+        Message = $"Le candidat est effacé : {erased.Documents} document(s) supprimé(s), {erased.Cancelled} mise(s) en relation en cours annulée(s), " +
+            $"{erased.Mails} copie(s) d'e-mail réduite(s) à l'objet et la date.";
+        return RedirectToPage(new { id });
+    }
+
     /// <summary>The document a new version was just stored for (the upload's redirect says so).</summary>
     [BindProperty(SupportsGet = true, Name = "remplace")]
     public Guid? Replaced { get; set; }
@@ -81,6 +103,8 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
             return Page();
         }
         var candidate = await Db.Candidates.SingleAsync(c => c.Id == id, ct);
+        if (candidate.ErasedAt is not null)
+            return Refused("Ce candidat est effacé : ses informations ne se modifient plus.", StatusCodes.Status409Conflict);
         Form.ApplyTo(candidate);
         await Db.SaveChangesAsync(ct);
         Message = "Les informations du candidat sont enregistrées.";
@@ -115,6 +139,8 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
         Candidate = candidate;
         Documents = await Db.Documents.AsNoTracking().Where(d => d.CandidateId == id && d.RemovedAt == null).OrderBy(d => d.Kind).ThenBy(d => d.UploadedAt).ToListAsync(ct);
         History = await Changes.ChangeHistory.LoadAsync(Db, Changes.ChangeSubject.Candidate, id, ct);
+        if (IsAdmin)
+            ErasurePreview = await HttpContext.RequestServices.GetRequiredService<PersonalData.Erasure>().PreviewAsync(id, ct);
         if (PushCv)
             Pushes = await CvPushes.PushRow.ListAsync(Db, new CvPushes.PushFilter(CandidateId: id), ct);
         return true;

@@ -80,7 +80,7 @@ public sealed class NewReferralModel(PasserelleDb db, ReferralActions actions) :
                            orderby contact.LastName
                            select new { contact.Id, contact.LastName, contact.FirstName }).ToListAsync(ct))
             .Select(c => (c.Id, PersonName.Display(c.LastName, c.FirstName))).ToList();
-        var candidates = await Db.Candidates.AsNoTracking().OrderBy(c => c.LastName).ThenBy(c => c.FirstName).ToListAsync(ct);
+        var candidates = await Db.Candidates.AsNoTracking().Where(c => c.ErasedAt == null).OrderBy(c => c.LastName).ThenBy(c => c.FirstName).ToListAsync(ct);
         var documents = (await Db.Documents.AsNoTracking().Where(d => d.RemovedAt == null).ToListAsync(ct)).ToLookup(d => d.CandidateId);
         Candidates = candidates.Select(c => new CandidateChoice(c.Id, c.DisplayName,
             documents[c.Id].OrderBy(d => d.Kind).ThenBy(d => d.Title, StringComparer.Ordinal).Select(d => (d.Id, d.Label)).ToList())).ToList();

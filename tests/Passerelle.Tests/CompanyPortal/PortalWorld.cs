@@ -33,14 +33,25 @@ public sealed class PortalWorld : IAsyncDisposable
     /// <summary>Where the app stores candidates' files.</summary>
     public string DocumentsFolder => _documents;
 
-    public static async Task<PortalWorld> CreateAsync(DatabaseProvider provider)
+    public static async Task<PortalWorld> CreateAsync(DatabaseProvider provider) => await CreateAsync(provider, logs: null);
+
+    /// <summary>The same, with every log line (Trace level) captured by <paramref name="logs"/>.</summary>
+    public static async Task<PortalWorld> CreateAsync(DatabaseProvider provider, CapturedLogs? logs)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var sink = await SmtpSink.StartAsync();
         var clock = new FixedClock(Seed.Now);
         var documents = Directory.CreateTempSubdirectory("passerelle-documents-").FullName;
-        var settings = PasserelleFactory.SmtpTo(sink, ("Database:SeedDemoData", "true"), ("Documents:Folder", documents));
-        var app = new PasserelleFactory(database, settings, services => services.AddSingleton<TimeProvider>(clock));
+        var settings = logs is null
+            ? PasserelleFactory.SmtpTo(sink, ("Database:SeedDemoData", "true"), ("Documents:Folder", documents))
+            : PasserelleFactory.SmtpTo(sink, ("Database:SeedDemoData", "true"), ("Documents:Folder", documents), ("Logging:LogLevel:Default", "Trace"),
+                ("Logging:LogLevel:Microsoft", "Trace"), ("Logging:LogLevel:Microsoft.AspNetCore", "Trace"));
+        var app = new PasserelleFactory(database, settings, services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            if (logs is not null)
+                services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+        });
         _ = app.Services;
         return new PortalWorld(database, sink, app, clock, documents);
     }

@@ -33,26 +33,4 @@ public partial class TokenLoggingTests
         var start = token.Substring(0, 20);
         logs.Messages.ShouldNotContain(m => m.Contains(start, StringComparison.Ordinal));
     }
-
-    private sealed class CapturedLogs : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Queue { get; } = new();
-        public string[] Messages => Queue.ToArray();
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-        public void Dispose() { }
-
-        private sealed class Logger(CapturedLogs owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull
-            {
-                owner.Queue.Enqueue($"{category} scope: {state}");
-                return null;
-            }
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Queue.Enqueue($"{category}: {formatter(state, exception)} {exception}");
-        }
-    }
 }

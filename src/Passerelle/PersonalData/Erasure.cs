@@ -1,0 +1,145 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Candidates;
+using Passerelle.Changes;
+using Passerelle.Email;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+
+namespace Passerelle.PersonalData;
+
+/// <summary>What an erasure took away, for the message and the log (counts only: never a name).</summary>
+public sealed record Erased(int Documents, int Referrals, int Cancelled, int Mails);
+
+/// <summary>
+/// "Effacer le candidat" (RGPD: right to erasure): the candidate's identity becomes "Candidat effacé", their e-mail, phone and
+/// the free text about them go, their documents leave storage, the stored copies of the mails to or about them are reduced
+/// to subject (without their name) and date, and their open referrals are cancelled — the companies told, without the name.
+/// The referrals themselves stay, anonymous: the dashboard's funnel and delays keep counting them.
+/// </summary>
+public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentStorage storage, TimeProvider clock, ILogger<Erasure> logger)
+{
+    public const string ErasedName = "Candidat effacé";
+    public const string CancellationReason = "Le candidat a demandé l'effacement de ses données.";
+
+    /// <summary>What an erasure would take away, for the confirmation.</summary>
+    public async Task<Erased?> PreviewAsync(Guid candidateId, CancellationToken ct)
+    {
+        if (!await db.Candidates.AnyAsync(c => c.Id == candidateId && c.ErasedAt == null, ct))
+            return null;
+        var referrals = db.Referrals.Where(r => r.CandidateId == candidateId);
+        return new Erased(
+            await db.Documents.CountAsync(d => d.CandidateId == candidateId && d.RemovedAt == null, ct),
+            await referrals.CountAsync(ct),
+            await referrals.CountAsync(r => r.CancelledAt == null && r.Outcome == null, ct),
+            await db.OutboxMessages.CountAsync(m => (m.ReferralId != null && referrals.Any(r => r.Id == m.ReferralId)) || m.ToPersonId == candidateId, ct));
+    }
+
+    /// <summary>Erases a candidate of the context's school; null when there is none (or it was erased already).</summary>
+    public async Task<Erased?> EraseCandidateAsync(Guid candidateId, Actor actor, Guid? staffId, CancellationToken ct)
+    {
+        var candidate = await db.Candidates.SingleOrDefaultAsync(c => c.Id == candidateId && c.ErasedAt == null, ct);
+        if (candidate is null)
+            return null;
+        var now = clock.GetUtcNow();
+        // Every form the person's name and details take in free text, longest first (the full name before its parts).
+        string[] traces = [.. new[] { candidate.DisplayName, $"{candidate.FirstName} {candidate.LastName}", candidate.LastName, candidate.FirstName, candidate.Email, candidate.Phone }
+            .Where(t => !string.IsNullOrWhiteSpace(t) && t.Trim().Length >= 2).Select(t => t!.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).OrderByDescending(t => t.Length)];
+        string? Scrub(string? text) => text is null ? null
+            : traces.Aggregate(text, (scrubbed, trace) => scrubbed.Replace(trace, ErasedName, StringComparison.OrdinalIgnoreCase));
+
+        var referralIds = await db.Referrals.Where(r => r.CandidateId == candidateId).Select(r => r.Id).ToListAsync(ct);
+        var files = new List<string>();
+        int documents, mails;
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            candidate.LastName = "";
+            candidate.FirstName = ErasedName;
+            candidate.Email = "";
+            candidate.Phone = null;
+            candidate.ExternalId = null;
+            candidate.PushConsentRecordedBy = null;
+            candidate.ErasedAt = now;
+
+            var owned = await db.Documents.Where(d => d.CandidateId == candidateId).ToListAsync(ct);
+            documents = owned.Count(d => d.RemovedAt is null);
+            foreach (var document in owned)
+            {
+                files.Add(document.StorageKey);
+                document.Title = "";
+                document.RemovedAt ??= now;
+            }
+            foreach (var referral in await db.Referrals.Where(r => r.CandidateId == candidateId).ToListAsync(ct))
+                referral.ForgetFreeText();
+            foreach (var e in await db.ReferralEvents.Where(x => referralIds.Contains(x.ReferralId)).ToListAsync(ct))
+            {
+                e.Comment = null;
+                if (e.ActorKind == ActorKind.Candidate)
+                    e.ActorName = ErasedName;
+            }
+            foreach (var profile in await db.PushedProfiles.Where(p => p.CandidateId == candidateId).ToListAsync(ct))
+                profile.ForgetFreeText();
+
+            // The copies of the mails to or about them: subject (without the name) and date. Those still to send to them go unsent.
+            var messages = await db.OutboxMessages.Where(m => (m.ReferralId != null && referralIds.Contains(m.ReferralId.Value)) || m.ToPersonId == candidateId)
+                .ToListAsync(ct);
+            mails = messages.Count;
+            foreach (var message in messages)
+            {
+                var toThem = message.Recipient == Recipient.Candidate || message.ToPersonId == candidateId;
+                if (message.State == OutboxState.Pending && !toThem)
+                {
+                    message.Data = Scrub(message.Data);
+                    continue;
+                }
+                if (message.State == OutboxState.Pending)
+                {
+                    message.State = OutboxState.Skipped;
+                    message.LastError = MailComposer.RecipientErased;
+                }
+                message.Subject = Scrub(message.Subject);
+                message.HtmlBody = null;
+                message.TextBody = null;
+                message.Data = null;
+                message.ToAddress = null;
+                message.ToName = null;
+                message.LastError = Scrub(message.LastError);
+            }
+            await db.ActionLinks.Where(l => l.ReferralId != null && referralIds.Contains(l.ReferralId.Value) && l.Recipient == Recipient.Candidate && l.RevokedAt == null)
+                .ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct);
+            // What the integrations were sent or will be sent, and the API's remembered answers, keep no trace of the name.
+            foreach (var delivery in await db.WebhookDeliveries.Where(d => d.ReferralId != null && referralIds.Contains(d.ReferralId.Value)).ToListAsync(ct))
+                delivery.Payload = Scrub(delivery.Payload)!;
+            var id = candidateId.ToString();
+            foreach (var answer in await db.IdempotentRequests.Where(r => r.Response.Contains(id)).ToListAsync(ct))
+                answer.Response = Scrub(answer.Response)!;
+
+            new ChangeSet().Note("Candidat effacé à la demande (identité, coordonnées, documents, textes libres et copies des e-mails)")
+                .Record(db, ChangeSubject.Candidate, candidateId, staffId, actor.DisplayName, now);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+        db.ChangeTracker.Clear();
+
+        // Then the open referrals are cancelled, through the workflow: the companies involved are told, without the name
+        // (it is gone); the mails to the candidate are skipped.
+        var cancelled = 0;
+        foreach (var referralId in await db.Referrals.Where(r => r.CandidateId == candidateId && r.CancelledAt == null && r.Outcome == null)
+            .Select(r => r.Id).ToListAsync(ct))
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var result = await actions.ApplyAsync(referralId, (r, at) => r.Cancel(CancellationReason, actor, at), ct: ct);
+                db.ChangeTracker.Clear();
+                if (result.Succeeded)
+                    cancelled++;
+                if (result.Refusal is not { Code: RefusalCode.ChangedMeanwhile })
+                    break;
+            }
+        }
+        foreach (var key in files)
+            storage.Delete(key);
+        logger.LogInformation("Erased candidate {CandidateId}: {Documents} documents, {Referrals} referrals ({Cancelled} cancelled), {Mails} mails",
+            candidateId, documents, referralIds.Count, cancelled, mails);
+        return new Erased(documents, referralIds.Count, cancelled, mails);
+    }
+}

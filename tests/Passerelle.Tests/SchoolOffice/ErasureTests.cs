@@ -1,0 +1,159 @@
+using System.Data.Common;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Demo;
+using Passerelle.Email;
+using Passerelle.PersonalData;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+using Passerelle.Tests.CompanyPortal;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.SchoolOffice;
+
+/// <summary>"Effacer le candidat" (issue 16): checked, not assumed — nothing of the person is left anywhere Passerelle keeps data.</summary>
+[Trait(Category.Name, Category.Smtp)]
+public class ErasureTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    private const string LastName = "Quartzbleu";
+    private const string FirstName = "Zéphyrine";
+    private const string Email = "zephyrine.quartzbleu@example.org";
+    private const string Phone = "06 98 76 54 32";
+    private const string OfferId = "0193c2a0-0000-7000-8000-000000000301";
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Erasure_leaves_nothing_of_the_candidate_in_the_database_the_documents_or_the_logs_and_the_statistics_keep_the_referral(DatabaseProvider provider)
+    {
+        var logs = new CapturedLogs();
+        await using var world = await PortalWorld.CreateAsync(provider, logs);
+        var delivery = world.App.Services.GetRequiredService<OutboxDelivery>();
+        using var staff = await world.StaffClientAsync("demo.ecole");
+
+        // A candidate with distinctive details, a document naming them, a referral with its mails, an answer and a comment.
+        var (_, list) = await Browserless.GetAsync(staff, "/ecole/candidats");
+        await Browserless.SubmitAsync(staff, list, "Ajouter le candidat", new Dictionary<string, string>
+        {
+            ["Form.LastName"] = LastName, ["Form.FirstName"] = FirstName, ["Form.Email"] = Email, ["Form.Phone"] = Phone,
+        });
+        Guid candidateId;
+        await using (var db = world.Database.NewContext())
+            candidateId = await db.Candidates.IgnoreQueryFilters().Where(c => c.Email == Email).Select(c => c.Id).SingleAsync();
+        await UploadAsync(staff, candidateId, $"CV {FirstName} {LastName}.pdf", DemoPdf.Create($"CV de {FirstName} {LastName.ToUpperInvariant()}"));
+        var (_, newReferral) = await Browserless.GetAsync(staff, $"/ecole/mises-en-relation/nouvelle?offre={OfferId}");
+        var documentId = newReferral.QuerySelectorAll("input[name=Documents]").Select(i => i.GetAttribute("value")!).Single(v => v.StartsWith(candidateId.ToString()));
+        await Browserless.SubmitAsync(staff, newReferral, "Créer les mises en relation", new Dictionary<string, string>
+        {
+            ["ContactId"] = DemoData.ContactId.ToString(), ["CandidateIds"] = candidateId.ToString(), ["Documents"] = documentId,
+        });
+        Guid referralId;
+        await using (var db = world.Database.NewContext())
+            referralId = await db.Referrals.IgnoreQueryFilters().Where(r => r.CandidateId == candidateId).Select(r => r.Id).SingleAsync();
+        var (_, referralPage) = await Browserless.GetAsync(staff, $"/ecole/mises-en-relation/{referralId}");
+        await Browserless.SubmitAsync(staff, referralPage, "Le candidat accepte l'offre");
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+        (await DumpAsync(world)).ShouldContain(LastName, Case.Insensitive, "the dump sees the candidate before the erasure");
+        var sentBefore = world.Sink.Messages().Count;
+
+        // Only an admin erases, after confirming.
+        using var admin = await world.StaffClientAsync("demo.admin");
+        var (_, page) = await Browserless.GetAsync(admin, $"/ecole/candidats/{candidateId}");
+        page.Text().ShouldContain("1 mise(s) en relation en cours seront annulées");
+        var unconfirmed = await Browserless.SubmitAsync(admin, page, "Effacer le candidat");
+        unconfirmed.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.GetAsync(staff, $"/ecole/candidats/{candidateId}")).Page.Text().ShouldNotContain("Effacer le candidat", Case.Sensitive, "admins only");
+        var done = await Browserless.ReadAsync(await Browserless.SubmitAsync(admin, page, "Effacer le candidat", new Dictionary<string, string> { ["confirm"] = "true" }));
+        done.Text().ShouldContain("Le candidat est effacé : 1 document(s) supprimé(s), 1 mise(s) en relation en cours annulée(s)");
+        done.Text().ShouldContain("Candidat effacé le");
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+
+        // The company is told, without the name.
+        var after = world.Sink.Messages().Skip(sentBefore).ToList();
+        var toCompany = after.ShouldHaveSingleItem();
+        toCompany.To.ShouldContain("sophie.lefebvre@laboriosam.example");
+        (toCompany.Subject + toCompany.Text + toCompany.Html).ShouldNotContain(LastName, Case.Insensitive);
+
+        // Nothing left: the whole database, the documents, the logs.
+        var dump = await DumpAsync(world);
+        foreach (var trace in new[] { LastName, FirstName, Email, Phone, "98 76 54 32" })
+        {
+            dump.ShouldNotContain(trace, Case.Insensitive, $"the database still holds '{trace}'");
+            logs.Messages.ShouldNotContain(m => m.Contains(trace, StringComparison.OrdinalIgnoreCase), $"a log line holds '{trace}'");
+            foreach (var file in Directory.EnumerateFiles(world.DocumentsFolder, "*", SearchOption.AllDirectories))
+                Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file)).ShouldNotContain(trace.ToUpperInvariant(), Case.Insensitive, file);
+        }
+        logs.Messages.ShouldContain(m => m.Contains($"Erased candidate {candidateId}"));
+
+        // The statistics keep counting it: the referral is there, cancelled, anonymous.
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            var referral = await db.Referrals.SingleAsync(r => r.Id == referralId);
+            referral.Stage.ShouldBe(ReferralStage.Cancelled);
+            (await db.ReferralEvents.CountAsync(e => e.ReferralId == referralId)).ShouldBe(3, "proposed, offer accepted, cancelled");
+        }
+        (await Browserless.GetAsync(staff, $"/ecole/mises-en-relation/{referralId}")).Page.Text().ShouldContain(Erasure.ErasedName);
+        // Erased once: a second try changes nothing, another school cannot.
+        var twice = await Browserless.SubmitAsync(admin, page, "Effacer le candidat", new Dictionary<string, string> { ["confirm"] = "true" });
+        twice.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+    }
+
+    /// <summary>
+    /// Every value of every table, as text (what <c>pg_dump</c> or SQLite's <c>.dump</c> would print, on both providers the same
+    /// way): blobs read as UTF-8 too.
+    /// </summary>
+    private static async Task<string> DumpAsync(PortalWorld world)
+    {
+        await using var db = world.Database.NewContext();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = world.Database.Provider == DatabaseProvider.Sqlite
+                ? "SELECT name FROM sqlite_master WHERE type = 'table'"
+                : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                tables.Add(reader.GetString(0));
+        }
+        tables.Count.ShouldBeGreaterThan(20);
+        var dump = new StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT * FROM \"{table}\"";
+            await using DbDataReader reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    var value = reader.GetValue(i);
+                    dump.Append(value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : value.ToString()).Append('|');
+                }
+                dump.Append('\n');
+            }
+        }
+        return dump.ToString();
+    }
+
+    private static async Task UploadAsync(HttpClient client, Guid candidateId, string fileName, byte[] bytes)
+    {
+        var (_, page) = await Browserless.GetAsync(client, $"/ecole/candidats/{candidateId}");
+        var token = page.QuerySelector("form[enctype='multipart/form-data'] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        using var body = new MultipartFormDataContent
+        {
+            { new StringContent(token), "__RequestVerificationToken" },
+            { new StringContent("Cv"), "Kind" },
+        };
+        var file = new ByteArrayContent(bytes);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
+        body.Add(file, "File", fileName);
+        (await client.PostAsync($"/ecole/candidats/{candidateId}/documents", body)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+}
