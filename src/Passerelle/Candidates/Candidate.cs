@@ -15,6 +15,9 @@ public sealed class Candidate : ISchoolOwned
     /// <summary>When the school erased the candidate (<see cref="PersonalData.Erasure"/>); null for everyone else.</summary>
     public DateTimeOffset? ErasedAt { get; set; }
 
+    /// <summary>When the candidate was last told they would be erased (<see cref="PersonalData.Retention"/>).</summary>
+    public DateTimeOffset? RetentionWarnedAt { get; set; }
+
     /// <summary>The candidate's id in the school's own platform (the API's externalId), unique in the school.</summary>
     public string? ExternalId { get; set; }
 

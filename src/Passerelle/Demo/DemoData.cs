@@ -50,8 +50,13 @@ public static class DemoData
         var referredAt = ParisTime.ToUtc(new DateTime(2020, 5, 15, 15, 41, 0));
         var acceptedAt = ParisTime.ToUtc(new DateTime(2020, 6, 15, 12, 7, 0));
 
-        var school = new School { Id = SchoolId, Name = "Passerelle School", CreatedAt = created, PushCvEnabled = true };
-        var secondSchool = new School { Id = SecondSchoolId, Name = "CFA des Métiers de Bordeaux", CreatedAt = created };
+        // The document's referrals date from 2020: the demo schools keep candidates for the longest period, so the retention
+        // job does not erase the demo.
+        var school = new School
+        {
+            Id = SchoolId, Name = "Passerelle School", CreatedAt = created, PushCvEnabled = true, RetentionMonths = School.MaximumRetentionMonths,
+        };
+        var secondSchool = new School { Id = SecondSchoolId, Name = "CFA des Métiers de Bordeaux", CreatedAt = created, RetentionMonths = School.MaximumRetentionMonths };
         var martin = NewStaff(SchoolId, "demo.ecole", "MARTIN", "Benoît", "benoit.martin@passerelle-school.example", StaffRole.Recruiter);
         var durand = NewStaff(SchoolId, "demo.admin", "DURAND", "Claire", "claire.durand@passerelle-school.example", StaffRole.SchoolAdmin);
         var roussel = NewStaff(SecondSchoolId, "demo.cfa", "ROUSSEL", "Camille", "camille.roussel@cfa-bordeaux.example", StaffRole.SchoolAdmin);

@@ -36,6 +36,8 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             return (new ComposedMail(to, message.ToName ?? to, options.FromName, subject, html, text, null, CalendarInvite.None, message.MessageId, html, text), null);
         if (message.CvPushId is { } pushId)
             return await ComposePushAsync(message, pushId, now, ct);
+        if (message.TemplateKey == TemplateKeys.CandidateRetentionWarning)
+            return await ComposeRetentionWarningAsync(message, ct);
         if (message.ReferralId is null)
             return await ComposeAccountMailAsync(message, now, ct);
 
@@ -124,6 +126,32 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         var fromName = $"{row.School.Name} via {options.FromName}";
         return (new ComposedMail(toAddress, toName, fromName, rendered.Subject, rendered.Html, rendered.Text, calendar, message.Calendar,
             message.MessageId, MaskToken(rendered.Html, token), MaskToken(rendered.Text, token)), null);
+    }
+
+    /// <summary>The warning a candidate gets 30 days before the retention job erases them (<see cref="PersonalData.Retention"/>).</summary>
+    private async Task<(ComposedMail? Mail, string? Problem)> ComposeRetentionWarningAsync(OutboxMessage message, CancellationToken ct)
+    {
+        db.ForSchool(message.SchoolId!.Value);
+        var row = await (from candidate in db.Candidates
+                         where candidate.Id == message.ToPersonId
+                         join school in db.Schools on candidate.SchoolId equals school.Id
+                         select new { candidate, school }).AsNoTracking().SingleOrDefaultAsync(ct);
+        if (row is null || row.candidate.ErasedAt is not null)
+            return (null, RecipientErased);
+        if (!EmailAddress.IsValid(row.candidate.Email))
+            return (null, "the recipient's e-mail address is missing or malformed");
+        // The date the job computed when it queued the warning.
+        var erasesOn = MailData.Parse(message.Data).LinksExpireAt;
+        var model = new Dictionary<string, object?>
+        {
+            ["ecole"] = new Dictionary<string, object?> { ["nom"] = row.school.Name },
+            ["destinataire"] = new Dictionary<string, object?> { ["prenom"] = row.candidate.FirstName, ["nomComplet"] = row.candidate.DisplayName },
+            ["effacementLe"] = erasesOn is { } on ? ParisTime.Date(on) : "",
+        };
+        var schoolTemplate = await db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Key == message.TemplateKey, ct);
+        var rendered = renderer.Render(message.TemplateKey, schoolTemplate, model, row.school.Name, null);
+        return (new ComposedMail(row.candidate.Email, row.candidate.DisplayName, $"{row.school.Name} via {options.FromName}", rendered.Subject,
+            rendered.Html, rendered.Text, null, CalendarInvite.None, message.MessageId, rendered.Html, rendered.Text), null);
     }
 
     /// <summary>

@@ -139,10 +139,13 @@ public static class PasserelleApp
         services.AddSingleton<RequestsInFlight>();
         services.AddSingleton<OutboxDelivery>();
         services.AddSingleton<Reminders>();
+        services.AddSingleton<PersonalData.Retention>();
+        // The instances that send the mails also run the daily jobs (reminders, retention): the database shares their work out.
         if (email.DispatcherEnabled)
         {
             services.AddHostedService<OutboxDispatcher>();
             services.AddHostedService<ReminderJob>();
+            services.AddHostedService<PersonalData.RetentionJob>();
         }
     }
 

@@ -52,6 +52,10 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
         int documents, mails;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
+            // Claimed first: of two erasures at once (two clicks, two instances of the retention job) one goes on, and the other
+            // waits for it (the row is locked) then finds the candidate erased.
+            if (await db.Candidates.Where(c => c.Id == candidateId && c.ErasedAt == null).ExecuteUpdateAsync(set => set.SetProperty(c => c.ErasedAt, now), ct) == 0)
+                return null;
             candidate.LastName = "";
             candidate.FirstName = ErasedName;
             candidate.Email = "";

@@ -56,6 +56,7 @@ public static class TemplateKeys
 
     /// <summary>A school changed a contact's address: the link to confirm it, sent to the new address (issue 16).</summary>
     public const string ContactEmailConfirmation = "contact.email_confirmation";
+    public const string CandidateRetentionWarning = "candidate.retention_warning";
     public const string ReminderToCompany = "referral.reminder_to_company";
 
     /// <summary>A new staff member's access to Passerelle École (not in PRODUCT.md's list: staff accounts need it too).</summary>

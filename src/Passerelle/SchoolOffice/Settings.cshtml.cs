@@ -31,6 +31,16 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
     [Display(Name = "Module push CV")]
     public bool PushCvEnabled { get; set; }
 
+    /// <summary>Months a candidate is kept after their last activity; absent from a form, the setting stays as it is.</summary>
+    [BindProperty]
+    [Range(Schools.School.MinimumRetentionMonths, Schools.School.MaximumRetentionMonths, ErrorMessage = "La durée de conservation va de 6 à 120 mois.")]
+    [Display(Name = "Durée de conservation des candidats (mois après leur dernière activité)")]
+    public int? RetentionMonths { get; set; }
+
+    /// <summary>Whether candidates are warned by mail 30 days before their erasure.</summary>
+    [BindProperty]
+    public bool RetentionWarning { get; set; }
+
     /// <summary>The school notifications to send (the others are turned off).</summary>
     [BindProperty]
     public List<string> Notifications { get; set; } = [];
@@ -49,6 +59,8 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
         RefusalReasons = string.Join('\n', school.RefusalReasonList);
         Notifications = SchoolNotifications.Select(t => t.Key).Where(k => !school.IsMuted(k)).ToList();
         PushCvEnabled = school.PushCvEnabled;
+        RetentionMonths = school.RetentionMonths;
+        RetentionWarning = school.RetentionWarning;
     }
 
     [Passerelle.Hosting.ShowsFormErrors]
@@ -68,7 +80,9 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
             .SetProperty(s => s.LinkValidityDays, days)
             .SetProperty(s => s.RefusalReasons, reasons)
             .SetProperty(s => s.MutedNotifications, muted)
-            .SetProperty(s => s.PushCvEnabled, PushCvEnabled), ct);
+            .SetProperty(s => s.PushCvEnabled, PushCvEnabled)
+            .SetProperty(s => s.RetentionMonths, s => RetentionMonths ?? s.RetentionMonths)
+            .SetProperty(s => s.RetentionWarning, RetentionWarning), ct);
         Message = $"Paramètres enregistrés. Les liens des prochains mails seront valables {days} jour(s).";
         return RedirectToPage();
     }

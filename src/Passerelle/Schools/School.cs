@@ -16,6 +16,19 @@ public sealed class School
     /// <summary>The optional push CV module: off by default; while off, nothing of it shows, anywhere.</summary>
     public bool PushCvEnabled { get; set; }
 
+    public const int DefaultRetentionMonths = 24;
+    public const int MinimumRetentionMonths = 6;
+    public const int MaximumRetentionMonths = 120;
+
+    /// <summary>
+    /// How many months after their last activity the school keeps a candidate before the daily job erases them (RGPD storage
+    /// limitation: 24 by default, as La bonne alternance does; at least 6).
+    /// </summary>
+    public int RetentionMonths { get; set; } = DefaultRetentionMonths;
+
+    /// <summary>Whether candidates are told by mail 30 days before they are erased (on by default).</summary>
+    public bool RetentionWarning { get; set; } = true;
+
     /// <summary>The reasons a company may give when it refuses a candidate, one per line.</summary>
     public string RefusalReasons { get; set; } = "";
 

@@ -292,6 +292,16 @@ public static class DefaultTemplates
             """,
             ["ecole.nom", "contact.prenom", "contact.nom", "contact.nomComplet", "liens.confirmation", "liens.confirmationExpireLe", "liens.portail"]),
 
+        Define(TemplateKeys.CandidateRetentionWarning, "Avertissement au candidat avant l'effacement de ses données", Audience.Candidate,
+            "{{ecole.nom}} : vos données seront effacées le {{effacementLe}}",
+            """
+            <p>Bonjour {{destinataire.prenom}},</p>
+            <p>{{ecole.nom}} conserve votre profil et vos documents pour vous mettre en relation avec des entreprises. Faute d'activité depuis
+            longtemps, ils seront effacés le {{effacementLe}}, comme le prévoit sa politique de conservation des données.</p>
+            <p>Si vous souhaitez qu'ils soient conservés, contactez {{ecole.nom}} avant cette date. Sinon, vous n'avez rien à faire.</p>
+            """,
+            ["ecole.nom", "destinataire.prenom", "destinataire.nomComplet", "effacementLe"]),
+
         Define(TemplateKeys.StaffCredentials, "Identifiants d'un membre de l'équipe de l'école", Audience.School,
             "Votre accès à Passerelle École pour {{ecole.nom}}",
             """

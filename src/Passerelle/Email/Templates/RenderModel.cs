@@ -68,6 +68,7 @@ public static class RenderModel
         ["rdvConfirme"] = true,
         ["resultat"] = "Recruté",
         ["identifiant"] = "demo.entreprise",
+        ["effacementLe"] = "15/06/2022",
         ["message"] = "Deux profils motivés, disponibles en septembre.",
         ["profils"] = new List<Dictionary<string, object?>>
         {

@@ -1,0 +1,128 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Email;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+
+namespace Passerelle.PersonalData;
+
+/// <summary>
+/// Storage limitation (RGPD): each school keeps its candidates <see cref="Schools.School.RetentionMonths"/> months after their
+/// last activity (created, a document added, a referral moved). 30 days before, the candidate is warned by mail
+/// (<see cref="TemplateKeys.CandidateRetentionWarning"/>, unless the school turned it off); at the date, they are erased
+/// (<see cref="Erasure"/>). Every step is claimed in the database, so several instances running the job at once warn and
+/// erase each candidate once.
+/// </summary>
+public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, ILogger<Retention> logger)
+{
+    public static readonly TimeSpan WarningAhead = TimeSpan.FromDays(30);
+
+    /// <summary>Who the timeline names for an erasure by the job.</summary>
+    public static readonly Actor Job = Actor.Staff(Guid.Empty, "Passerelle (durée de conservation)");
+
+    public async Task<(int Warned, int Erased)> RunAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        List<(Guid Id, int Months, bool Warn)> schools;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSystem();
+            schools = [.. (await db.Schools.AsNoTracking().Select(s => new { s.Id, s.RetentionMonths, s.RetentionWarning }).ToListAsync(ct))
+                .Select(s => (s.Id, s.RetentionMonths, s.RetentionWarning))];
+        }
+        var (warned, erased) = (0, 0);
+        foreach (var school in schools)
+        {
+            var months = Math.Max(Schools.School.MinimumRetentionMonths, school.Months);
+            var eraseBefore = now.AddMonths(-months);
+            var candidates = await LastActivityAsync(school.Id, ct);
+            foreach (var (candidateId, last, warnedAt) in candidates)
+            {
+                if (last < eraseBefore)
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(school.Id);
+                    if (await scope.ServiceProvider.GetRequiredService<Erasure>().EraseCandidateAsync(candidateId, Job, null, ct) is not null)
+                        erased++;
+                }
+                else if (school.Warn && last < eraseBefore + WarningAhead && (warnedAt is null || warnedAt < last))
+                {
+                    if (await WarnAsync(school.Id, candidateId, last.AddMonths(months), now, ct))
+                        warned++;
+                }
+            }
+        }
+        if (warned > 0 || erased > 0)
+            logger.LogInformation("Retention: {Warned} candidate(s) warned, {Erased} erased after the schools' retention period", warned, erased);
+        return (warned, erased);
+    }
+
+    /// <summary>Each candidate not erased yet, with their last activity and when they were last warned.</summary>
+    private async Task<List<(Guid Id, DateTimeOffset Last, DateTimeOffset? WarnedAt)>> LastActivityAsync(Guid schoolId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(schoolId);
+        var candidates = await db.Candidates.AsNoTracking().Where(c => c.ErasedAt == null)
+            .Select(c => new { c.Id, c.CreatedAt, c.RetentionWarnedAt }).ToListAsync(ct);
+        // Read as rows and reduced here: the latest of several dates is not translated alike on both providers.
+        var last = candidates.ToDictionary(c => c.Id, c => c.CreatedAt);
+        void Seen(Guid id, DateTimeOffset at)
+        {
+            if (last.TryGetValue(id, out var known) && at > known)
+                last[id] = at;
+        }
+        foreach (var r in await db.Referrals.AsNoTracking().Select(r => new { r.CandidateId, r.UpdatedAt }).ToListAsync(ct))
+            Seen(r.CandidateId, r.UpdatedAt);
+        foreach (var d in await db.Documents.AsNoTracking().Select(d => new { d.CandidateId, d.UploadedAt }).ToListAsync(ct))
+            Seen(d.CandidateId, d.UploadedAt);
+        return [.. candidates.Select(c => (c.Id, last[c.Id], c.RetentionWarnedAt))];
+    }
+
+    /// <summary>Queues the warning once: the candidate's row is claimed with the mail, in one transaction.</summary>
+    private async Task<bool> WarnAsync(Guid schoolId, Guid candidateId, DateTimeOffset erasesOn, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(schoolId);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var candidate = await db.Candidates.AsNoTracking().Where(c => c.Id == candidateId && c.ErasedAt == null)
+            .Select(c => new { c.Email, c.FirstName, c.LastName, c.RetentionWarnedAt }).SingleOrDefaultAsync(ct);
+        if (candidate is null)
+            return false;
+        var claimed = await db.Candidates
+            .Where(c => c.Id == candidateId && c.ErasedAt == null && c.RetentionWarnedAt == candidate.RetentionWarnedAt)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.RetentionWarnedAt, now), ct);
+        if (claimed == 0)
+            return false; // another instance warned them meanwhile
+        var mail = Outbox.New(schoolId, TemplateKeys.CandidateRetentionWarning, Recipient.Address, now);
+        mail.ToPersonId = candidateId;
+        mail.ToAddress = candidate.Email;
+        mail.ToName = Schools.PersonName.Display(candidate.LastName, candidate.FirstName);
+        mail.Data = new MailData(LinksExpireAt: erasesOn).Serialize();
+        db.OutboxMessages.Add(mail);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+}
+
+/// <summary>Runs <see cref="Retention"/> once a day (and at start), on every instance: the database shares out the work.</summary>
+public sealed class RetentionJob(Retention retention, ILogger<RetentionJob> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromHours(24);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        do
+        {
+            try
+            {
+                await retention.RunAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "The retention job failed; it runs again tomorrow");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

@@ -1,0 +1,91 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Changes;
+using Passerelle.Demo;
+using Passerelle.Email;
+using Passerelle.PersonalData;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+using Passerelle.Tests.CompanyPortal;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.SchoolOffice;
+
+/// <summary>The retention period (issue 16): exactly the right candidates warned then erased, once, whatever runs the job at the same time.</summary>
+[Trait(Category.Name, Category.Smtp)]
+public class RetentionTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_job_warns_then_erases_exactly_the_candidates_past_the_schools_period_once_even_run_twice_at_the_same_time(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var retention = world.App.Services.GetRequiredService<Retention>();
+        var start = world.Clock.Now;
+
+        // The admin sets 6 months (less is refused).
+        using var admin = await world.StaffClientAsync("demo.admin");
+        var (_, settings) = await Browserless.GetAsync(admin, "/ecole/parametres");
+        var tooShort = await Browserless.EditAsync(admin, settings, "Enregistrer", new Dictionary<string, string> { ["RetentionMonths"] = "3" });
+        tooShort.StatusCode.ShouldBe(System.Net.HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(tooShort)).Text().ShouldContain("La durée de conservation va de 6 à 120 mois.");
+        await Browserless.EditAsync(admin, settings, "Enregistrer", new Dictionary<string, string> { ["RetentionMonths"] = "6" });
+
+        // The demo's 2020 candidates are past it; Léa, referred today, is not. The other school keeps its 120 months.
+        var (stale, fresh) = await CandidatesAsync(world);
+        stale.ShouldNotBeEmpty();
+        fresh.ShouldContain("DUPONT");
+        var first = await Task.WhenAll(retention.RunAsync(CancellationToken.None), retention.RunAsync(CancellationToken.None));
+        first.Sum(r => r.Erased).ShouldBe(stale.Count, "two runs at once erase each candidate once");
+        first.Sum(r => r.Warned).ShouldBe(0);
+        var (_, left) = await CandidatesAsync(world);
+        left.ShouldBe(fresh, ignoreOrder: true);
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            var notes = await db.ChangeRecords.Where(r => r.SubjectKind == ChangeSubject.Candidate).ToListAsync();
+            notes.Count.ShouldBe(stale.Count, "one erasure recorded per candidate");
+            notes.ShouldAllBe(n => n.ActorName == "Passerelle (durée de conservation)");
+            (await db.Candidates.CountAsync(c => c.ErasedAt == null && c.LastName == "JOURDAN")).ShouldBe(0);
+        }
+        (await retention.RunAsync(CancellationToken.None)).ShouldBe((0, 0), "nothing more to do");
+
+        // 5 months and 10 days later, Léa (last activity today) is warned, once.
+        world.Clock.Now = start.AddMonths(5).AddDays(10);
+        var warned = await Task.WhenAll(retention.RunAsync(CancellationToken.None), retention.RunAsync(CancellationToken.None));
+        warned.Sum(r => r.Warned).ShouldBe(fresh.Count);
+        warned.Sum(r => r.Erased).ShouldBe(0);
+        (await retention.RunAsync(CancellationToken.None)).ShouldBe((0, 0), "warned once");
+        var sent = world.Sink.Messages().Count;
+        await world.App.Services.GetRequiredService<OutboxDelivery>().DispatchOnceAsync(CancellationToken.None);
+        var warning = world.Sink.Messages().Skip(sent).Single(m => m.To.Contains("lea.dupont@example.org") && m.Subject.Contains("effacées"));
+        warning.Subject.ShouldBe($"Passerelle School : vos données seront effacées le {ParisTime.Date(start.AddMonths(6))}");
+
+        // At the date, she is erased.
+        world.Clock.Now = start.AddMonths(6).AddDays(1);
+        (await retention.RunAsync(CancellationToken.None)).Erased.ShouldBe(fresh.Count);
+        (await CandidatesAsync(world)).Fresh.ShouldBeEmpty();
+    }
+
+    /// <summary>The demo school's candidates not erased, split by whether their last activity is before six months ago.</summary>
+    private static async Task<(List<string> Stale, List<string> Fresh)> CandidatesAsync(PortalWorld world)
+    {
+        await using var db = world.Database.NewContext();
+        db.ForSchool(DemoData.SchoolId);
+        var limit = world.Clock.Now.AddMonths(-6);
+        var candidates = await db.Candidates.Where(c => c.ErasedAt == null).Select(c => new { c.Id, c.LastName, c.CreatedAt }).ToListAsync();
+        var referrals = await db.Referrals.Select(r => new { r.CandidateId, r.UpdatedAt }).ToListAsync();
+        var documents = await db.Documents.Select(d => new { d.CandidateId, d.UploadedAt }).ToListAsync();
+        var stale = new List<string>();
+        var fresh = new List<string>();
+        foreach (var c in candidates)
+        {
+            var last = new[] { c.CreatedAt }.Concat(referrals.Where(r => r.CandidateId == c.Id).Select(r => r.UpdatedAt))
+                .Concat(documents.Where(d => d.CandidateId == c.Id).Select(d => d.UploadedAt)).Max();
+            (last < limit ? stale : fresh).Add(c.LastName);
+        }
+        return (stale, fresh);
+    }
+}
