@@ -6,8 +6,8 @@ namespace Passerelle.Tests.Browser;
 
 /// <summary>
 /// An admin corrects an offer from the company's page as a person would (links, form, button), sees the change in its
-/// history, switches off a contact who left and gives their referral to a colleague, and opens a staff member's page:
-/// every page checked by axe-core.
+/// history, switches off a contact who left and gives their referral to a colleague, exports then erases a candidate, and
+/// opens a staff member's page: every page checked by axe-core.
 /// </summary>
 [Trait(Category.Name, Category.Browser)]
 public sealed class CorrectionsScenarioTests
@@ -59,6 +59,25 @@ public sealed class CorrectionsScenarioTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Réaffecter à un autre contact : TECHER Margaud" }).ClickAsync();
         await page.GetByText("La mise en relation est confiée à BERNARD Paul").WaitForAsync();
         (await page.Locator("ul.history").InnerTextAsync()).ShouldContain("Accès : « Actif » → « Désactivé »");
+
+        // A candidate asks for their data, then to be erased.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Candidats" }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "DUPONT Léa" }).ClickAsync();
+        (await BrowserApp.AccessibilityViolationsAsync(page)).ShouldBeEmpty("candidate page with its export and erasure forms");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Exporter les données" }).ClickAsync());
+        download.SuggestedFilename.ShouldBe("donnees-dupont-lea.zip");
+        var zipPath = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.zip");
+        await download.SaveAsAsync(zipPath);
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(zipPath))
+            zip.Entries.Select(e => e.FullName).ShouldContain(Passerelle.PersonalData.DataExport.DataFile);
+        File.Delete(zipPath);
+        await page.ReloadAsync();
+        (await page.Locator("ul.history").InnerTextAsync()).ShouldContain("Export des données : archive ZIP remise");
+        await page.GetByLabel("Je confirme l'effacement définitif de ce candidat").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Effacer le candidat" }).ClickAsync();
+        await page.GetByText("Le candidat est effacé").WaitForAsync();
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe("Candidat effacé");
+        (await BrowserApp.AccessibilityViolationsAsync(page)).ShouldBeEmpty("erased candidate's page");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Équipe" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "MARTIN Benoît" }).ClickAsync();
