@@ -55,6 +55,9 @@ public sealed class ServerProcess : IAsyncDisposable
             ["Documents__Folder"] = Path.Combine(Path.GetTempPath(), "passerelle-bench-documents"),
             // One key makes every API request of (f) and (g): its per-key budget would stop the measure, not the server.
             ["Api__RequestsPerMinute"] = "100000000",
+            // The generated data is up to three years old: the retention job would warn (and later erase) its candidates
+            // while the figures are taken. It is not what the benchmark measures.
+            ["PersonalData__RetentionJobEnabled"] = "false",
         };
         foreach (var (key, value) in settings)
             start.Environment[key] = value;

@@ -68,7 +68,7 @@ public static class PasserelleApp
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(provider =>
             new Microsoft.Extensions.Options.ConfigureOptions<KeyManagementOptions>(options =>
                 options.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System)));
-        AddEmail(services, email);
+        AddEmail(services, email, builder.Configuration.GetValue("PersonalData:RetentionJobEnabled", true));
         services.AddProblemDetails();
         services.AddPasserelleApi(builder.Configuration);
         AddWebhooks(services, Webhooks.WebhookOptions.FromConfiguration(builder.Configuration, builder.Environment));
@@ -125,7 +125,7 @@ public static class PasserelleApp
             services.AddHostedService<Webhooks.WebhookDispatcher>();
     }
 
-    private static void AddEmail(IServiceCollection services, EmailOptions email)
+    private static void AddEmail(IServiceCollection services, EmailOptions email, bool retentionJob)
     {
         services.AddSingleton(email);
         services.AddSingleton<OutboxSignal>();
@@ -145,7 +145,8 @@ public static class PasserelleApp
         {
             services.AddHostedService<OutboxDispatcher>();
             services.AddHostedService<ReminderJob>();
-            services.AddHostedService<PersonalData.RetentionJob>();
+            if (retentionJob)
+                services.AddHostedService<PersonalData.RetentionJob>();
         }
     }
 

@@ -8,9 +8,10 @@ namespace Passerelle.PersonalData;
 /// <summary>
 /// Storage limitation (RGPD): each school keeps its candidates <see cref="Schools.School.RetentionMonths"/> months after their
 /// last activity (created, a document added, a referral moved). 30 days before, the candidate is warned by mail
-/// (<see cref="TemplateKeys.CandidateRetentionWarning"/>, unless the school turned it off); at the date, they are erased
-/// (<see cref="Erasure"/>). Every step is claimed in the database, so several instances running the job at once warn and
-/// erase each candidate once.
+/// (<see cref="TemplateKeys.CandidateRetentionWarning"/>, unless the school turned it off); at the date — and never less than
+/// 30 days after their warning, so that a school that starts the job with old data, or shortens its period, warns before it
+/// erases — they are erased (<see cref="Erasure"/>). Every step is claimed in the database, so several instances running the
+/// job at once warn and erase each candidate once.
 /// </summary>
 public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, ILogger<Retention> logger)
 {
@@ -33,20 +34,22 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
         foreach (var school in schools)
         {
             var months = Math.Max(Schools.School.MinimumRetentionMonths, school.Months);
-            var eraseBefore = now.AddMonths(-months);
             var candidates = await LastActivityAsync(school.Id, ct);
             foreach (var (candidateId, last, warnedAt) in candidates)
             {
-                if (last < eraseBefore)
+                var due = last.AddMonths(months);
+                // Warned about this activity (not an older one) long enough ago, or the school does not warn.
+                var warnedInTime = !school.Warn || (warnedAt is { } at && at >= last && at <= now - WarningAhead);
+                if (due <= now && warnedInTime)
                 {
                     await using var scope = scopes.CreateAsyncScope();
                     var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(school.Id);
                     if (await scope.ServiceProvider.GetRequiredService<Erasure>().EraseCandidateAsync(candidateId, Job, null, ct) is not null)
                         erased++;
                 }
-                else if (school.Warn && last < eraseBefore + WarningAhead && (warnedAt is null || warnedAt < last))
+                else if (school.Warn && due <= now + WarningAhead && (warnedAt is null || warnedAt < last))
                 {
-                    if (await WarnAsync(school.Id, candidateId, last.AddMonths(months), now, ct))
+                    if (await WarnAsync(school.Id, candidateId, last, due > now + WarningAhead ? due : now + WarningAhead, now, ct))
                         warned++;
                 }
             }
@@ -78,14 +81,16 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
     }
 
     /// <summary>Queues the warning once: the candidate's row is claimed with the mail, in one transaction.</summary>
-    private async Task<bool> WarnAsync(Guid schoolId, Guid candidateId, DateTimeOffset erasesOn, DateTimeOffset now, CancellationToken ct)
+    private async Task<bool> WarnAsync(Guid schoolId, Guid candidateId, DateTimeOffset lastActivity, DateTimeOffset erasesOn, DateTimeOffset now,
+        CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(schoolId);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var candidate = await db.Candidates.AsNoTracking().Where(c => c.Id == candidateId && c.ErasedAt == null)
             .Select(c => new { c.Email, c.FirstName, c.LastName, c.RetentionWarnedAt }).SingleOrDefaultAsync(ct);
-        if (candidate is null)
+        // Read again in the transaction: another instance may have warned them since the list was made.
+        if (candidate is null || candidate.RetentionWarnedAt >= lastActivity)
             return false;
         var claimed = await db.Candidates
             .Where(c => c.Id == candidateId && c.ErasedAt == null && c.RetentionWarnedAt == candidate.RetentionWarnedAt)

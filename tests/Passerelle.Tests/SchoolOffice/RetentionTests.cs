@@ -33,10 +33,16 @@ public class RetentionTests
         (await Browserless.ReadAsync(tooShort)).Text().ShouldContain("La durée de conservation va de 6 à 120 mois.");
         await Browserless.EditAsync(admin, settings, "Enregistrer", new Dictionary<string, string> { ["RetentionMonths"] = "6" });
 
-        // The demo's 2020 candidates are past it; Léa, referred today, is not. The other school keeps its 120 months.
+        // The demo's 2020 candidates are past it; Léa, referred today, is not. The other school keeps its 120 months. Those
+        // past it are warned first (two runs at once warn each once), and erased 30 days later, not before.
         var (stale, fresh) = await CandidatesAsync(world);
         stale.ShouldNotBeEmpty();
         fresh.ShouldContain("DUPONT");
+        var warnedFirst = await Task.WhenAll(retention.RunAsync(CancellationToken.None), retention.RunAsync(CancellationToken.None));
+        (warnedFirst.Sum(r => r.Warned), warnedFirst.Sum(r => r.Erased)).ShouldBe((stale.Count, 0));
+        world.Clock.Now = start.AddDays(29);
+        (await retention.RunAsync(CancellationToken.None)).ShouldBe((0, 0), "not before 30 days after the warning");
+        world.Clock.Now = start.AddDays(30);
         var first = await Task.WhenAll(retention.RunAsync(CancellationToken.None), retention.RunAsync(CancellationToken.None));
         first.Sum(r => r.Erased).ShouldBe(stale.Count, "two runs at once erase each candidate once");
         first.Sum(r => r.Warned).ShouldBe(0);
@@ -52,8 +58,10 @@ public class RetentionTests
         }
         (await retention.RunAsync(CancellationToken.None)).ShouldBe((0, 0), "nothing more to do");
 
-        // 5 months and 10 days later, Léa (last activity today) is warned, once.
-        world.Clock.Now = start.AddMonths(5).AddDays(10);
+        // 30 days before her date, Léa (last activity today) is warned, once.
+        world.Clock.Now = start.AddMonths(5).AddDays(-1);
+        (await retention.RunAsync(CancellationToken.None)).ShouldBe((0, 0), "not yet");
+        world.Clock.Now = start.AddMonths(6).AddDays(-30);
         var warned = await Task.WhenAll(retention.RunAsync(CancellationToken.None), retention.RunAsync(CancellationToken.None));
         warned.Sum(r => r.Warned).ShouldBe(fresh.Count);
         warned.Sum(r => r.Erased).ShouldBe(0);
@@ -63,7 +71,9 @@ public class RetentionTests
         var warning = world.Sink.Messages().Skip(sent).Single(m => m.To.Contains("lea.dupont@example.org") && m.Subject.Contains("effacées"));
         warning.Subject.ShouldBe($"Passerelle School : vos données seront effacées le {ParisTime.Date(start.AddMonths(6))}");
 
-        // At the date, she is erased.
+        // At the date she is erased (her warning came 30 days before it).
+        world.Clock.Now = start.AddMonths(6).AddDays(-1);
+        (await retention.RunAsync(CancellationToken.None)).Erased.ShouldBe(0);
         world.Clock.Now = start.AddMonths(6).AddDays(1);
         (await retention.RunAsync(CancellationToken.None)).Erased.ShouldBe(fresh.Count);
         (await CandidatesAsync(world)).Fresh.ShouldBeEmpty();
