@@ -74,20 +74,20 @@ public static class DocumentDownloads
         if (!CompanySession.Of(http).WorksWith(schoolId))
             return Results.NotFound();
         db.ForSchool(schoolId);
-        return await SendAsync(db, storage, referralId, contactId, documentId, ct);
+        return await SendAsync(http, db, storage, referralId, contactId, documentId, Referrals.Channel.Portal, ct);
     }
 
     private static async Task<IResult> FromLinkAsync(
-        string token, Guid documentId, LinkResolver resolver, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
+        string token, Guid documentId, HttpContext http, LinkResolver resolver, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
     {
         var resolved = await resolver.ResolveAsync(token, ct);
         if (resolved.Status != LinkStatus.Valid || resolved.Link!.Step != LinkStep.Company || resolved.Link.ReferralId is not { } referralId)
             return Results.NotFound();
-        return await SendAsync(db, storage, referralId, resolved.Link.RecipientId, documentId, ct);
+        return await SendAsync(http, db, storage, referralId, resolved.Link.RecipientId, documentId, Referrals.Channel.EmailLink, ct);
     }
 
-    private static async Task<IResult> SendAsync(
-        PasserelleDb db, DocumentStorage storage, Guid referralId, Guid contactId, Guid documentId, CancellationToken ct)
+    private static async Task<IResult> SendAsync(HttpContext http, PasserelleDb db, DocumentStorage storage, Guid referralId, Guid contactId, Guid documentId,
+        Referrals.Channel channel, CancellationToken ct)
     {
         var document = await (
             from r in db.Referrals.Where(Referral.ProfileIsOpenToCompany)
@@ -96,6 +96,11 @@ public static class DocumentDownloads
             where shared.DocumentId == documentId
             join d in db.Documents on shared.DocumentId equals d.Id
             select d).AsNoTracking().SingleOrDefaultAsync(ct);
-        return storage.Download(document);
+        var download = storage.Download(document);
+        // Who saw what: the school sees each download on its referral page.
+        if (document is { RemovedAt: null })
+            await PersonalData.ProfileViews.RecordAsync(db, referralId, contactId, documentId, channel,
+                http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), http.RequestServices.GetRequiredService<ILogger<PasserelleDb>>(), ct);
+        return download;
     }
 }

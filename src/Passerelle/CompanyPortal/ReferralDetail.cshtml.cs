@@ -47,6 +47,9 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
             return NotFound();
         View = view is "profil" or "offre" ? view : null;
         Fragment = fragment;
+        if (View == "profil" && Summary.Referral.ProfileOpenToCompany)
+            await PersonalData.ProfileViews.RecordAsync(Db, id, ContactId, null, Channel.Portal, HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+                HttpContext.RequestServices.GetRequiredService<ILogger<ReferralDetailModel>>(), ct);
         return Page();
     }
 

@@ -72,6 +72,9 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
     }
 
 
+    /// <summary>Who at the company looked at the candidate's profile and documents (the company does not see this list).</summary>
+    public IReadOnlyList<PersonalData.ViewLine> Views { get; private set; } = [];
+
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {
         if (await ReferralSummary.LoadAsync(Db, id, ct) is not { } summary)
@@ -84,6 +87,7 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
         Entries = events.Select(e => new Entry(e.OccurredAt, TimelineText.Describe(e, summary.CandidateName, summary.CompanyName, summary.SchoolName), null))
             .Concat(mails.Select(m => new Entry(m.SentAt ?? m.CreatedAt, null, m)))
             .OrderBy(e => e.At).ThenBy(e => e.Mail is null ? 0 : 1).ToList();
+        Views = await PersonalData.ProfileViews.ForReferralAsync(Db, id, ct);
         return true;
     }
 

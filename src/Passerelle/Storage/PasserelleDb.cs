@@ -59,6 +59,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();
     public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
     public DbSet<Changes.ChangeRecord> ChangeRecords => Set<Changes.ChangeRecord>();
+    public DbSet<PersonalData.ProfileView> ProfileViews => Set<PersonalData.ProfileView>();
 
     /// <summary>Scopes this context to one school. A context is scoped once; it cannot move to another school.</summary>
     public PasserelleDb ForSchool(Guid schoolId)

@@ -47,6 +47,10 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
             return CalendarFile();
         if (Resolved.Status == LinkStatus.Valid && action is not null && !LinkAction.SegmentsOf(Resolved.Link!.Step).Contains(action))
             View = null;
+        if (Resolved.Status == LinkStatus.Valid && View == LinkAction.Profile.Segment && Resolved.Link!.Recipient == Recipient.CompanyContact
+            && Summary?.Referral.ProfileOpenToCompany == true)
+            await PersonalData.ProfileViews.RecordAsync(db, Summary.Referral.Id, Resolved.Link.RecipientId, null, Channel.EmailLink, clock.GetUtcNow(),
+                HttpContext.RequestServices.GetRequiredService<ILogger<LinkPageModel>>(), ct);
         Response.StatusCode = LinkResolver.HttpStatus(Resolved.Status);
         return Page();
     }

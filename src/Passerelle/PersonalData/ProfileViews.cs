@@ -1,0 +1,90 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Passerelle.Referrals;
+using Passerelle.Storage;
+
+namespace Passerelle.PersonalData;
+
+/// <summary>
+/// One look by a company contact at a candidate's profile or one of their documents, for a referral: what schools ask
+/// ("CV consulté par LEFEBVRE Sophie le 03/12/2026 à 10h12"). Shown on the school's referral page only; the company does
+/// not see it.
+/// </summary>
+public sealed class ProfileView : ISchoolOwned
+{
+    public Guid Id { get; set; }
+    public Guid SchoolId { get; set; }
+    public Guid ReferralId { get; set; }
+    public Guid ContactId { get; set; }
+
+    /// <summary>The document downloaded; null for the profile page.</summary>
+    public Guid? DocumentId { get; set; }
+
+    public Channel Channel { get; set; }
+    public DateTimeOffset ViewedAt { get; set; }
+}
+
+/// <summary>A line of the school's "Consultations par l'entreprise".</summary>
+public sealed record ViewLine(string What, string Who, DateTimeOffset At)
+{
+    public string Text => $"{What} consulté par {Who} le {ParisTime.Date(At)} à {ParisTime.Time(At)}";
+}
+
+public static class ProfileViews
+{
+    /// <summary>Looks at the same thing by the same person closer than this are one (a reload, a second click).</summary>
+    public static readonly TimeSpan SameLook = TimeSpan.FromMinutes(10);
+
+    /// <summary>Records a look (a GET: the log is not state anyone acts on, and a failure to write it never stops the reading).</summary>
+    public static async Task RecordAsync(PasserelleDb db, Guid referralId, Guid contactId, Guid? documentId, Channel channel, DateTimeOffset now,
+        ILogger logger, CancellationToken ct)
+    {
+        var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
+        try
+        {
+            var since = now - SameLook;
+            if (await db.ProfileViews.AnyAsync(v => v.ReferralId == referralId && v.ContactId == contactId && v.DocumentId == documentId && v.ViewedAt > since, ct))
+                return;
+            db.ProfileViews.Add(new ProfileView
+            {
+                Id = Guid.CreateVersion7(now), SchoolId = schoolId, ReferralId = referralId, ContactId = contactId, DocumentId = documentId,
+                Channel = channel, ViewedAt = now,
+            });
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e)
+        {
+            db.ChangeTracker.Clear();
+            logger.LogWarning(e, "A view of referral {ReferralId} could not be recorded", referralId);
+        }
+    }
+
+    /// <summary>The looks at a referral's candidate, newest first.</summary>
+    public static async Task<IReadOnlyList<ViewLine>> ForReferralAsync(PasserelleDb db, Guid referralId, CancellationToken ct)
+    {
+        var rows = await (
+            from v in db.ProfileViews.AsNoTracking()
+            where v.ReferralId == referralId
+            join c in db.CompanyContacts on v.ContactId equals c.Id
+            join d in db.Documents on v.DocumentId equals d.Id into documents
+            from document in documents.DefaultIfEmpty()
+            orderby v.ViewedAt descending
+            select new { v.ViewedAt, c.LastName, c.FirstName, Document = document }).Take(200).ToListAsync(ct);
+        return [.. rows.Select(r => new ViewLine(
+            r.Document is null ? "Profil" : SharedDocument.Of(r.Document).Label,
+            Schools.PersonName.Display(r.LastName, r.FirstName), r.ViewedAt))];
+    }
+}
+
+internal sealed class ProfileViewConfiguration : IEntityTypeConfiguration<ProfileView>
+{
+    public void Configure(EntityTypeBuilder<ProfileView> builder)
+    {
+        builder.ToTable("profile_views");
+        builder.HasIndex(v => new { v.ReferralId, v.ViewedAt });
+        builder.HasOne<Schools.School>().WithMany().HasForeignKey(v => v.SchoolId);
+        builder.HasOne<Referral>().WithMany().HasForeignKey(v => v.ReferralId);
+        builder.HasOne<Companies.CompanyContact>().WithMany().HasForeignKey(v => v.ContactId);
+        builder.HasOne<Candidates.Document>().WithMany().HasForeignKey(v => v.DocumentId);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Demo;
+using Passerelle.Storage;
+using Passerelle.Tests.CompanyPortal;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.SchoolOffice;
+
+/// <summary>Who saw what (issue 16): each look of a contact at a candidate's profile or document, on the school's referral page only.</summary>
+public class ProfileViewTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_school_sees_when_the_contact_opened_the_profile_and_downloaded_a_document_and_the_company_does_not(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var margaud = await world.ReferralOfAsync("TECHER"); // she accepted the offer: the company may open her profile
+        var guillaume = await world.ReferralOfAsync("JOURDAN"); // not yet
+        Guid documentId;
+        string label;
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            var document = await (from s in db.ReferralDocuments where s.ReferralId == margaud join d in db.Documents on s.DocumentId equals d.Id select d).FirstAsync();
+            (documentId, label) = (document.Id, document.Label);
+        }
+        using var sophie = world.Client();
+        await PortalWorld.LogInAsync(sophie, "demo.entreprise");
+        await PortalWorld.ChooseSchoolAsync(sophie, DemoData.SchoolId);
+
+        (await sophie.GetAsync($"/entreprise/candidats/{margaud}/profil")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await sophie.GetAsync($"/entreprise/candidats/{margaud}/profil")).StatusCode.ShouldBe(HttpStatusCode.OK); // a reload: the same look
+        var firstLook = world.Clock.Now;
+        world.Clock.Now = firstLook.AddMinutes(11);
+        (await sophie.GetAsync($"/entreprise/candidats/{margaud}/documents/{documentId}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await sophie.GetAsync($"/entreprise/candidats/{guillaume}/profil")).StatusCode.ShouldBe(HttpStatusCode.OK); // closed: nothing seen
+
+        using var staff = await world.StaffClientAsync("demo.ecole");
+        var (_, page) = await Browserless.GetAsync(staff, $"/ecole/mises-en-relation/{margaud}");
+        var views = page.QuerySelectorAll("ul.views li").Select(li => li.TextContent.Trim()).ToList();
+        views.ShouldBe([
+            $"{label} consulté par LEFEBVRE Sophie le {ParisTime.Date(world.Clock.Now)} à {ParisTime.Time(world.Clock.Now)}",
+            $"Profil consulté par LEFEBVRE Sophie le {ParisTime.Date(firstLook)} à {ParisTime.Time(firstLook)}",
+        ]);
+        (await Browserless.GetAsync(staff, $"/ecole/mises-en-relation/{guillaume}")).Page.Text()
+            .ShouldContain("L'entreprise n'a pas encore consulté le profil ni les documents du candidat.");
+
+        // The company's own pages say nothing of it.
+        foreach (var path in new[] { $"/entreprise/candidats/{margaud}", $"/entreprise/candidats/{margaud}/profil", "/entreprise/candidats" })
+            (await Browserless.GetAsync(sophie, path)).Page.Text().ShouldNotContain("consulté par");
+        // Another school's staff do not reach the page.
+        using var cfa = await world.StaffClientAsync("demo.cfa");
+        (await cfa.GetAsync($"/ecole/mises-en-relation/{margaud}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+}
