@@ -165,8 +165,11 @@ public static class CandidatesApi
         Guid id, HttpContext http, PasserelleDb db, DocumentStorage storage, TimeProvider clock, ILogger<DocumentStorage> logger)
     {
         var ct = http.RequestAborted;
-        if (!await db.Candidates.AnyAsync(c => c.Id == id, ct))
+        var candidate = await db.Candidates.Where(c => c.Id == id).Select(c => new { c.ErasedAt }).SingleOrDefaultAsync(ct);
+        if (candidate is null)
             return ApiProblem.NotFound("Ce candidat est introuvable.");
+        if (candidate.ErasedAt is not null)
+            return ApiProblem.Of(StatusCodes.Status409Conflict, "Ce candidat est effacé : il ne reçoit plus de document.");
         if (!http.Request.HasFormContentType || !http.Request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             return ApiProblem.Of(StatusCodes.Status415UnsupportedMediaType, "Envoyez le document en multipart/form-data (champs file, kind, title).");
         IFormCollection form;

@@ -76,7 +76,6 @@ public sealed class ChangeSet
         return this;
     }
 
-    /// <summary>The record of this edit, added to the context (saved with the edit).</summary>
     /// <summary>Something done to the object rather than a field changed ("Export des données…"): listed as it is.</summary>
     public ChangeSet Note(string what)
     {
@@ -84,6 +83,7 @@ public sealed class ChangeSet
         return this;
     }
 
+    /// <summary>The record of this edit, added to the context (saved with the edit).</summary>
     public void Record(Storage.PasserelleDb db, ChangeSubject kind, Guid subjectId, Guid? staffId, string actorName, DateTimeOffset now)
     {
         if (IsEmpty)

@@ -45,7 +45,8 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
         var referrals = await ReferralsAsync(db.Referrals.Where(r => r.CandidateId == candidateId), school.Name, ct);
         var referralIds = referrals.Select(r => r.Id).ToList();
         var mails = await MailsAsync(db.OutboxMessages.Where(m =>
-            (m.ReferralId != null && referralIds.Contains(m.ReferralId.Value) && m.Recipient == Recipient.Candidate) || m.ToPersonId == candidateId), ct);
+            (m.ReferralId != null && referralIds.Contains(m.ReferralId.Value) && m.Recipient == Recipient.Candidate)
+            || (m.ToPersonId == candidateId && m.SchoolId == db.SchoolId)), ct);
         var pushed = await (
             from p in db.PushedProfiles.AsNoTracking()
             where p.CandidateId == candidateId
@@ -95,7 +96,7 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
         var pushIds = await db.CvPushes.Where(p => p.ContactId == contactId).Select(p => p.Id).ToListAsync(ct);
         var mails = await MailsAsync(db.OutboxMessages.Where(m =>
             (m.ReferralId != null && referralIds.Contains(m.ReferralId.Value) && m.Recipient == Recipient.CompanyContact)
-            || (m.CvPushId != null && pushIds.Contains(m.CvPushId.Value)) || m.ToPersonId == contactId), ct);
+            || (m.CvPushId != null && pushIds.Contains(m.CvPushId.Value)) || (m.ToPersonId == contactId && m.SchoolId == db.SchoolId)), ct);
         var c = row.contact;
         var data = new ContactData(
             clock.GetUtcNow(), school.Name,

@@ -19,7 +19,9 @@ public sealed record Erased(int Documents, int Referrals, int Cancelled, int Mai
 public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentStorage storage, TimeProvider clock, ILogger<Erasure> logger)
 {
     public const string ErasedName = "Candidat effacé";
-    public const string CancellationReason = "Le candidat a demandé l'effacement de ses données.";
+
+    /// <summary>Why the open referrals are cancelled, as the companies read it: asked by the candidate, or the retention period.</summary>
+    public const string OnRequest = "Le candidat a demandé l'effacement de ses données.";
 
     /// <summary>What an erasure would take away, for the confirmation.</summary>
     public async Task<Erased?> PreviewAsync(Guid candidateId, CancellationToken ct)
@@ -35,19 +37,26 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
     }
 
     /// <summary>Erases a candidate of the context's school; null when there is none (or it was erased already).</summary>
-    public async Task<Erased?> EraseCandidateAsync(Guid candidateId, Actor actor, Guid? staffId, CancellationToken ct)
+    public async Task<Erased?> EraseCandidateAsync(Guid candidateId, Actor actor, Guid? staffId, CancellationToken ct) =>
+        await EraseCandidateAsync(candidateId, actor, staffId, OnRequest, ct);
+
+    /// <param name="reason">Why, for the cancellations and the candidate's history.</param>
+    public async Task<Erased?> EraseCandidateAsync(Guid candidateId, Actor actor, Guid? staffId, string reason, CancellationToken ct)
     {
         var candidate = await db.Candidates.SingleOrDefaultAsync(c => c.Id == candidateId && c.ErasedAt == null, ct);
         if (candidate is null)
             return null;
         var now = clock.GetUtcNow();
-        // Every form the person's name and details take in free text, longest first (the full name before its parts).
-        string[] traces = [.. new[] { candidate.DisplayName, $"{candidate.FirstName} {candidate.LastName}", candidate.LastName, candidate.FirstName, candidate.Email, candidate.Phone }
-            .Where(t => !string.IsNullOrWhiteSpace(t) && t.Trim().Length >= 2).Select(t => t!.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).OrderByDescending(t => t.Length)];
+        // Every form the person's name and details take in free text, longest first (the full name before its parts), as
+        // written and as JSON escapes them (an accent becomes \u00E9 in a stored payload).
+        var plain = new[] { candidate.DisplayName, $"{candidate.FirstName} {candidate.LastName}", candidate.LastName, candidate.FirstName, candidate.Email, candidate.Phone }
+            .Where(t => !string.IsNullOrWhiteSpace(t) && t.Trim().Length >= 2).Select(t => t!.Trim()).ToList();
+        string[] traces = [.. plain.Concat(plain.Select(t => System.Text.Json.JsonEncodedText.Encode(t).ToString()))
+            .Distinct(StringComparer.OrdinalIgnoreCase).OrderByDescending(t => t.Length)];
         string? Scrub(string? text) => text is null ? null
             : traces.Aggregate(text, (scrubbed, trace) => scrubbed.Replace(trace, ErasedName, StringComparison.OrdinalIgnoreCase));
 
-        var referralIds = await db.Referrals.Where(r => r.CandidateId == candidateId).Select(r => r.Id).ToListAsync(ct);
+        List<Guid> referralIds;
         var files = new List<string>();
         int documents, mails;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
@@ -56,12 +65,15 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
             // waits for it (the row is locked) then finds the candidate erased.
             if (await db.Candidates.Where(c => c.Id == candidateId && c.ErasedAt == null).ExecuteUpdateAsync(set => set.SetProperty(c => c.ErasedAt, now), ct) == 0)
                 return null;
+            referralIds = await db.Referrals.Where(r => r.CandidateId == candidateId).Select(r => r.Id).ToListAsync(ct);
             candidate.LastName = "";
             candidate.FirstName = ErasedName;
             candidate.Email = "";
             candidate.Phone = null;
             candidate.ExternalId = null;
             candidate.PushConsentRecordedBy = null;
+            // No more proposals without an offer: a pending pushed profile can no longer lead to a meeting.
+            candidate.PushConsentAt = null;
             candidate.ErasedAt = now;
 
             var owned = await db.Documents.Where(d => d.CandidateId == candidateId).ToListAsync(ct);
@@ -77,14 +89,23 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
             foreach (var e in await db.ReferralEvents.Where(x => referralIds.Contains(x.ReferralId)).ToListAsync(ct))
             {
                 e.Comment = null;
+                e.Reason = null;
                 if (e.ActorKind == ActorKind.Candidate)
                     e.ActorName = ErasedName;
             }
-            foreach (var profile in await db.PushedProfiles.Where(p => p.CandidateId == candidateId).ToListAsync(ct))
+            var profiles = await db.PushedProfiles.Where(p => p.CandidateId == candidateId).ToListAsync(ct);
+            foreach (var profile in profiles)
                 profile.ForgetFreeText();
+            var profileIds = profiles.Select(p => p.Id).ToList();
+            var pushIds = profiles.Select(p => p.CvPushId).Distinct().ToList();
+            await db.ActionLinks.Where(l => l.PushedProfileId != null && profileIds.Contains(l.PushedProfileId.Value) && l.RevokedAt == null)
+                .ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct);
+            foreach (var push in await db.CvPushes.Where(p => pushIds.Contains(p.Id)).ToListAsync(ct))
+                push.Message = Scrub(push.Message);
 
             // The copies of the mails to or about them: subject (without the name) and date. Those still to send to them go unsent.
-            var messages = await db.OutboxMessages.Where(m => (m.ReferralId != null && referralIds.Contains(m.ReferralId.Value)) || m.ToPersonId == candidateId)
+            var messages = await db.OutboxMessages.Where(m => (m.ReferralId != null && referralIds.Contains(m.ReferralId.Value)) || m.ToPersonId == candidateId
+                    || (m.CvPushId != null && pushIds.Contains(m.CvPushId.Value)))
                 .ToListAsync(ct);
             mails = messages.Count;
             foreach (var message in messages)
@@ -92,7 +113,12 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
                 var toThem = message.Recipient == Recipient.Candidate || message.ToPersonId == candidateId;
                 if (message.State == OutboxState.Pending && !toThem)
                 {
-                    message.Data = Scrub(message.Data);
+                    // Still to send to the others: composed later from the anonymous rows; what it carries is cleaned, and a
+                    // dispatcher sending it right now loses its claim (it cannot write its copy with the name: composed again).
+                    var data = MailData.Parse(message.Data);
+                    message.Data = (data with { Comment = null, AppointmentComment = null, ActorName = Scrub(data.ActorName) }).Serialize();
+                    message.LockedBy = null;
+                    message.LockedUntil = null;
                     continue;
                 }
                 if (message.State == OutboxState.Pending)
@@ -117,22 +143,26 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
             foreach (var answer in await db.IdempotentRequests.Where(r => r.Response.Contains(id)).ToListAsync(ct))
                 answer.Response = Scrub(answer.Response)!;
 
-            new ChangeSet().Note("Candidat effacé à la demande (identité, coordonnées, documents, textes libres et copies des e-mails)")
+            new ChangeSet().Note($"Candidat effacé (identité, coordonnées, documents, textes libres et copies des e-mails) : {reason}")
                 .Record(db, ChangeSubject.Candidate, candidateId, staffId, actor.DisplayName, now);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }
         db.ChangeTracker.Clear();
+        // The files go at once, whatever happens next (their rows say they are removed).
+        foreach (var key in files)
+            storage.Delete(key);
 
         // Then the open referrals are cancelled, through the workflow: the companies involved are told, without the name
         // (it is gone); the mails to the candidate are skipped.
         var cancelled = 0;
         foreach (var referralId in await db.Referrals.Where(r => r.CandidateId == candidateId && r.CancelledAt == null && r.Outcome == null)
-            .Select(r => r.Id).ToListAsync(ct))
+            .Select(r => r.Id).ToListAsync(CancellationToken.None))
         {
             for (var attempt = 0; attempt < 3; attempt++)
             {
-                var result = await actions.ApplyAsync(referralId, (r, at) => r.Cancel(CancellationReason, actor, at), ct: ct);
+                // Not stopped halfway by a closed connection: the erasure is committed, its cancellations follow.
+                var result = await actions.ApplyAsync(referralId, (r, at) => r.Cancel(reason, actor, at), ct: CancellationToken.None);
                 db.ChangeTracker.Clear();
                 if (result.Succeeded)
                     cancelled++;
@@ -140,8 +170,6 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
                     break;
             }
         }
-        foreach (var key in files)
-            storage.Delete(key);
         logger.LogInformation("Erased candidate {CandidateId}: {Documents} documents, {Referrals} referrals ({Cancelled} cancelled), {Mails} mails",
             candidateId, documents, referralIds.Count, cancelled, mails);
         return new Erased(documents, referralIds.Count, cancelled, mails);

@@ -25,9 +25,9 @@ public sealed class ProfileView : ISchoolOwned
 }
 
 /// <summary>A line of the school's "Consultations par l'entreprise".</summary>
-public sealed record ViewLine(string What, string Who, DateTimeOffset At)
+public sealed record ViewLine(string What, string Who, DateTimeOffset At, bool Feminine = false)
 {
-    public string Text => $"{What} consulté par {Who} le {ParisTime.Date(At)} à {ParisTime.Time(At)}";
+    public string Text => $"{What} consulté{(Feminine ? "e" : "")} par {Who} le {ParisTime.Date(At)} à {ParisTime.Time(At)}";
 }
 
 public static class ProfileViews
@@ -72,7 +72,7 @@ public static class ProfileViews
             select new { v.ViewedAt, c.LastName, c.FirstName, Document = document }).Take(200).ToListAsync(ct);
         return [.. rows.Select(r => new ViewLine(
             r.Document is null ? "Profil" : SharedDocument.Of(r.Document).Label,
-            Schools.PersonName.Display(r.LastName, r.FirstName), r.ViewedAt))];
+            Schools.PersonName.Display(r.LastName, r.FirstName), r.ViewedAt, r.Document?.Kind == Candidates.DocumentKind.CoverLetter))];
     }
 }
 

@@ -17,6 +17,8 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
 {
     public static readonly TimeSpan WarningAhead = TimeSpan.FromDays(30);
 
+    public const string Expired = "La durée de conservation des données fixée par l'école est écoulée.";
+
     /// <summary>Who the timeline names for an erasure by the job.</summary>
     public static readonly Actor Job = Actor.Staff(Guid.Empty, "Passerelle (durée de conservation)");
 
@@ -42,10 +44,18 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
                 var warnedInTime = !school.Warn || (warnedAt is { } at && at >= last && at <= now - WarningAhead);
                 if (due <= now && warnedInTime)
                 {
-                    await using var scope = scopes.CreateAsyncScope();
-                    var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(school.Id);
-                    if (await scope.ServiceProvider.GetRequiredService<Erasure>().EraseCandidateAsync(candidateId, Job, null, ct) is not null)
-                        erased++;
+                    try
+                    {
+                        await using var scope = scopes.CreateAsyncScope();
+                        scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(school.Id);
+                        if (await scope.ServiceProvider.GetRequiredService<Erasure>().EraseCandidateAsync(candidateId, Job, null, Expired, ct) is not null)
+                            erased++;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // One candidate's failure does not stop the others'; tomorrow's run tries again.
+                        logger.LogError(e, "Retention: candidate {CandidateId} could not be erased", candidateId);
+                    }
                 }
                 else if (school.Warn && due <= now + WarningAhead && (warnedAt is null || warnedAt < last))
                 {

@@ -54,7 +54,7 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
         if (erased is null)
             return Refused("Ce candidat est déjà effacé.", StatusCodes.Status409Conflict);
         Message = $"Le candidat est effacé : {erased.Documents} document(s) supprimé(s), {erased.Cancelled} mise(s) en relation en cours annulée(s), " +
-            $"{erased.Mails} copie(s) d'e-mail réduite(s) à l'objet et la date.";
+            $"{erased.Mails} copie(s) d'e-mail réduite(s) à l'objet et à la date.";
         return RedirectToPage(new { id });
     }
 

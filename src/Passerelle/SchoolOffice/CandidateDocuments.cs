@@ -56,7 +56,8 @@ public static class CandidateDocuments
         if (SchoolAuth.SchoolOf(http.User) is not { } schoolId)
             return Results.NotFound();
         db.ForSchool(schoolId);
-        if (!await db.Candidates.AnyAsync(c => c.Id == candidateId, ct))
+        // An erased candidate gets no new document (nor a new version).
+        if (!await db.Candidates.AnyAsync(c => c.Id == candidateId && c.ErasedAt == null, ct))
             return Results.NotFound();
         // Back to the candidate's page, with why the file was refused if it was.
         IResult Back(string? refusal = null) =>
