@@ -94,20 +94,8 @@ public class CandidateTests
 
     private static Task<HttpClient> LoggedInAsync(PortalWorld world) => world.StaffClientAsync("demo.ecole");
 
-    private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, Guid candidateId, string fileName, byte[] bytes, string kind)
-    {
-        var (_, page) = await Browserless.GetAsync(client, $"/ecole/candidats/{candidateId}");
-        var token = page.QuerySelector("form[enctype='multipart/form-data'] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-        using var body = new MultipartFormDataContent
-        {
-            { new StringContent(token), "__RequestVerificationToken" },
-            { new StringContent(kind), "Kind" },
-        };
-        var file = new ByteArrayContent(bytes);
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
-        body.Add(file, "File", fileName);
-        return await client.PostAsync($"/ecole/candidats/{candidateId}/documents", body);
-    }
+    private static Task<HttpResponseMessage> UploadAsync(HttpClient client, Guid candidateId, string fileName, byte[] bytes, string kind) =>
+        DocumentUploads.PostAsync(client, candidateId, fileName, bytes, new Dictionary<string, string> { ["Kind"] = kind });
 
     private static byte[] Docx()
     {

@@ -62,38 +62,19 @@ public class DocumentLifeTests
         // A new version: stored under a new name, the old file deleted, the company downloads the new bytes.
         var oldFile = Path.Combine(world.DocumentsFolder, replaced.StorageKey);
         var newBytes = DemoPdf.Create("nouvelle version du CV");
-        (_, page) = await Browserless.GetAsync(staff, $"/ecole/candidats/{candidateId}");
-        var token = page.QuerySelector("form[enctype='multipart/form-data'] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-        using (var body = new MultipartFormDataContent
-        {
-            { new StringContent(token), "__RequestVerificationToken" },
-            { new StringContent(replaced.Id.ToString()), "Replaces" },
-        })
-        {
-            var file = new ByteArrayContent(newBytes);
-            file.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
-            body.Add(file, "File", "cv-2027.pdf");
-            var response = await staff.PostAsync($"/ecole/candidats/{candidateId}/documents", body);
-            (await Browserless.ReadAsync(response)).Text().ShouldContain($"La nouvelle version de « {replaced.Label} » est enregistrée");
-        }
+        var newVersion = new Dictionary<string, string> { ["Replaces"] = replaced.Id.ToString() };
+        (await Browserless.ReadAsync(await DocumentUploads.PostAsync(staff, candidateId, "cv-2027.pdf", newBytes, newVersion))).Text()
+            .ShouldContain($"La nouvelle version de « {replaced.Label} » est enregistrée");
         File.Exists(oldFile).ShouldBeFalse("the old version is deleted");
         var download = await sophie.GetAsync($"/entreprise/candidats/{referral}/documents/{replaced.Id}");
         download.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await download.Content.ReadAsByteArrayAsync()).ShouldBe(newBytes);
 
         // A file refused as a new version changes nothing.
-        using (var body = new MultipartFormDataContent
-        {
-            { new StringContent(token), "__RequestVerificationToken" },
-            { new StringContent(replaced.Id.ToString()), "Replaces" },
-        })
-        {
-            var file = new ByteArrayContent([0x4D, 0x5A, 0x90, 0x00]);
-            file.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
-            body.Add(file, "File", "cv.pdf");
-            var response = await staff.PostAsync($"/ecole/candidats/{candidateId}/documents", body);
-            (await Browserless.ReadAsync(response)).Text().ShouldContain("Ce type de fichier n'est pas accepté");
-        }
+        var filesBefore = Directory.GetFiles(world.DocumentsFolder, "*", SearchOption.AllDirectories).Length;
+        (await Browserless.ReadAsync(await DocumentUploads.PostAsync(staff, candidateId, "cv.pdf", [0x4D, 0x5A, 0x90, 0x00], newVersion))).Text()
+            .ShouldContain("Ce type de fichier n'est pas accepté");
+        Directory.GetFiles(world.DocumentsFolder, "*", SearchOption.AllDirectories).Length.ShouldBe(filesBefore, "a refused file is not stored");
         (await (await sophie.GetAsync($"/entreprise/candidats/{referral}/documents/{replaced.Id}")).Content.ReadAsByteArrayAsync()).ShouldBe(newBytes);
 
         // Another school's staff cannot remove it.

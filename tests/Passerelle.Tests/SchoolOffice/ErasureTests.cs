@@ -44,7 +44,8 @@ public class ErasureTests
         Guid candidateId;
         await using (var db = world.Database.NewContext())
             candidateId = await db.Candidates.IgnoreQueryFilters().Where(c => c.Email == Email).Select(c => c.Id).SingleAsync();
-        await UploadAsync(staff, candidateId, $"CV {FirstName} {LastName}.pdf", DemoPdf.Create($"CV de {FirstName} {LastName.ToUpperInvariant()}"));
+        (await DocumentUploads.PostAsync(staff, candidateId, $"CV {FirstName} {LastName}.pdf", DemoPdf.Create($"CV de {FirstName} {LastName.ToUpperInvariant()}"),
+            new Dictionary<string, string> { ["Kind"] = "Cv" })).StatusCode.ShouldBe(HttpStatusCode.OK);
         var (_, newReferral) = await Browserless.GetAsync(staff, $"/ecole/mises-en-relation/nouvelle?offre={OfferId}");
         var documentId = newReferral.QuerySelectorAll("input[name=Documents]").Select(i => i.GetAttribute("value")!).Single(v => v.StartsWith(candidateId.ToString()));
         await Browserless.SubmitAsync(staff, newReferral, "Créer les mises en relation", new Dictionary<string, string>
@@ -141,20 +142,5 @@ public class ErasureTests
             }
         }
         return dump.ToString();
-    }
-
-    private static async Task UploadAsync(HttpClient client, Guid candidateId, string fileName, byte[] bytes)
-    {
-        var (_, page) = await Browserless.GetAsync(client, $"/ecole/candidats/{candidateId}");
-        var token = page.QuerySelector("form[enctype='multipart/form-data'] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-        using var body = new MultipartFormDataContent
-        {
-            { new StringContent(token), "__RequestVerificationToken" },
-            { new StringContent("Cv"), "Kind" },
-        };
-        var file = new ByteArrayContent(bytes);
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
-        body.Add(file, "File", fileName);
-        (await client.PostAsync($"/ecole/candidats/{candidateId}/documents", body)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 }
