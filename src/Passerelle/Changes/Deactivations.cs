@@ -31,6 +31,10 @@ public static class Deactivations
             return NotFound;
         if ((link.DeactivatedAt is null) == active)
             return active ? "Ce contact est déjà actif." : "Ce contact est déjà désactivé.";
+        // Not erased (PersonalData/AccountErasure), and not while the erasure runs: this waits for its lock of the row.
+        if (active && await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId && c.ErasedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.SecurityStamp, c => c.SecurityStamp), ct) == 0)
+            return Erased;
         link.DeactivatedAt = active ? null : now;
         Switch(active).Record(db, ChangeSubject.CompanyContact, contactId, staffId, staffName, now);
         await db.SaveChangesAsync(ct);
@@ -77,6 +81,8 @@ public static class Deactivations
         await db.Entry(staff).ReloadAsync(ct);
         if ((staff.DeactivatedAt is null) == active)
             return active ? "Ce compte est déjà actif." : "Ce compte est déjà désactivé.";
+        if (staff.ErasedAt is not null)
+            return Erased;
         if (!active && staff.Role == StaffRole.SchoolAdmin && !await OtherActiveAdminAsync(db, staff.Id, ct))
             return LastAdmin;
         staff.DeactivatedAt = active ? null : now;
@@ -115,6 +121,8 @@ public static class Deactivations
     }
 
     public const string LastAdmin = "L'école garde au moins un administrateur actif : nommez-en un autre avant.";
+
+    public const string Erased = "Effacé à la fin de la durée de conservation : ce compte ne peut plus être réactivé.";
 
     public const string NotFound = "Introuvable dans votre école.";
 

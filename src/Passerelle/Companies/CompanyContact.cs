@@ -24,6 +24,9 @@ public sealed class CompanyContact : Accounts.IAccount
 
     public DateTimeOffset? PendingEmailRequestedAt { get; set; }
 
+    /// <summary>When the retention job erased the account, switched off longer than the period (<see cref="PersonalData.AccountErasure"/>).</summary>
+    public DateTimeOffset? ErasedAt { get; set; }
+
     /// <summary>The school chosen last in the portal, offered again at the next visit.</summary>
     public Guid? LastSchoolId { get; set; }
 

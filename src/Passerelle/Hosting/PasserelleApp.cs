@@ -48,6 +48,7 @@ public static class PasserelleApp
         services.AddScoped<PasswordResets>();
         services.AddScoped<PersonalData.DataExport>();
         services.AddScoped<PersonalData.Erasure>();
+        services.AddScoped<PersonalData.AccountErasure>();
         var cookies = new CookiePolicy(builder.Environment.IsDevelopment());
         services.AddSingleton(cookies);
         services.AddAntiforgery(options =>

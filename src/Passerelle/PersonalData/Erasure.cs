@@ -47,14 +47,9 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
         if (candidate is null)
             return null;
         var now = clock.GetUtcNow();
-        // Every form the person's name and details take in free text, longest first (the full name before its parts), as
-        // written and as JSON escapes them (an accent becomes \u00E9 in a stored payload).
-        var plain = new[] { candidate.DisplayName, $"{candidate.FirstName} {candidate.LastName}", candidate.LastName, candidate.FirstName, candidate.Email, candidate.Phone }
-            .Where(t => !string.IsNullOrWhiteSpace(t) && t.Trim().Length >= 2).Select(t => t!.Trim()).ToList();
-        string[] traces = [.. plain.Concat(plain.Select(t => System.Text.Json.JsonEncodedText.Encode(t).ToString()))
-            .Distinct(StringComparer.OrdinalIgnoreCase).OrderByDescending(t => t.Length)];
-        string? Scrub(string? text) => text is null ? null
-            : traces.Aggregate(text, (scrubbed, trace) => scrubbed.Replace(trace, ErasedName, StringComparison.OrdinalIgnoreCase));
+        var traces = new Traces(ErasedName, candidate.DisplayName, $"{candidate.FirstName} {candidate.LastName}", candidate.LastName, candidate.FirstName,
+            candidate.Email, candidate.Phone);
+        string? Scrub(string? text) => traces.Scrub(text);
 
         List<Guid> referralIds;
         var files = new List<string>();
@@ -174,4 +169,25 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
             candidateId, documents, referralIds.Count, cancelled, mails);
         return new Erased(documents, referralIds.Count, cancelled, mails);
     }
+}
+
+/// <summary>
+/// Every form a person's name and details take in free text, longest first (the full name before its parts), as written and
+/// as JSON escapes them (an accent becomes \u00E9 in a stored payload): what an erasure replaces wherever text was kept.
+/// </summary>
+internal sealed class Traces
+{
+    private readonly string _replacement;
+    private readonly string[] _traces;
+
+    public Traces(string replacement, params string?[] values)
+    {
+        _replacement = replacement;
+        var plain = values.Where(t => !string.IsNullOrWhiteSpace(t) && t.Trim().Length >= 2).Select(t => t!.Trim()).ToList();
+        _traces = [.. plain.Concat(plain.Select(t => System.Text.Json.JsonEncodedText.Encode(t).ToString()))
+            .Distinct(StringComparer.OrdinalIgnoreCase).OrderByDescending(t => t.Length)];
+    }
+
+    public string? Scrub(string? text) => text is null ? null
+        : _traces.Aggregate(text, (scrubbed, trace) => scrubbed.Replace(trace, _replacement, StringComparison.OrdinalIgnoreCase));
 }

@@ -69,6 +69,59 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
         return (warned, erased);
     }
 
+    /// <summary>
+    /// The contacts and staff members switched off for longer than the period (<see cref="AccountErasure"/>): a staff member by
+    /// their school's period; a contact, shared, once every school they worked with switched them off, each for longer than its
+    /// own period. No warning: they receive no mail any more. Returns how many were erased.
+    /// </summary>
+    public async Task<int> EraseSwitchedOffAccountsAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        Dictionary<Guid, int> months;
+        List<(Guid Id, Guid SchoolId, DateTimeOffset Since)> staff;
+        List<IGrouping<Guid, (Guid SchoolId, DateTimeOffset? Since)>> contacts;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSystem();
+            months = await db.Schools.AsNoTracking().ToDictionaryAsync(s => s.Id, s => Math.Max(Schools.School.MinimumRetentionMonths, s.RetentionMonths), ct);
+            staff = [.. (await db.Staff.IgnoreQueryFilters().AsNoTracking().Where(s => s.DeactivatedAt != null && s.ErasedAt == null)
+                .Select(s => new { s.Id, s.SchoolId, s.DeactivatedAt }).ToListAsync(ct)).Select(s => (s.Id, s.SchoolId, s.DeactivatedAt!.Value))];
+            contacts = [.. (await (from link in db.SchoolContacts.IgnoreQueryFilters()
+                                   join contact in db.CompanyContacts.IgnoreQueryFilters() on link.ContactId equals contact.Id
+                                   where contact.ErasedAt == null
+                                   select new { link.ContactId, link.SchoolId, link.DeactivatedAt }).AsNoTracking().ToListAsync(ct))
+                .Select(l => (l.ContactId, (l.SchoolId, l.DeactivatedAt))).GroupBy(l => l.ContactId, l => l.Item2)];
+        }
+        bool Expired(Guid schoolId, DateTimeOffset? since) => since is { } at && at.AddMonths(months[schoolId]) <= now;
+
+        var erased = 0;
+        async Task EraseAsync(string what, Guid id, Guid? schoolId, Func<AccountErasure, Task<bool>> erase)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
+                if (schoolId is { } school)
+                    db.ForSchool(school);
+                else
+                    db.ForSystem();
+                if (await erase(scope.ServiceProvider.GetRequiredService<AccountErasure>()))
+                    erased++;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Retention: {What} {Id} could not be erased", what, id);
+            }
+        }
+        foreach (var (id, schoolId, since) in staff.Where(s => Expired(s.SchoolId, s.Since)))
+            await EraseAsync("staff member", id, schoolId, a => a.EraseStaffAsync(id, ct));
+        foreach (var contact in contacts.Where(c => c.All(l => Expired(l.SchoolId, l.Since))))
+            await EraseAsync("company contact", contact.Key, null, a => a.EraseContactAsync(contact.Key, ct));
+        if (erased > 0)
+            logger.LogInformation("Retention: {Erased} contact(s) and staff member(s) switched off for longer than the retention period erased", erased);
+        return erased;
+    }
+
     /// <summary>Each candidate not erased yet, with their last activity and when they were last warned.</summary>
     private async Task<List<(Guid Id, DateTimeOffset Last, DateTimeOffset? WarnedAt)>> LastActivityAsync(Guid schoolId, CancellationToken ct)
     {
@@ -132,6 +185,7 @@ public sealed class RetentionJob(Retention retention, ILogger<RetentionJob> logg
             try
             {
                 await retention.RunAsync(stoppingToken);
+                await retention.EraseSwitchedOffAccountsAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

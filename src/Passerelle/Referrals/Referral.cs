@@ -406,6 +406,14 @@ public sealed class Referral : ISchoolOwned
         CancellationReason = CancellationReason is null ? null : "(effacé)";
     }
 
+    /// <summary>Erasure of a contact or a staff member: their name leaves the free text typed about the referral.</summary>
+    public void ForgetName(Func<string?, string?> scrub)
+    {
+        AppointmentComment = scrub(AppointmentComment);
+        AppointmentLocation = scrub(AppointmentLocation);
+        CancellationReason = scrub(CancellationReason);
+    }
+
     /// <summary>The checks every answer shares: the right party, the right person, a referral still open.</summary>
     private TransitionResult? Check(Actor actor, Party party, string notYourStep)
     {

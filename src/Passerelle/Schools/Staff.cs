@@ -23,6 +23,9 @@ public sealed class Staff : ISchoolOwned, Accounts.IAccount
     /// <summary>When an admin switched the account off (someone who left): no sign-in, no mail; null while active.</summary>
     public DateTimeOffset? DeactivatedAt { get; set; }
 
+    /// <summary>When the retention job erased the account, switched off longer than the period (<see cref="PersonalData.AccountErasure"/>).</summary>
+    public DateTimeOffset? ErasedAt { get; set; }
+
     /// <summary>A new account, known by its e-mail address (also its login), without a password until the credentials mail is used.</summary>
     public static Staff NewAccount(Guid schoolId, string email, string lastName, string firstName, StaffRole role, DateTimeOffset now) => new()
     {

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -58,7 +57,7 @@ public class ErasureTests
         var (_, referralPage) = await Browserless.GetAsync(staff, $"/ecole/mises-en-relation/{referralId}");
         await Browserless.SubmitAsync(staff, referralPage, "Le candidat accepte l'offre");
         await delivery.DispatchOnceAsync(CancellationToken.None);
-        (await DumpAsync(world)).ShouldContain(LastName, Case.Insensitive, "the dump sees the candidate before the erasure");
+        (await DatabaseDump.TextAsync(world)).ShouldContain(LastName, Case.Insensitive, "the dump sees the candidate before the erasure");
         var sentBefore = world.Sink.Messages().Count;
 
         // Only an admin erases, after confirming.
@@ -80,7 +79,7 @@ public class ErasureTests
         (toCompany.Subject + toCompany.Text + toCompany.Html).ShouldNotContain(LastName, Case.Insensitive);
 
         // Nothing left: the whole database, the documents, the logs.
-        var dump = await DumpAsync(world);
+        var dump = await DatabaseDump.TextAsync(world);
         // (as written, and as JSON escapes the accent in a stored payload or mail data)
         foreach (var trace in new[] { LastName, FirstName, Email, Phone, "98 76 54 32", System.Text.Json.JsonEncodedText.Encode(FirstName).ToString() })
         {
@@ -103,44 +102,5 @@ public class ErasureTests
         // Erased once: a second try changes nothing, another school cannot.
         var twice = await Browserless.SubmitAsync(admin, page, "Effacer le candidat", new Dictionary<string, string> { ["confirm"] = "true" });
         twice.StatusCode.ShouldBe(HttpStatusCode.Conflict);
-    }
-
-    /// <summary>
-    /// Every value of every table, as text (what <c>pg_dump</c> or SQLite's <c>.dump</c> would print, on both providers the same
-    /// way): blobs read as UTF-8 too.
-    /// </summary>
-    private static async Task<string> DumpAsync(PortalWorld world)
-    {
-        await using var db = world.Database.NewContext();
-        var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync();
-        var tables = new List<string>();
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = world.Database.Provider == DatabaseProvider.Sqlite
-                ? "SELECT name FROM sqlite_master WHERE type = 'table'"
-                : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'";
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-                tables.Add(reader.GetString(0));
-        }
-        tables.Count.ShouldBeGreaterThan(20);
-        var dump = new StringBuilder();
-        foreach (var table in tables)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT * FROM \"{table}\"";
-            await using DbDataReader reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    var value = reader.GetValue(i);
-                    dump.Append(value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : value.ToString()).Append('|');
-                }
-                dump.Append('\n');
-            }
-        }
-        return dump.ToString();
     }
 }

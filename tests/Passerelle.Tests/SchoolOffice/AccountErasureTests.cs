@@ -1,0 +1,152 @@
+using System.Net;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Companies;
+using Passerelle.Demo;
+using Passerelle.Email;
+using Passerelle.PersonalData;
+using Passerelle.Referrals;
+using Passerelle.Schools;
+using Passerelle.Storage;
+using Passerelle.Tests.CompanyPortal;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.SchoolOffice;
+
+/// <summary>
+/// Contacts and staff switched off for longer than the retention period are erased (issue 16) — checked in a dump of the
+/// whole database and in the logs, like a candidate's erasure.
+/// </summary>
+[Trait(Category.Name, Category.Smtp)]
+public class AccountErasureTests
+{
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
+    private const string OfferId = "0193c2a0-0000-7000-8000-000000000301";
+
+    // A contact and a staff member with distinctive details.
+    private const string ContactLastName = "Quillonnet";
+    private const string ContactFirstName = "Aurélien";
+    private const string ContactEmail = "aurelien.quillonnet@entreprise.example";
+    private const string ContactLogin = "aurelien.q";
+    private const string ContactPhone = "07 11 22 33 44";
+    private const string StaffLastName = "Brindavoine";
+    private const string StaffFirstName = "Hortense";
+    private const string StaffEmail = "hortense.brindavoine@ecole.example";
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_contact_and_a_staff_member_switched_off_longer_than_the_retention_period_are_erased_once_and_leave_nothing(DatabaseProvider provider)
+    {
+        var logs = new CapturedLogs();
+        await using var world = await PortalWorld.CreateAsync(provider, logs);
+        var delivery = world.App.Services.GetRequiredService<OutboxDelivery>();
+        var (contactId, staffId) = await AddPeopleAsync(world);
+
+        // The staff member proposes a candidate to the contact; the candidate accepts; the contact reads the mail and refuses in the portal.
+        using var hortense = await world.StaffClientAsync(StaffEmail);
+        var (_, newReferral) = await Browserless.GetAsync(hortense, $"/ecole/mises-en-relation/nouvelle?offre={OfferId}");
+        var created = await Browserless.SubmitAsync(hortense, newReferral, "Créer les mises en relation", new Dictionary<string, string>
+        {
+            ["ContactId"] = contactId.ToString(), ["CandidateIds"] = await NewCandidateAsync(world, hortense),
+        });
+        (await Browserless.ReadAsync(created)).Text().ShouldContain("mise en relation créée");
+        Guid referralId;
+        await using (var db = world.Database.NewContext())
+            referralId = await db.Referrals.IgnoreQueryFilters().Where(r => r.ContactId == contactId).Select(r => r.Id).SingleAsync();
+        var (_, referralPage) = await Browserless.GetAsync(hortense, $"/ecole/mises-en-relation/{referralId}");
+        await Browserless.SubmitAsync(hortense, referralPage, "Le candidat accepte l'offre");
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+        using var aurelien = world.Client();
+        (await PortalWorld.LogInAsync(aurelien, ContactLogin, "pas le bon mot de passe")).Page.Text().ShouldContain("incorrect");
+        (await PortalWorld.LogInAsync(aurelien, ContactLogin)).Status.ShouldBe(HttpStatusCode.OK);
+        await PortalWorld.ChooseSchoolAsync(aurelien, DemoData.SchoolId);
+        var (_, suivi) = await Browserless.GetAsync(aurelien, $"/entreprise/candidats/{referralId}");
+        await Browserless.SubmitAsync(aurelien, suivi, "Refuser le candidat");
+
+        // An admin corrects the contact's phone, then switches both off.
+        using var admin = await world.StaffClientAsync("demo.admin");
+        var (_, contactPage) = await Browserless.GetAsync(admin, $"/ecole/contacts/{contactId}");
+        await Browserless.EditAsync(admin, contactPage, "Enregistrer le contact", new Dictionary<string, string> { ["Phone"] = ContactPhone });
+        (_, contactPage) = await Browserless.GetAsync(admin, $"/ecole/contacts/{contactId}");
+        await Browserless.SubmitAsync(admin, contactPage, "Désactiver le contact");
+        var (_, staffPage) = await Browserless.GetAsync(admin, $"/ecole/equipe/{staffId}");
+        await Browserless.SubmitAsync(admin, staffPage, "Désactiver le compte");
+        var dump = await DatabaseDump.TextAsync(world);
+        dump.ShouldContain(ContactLastName, Case.Insensitive, "the dump sees them before");
+        dump.ShouldContain(StaffLastName, Case.Insensitive);
+
+        // The school keeps data 24 months; one day short of it, nothing; past it, each once — two runs at once.
+        await using (var db = world.Database.NewContext())
+            await db.Schools.Where(s => s.Id == DemoData.SchoolId).ExecuteUpdateAsync(set => set.SetProperty(s => s.RetentionMonths, 24));
+        var retention = world.App.Services.GetRequiredService<Retention>();
+        var switchedOffAt = world.Clock.Now;
+        world.Clock.Now = switchedOffAt.AddMonths(24).AddDays(-1);
+        (await retention.EraseSwitchedOffAccountsAsync(CancellationToken.None)).ShouldBe(0);
+        world.Clock.Now = switchedOffAt.AddMonths(24).AddMinutes(1);
+        (await Task.WhenAll(retention.EraseSwitchedOffAccountsAsync(CancellationToken.None), retention.EraseSwitchedOffAccountsAsync(CancellationToken.None)))
+            .Sum().ShouldBe(2, "the contact and the staff member, each once");
+        (await retention.EraseSwitchedOffAccountsAsync(CancellationToken.None)).ShouldBe(0);
+
+        dump = await DatabaseDump.TextAsync(world);
+        foreach (var trace in new[]
+        {
+            ContactLastName, ContactFirstName, ContactEmail, ContactLogin, ContactPhone, System.Text.Json.JsonEncodedText.Encode(ContactFirstName).ToString(),
+            StaffLastName, StaffFirstName, StaffEmail,
+        })
+        {
+            dump.ShouldNotContain(trace, Case.Insensitive, $"the database still holds '{trace}'");
+            logs.Messages.ShouldNotContain(m => m.Contains(trace, StringComparison.OrdinalIgnoreCase), $"a log line holds '{trace}'");
+        }
+        logs.Messages.ShouldContain(m => m.Contains($"Erased company contact {contactId}"));
+        logs.Messages.ShouldContain(m => m.Contains($"Erased staff member {staffId}"));
+
+        // The referral stays, anonymous, for the statistics; the erased cannot come back. (Two years on: a new session.)
+        using var laterAdmin = await world.StaffClientAsync("demo.admin");
+        var (_, referral) = await Browserless.GetAsync(laterAdmin, $"/ecole/mises-en-relation/{referralId}");
+        referral.Text().ShouldContain(AccountErasure.ErasedContactName);
+        referral.Text().ShouldContain(AccountErasure.ErasedStaffName);
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            (await db.Referrals.SingleAsync(r => r.Id == referralId)).Stage.ShouldBe(ReferralStage.CompanyRefused);
+        }
+        (_, contactPage) = await Browserless.GetAsync(laterAdmin, $"/ecole/contacts/{contactId}");
+        contactPage.Text().ShouldContain("Contact effacé le");
+        contactPage.QuerySelectorAll("button").Select(b => b.TextContent).ShouldNotContain("Réactiver le contact");
+        (_, staffPage) = await Browserless.GetAsync(laterAdmin, $"/ecole/equipe/{staffId}");
+        staffPage.Text().ShouldContain("Compte effacé le");
+        staffPage.QuerySelectorAll("button").Select(b => b.TextContent).ShouldNotContain("Réactiver le compte");
+        (await PortalWorld.LogInAsync(world.Client(), ContactLogin)).Page.Text().ShouldContain("incorrect");
+    }
+
+    private static async Task<string> NewCandidateAsync(PortalWorld world, HttpClient staff)
+    {
+        var (_, list) = await Browserless.GetAsync(staff, "/ecole/candidats");
+        await Browserless.SubmitAsync(staff, list, "Ajouter le candidat", new Dictionary<string, string>
+        {
+            ["Form.LastName"] = "MOREAU", ["Form.FirstName"] = "Jules", ["Form.Email"] = "jules.moreau@example.org",
+        });
+        await using var db = world.Database.NewContext();
+        return (await db.Candidates.IgnoreQueryFilters().Where(c => c.Email == "jules.moreau@example.org").Select(c => c.Id).SingleAsync()).ToString();
+    }
+
+    private static async Task<(Guid Contact, Guid Staff)> AddPeopleAsync(PortalWorld world)
+    {
+        await using var db = world.Database.NewContext();
+        db.ForSystem();
+        var companyId = await db.CompanyContacts.Where(c => c.Id == DemoData.ContactId).Select(c => c.CompanyId).SingleAsync();
+        var contact = new CompanyContact
+        {
+            Id = Guid.NewGuid(), CompanyId = companyId, LastName = ContactLastName.ToUpperInvariant(), FirstName = ContactFirstName, Email = ContactEmail,
+            UserName = ContactLogin, CreatedAt = Seed.Now, SecurityStamp = Guid.NewGuid().ToString("N"),
+        };
+        contact.PasswordHash = new PasswordHasher<CompanyContact>().HashPassword(contact, DemoData.Password);
+        var staff = Staff.NewAccount(DemoData.SchoolId, StaffEmail, StaffLastName.ToUpperInvariant(), StaffFirstName, StaffRole.Recruiter, Seed.Now);
+        staff.PasswordHash = new PasswordHasher<Staff>().HashPassword(staff, DemoData.Password);
+        db.AddRange(contact, new SchoolContact { SchoolId = DemoData.SchoolId, ContactId = contact.Id, CreatedAt = Seed.Now }, staff);
+        await db.SaveChangesAsync();
+        return (contact.Id, staff.Id);
+    }
+}
