@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using Passerelle.Storage;
 
 namespace Passerelle.Email;
@@ -14,8 +13,21 @@ public enum SmtpSecurity
 {
     None,
 
-    /// <summary>STARTTLS on the submission port. (System.Net.Mail has no implicit TLS on port 465.)</summary>
+    /// <summary>STARTTLS, usually on the submission port 587.</summary>
     StartTls,
+
+    /// <summary>Implicit TLS from the first byte, usually on port 465.</summary>
+    SslOnConnect,
+}
+
+/// <summary>Section "Email:Dkim": sign each mail for the sender's domain (the public key published at selector._domainkey.domain).</summary>
+public sealed class DkimOptions
+{
+    public string Domain { get; init; } = "";
+    public string Selector { get; init; } = "";
+
+    /// <summary>The RSA private key, PEM.</summary>
+    public string PrivateKeyPath { get; init; } = "";
 }
 
 /// <summary>Section "Email": how mails leave, who sends them, where their links point, and the dispatcher's pace.</summary>
@@ -31,6 +43,15 @@ public sealed class EmailOptions
     public string? SmtpUserName { get; init; }
     public string? SmtpPassword { get; init; }
     public int SmtpTimeoutSeconds { get; init; } = 30;
+
+    /// <summary>A kept connection idle for longer is checked with NOOP before it carries a mail.</summary>
+    public int SmtpIdleSeconds { get; init; } = 30;
+
+    /// <summary>A PEM certificate accepted as the SMTP server's even when no authority vouches for it (a relay's self-signed one).</summary>
+    public string? SmtpTrustedCertificatePath { get; init; }
+
+    /// <summary>DKIM signing; off while <see cref="DkimOptions.Domain"/> is empty.</summary>
+    public DkimOptions? Dkim { get; init; }
     public string FromAddress { get; init; } = "passerelle@localhost";
     public string FromName { get; init; } = "Passerelle";
 
@@ -44,8 +65,8 @@ public sealed class EmailOptions
     public int LeaseSeconds { get; init; } = 120;
     public int BatchSize { get; init; } = 64;
     /// <summary>
-    /// Mails sent at once. Sending is bound by the SMTP conversation's waits, not by the processor (System.Net.Mail
-    /// opens a connection per mail): several conversations at once keep the processor busy (bench/findings.md).
+    /// Mails sent at once, and the SMTP connections kept open for them: sending waits on the server's replies, so several
+    /// conversations at once keep the processor busy (bench/findings.md).
     /// </summary>
     public int Parallelism { get; init; } = 16;
 
@@ -79,6 +100,17 @@ public sealed class EmailOptions
             throw new StartupException($"Email:FromAddress '{options.FromAddress}' is not a plain e-mail address (name@domain, no display name: the name shown comes from Email:FromName).");
         if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
             throw new StartupException($"Email:PublicBaseUrl '{options.PublicBaseUrl}' is not an http(s) address; links in mails start with it.");
+        if (options.SmtpTimeoutSeconds < 1 || options.SmtpIdleSeconds < 1)
+            throw new StartupException("Email:SmtpTimeoutSeconds and SmtpIdleSeconds must be at least 1.");
+        if (!string.IsNullOrEmpty(options.SmtpTrustedCertificatePath) && !File.Exists(options.SmtpTrustedCertificatePath))
+            throw new StartupException($"Email:SmtpTrustedCertificatePath '{options.SmtpTrustedCertificatePath}' is not a file (a PEM certificate).");
+        if (options.Dkim is { Domain.Length: > 0 } dkim)
+        {
+            if (string.IsNullOrWhiteSpace(dkim.Selector))
+                throw new StartupException("Email:Dkim:Domain is set but Email:Dkim:Selector is empty: give the selector whose public key is published in DNS.");
+            if (!File.Exists(dkim.PrivateKeyPath))
+                throw new StartupException($"Email:Dkim:PrivateKeyPath '{dkim.PrivateKeyPath}' is not a file (the RSA private key, PEM).");
+        }
         if (options.MaxAttempts < 1 || options.BatchSize < 1 || options.Parallelism < 1 || options.ParallelismUnderLoad < 1 || options.LeaseSeconds < 5)
             throw new StartupException("Email:MaxAttempts, BatchSize, Parallelism and ParallelismUnderLoad must be at least 1, and LeaseSeconds at least 5.");
         return options;

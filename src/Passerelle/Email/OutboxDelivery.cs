@@ -99,9 +99,9 @@ public sealed class OutboxDelivery(
         {
             await transport.SendAsync(mail, ct);
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or MailRejectedException)
         {
-            // A malformed address or header will not get better with time.
+            // A malformed address, or the server's 5xx for this recipient or this message: no better with time.
             await FailAsync(db, message, e.Message);
             return;
         }

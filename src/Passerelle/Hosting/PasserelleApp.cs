@@ -136,7 +136,11 @@ public static class PasserelleApp
         services.AddScoped<MailComposer>();
         services.AddScoped<Passerelle.Email.Links.LinkResolver>();
         services.AddSingleton<Passerelle.Email.DevMailbox.DevMailbox>();
-        services.AddSingleton<IMailTransport, SystemNetMailTransport>();
+        services.AddSingleton<MimeMails>();
+        if (email.Delivery == MailDelivery.Folder)
+            services.AddSingleton<IMailTransport, FolderMailTransport>();
+        else
+            services.AddSingleton<IMailTransport, SmtpMailTransport>();
         services.AddSingleton<RequestsInFlight>();
         services.AddSingleton<OutboxDelivery>();
         services.AddSingleton<Reminders>();
