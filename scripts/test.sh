@@ -74,13 +74,14 @@ start_postgres() {
   export PASSERELLE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
 }
 
-# The e-mail tests talk SMTP to a real server: Debian's aiosmtpd, started by the tests on loopback ports.
+# The e-mail tests talk SMTP to a real server: Debian's aiosmtpd, started by the tests on loopback ports; the DKIM
+# test checks the signature with Debian's python3-dkim, independent of the library that signs.
 ensure_smtp_sink() {
-  if /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then return; fi
-  apt_install python3-aiosmtpd || true
-  if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
-    if is_ci; then die "python3-aiosmtpd is not installed and could not be installed: the SMTP tests cannot run."; fi
-    printf 'WARNING: python3-aiosmtpd unavailable: the SMTP tests will fail (under CI=true this stops the run).\n' >&2
+  if /usr/bin/python3 -c 'import aiosmtpd, dkim' >/dev/null 2>&1; then return; fi
+  apt_install python3-aiosmtpd python3-dkim || true
+  if ! /usr/bin/python3 -c 'import aiosmtpd, dkim' >/dev/null 2>&1; then
+    if is_ci; then die "python3-aiosmtpd or python3-dkim is not installed and could not be installed: the SMTP tests cannot run."; fi
+    printf 'WARNING: python3-aiosmtpd or python3-dkim unavailable: the SMTP tests will fail (under CI=true this stops the run).\n' >&2
   fi
 }
 

@@ -157,7 +157,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
         _logger = logger;
         _slots = new SemaphoreSlim(options.Parallelism);
         if (!string.IsNullOrEmpty(options.SmtpTrustedCertificatePath))
-            _trusted = X509Certificate2.CreateFromPemFile(options.SmtpTrustedCertificatePath);
+            _trusted = X509CertificateLoader.LoadCertificateFromFile(options.SmtpTrustedCertificatePath);
     }
 
     public async Task SendAsync(ComposedMail mail, CancellationToken ct)
@@ -177,6 +177,12 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
                     await connection.Client.SendAsync(message, timeout.Token);
                     Return(connection);
                     return;
+                }
+                catch (SmtpCommandException e) when (kept && e.StatusCode == SmtpStatusCode.ServiceNotAvailable && !ct.IsCancellationRequested)
+                {
+                    // 421: the server closes this kept connection (its limit of mails per connection, a restart): a new one.
+                    await DiscardAsync(connection);
+                    _logger.LogDebug("The SMTP server closed a kept connection ({Reply}); opening a new one", e.Message);
                 }
                 catch (SmtpCommandException e)
                 {

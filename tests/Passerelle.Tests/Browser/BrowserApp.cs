@@ -96,7 +96,7 @@ public sealed class BrowserApp : IAsyncDisposable
     }
 
     /// <summary>Waits for a mail whose subject starts with <paramref name="subject"/> (to <paramref name="to"/>, if given) in the mail folder.</summary>
-    public async Task<EmlMessage> WaitForMailAsync(string subject, string? to = null)
+    public async Task<SentMail> WaitForMailAsync(string subject, string? to = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
@@ -105,7 +105,7 @@ public sealed class BrowserApp : IAsyncDisposable
             {
                 foreach (var file in Directory.GetFiles(MailFolder, "*.eml"))
                 {
-                    var message = EmlReader.Read(await File.ReadAllTextAsync(file));
+                    var message = SentMail.Load(file);
                     if (message.Subject.StartsWith(subject, StringComparison.Ordinal) && (to is null || message.To.Contains(to, StringComparison.Ordinal)))
                         return message;
                 }

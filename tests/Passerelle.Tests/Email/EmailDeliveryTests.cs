@@ -51,7 +51,7 @@ public partial class EmailDeliveryTests
         var appointment = world.Sink.Messages().Where(m => m.To.Contains("margaud@example.org", StringComparison.Ordinal)).Last();
         appointment.Subject.ShouldBe("Rendez-vous proposé par Entreprise Test le 07/03/2026 à 11h30");
         appointment.Calendar.ShouldNotBeNull();
-        appointment.Calendar.ContentType.ShouldContain("method=REQUEST");
+        appointment.Calendar.Method.ShouldBe("REQUEST");
         appointment.Calendar.Text.ShouldContain("DTSTART;TZID=Europe/Paris:20260307T113000");
         appointment.Calendar.Text.ShouldContain("SEQUENCE:0");
         appointment.Attachments.ShouldContain(a => a.FileName == "invitation.ics");
@@ -65,7 +65,7 @@ public partial class EmailDeliveryTests
         toCandidate[^2].Calendar!.Text.ShouldContain("SEQUENCE:1");
         toCandidate[^2].Calendar!.Text.ShouldContain("DTSTART;TZID=Europe/Paris:20260308T113000");
         toCandidate[^1].Subject.ShouldBe("Rendez-vous du 08/03/2026 annulé : Et laboriosam praesentium");
-        toCandidate[^1].Calendar!.ContentType.ShouldContain("method=CANCEL");
+        toCandidate[^1].Calendar!.Method.ShouldBe("CANCEL");
         toCandidate[^1].Calendar!.Text.ShouldContain("SEQUENCE:2");
         toCandidate[^1].Calendar!.Text.ShouldContain($"UID:referral-{referralId:N}@passerelle");
 
@@ -312,7 +312,7 @@ public partial class EmailDeliveryTests
         (await world.Sink.WaitForAsync(1, TimeSpan.FromSeconds(20))).Count.ShouldBe(1, "the transition wakes the dispatcher; the poll is ten minutes away");
     }
 
-    private static EmlMessage Single(IEnumerable<EmlMessage> messages, string to) =>
+    private static SentMail Single(IEnumerable<SentMail> messages, string to) =>
         messages.Single(m => m.To.Contains(to, StringComparison.Ordinal));
 
     private static string Token(string html, string action)
@@ -326,7 +326,7 @@ public partial class EmailDeliveryTests
     private static partial Regex TokenPattern();
 
     /// <summary>Queues <paramref name="count"/> notifications to the referring staff member (benoit@example.org).</summary>
-    private static async Task QueueStaffMailsAsync(EmailWorld world, Guid referralId, int count)
+    internal static async Task QueueStaffMailsAsync(EmailWorld world, Guid referralId, int count)
     {
         await using var db = world.Database.NewContext();
         db.ForSystem();

@@ -26,10 +26,13 @@ public sealed class EmailWorld : IAsyncDisposable
     public SchoolFixture School { get; }
     public OutboxDelivery Delivery => App.Services.GetRequiredService<OutboxDelivery>();
 
-    public static async Task<EmailWorld> CreateAsync(DatabaseProvider provider, params (string Key, string Value)[] settings)
+    public static Task<EmailWorld> CreateAsync(DatabaseProvider provider, params (string Key, string Value)[] settings) =>
+        CreateAsync(provider, new SmtpSinkOptions(), settings);
+
+    public static async Task<EmailWorld> CreateAsync(DatabaseProvider provider, SmtpSinkOptions sinkOptions, params (string Key, string Value)[] settings)
     {
         var database = await TestDatabase.CreateAsync(provider);
-        var sink = await SmtpSink.StartAsync();
+        var sink = await SmtpSink.StartAsync(sinkOptions);
         var clock = new FixedClock(Seed.Now);
         var app = new PasserelleFactory(database, PasserelleFactory.SmtpTo(sink, settings), services => services.AddSingleton<TimeProvider>(clock));
         _ = app.Services; // starts the host

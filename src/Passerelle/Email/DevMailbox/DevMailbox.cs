@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MimeKit;
 
 namespace Passerelle.Email.DevMailbox;
 
@@ -12,7 +13,12 @@ public sealed partial class DevMailbox(EmailOptions options, IHostEnvironment en
 
     public bool IsOpen => environment.IsDevelopment() && options.Delivery == MailDelivery.Folder;
 
-    public sealed record Entry(string File, EmlMessage Message, DateTime ReceivedAt);
+    public sealed record Entry(string File, MimeMessage Message, DateTime ReceivedAt)
+    {
+        public string To => string.Join(", ", Message.To.Mailboxes.Select(m => string.IsNullOrEmpty(m.Name) ? m.Address : $"{m.Name} <{m.Address}>"));
+        public string From => string.Join(", ", Message.From.Mailboxes.Select(m => string.IsNullOrEmpty(m.Name) ? m.Address : $"{m.Name} <{m.Address}>"));
+        public IEnumerable<MimePart> Attachments => Message.Attachments.OfType<MimePart>();
+    }
 
     /// <summary>The newest mails first.</summary>
     public IReadOnlyList<Entry> List(int max = 200)
@@ -22,7 +28,7 @@ public sealed partial class DevMailbox(EmailOptions options, IHostEnvironment en
         return new DirectoryInfo(_folder).GetFiles("*.eml")
             .OrderByDescending(f => f.LastWriteTimeUtc).ThenByDescending(f => f.Name, StringComparer.Ordinal)
             .Take(max)
-            .Select(f => new Entry(f.Name, EmlReader.Read(File.ReadAllText(f.FullName)), f.LastWriteTimeUtc))
+            .Select(f => new Entry(f.Name, MimeMessage.Load(f.FullName), f.LastWriteTimeUtc))
             .ToList();
     }
 
@@ -32,13 +38,13 @@ public sealed partial class DevMailbox(EmailOptions options, IHostEnvironment en
         if (!SafeName().IsMatch(file))
             return null;
         var path = Path.Combine(_folder, file);
-        return File.Exists(path) ? new Entry(file, EmlReader.Read(File.ReadAllText(path)), File.GetLastWriteTimeUtc(path)) : null;
+        return File.Exists(path) ? new Entry(file, MimeMessage.Load(path), File.GetLastWriteTimeUtc(path)) : null;
     }
 
     /// <summary>The HTML part, with links opening in the whole window rather than in the preview frame.</summary>
-    public static string Preview(EmlMessage message)
+    public static string Preview(MimeMessage message)
     {
-        var html = message.Html ?? $"<pre>{System.Net.WebUtility.HtmlEncode(message.Text ?? "")}</pre>";
+        var html = message.HtmlBody ?? $"<pre>{System.Net.WebUtility.HtmlEncode(message.TextBody ?? "")}</pre>";
         return html.Contains("<head>", StringComparison.OrdinalIgnoreCase)
             ? HeadTag().Replace(html, "$0<base target=\"_top\">", 1)
             : "<base target=\"_top\">" + html;
