@@ -14,7 +14,7 @@ namespace Passerelle.PersonalData;
 /// (timelines, mails about their referrals, the history of edits, webhook payloads, the API's remembered answers). The
 /// referrals stay: a school's statistics keep counting them. An erased account cannot be switched on again.
 /// </summary>
-public sealed class AccountErasure(PasserelleDb db, TimeProvider clock, ILogger<AccountErasure> logger)
+public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProvider clock, ILogger<AccountErasure> logger)
 {
     public const string ErasedContactName = "Contact effacé";
     public const string ErasedStaffName = "Membre de l'équipe effacé";
@@ -84,7 +84,8 @@ public sealed class AccountErasure(PasserelleDb db, TimeProvider clock, ILogger<
         await ForgetLoginAsync(AccountKind.CompanyContact, contactId, logins, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        logger.LogInformation("Erased company contact {ContactId}: {Referrals} referrals and {Mails} mails made anonymous", contactId, referralIds.Count, mails);
+        FolderMailTransport.Forget(email, mails);
+        logger.LogInformation("Erased company contact {ContactId}: {Referrals} referrals and {Mails} mails made anonymous", contactId, referralIds.Count, mails.Count);
         return true;
     }
 
@@ -132,7 +133,8 @@ public sealed class AccountErasure(PasserelleDb db, TimeProvider clock, ILogger<
         await ForgetLoginAsync(AccountKind.Staff, staffId, logins, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        logger.LogInformation("Erased staff member {StaffId}: {Referrals} referrals and {Mails} mails made anonymous", staffId, referralIds.Count, mails);
+        FolderMailTransport.Forget(email, mails);
+        logger.LogInformation("Erased staff member {StaffId}: {Referrals} referrals and {Mails} mails made anonymous", staffId, referralIds.Count, mails.Count);
         return true;
     }
 
@@ -155,7 +157,8 @@ public sealed class AccountErasure(PasserelleDb db, TimeProvider clock, ILogger<
     /// The copies of the mails to them are reduced to subject and date (those still to send go unsent); the other mails of
     /// their referrals and pushes keep their text without their name.
     /// </summary>
-    private async Task<int> ScrubMailsAsync(List<Guid> referralIds, List<Guid> pushIds, Guid personId,
+    /// <returns>The Message-IDs of the mails, whose copies in the mail folder go too.</returns>
+    private async Task<List<string>> ScrubMailsAsync(List<Guid> referralIds, List<Guid> pushIds, Guid personId,
         Func<OutboxMessage, bool> toThem, Traces traces, CancellationToken ct)
     {
         var messages = await db.OutboxMessages.IgnoreQueryFilters()
@@ -193,7 +196,7 @@ public sealed class AccountErasure(PasserelleDb db, TimeProvider clock, ILogger<
             message.Subject = traces.Scrub(message.Subject);
             message.LastError = traces.Scrub(message.LastError);
         }
-        return messages.Count;
+        return [.. messages.Select(m => m.MessageId)];
     }
 
     /// <summary>What the integrations were sent or will be sent, and the API's remembered answers.</summary>

@@ -16,7 +16,8 @@ public sealed record Erased(int Documents, int Referrals, int Cancelled, int Mai
 /// to subject (without their name) and date, and their open referrals are cancelled — the companies told, without the name.
 /// The referrals themselves stay, anonymous: the dashboard's funnel and delays keep counting them.
 /// </summary>
-public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentStorage storage, TimeProvider clock, ILogger<Erasure> logger)
+public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentStorage storage, EmailOptions email, TimeProvider clock,
+    ILogger<Erasure> logger)
 {
     public const string ErasedName = "Candidat effacé";
 
@@ -53,6 +54,7 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
 
         List<Guid> referralIds;
         var files = new List<string>();
+        var messageIds = new List<string>();
         int documents, mails;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
@@ -103,6 +105,7 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
                     || (m.CvPushId != null && pushIds.Contains(m.CvPushId.Value)))
                 .ToListAsync(ct);
             mails = messages.Count;
+            messageIds.AddRange(messages.Select(m => m.MessageId));
             foreach (var message in messages)
             {
                 var toThem = message.Recipient == Recipient.Candidate || message.ToPersonId == candidateId;
@@ -147,6 +150,8 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
         // The files go at once, whatever happens next (their rows say they are removed).
         foreach (var key in files)
             storage.Delete(key);
+        // So do the mail folder's copies (the embedded delivery): a mail still to send is written again, without the name.
+        FolderMailTransport.Forget(email, messageIds);
 
         // Then the open referrals are cancelled, through the workflow: the companies involved are told, without the name
         // (it is gone); the mails to the candidate are skipped.

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Passerelle.Email;
@@ -18,6 +19,38 @@ public sealed class DevMailboxTests : IDisposable
     {
         Directory.Delete(_folder, recursive: true);
         File.Delete(_outside);
+    }
+
+    [Fact]
+    public async Task Erasing_a_candidate_removes_the_folders_copies_of_the_mails_to_and_about_them()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var app = new PasserelleFactory(database, new Dictionary<string, string?>
+        {
+            ["Database:SeedDemoData"] = "true", ["Email:Folder"] = _folder, ["Email:PublicBaseUrl"] = "http://127.0.0.1:5080",
+        }, environment: "Development");
+        var delivery = app.Services.GetRequiredService<OutboxDelivery>();
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+        string[] traces = ["DUPONT", "Léa", "lea.dupont@example.org"];
+        Directory.GetFiles(_folder, "*.eml").Select(SentMail.Load).ShouldContain(m => m.To.Contains("lea.dupont@example.org"), "the demo's offer mail to Léa");
+        var before = Directory.GetFiles(_folder, "*.eml").Length;
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(Passerelle.Demo.DemoData.SchoolId);
+            var lea = await db.Candidates.SingleAsync(c => c.Email == "lea.dupont@example.org");
+            (await scope.ServiceProvider.GetRequiredService<Passerelle.PersonalData.Erasure>()
+                .EraseCandidateAsync(lea.Id, Passerelle.Referrals.Actor.Staff(Guid.Empty, "test"), null, CancellationToken.None)).ShouldNotBeNull();
+        }
+        await delivery.DispatchOnceAsync(CancellationToken.None); // what the erasure leaves to send, without the name
+
+        var left = Directory.GetFiles(_folder, "*.eml").Select(SentMail.Load).ToList();
+        left.Count.ShouldBeLessThan(before);
+        foreach (var mail in left)
+        {
+            foreach (var trace in traces)
+                (mail.To + mail.Subject + mail.Text + mail.Html).ShouldNotContain(trace, Case.Insensitive, $"'{mail.Subject}' still names the candidate");
+        }
     }
 
     [Fact]
