@@ -1,5 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Passerelle.Email;
 using Passerelle.Storage;

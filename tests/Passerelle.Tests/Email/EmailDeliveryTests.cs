@@ -52,8 +52,9 @@ public partial class EmailDeliveryTests
         appointment.Subject.ShouldBe("Rendez-vous proposé par Entreprise Test le 07/03/2026 à 11h30");
         appointment.Calendar.ShouldNotBeNull();
         appointment.Calendar.Method.ShouldBe("REQUEST");
-        appointment.Calendar.Text.ShouldContain("DTSTART;TZID=Europe/Paris:20260307T113000");
-        appointment.Calendar.Text.ShouldContain("SEQUENCE:0");
+        var (_, proposed) = CalendarTests.Read(appointment.Calendar.Text);
+        (proposed.DtStart!.TzId, proposed.DtStart.Value, proposed.Sequence).ShouldBe(("Europe/Paris", new DateTime(2026, 3, 7, 11, 30, 0), 0));
+        proposed.Uid.ShouldBe($"referral-{referralId:N}@passerelle");
         appointment.Attachments.ShouldContain(a => a.FileName == "invitation.ics");
 
         var later = slot with { StartsAt = slot.StartsAt.AddDays(1) };
@@ -62,12 +63,12 @@ public partial class EmailDeliveryTests
         await world.ActAsync(referralId, (r, now) => r.AnswerCandidate(CompanyAnswer.Refused, null, world.School.ContactActor(), now));
         await world.DispatchAllAsync();
         var toCandidate = world.Sink.Messages().Where(m => m.To.Contains("margaud@example.org", StringComparison.Ordinal)).ToList();
-        toCandidate[^2].Calendar!.Text.ShouldContain("SEQUENCE:1");
-        toCandidate[^2].Calendar!.Text.ShouldContain("DTSTART;TZID=Europe/Paris:20260308T113000");
+        var (_, moved) = CalendarTests.Read(toCandidate[^2].Calendar!.Text);
+        (moved.Uid, moved.Sequence, moved.DtStart!.Value).ShouldBe((proposed.Uid, 1, new DateTime(2026, 3, 8, 11, 30, 0)));
         toCandidate[^1].Subject.ShouldBe("Rendez-vous du 08/03/2026 annulé : Et laboriosam praesentium");
         toCandidate[^1].Calendar!.Method.ShouldBe("CANCEL");
-        toCandidate[^1].Calendar!.Text.ShouldContain("SEQUENCE:2");
-        toCandidate[^1].Calendar!.Text.ShouldContain($"UID:referral-{referralId:N}@passerelle");
+        var (_, cancelled) = CalendarTests.Read(toCandidate[^1].Calendar!.Text);
+        (cancelled.Uid, cancelled.Sequence, cancelled.Status).ShouldBe((proposed.Uid, 2, Ical.Net.EventStatus.Cancelled));
 
         var kept = await world.QueryAsync(db => db.OutboxMessages.Where(m => m.ReferralId == referralId));
         kept.ShouldAllBe(m => m.State == OutboxState.Sent && m.SentAt != null && m.HtmlBody != null);
