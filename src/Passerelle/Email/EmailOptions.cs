@@ -77,6 +77,9 @@ public sealed class EmailOptions
     /// </summary>
     public int ParallelismUnderLoad { get; init; } = 2;
     public double PollSeconds { get; init; } = 1;
+
+    /// <summary>Readiness reports "Degraded" when the oldest mail waiting to be sent is older than this (OutboxHealthCheck).</summary>
+    public int MaxMailWaitMinutes { get; init; } = 15;
     public int ReminderDaysBeforeExpiry { get; init; } = 2;
     public double ReminderCheckMinutes { get; init; } = 15;
 

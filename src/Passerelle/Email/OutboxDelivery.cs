@@ -13,7 +13,7 @@ namespace Passerelle.Email;
 /// </summary>
 public sealed class OutboxDelivery(
     IServiceScopeFactory scopes, IMailTransport transport, EmailOptions options, DatabaseOptions database,
-    RequestsInFlight requests, TimeProvider clock, ILogger<OutboxDelivery> logger)
+    RequestsInFlight requests, PasserelleMetrics metrics, TimeProvider clock, ILogger<OutboxDelivery> logger)
 {
     /// <summary>Who holds a claim; unique per delivery object.</summary>
     public string InstanceId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
@@ -50,6 +50,10 @@ public sealed class OutboxDelivery(
         var message = await db.OutboxMessages.AsNoTracking().SingleOrDefaultAsync(m => m.Id == id, ct);
         if (message is null || message.State != OutboxState.Pending || message.LockedBy != InstanceId)
             return;
+        using var activity = Telemetry.Source.StartActivity("mail.deliver");
+        activity?.SetTag("passerelle.mail.template", message.TemplateKey);
+        activity?.SetTag("passerelle.mail.attempt", message.Attempts);
+        activity?.SetTag("passerelle.referral.id", message.ReferralId?.ToString());
 
         var now = clock.GetUtcNow();
         // A claim covers a whole batch; once half its lease has gone, renew it before working on this row, so a slow
@@ -121,16 +125,21 @@ public sealed class OutboxDelivery(
             .SetProperty(m => m.LastError, (string?)null)
             .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
             .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+        metrics.MailSent(message.TemplateKey);
+        activity?.SetTag("passerelle.mail.outcome", "sent");
         logger.LogInformation("Mail {MessageId} ({TemplateKey}) sent", message.MessageId, message.TemplateKey);
     }
 
     /// <summary>Kept as skipped, not sent: a notification the school muted, or a recipient it switched off (the reason kept).</summary>
-    private async Task SkipAsync(PasserelleDb db, Guid id, string? reason) =>
+    private async Task SkipAsync(PasserelleDb db, Guid id, string? reason)
+    {
+        System.Diagnostics.Activity.Current?.SetTag("passerelle.mail.outcome", "skipped");
         await db.OutboxMessages.Where(m => m.Id == id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
             .SetProperty(m => m.State, OutboxState.Skipped)
             .SetProperty(m => m.LastError, reason)
             .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
             .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+    }
 
     private async Task RetryLaterAsync(PasserelleDb db, OutboxMessage message, string error, CancellationToken ct)
     {
@@ -146,6 +155,8 @@ public sealed class OutboxDelivery(
             .SetProperty(m => m.LastError, Truncate(error))
             .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
             .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+        metrics.MailRetried(message.TemplateKey);
+        System.Diagnostics.Activity.Current?.SetTag("passerelle.mail.outcome", "retry").SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
         logger.LogWarning("Mail {MessageId} ({TemplateKey}) not sent, attempt {Attempt} of {MaxAttempts}: {Error}. Next try at {Next:O}",
             message.MessageId, message.TemplateKey, message.Attempts, options.MaxAttempts, error, next);
     }
@@ -165,6 +176,8 @@ public sealed class OutboxDelivery(
             await db.SaveChangesAsync(CancellationToken.None);
         }
         await transaction.CommitAsync(CancellationToken.None);
+        metrics.MailFailed(message.TemplateKey);
+        System.Diagnostics.Activity.Current?.SetTag("passerelle.mail.outcome", "failed").SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
         logger.LogError("Mail {MessageId} ({TemplateKey}) failed for good after {Attempts} attempt(s): {Error}",
             message.MessageId, message.TemplateKey, message.Attempts, error);
     }

@@ -26,13 +26,16 @@ public static class PasserelleApp
         if (ProductionChecks.Settings(builder.Environment, database, email) is { Count: > 0 } problems)
             throw new StartupException(string.Join('\n', problems));
         KeepLinkTokensOutOfLogs(builder.Logging);
+        if (string.Equals(builder.Configuration["Logging:Format"], "Json", StringComparison.OrdinalIgnoreCase))
+            JsonLogs(builder.Logging);
         var services = builder.Services;
+        services.AddPasserelleTelemetry(builder.Configuration);
         services.AddSingleton(database);
         services.AddSingleton(TimeProvider.System);
         // Contexts come from a pool: setting one up costs more than the busiest pages' queries (bench/findings.md);
         // each is handed out working for no school, so a recycled context never keeps an earlier request's scope.
         services.AddPooledDbContextFactory<PasserelleDb>((provider, options) =>
-            UseDatabase(options, database).AddInterceptors(provider.GetRequiredService<OutboxWakeUp>()));
+            UseDatabase(options, database).AddInterceptors(provider.GetRequiredService<OutboxWakeUp>(), new TransitionsMeter(provider.GetRequiredService<PasserelleMetrics>())));
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<PasserelleDb>>().CreateDbContext().Unscoped());
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<DatabaseStartup>();
@@ -99,7 +102,7 @@ public static class PasserelleApp
         // French pages: write é and « » as they are, not as &#xE9; entities.
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(options =>
             options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
-        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]).AddCheck<OutboxHealthCheck>("mail", tags: ["ready"]);
         return builder;
     }
 
@@ -116,6 +119,30 @@ public static class PasserelleApp
         logging.AddFilter("Microsoft.AspNetCore.Mvc", LogLevel.Warning);
         logging.AddFilter("Microsoft.AspNetCore.Antiforgery", LogLevel.Warning);
     }
+
+    /// <summary>
+    /// Logging:Format=Json: one JSON object per line on the console (the built-in formatter), each with the trace and span ids
+    /// of the request or delivery it belongs to. The scopes carry those ids and nothing else that matters: the request scope,
+    /// which holds the path (and so a link's token), is never made (its category is off, <see cref="KeepLinkTokensOutOfLogs"/>).
+    /// </summary>
+    private static void JsonLogs(ILoggingBuilder logging)
+    {
+        logging.AddJsonConsole(options =>
+        {
+            options.IncludeScopes = true;
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+        });
+        logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        // A request or a delivery has a trace id even when no exporter listens: the activities are made, not recorded.
+        System.Diagnostics.ActivitySource.AddActivityListener(TraceIdsForLogs);
+    }
+
+    private static readonly System.Diagnostics.ActivityListener TraceIdsForLogs = new()
+    {
+        ShouldListenTo = source => source.Name is "Microsoft.AspNetCore" or Telemetry.Name,
+        Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.PropagationData,
+    };
 
     private static void AddWebhooks(IServiceCollection services, Webhooks.WebhookOptions webhooks)
     {

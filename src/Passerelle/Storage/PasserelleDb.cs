@@ -33,6 +33,9 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     /// <summary>The save under way adds outbox rows outside a caller's transaction (Email/OutboxWakeUp).</summary>
     internal bool MailSavedAlone { get; set; }
 
+    /// <summary>The timeline events the save under way adds, counted once saved (Hosting/Telemetry).</summary>
+    internal List<ReferralEvent>? EventsBeingSaved { get; set; }
+
     public DbSet<School> Schools => Set<School>();
     public DbSet<Staff> Staff => Set<Staff>();
     public DbSet<Candidate> Candidates => Set<Candidate>();
@@ -77,6 +80,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         _system = false;
         MailAwaitingCommit = null;
         MailSavedAlone = false;
+        EventsBeingSaved = null;
         return this;
     }
 

@@ -71,6 +71,10 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookOptions op
         var delivery = await db.WebhookDeliveries.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(d => d.Id == id, ct);
         if (delivery is null || delivery.LockedBy != InstanceId || delivery.State != WebhookDeliveryState.Pending)
             return;
+        using var activity = Hosting.Telemetry.Source.StartActivity("webhook.deliver");
+        activity?.SetTag("passerelle.webhook.event", delivery.EventType);
+        activity?.SetTag("passerelle.webhook.attempt", delivery.Attempts);
+        activity?.SetTag("passerelle.referral.id", delivery.ReferralId?.ToString());
         var endpoint = await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking().SingleAsync(e => e.Id == delivery.EndpointId, ct);
         if (endpoint.DisabledAt is not null)
         {
@@ -117,6 +121,9 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookOptions op
             error = "Le secret de signature ne peut plus être lu : renouvelez-le dans Intégrations.";
         }
         var duration = (int)watch.ElapsedMilliseconds;
+        activity?.SetTag("http.response.status_code", status);
+        if (error is not null)
+            activity?.SetStatus(ActivityStatusCode.Error, error);
         if (error is null)
         {
             await FinishAsync(db, delivery, WebhookDeliveryState.Sent, status, duration, null);

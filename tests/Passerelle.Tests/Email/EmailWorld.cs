@@ -29,12 +29,21 @@ public sealed class EmailWorld : IAsyncDisposable
     public static Task<EmailWorld> CreateAsync(DatabaseProvider provider, params (string Key, string Value)[] settings) =>
         CreateAsync(provider, new SmtpSinkOptions(), settings);
 
-    public static async Task<EmailWorld> CreateAsync(DatabaseProvider provider, SmtpSinkOptions sinkOptions, params (string Key, string Value)[] settings)
+    public static Task<EmailWorld> CreateAsync(DatabaseProvider provider, SmtpSinkOptions sinkOptions, params (string Key, string Value)[] settings) =>
+        CreateAsync(provider, sinkOptions, null, settings);
+
+    /// <param name="services">More services for the app (an in-memory exporter…).</param>
+    public static async Task<EmailWorld> CreateAsync(DatabaseProvider provider, SmtpSinkOptions sinkOptions, Action<IServiceCollection>? services,
+        params (string Key, string Value)[] settings)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var sink = await SmtpSink.StartAsync(sinkOptions);
         var clock = new FixedClock(Seed.Now);
-        var app = new PasserelleFactory(database, PasserelleFactory.SmtpTo(sink, settings), services => services.AddSingleton<TimeProvider>(clock));
+        var app = new PasserelleFactory(database, PasserelleFactory.SmtpTo(sink, settings), more =>
+        {
+            more.AddSingleton<TimeProvider>(clock);
+            services?.Invoke(more);
+        });
         _ = app.Services; // starts the host
         var school = await Seed.SchoolAsync(database);
         return new EmailWorld(database, sink, app, clock, school);
