@@ -88,8 +88,9 @@ public static class BenchRun
             peakMemory = server.PeakResidentBytes;
         }
 
-        double mailsPerSecond = 0, mailsSeconds = 0, firstMailSeconds = 0, backlogSeconds = 0;
+        double mailsPerSecond = 0, mailsSeconds = 0, firstMailSeconds = 0, backlogSeconds = 0, dispatchedUnderLoad = 0;
         long backlog = 0;
+        var connections = 0;
         await using (var server = await ServerProcess.StartAsync(settings.ServerDll, large, sink.Port, serverLog))
         await using (var baseline = await ServerProcess.StartBaselineAsync(large, baselineLog))
         {
@@ -116,7 +117,12 @@ public static class BenchRun
                 await MeasureAsync("g.api.create", server, settings.Connections, await scenarios.ApiCreatesAsync(ApiCreates));
             if (Wants("d"))
             {
-                await MeasureAsync("d.answer", server, settings.Connections, await scenarios.MailAnswersAsync(settings.Answers / 2));
+                // The dispatcher keeps sending while (d) runs: what it sends in that time is its rate under load.
+                var answers = await scenarios.MailAnswersAsync(settings.Answers / 2);
+                var (sentBefore, during) = (sink.Received, Stopwatch.GetTimestamp());
+                await MeasureAsync("d.answer", server, settings.Connections, answers);
+                dispatchedUnderLoad = (sink.Received - sentBefore) / Stopwatch.GetElapsedTime(during).TotalSeconds;
+                log.WriteLine($"{"d.dispatch",-22} while (d) ran: {dispatchedUnderLoad:0} mails/s");
                 await MeasureAsync("d.answer.4", server, 4, await scenarios.MailAnswersAsync(settings.Answers / 2));
             }
 
@@ -138,7 +144,8 @@ public static class BenchRun
                 mailsSeconds = (arrivals.Max() - queued) / (double)Stopwatch.Frequency;
                 firstMailSeconds = (arrivals.Min() - queued) / (double)Stopwatch.Frequency;
                 mailsPerSecond = settings.Mails / mailsSeconds;
-                log.WriteLine($"{mailsPerSecond:0} mails/s ({settings.Mails} in {mailsSeconds:0.0} s, the first after {firstMailSeconds:0.00} s)");
+                connections = sink.Connections;
+                log.WriteLine($"{mailsPerSecond:0} mails/s ({settings.Mails} in {mailsSeconds:0.0} s, the first after {firstMailSeconds:0.00} s; {connections} SMTP connection(s) over the run)");
                 if (await scenarios.PendingMailsAsync() != 0)
                     throw new InvalidOperationException("Mails are still pending after the sink received them all.");
             }
@@ -149,7 +156,7 @@ public static class BenchRun
             return null;
 
         var report = Report.Write(settings, await MachineFactsAsync(settings.AdminConnectionString), started, results,
-            new MailFigures(settings.Mails, mailsSeconds, firstMailSeconds, mailsPerSecond, backlog, backlogSeconds), peakMemory);
+            new MailFigures(settings.Mails, mailsSeconds, firstMailSeconds, mailsPerSecond, backlog, backlogSeconds, dispatchedUnderLoad, connections), peakMemory);
         var path = Path.Combine(settings.ResultsFolder, $"{started:yyyy-MM-dd-HHmm}.md");
         await File.WriteAllTextAsync(path, report);
         await File.WriteAllTextAsync(Path.Combine(settings.ResultsFolder, "latest.md"), report);
@@ -271,7 +278,8 @@ public static class BenchRun
 
 /// <param name="Backlog">Mails of (d) still queued when its answers stopped (the dispatcher sends fewer at once while
 /// requests are served), and the time they took to go out after.</param>
-public sealed record MailFigures(int Count, double Seconds, double FirstAfterSeconds, double PerSecond, long Backlog, double BacklogSeconds);
+public sealed record MailFigures(int Count, double Seconds, double FirstAfterSeconds, double PerSecond, long Backlog, double BacklogSeconds,
+    double PerSecondUnderLoad, int Connections);
 
 /// <summary>The markdown report: every figure, the ratios and the targets.</summary>
 public static class Report
@@ -320,8 +328,10 @@ public static class Report
         Line($"| (e) dispatcher: {mails.Count:N0} queued mails into the local SMTP sink | | {mails.Count:N0} | **{F(mails.PerSecond, "0")} mails/s** | | | | | |");
         Line();
         Line($"(e): {mails.Count:N0} mails in {F(mails.Seconds, "0.0")} s from the commit that queued them to the last one received (the first arrived after {F(mails.FirstAfterSeconds)} s).");
+        Line($"(e): over the whole run the sink saw {mails.Connections:N0} SMTP connection(s): the dispatcher keeps its connections from one mail to the next.");
         Line($"(d): its answers queued two mails each; while they came in, the dispatcher sent {UnderLoad()} at a time " +
-            $"(`Email:ParallelismUnderLoad`); the {mails.Backlog:N0} still queued when they stopped were out {F(mails.BacklogSeconds, "0.0")} s later.");
+            $"(`Email:ParallelismUnderLoad`), **{F(mails.PerSecondUnderLoad, "0")} mails/s** over (d) at {settings.Connections} connections; " +
+            $"the {mails.Backlog:N0} still queued when they stopped were out {F(mails.BacklogSeconds, "0.0")} s later.");
         Line("Processor per request: the processor time, during the measured window, of the process that answered (Passerelle, or the baseline's " +
             "host for (b) and (b′)), of all PostgreSQL's processes, and of the whole machine (the driver included), divided by the requests " +
             "of the window (from /proc). It holds better than a throughput when other tenants of the machine take its cores.");

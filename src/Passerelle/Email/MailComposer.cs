@@ -27,6 +27,28 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
     /// <summary>The same for a mail to a candidate the school erased.</summary>
     public const string RecipientErased = "Candidat effacé : e-mail non envoyé.";
 
+    /// <summary>Everything a referral's mail says, in one query (compiled: the dispatcher runs it for every mail).</summary>
+    private sealed record ReferralMailRow(
+        Referral Referral, Candidates.Candidate Candidate, JobOffers.JobOffer Offer, Companies.Company Company, Companies.CompanyContact Contact,
+        Schools.Staff Staff, Schools.School School, bool ContactSwitchedOff);
+
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<ReferralMailRow?>>> ReferralRow = new(() => EF.CompileAsyncQuery(
+        (PasserelleDb db, Guid referralId, CancellationToken ct) => (
+            from r in db.Referrals.AsNoTracking()
+            join candidate in db.Candidates on r.CandidateId equals candidate.Id
+            join offer in db.JobOffers on r.JobOfferId equals offer.Id
+            join company in db.Companies on offer.CompanyId equals company.Id
+            join contact in db.CompanyContacts on r.ContactId equals contact.Id
+            join staff in db.Staff on r.CreatedByStaffId equals staff.Id
+            join school in db.Schools on r.SchoolId equals school.Id
+            where r.Id == referralId
+            select new ReferralMailRow(r, candidate, offer, company, contact, staff, school,
+                db.SchoolContacts.Any(l => l.ContactId == contact.Id && l.DeactivatedAt != null)))
+            .SingleOrDefault()));
+
+    private static readonly CompiledQuery<Func<PasserelleDb, string, CancellationToken, Task<EmailTemplate?>>> SchoolTemplate = new(() => EF.CompileAsyncQuery(
+        (PasserelleDb db, string key, CancellationToken ct) => db.EmailTemplates.AsNoTracking().SingleOrDefault(t => t.Key == key)));
+
     /// <summary>Composes the mail; a row that can no longer be composed (its referral or recipient is gone) gives a reason instead.</summary>
     public async Task<(ComposedMail? Mail, string? Problem)> ComposeAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct)
     {
@@ -43,21 +65,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
 
         db.ForSchool(message.SchoolId!.Value);
         var referralId = message.ReferralId.Value;
-        var row = await (
-            from r in db.Referrals
-            join candidate in db.Candidates on r.CandidateId equals candidate.Id
-            join offer in db.JobOffers on r.JobOfferId equals offer.Id
-            join company in db.Companies on offer.CompanyId equals company.Id
-            join contact in db.CompanyContacts on r.ContactId equals contact.Id
-            join staff in db.Staff on r.CreatedByStaffId equals staff.Id
-            join school in db.Schools on r.SchoolId equals school.Id
-            where r.Id == referralId
-            select new
-            {
-                Referral = r, Candidate = candidate, Offer = offer, Company = company, Contact = contact, Staff = staff, School = school,
-                ContactSwitchedOff = db.SchoolContacts.Any(l => l.ContactId == contact.Id && l.DeactivatedAt != null),
-            })
-            .AsNoTracking().SingleOrDefaultAsync(ct);
+        var row = await ReferralRow.For(db)(db, referralId, ct);
         if (row is null)
             return (null, "the referral is gone");
         if (message.Recipient == Recipient.CompanyContact && row.ContactSwitchedOff)
@@ -100,9 +108,13 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             (var link, token) = ActionLink.Create(row.Referral.SchoolId, referralId, message.Recipient, recipientId, step, now, expiresAt.Value, message.Id);
             if (step == LinkStep.Appointment)
                 link.AppointmentSequence = data.AppointmentSequence;
-            // A retry composes the mail again: the links of an earlier attempt of this same mail stop working.
-            await db.ActionLinks.Where(l => l.OutboxMessageId == message.Id && l.RevokedAt == null)
-                .ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct);
+            // A retry composes the mail again: the links of an earlier attempt of this same mail stop working. (The first
+            // attempt has none: a claim counts the attempt, so a mail claimed again after a crash is a retry too.)
+            if (message.Attempts > 1)
+            {
+                await db.ActionLinks.Where(l => l.OutboxMessageId == message.Id && l.RevokedAt == null)
+                    .ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct);
+            }
             db.ActionLinks.Add(link);
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
@@ -112,7 +124,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         }
 
         var model = RenderModel.For(row.School, row.Candidate, row.Company, row.Contact, row.Staff, row.Offer, row.Referral, data, toName, links);
-        var schoolTemplate = await db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Key == message.TemplateKey, ct);
+        var schoolTemplate = await SchoolTemplate.For(db)(db, message.TemplateKey, ct);
         var rendered = renderer.Render(message.TemplateKey, schoolTemplate, model, row.School.Name, expiresAt);
 
         string? calendar = null;
@@ -148,7 +160,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             ["destinataire"] = new Dictionary<string, object?> { ["prenom"] = row.candidate.FirstName, ["nomComplet"] = row.candidate.DisplayName },
             ["effacementLe"] = erasesOn is { } on ? ParisTime.Date(on) : "",
         };
-        var schoolTemplate = await db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Key == message.TemplateKey, ct);
+        var schoolTemplate = await SchoolTemplate.For(db)(db, message.TemplateKey, ct);
         var rendered = renderer.Render(message.TemplateKey, schoolTemplate, model, row.school.Name, null);
         return (new ComposedMail(row.candidate.Email, row.candidate.DisplayName, $"{row.school.Name} via {options.FromName}", rendered.Subject,
             rendered.Html, rendered.Text, null, CalendarInvite.None, message.MessageId, rendered.Html, rendered.Text), null);
@@ -240,7 +252,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
                 ["expireLe"] = $"{ParisTime.Date(expiresAt)} à {ParisTime.Time(expiresAt)}",
             },
         };
-        var schoolTemplate = await db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Key == message.TemplateKey, ct);
+        var schoolTemplate = await SchoolTemplate.For(db)(db, message.TemplateKey, ct);
         var rendered = renderer.Render(message.TemplateKey, schoolTemplate, model, row.School.Name, expiresAt);
         string Masked(string text) => tokens.Aggregate(text, (masked, token) => masked.Replace(token, Mask, StringComparison.Ordinal));
         return (new ComposedMail(row.Contact.Email, row.Contact.DisplayName, $"{row.School.Name} via {options.FromName}", rendered.Subject,

@@ -18,6 +18,13 @@ public sealed class OutboxDelivery(
     /// <summary>Who holds a claim; unique per delivery object.</summary>
     public string InstanceId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
+    // Compiled: run for every mail (bench/findings.md, issue 17).
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<OutboxMessage?>>> ReadMessage = new(() => EF.CompileAsyncQuery(
+        (PasserelleDb db, Guid id, CancellationToken ct) => db.OutboxMessages.AsNoTracking().SingleOrDefault(m => m.Id == id)));
+
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<Schools.School>>> ReadSchool = new(() => EF.CompileAsyncQuery(
+        (PasserelleDb db, Guid id, CancellationToken ct) => db.Schools.AsNoTracking().Single(s => s.Id == id)));
+
     /// <summary>Claims and delivers one batch; returns how many rows it claimed.</summary>
     public async Task<int> DispatchOnceAsync(CancellationToken ct)
     {
@@ -47,7 +54,7 @@ public sealed class OutboxDelivery(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
-        var message = await db.OutboxMessages.AsNoTracking().SingleOrDefaultAsync(m => m.Id == id, ct);
+        var message = await ReadMessage.For(db)(db, id, ct);
         if (message is null || message.State != OutboxState.Pending || message.LockedBy != InstanceId)
             return;
         using var activity = Telemetry.Source.StartActivity("mail.deliver");
@@ -71,7 +78,7 @@ public sealed class OutboxDelivery(
 
         // A school notification the school turned off is kept as skipped, not sent.
         if (Referrals.TemplateKeys.SchoolMayMute.Contains(message.TemplateKey) && message.SchoolId is { } schoolId
-            && (await db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct)).IsMuted(message.TemplateKey))
+            && (await ReadSchool.For(db)(db, schoolId, ct)).IsMuted(message.TemplateKey))
         {
             await SkipAsync(db, id, null);
             return;

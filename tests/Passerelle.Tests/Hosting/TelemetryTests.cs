@@ -13,8 +13,12 @@ using Passerelle.Tests.Infrastructure;
 
 namespace Passerelle.Tests.Hosting;
 
-/// <summary>OpenTelemetry (issue 17): an in-memory exporter sees the spans and metrics of one referral's whole loop.</summary>
+/// <summary>
+/// OpenTelemetry (issue 17): an in-memory exporter sees the spans and metrics of one referral's whole loop. Alone: the meters
+/// are listened to process-wide, so another test's referrals would add to the counts.
+/// </summary>
 [Trait(Category.Name, Category.Smtp)]
+[Collection(Alone.Name)]
 public partial class TelemetryTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
