@@ -33,6 +33,18 @@ public static class ProcessorMeter
             (after.Machine - before.Machine) * MsPerTick);
     }
 
+    /// <summary>The counters now, for <see cref="Since"/>: a window of any length (the dispatcher's figure).</summary>
+    public static (long Host, long Postgres, long Machine) Now(int hostPid) => File.Exists("/proc/stat") ? Read(hostPid) : (0, 0, 0);
+
+    public static ProcessorUse Since((long Host, long Postgres, long Machine) before, int hostPid)
+    {
+        if (!File.Exists("/proc/stat"))
+            return ProcessorUse.None;
+        var after = Read(hostPid);
+        return new ProcessorUse((after.Host - before.Host) * MsPerTick, (after.Postgres - before.Postgres) * MsPerTick,
+            (after.Machine - before.Machine) * MsPerTick);
+    }
+
     private static (long Host, long Postgres, long Machine) Read(int hostPid)
     {
         long postgres = 0;

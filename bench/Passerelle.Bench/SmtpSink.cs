@@ -65,6 +65,8 @@ public sealed class SmtpSink : IAsyncDisposable
     private async Task ServeAsync(TcpClient client)
     {
         using var _ = client;
+        // Answers leave at once (no Nagle delay): an MTA writes a pipelined group's answers together, then waits.
+        client.NoDelay = true;
         try
         {
             var stream = client.GetStream();

@@ -27,13 +27,16 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
     /// <summary>The same for a mail to a candidate the school erased.</summary>
     public const string RecipientErased = "Candidat effacé : e-mail non envoyé.";
 
-    /// <summary>Everything a referral's mail says, in one query (compiled: the dispatcher runs it for every mail).</summary>
+    /// <summary>
+    /// Everything a referral's mail says, with the school's own version of its template, in one query (compiled: the
+    /// dispatcher runs it for every mail).
+    /// </summary>
     private sealed record ReferralMailRow(
         Referral Referral, Candidates.Candidate Candidate, JobOffers.JobOffer Offer, Companies.Company Company, Companies.CompanyContact Contact,
-        Schools.Staff Staff, Schools.School School, bool ContactSwitchedOff);
+        Schools.Staff Staff, Schools.School School, bool ContactSwitchedOff, EmailTemplate? Template);
 
-    private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<ReferralMailRow?>>> ReferralRow = new(() => EF.CompileAsyncQuery(
-        (PasserelleDb db, Guid referralId, CancellationToken ct) => (
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid, string, CancellationToken, Task<ReferralMailRow?>>> ReferralRow = new(() => EF.CompileAsyncQuery(
+        (PasserelleDb db, Guid referralId, string templateKey, CancellationToken ct) => (
             from r in db.Referrals.AsNoTracking()
             join candidate in db.Candidates on r.CandidateId equals candidate.Id
             join offer in db.JobOffers on r.JobOfferId equals offer.Id
@@ -41,9 +44,12 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             join contact in db.CompanyContacts on r.ContactId equals contact.Id
             join staff in db.Staff on r.CreatedByStaffId equals staff.Id
             join school in db.Schools on r.SchoolId equals school.Id
+            // The school's own version, if any (one per school and key): a left join, which SQLite translates too.
+            join own in db.EmailTemplates on new { r.SchoolId, Key = templateKey } equals new { own.SchoolId, own.Key } into owns
+            from template in owns.DefaultIfEmpty()
             where r.Id == referralId
             select new ReferralMailRow(r, candidate, offer, company, contact, staff, school,
-                db.SchoolContacts.Any(l => l.ContactId == contact.Id && l.DeactivatedAt != null)))
+                db.SchoolContacts.Any(l => l.ContactId == contact.Id && l.DeactivatedAt != null), template))
             .SingleOrDefault()));
 
     private static readonly CompiledQuery<Func<PasserelleDb, string, CancellationToken, Task<EmailTemplate?>>> SchoolTemplate = new(() => EF.CompileAsyncQuery(
@@ -65,7 +71,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
 
         db.ForSchool(message.SchoolId!.Value);
         var referralId = message.ReferralId.Value;
-        var row = await ReferralRow.For(db)(db, referralId, ct);
+        var row = await ReferralRow.For(db)(db, referralId, message.TemplateKey, ct);
         if (row is null)
             return (null, "the referral is gone");
         if (message.Recipient == Recipient.CompanyContact && row.ContactSwitchedOff)
@@ -124,8 +130,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         }
 
         var model = RenderModel.For(row.School, row.Candidate, row.Company, row.Contact, row.Staff, row.Offer, row.Referral, data, toName, links);
-        var schoolTemplate = await SchoolTemplate.For(db)(db, message.TemplateKey, ct);
-        var rendered = renderer.Render(message.TemplateKey, schoolTemplate, model, row.School.Name, expiresAt);
+        var rendered = renderer.Render(message.TemplateKey, row.Template, model, row.School.Name, expiresAt);
 
         string? calendar = null;
         if (message.Calendar != CalendarInvite.None && data.AppointmentStartsAt is { } startsAt)

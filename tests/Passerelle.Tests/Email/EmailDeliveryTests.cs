@@ -296,6 +296,7 @@ public partial class EmailDeliveryTests
         await world.ProposeAsync();
         await world.DispatchAllAsync();
 
+        (await world.QueryAsync(db => db.OutboxMessages.Select(m => m.LastError))).ShouldAllBe(e => e == null);
         var mail = world.Sink.Messages().Single();
         mail.Subject.ShouldBe("Margaud, une offre pour vous");
         mail.Html!.ShouldContain("Offre : Et laboriosam praesentium");
