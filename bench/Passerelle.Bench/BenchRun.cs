@@ -10,7 +10,7 @@ public sealed record BenchSettings(
     string AdminConnectionString, string ServerDll, string ResultsFolder,
     int Schools = 500, int Referrals = 1_000_000, int SmallSchools = 50, int SmallReferrals = 10_000,
     int Connections = 16, double ServerWarmupSeconds = 40, double WarmupSeconds = 5, double DurationSeconds = 15, int Answers = 60_000, int Mails = 10_000, bool Reuse = false,
-    string? Only = null);
+    string? Only = null, int? SmtpPort = null);
 
 /// <summary>
 /// The whole benchmark in one run: data at two scales, Passerelle started as in production against each, figures
@@ -80,7 +80,7 @@ public static class BenchRun
         log.WriteLine($"Server log: {serverLog}");
         if (small is not null)
         {
-            await using var server = await ServerProcess.StartAsync(settings.ServerDll, small, sink.Port, serverLog);
+            await using var server = await ServerProcess.StartAsync(settings.ServerDll, small, settings.SmtpPort ?? sink.Port, serverLog);
             await using var baseline = await ServerProcess.StartBaselineAsync(small, baselineLog);
             var scenarios = new Scenarios(server.Address, small);
             await scenarios.SignInAsync();
@@ -95,7 +95,7 @@ public static class BenchRun
         long backlog = 0;
         var connections = 0;
         var mailProcessor = ProcessorUse.None;
-        await using (var server = await ServerProcess.StartAsync(settings.ServerDll, large, sink.Port, serverLog))
+        await using (var server = await ServerProcess.StartAsync(settings.ServerDll, large, settings.SmtpPort ?? sink.Port, serverLog))
         await using (var baseline = await ServerProcess.StartBaselineAsync(large, baselineLog))
         {
             var scenarios = new Scenarios(server.Address, large);
@@ -141,20 +141,29 @@ public static class BenchRun
                 log.Write($"{backlog} out in {backlogSeconds:0.0} s, ");
                 // The dispatcher's code tiered up first, as in an instance that has been sending (the backlog of (d) does it when
                 // (d) ran; alone, (e) would time the JIT).
-                var warming = sink.Received;
                 await scenarios.QueueMailsAsync(WarmupMails);
-                await WaitAsync(() => Task.FromResult(sink.Received - warming >= WarmupMails), TimeSpan.FromMinutes(5));
-                await WaitAsync(async () => await scenarios.PendingMailsAsync() == 0, TimeSpan.FromMinutes(1));
+                await WaitAsync(async () => await scenarios.PendingMailsAsync() == 0, TimeSpan.FromMinutes(5));
                 var before = sink.Received;
                 log.Write($"queueing {settings.Mails}… ");
                 await scenarios.QueueMailsAsync(settings.Mails);
                 var queued = Stopwatch.GetTimestamp();
                 var counters = ProcessorMeter.Now(server.Id);
-                await WaitAsync(() => Task.FromResult(sink.Received - before >= settings.Mails), TimeSpan.FromMinutes(10));
-                mailProcessor = ProcessorMeter.Since(counters, server.Id).PerRequest(settings.Mails);
-                var arrivals = sink.ArrivalsSince(before);
-                mailsSeconds = (arrivals.Max() - queued) / (double)Stopwatch.Frequency;
-                firstMailSeconds = (arrivals.Min() - queued) / (double)Stopwatch.Frequency;
+                if (settings.SmtpPort is null)
+                {
+                    await WaitAsync(() => Task.FromResult(sink.Received - before >= settings.Mails), TimeSpan.FromMinutes(10));
+                    mailProcessor = ProcessorMeter.Since(counters, server.Id).PerRequest(settings.Mails);
+                    var arrivals = sink.ArrivalsSince(before);
+                    mailsSeconds = (arrivals.Max() - queued) / (double)Stopwatch.Frequency;
+                    firstMailSeconds = (arrivals.Min() - queued) / (double)Stopwatch.Frequency;
+                }
+                else
+                {
+                    // Another SMTP server (--smtp-port, the cross-check with postfix): done when the outbox has nothing pending,
+                    // each mail having had the server's 250.
+                    await WaitAsync(async () => await scenarios.PendingMailsAsync() == 0, TimeSpan.FromMinutes(10), poll: TimeSpan.FromMilliseconds(20));
+                    mailsSeconds = Stopwatch.GetElapsedTime(queued).TotalSeconds;
+                    mailProcessor = ProcessorMeter.Since(counters, server.Id).PerRequest(settings.Mails);
+                }
                 mailsPerSecond = settings.Mails / mailsSeconds;
                 connections = sink.Connections;
                 log.WriteLine($"{mailsPerSecond:0} mails/s ({settings.Mails} in {mailsSeconds:0.0} s, the first after {firstMailSeconds:0.00} s; {connections} SMTP connection(s) over the run)" +
@@ -258,14 +267,14 @@ public static class BenchRun
         }
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout)
+    private static async Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout, TimeSpan? poll = null)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (!await done())
         {
             if (Stopwatch.GetTimestamp() > deadline)
                 throw new TimeoutException($"Still waiting after {timeout.TotalMinutes} minutes.");
-            await Task.Delay(100);
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(100));
         }
     }
 
@@ -383,7 +392,9 @@ public static class Report
         Line($"| (c) at 1M ≤ 1.3 × (c) at 10k (one request's time, p50) | {F(c1.P50 / sc1.P50)} × | {Check(c1.P50 <= 1.3 * sc1.P50)} |");
         Line($"| (d) p95 ≤ 30 ms, at {settings.Connections} connections | {F(d.P95)} ms | {Check(d.P95 <= 30)} |");
         Line($"| (d) p95 ≤ 30 ms, at 4 connections | {F(d4.P95)} ms | {Check(d4.P95 <= 30)} |");
-        Line($"| (e) ≥ 200 mails/s | {F(mails.PerSecond, "0")} mails/s | {Check(mails.PerSecond >= 200)} |");
+        Line($"| (e) ≥ 1,000 mails/s | {F(mails.PerSecond, "0")} mails/s | {Check(mails.PerSecond >= 1000)} |");
+        Line($"| the dispatcher ≥ 150 mails/s while (d) runs at {settings.Connections} connections | {F(mails.PerSecondUnderLoad, "0")} mails/s | {Check(mails.PerSecondUnderLoad >= 150)} |");
+        Line($"| (d) p95 ≤ 20 ms at {settings.Connections} connections, the dispatcher sending meanwhile | {F(d.P95)} ms | {Check(d.P95 <= 20)} |");
         if (r.TryGetValue("f.api.list", out var f) && r.TryGetValue("b.api.baseline", out var bApi))
             Line($"| (f) API list throughput ≥ 50 % of its raw-SQL baseline (b′) | {F(100 * f.Throughput / bApi.Throughput, "0")} % | {Check(f.Throughput >= 0.5 * bApi.Throughput)} |");
         if (r.TryGetValue("g.api.create", out var g))

@@ -43,6 +43,7 @@ public static class BenchCommand
                         "--connections" => settings with { Connections = Number(Value()) },
                         "--reuse" => settings with { Reuse = true },
                         "--only" => settings with { Only = Value() },
+                        "--smtp-port" => settings with { SmtpPort = Number(Value()) },
                         var other => throw new ArgumentException($"unknown option {other}\n{Usage}"),
                     };
                 }
