@@ -157,6 +157,11 @@ public static class CandidatesApi
         {
             return ApiProblem.Of(StatusCodes.Status409Conflict, "Un autre candidat de l'école porte déjà cet identifiant externe.");
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Erased between the read and the save (ErasedAt is the candidate's concurrency token): nothing was written.
+            return ApiProblem.Of(StatusCodes.Status409Conflict, "Ce candidat est effacé : ses informations ne se modifient plus.");
+        }
         var resource = (await ResourcesAsync(db, [candidate], http.RequestAborted))[0];
         return created ? TypedResults.Created($"{ApiAccess.Root}/candidates/{candidate.Id}", resource) : TypedResults.Ok(resource);
     }

@@ -14,6 +14,9 @@ internal sealed class CandidateConfiguration : IEntityTypeConfiguration<Candidat
         builder.ToTable("candidates");
         builder.Ignore(c => c.DisplayName);
         builder.HasOne<School>().WithMany().HasForeignKey(c => c.SchoolId);
+        // An update saves only where the candidate is still not erased (WHERE erased_at IS NULL): an edit read before an
+        // erasure and saved after it fails (DbUpdateConcurrencyException) instead of bringing the name back.
+        builder.Property(c => c.ErasedAt).IsConcurrencyToken();
     }
 }
 

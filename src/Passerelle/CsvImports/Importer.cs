@@ -262,9 +262,10 @@ public static class Importer
         {
             await WriteAsync(db, plan, now, progress, ct);
         }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        catch (DbUpdateException e) when (e.IsUniqueViolation() || e is DbUpdateConcurrencyException)
         {
-            // Someone added the same external id or address between the check and the import: all or nothing.
+            // Someone added the same external id or address between the check and the import, or a candidate to update was
+            // erased meanwhile (ErasedAt is its concurrency token): all or nothing.
             await transaction.RollbackAsync(ct);
             db.ChangeTracker.Clear();
             return new ImportReport(0, 0, plan.Rejected, ChangedMeanwhile);
@@ -274,7 +275,7 @@ public static class Importer
     }
 
     public const string ChangedMeanwhile =
-        "Une ligne du fichier a été enregistrée entre-temps par quelqu'un d'autre (même identifiant externe ou même adresse) : rien n'est importé. Vérifiez le fichier de nouveau.";
+        "Une ligne du fichier a été enregistrée entre-temps par quelqu'un d'autre (même identifiant externe ou même adresse), ou un candidat à mettre à jour a été effacé : rien n'est importé. Vérifiez le fichier de nouveau.";
 
     private static async Task WriteAsync(PasserelleDb db, ImportPlan plan, DateTimeOffset now, IProgress<int>? progress, CancellationToken ct)
     {

@@ -42,7 +42,10 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
         await EraseCandidateAsync(candidateId, actor, staffId, OnRequest, ct);
 
     /// <param name="reason">Why, for the cancellations and the candidate's history.</param>
-    public async Task<Erased?> EraseCandidateAsync(Guid candidateId, Actor actor, Guid? staffId, string reason, CancellationToken ct)
+    /// <param name="lastActivity">For the retention job: the last activity its list saw. When a referral or a document of the
+    /// candidate moved after it (the list is made before the erasures), nothing is erased: null.</param>
+    public async Task<Erased?> EraseCandidateAsync(Guid candidateId, Actor actor, Guid? staffId, string reason, CancellationToken ct,
+        DateTimeOffset? lastActivity = null)
     {
         var candidate = await db.Candidates.SingleOrDefaultAsync(c => c.Id == candidateId && c.ErasedAt == null, ct);
         if (candidate is null)
@@ -62,6 +65,14 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
             // waits for it (the row is locked) then finds the candidate erased.
             if (await db.Candidates.Where(c => c.Id == candidateId && c.ErasedAt == null).ExecuteUpdateAsync(set => set.SetProperty(c => c.ErasedAt, now), ct) == 0)
                 return null;
+            // Read again under the claim: a referral proposed or answered, or a document added, since the job's list was made
+            // keeps the candidate (the transaction is rolled back, the claim with it).
+            if (lastActivity is { } seen && (await db.Referrals.AnyAsync(r => r.CandidateId == candidateId && r.UpdatedAt > seen, ct)
+                                            || await db.Documents.AnyAsync(d => d.CandidateId == candidateId && d.UploadedAt > seen, ct)))
+                return null;
+            // The page's and the API's edits save only while the candidate is not erased (ErasedAt is their concurrency token):
+            // this save is the erasure's own.
+            db.Entry(candidate).Property(c => c.ErasedAt).OriginalValue = now;
             referralIds = await db.Referrals.Where(r => r.CandidateId == candidateId).Select(r => r.Id).ToListAsync(ct);
             candidate.LastName = "";
             candidate.FirstName = ErasedName;

@@ -48,7 +48,7 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
                     {
                         await using var scope = scopes.CreateAsyncScope();
                         scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(school.Id);
-                        if (await scope.ServiceProvider.GetRequiredService<Erasure>().EraseCandidateAsync(candidateId, Job, null, Expired, ct) is not null)
+                        if (await scope.ServiceProvider.GetRequiredService<Erasure>().EraseCandidateAsync(candidateId, Job, null, Expired, ct, lastActivity: last) is not null)
                             erased++;
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
@@ -122,6 +122,32 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
         return erased;
     }
 
+    /// <summary>How long the API's answers are remembered for an <c>Idempotency-Key</c> (a retry comes within minutes).</summary>
+    public static readonly TimeSpan IdempotentAnswersKept = TimeSpan.FromHours(24);
+
+    /// <summary>How long a webhook delivery is kept once delivered or failed (the Intégrations page shows the latest ones).</summary>
+    public static readonly TimeSpan FinishedDeliveriesKept = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// What the integrations leave behind, kept no longer than it serves (their payloads name candidates): the API's remembered
+    /// answers after <see cref="IdempotentAnswersKept"/>, webhook deliveries delivered or failed after
+    /// <see cref="FinishedDeliveriesKept"/> (a pending one is still to deliver, in order). Returns how many rows went.
+    /// </summary>
+    public async Task<(int Answers, int Deliveries)> SweepIntegrationsAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var answersBefore = now - IdempotentAnswersKept;
+        var deliveriesBefore = now - FinishedDeliveriesKept;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSystem();
+        var answers = await db.IdempotentRequests.IgnoreQueryFilters().Where(r => r.CreatedAt < answersBefore).ExecuteDeleteAsync(ct);
+        var deliveries = await db.WebhookDeliveries.IgnoreQueryFilters()
+            .Where(d => d.State != Webhooks.WebhookDeliveryState.Pending && d.CreatedAt < deliveriesBefore).ExecuteDeleteAsync(ct);
+        if (answers > 0 || deliveries > 0)
+            logger.LogInformation("Retention: {Answers} remembered API answer(s) and {Deliveries} finished webhook deliveries removed", answers, deliveries);
+        return (answers, deliveries);
+    }
+
     /// <summary>Each candidate not erased yet, with their last activity and when they were last warned.</summary>
     private async Task<List<(Guid Id, DateTimeOffset Last, DateTimeOffset? WarnedAt)>> LastActivityAsync(Guid schoolId, CancellationToken ct)
     {
@@ -186,6 +212,7 @@ public sealed class RetentionJob(Retention retention, ILogger<RetentionJob> logg
             {
                 await retention.RunAsync(stoppingToken);
                 await retention.EraseSwitchedOffAccountsAsync(stoppingToken);
+                await retention.SweepIntegrationsAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

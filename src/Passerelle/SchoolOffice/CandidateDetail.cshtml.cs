@@ -104,9 +104,16 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
         }
         var candidate = await Db.Candidates.SingleAsync(c => c.Id == id, ct);
         if (candidate.ErasedAt is not null)
-            return Refused("Ce candidat est effacé : ses informations ne se modifient plus.", StatusCodes.Status409Conflict);
+            return Refused(ErasedNoEdit, StatusCodes.Status409Conflict);
         Form.ApplyTo(candidate);
-        await Db.SaveChangesAsync(ct);
+        try
+        {
+            await Db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return await ErasedMeanwhileAsync(id, ct); // erased between the read and the save
+        }
         Message = "Les informations du candidat sont enregistrées.";
         return RedirectToPage(new { id });
     }
@@ -116,17 +123,36 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
     {
         if (!PushCv || await Db.Candidates.SingleOrDefaultAsync(c => c.Id == id, ct) is not { } candidate)
             return NotFound();
+        if (candidate.ErasedAt is not null)
+            return await ErasedMeanwhileAsync(id, ct);
         if (consent != (candidate.PushConsentAt is not null))
         {
             candidate.PushConsentAt = consent ? clock.GetUtcNow() : null;
             candidate.PushConsentRecordedBy = consent ? StaffName : null;
             candidate.PushConsentRecordedById = consent ? StaffId : null;
-            await Db.SaveChangesAsync(ct);
+            try
+            {
+                await Db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return await ErasedMeanwhileAsync(id, ct);
+            }
         }
         Message = consent
             ? "L'accord du candidat est enregistré : son profil peut être proposé à des entreprises."
             : "L'accord du candidat est retiré : son profil ne peut plus être proposé, ni ses documents consultés depuis un profil proposé.";
         return RedirectToPage(new { id });
+    }
+
+    private const string ErasedNoEdit = "Ce candidat est effacé : ses informations ne se modifient plus.";
+
+    /// <summary>The page as it is now (the candidate erased), with the refusal: nothing of the edit was saved.</summary>
+    private async Task<IActionResult> ErasedMeanwhileAsync(Guid id, CancellationToken ct)
+    {
+        Db.ChangeTracker.Clear();
+        await LoadAsync(id, ct);
+        return Refused(ErasedNoEdit, StatusCodes.Status409Conflict);
     }
 
     /// <summary>The pushes of this candidate's profile, newest first (shown when the module is on).</summary>

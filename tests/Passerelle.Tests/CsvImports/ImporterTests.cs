@@ -87,6 +87,39 @@ public sealed class ImporterTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_candidate_erased_between_the_check_and_the_import_is_not_brought_back(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var school = await Seed.SchoolAsync(database);
+        var schoolId = school.School.Id;
+        var candidateId = Guid.NewGuid();
+        await using (var other = database.NewContext().ForSchool(schoolId))
+        {
+            other.Candidates.Add(new Candidate
+            {
+                Id = candidateId, SchoolId = schoolId, LastName = "Martin", FirstName = "Jean", Email = "jean@example.org", ExternalId = "ETU-2", CreatedAt = Seed.Now,
+            });
+            await other.SaveChangesAsync();
+        }
+        await using var db = database.NewContext().ForSchool(schoolId);
+        var plan = await Importer.CheckAsync(db, ImportKind.Candidates,
+            Encoding.UTF8.GetBytes("Nom;Prénom;E-mail;Téléphone;Identifiant externe\nMartin;Jean;jean@example.org;06 01 02 03 04;ETU-2\n"), CancellationToken.None);
+        plan.ToUpdate.ShouldBe(1);
+        // Erased meanwhile (what Erasure writes of the row, claim first).
+        await using (var other = database.NewContext().ForSchool(schoolId))
+            await other.Candidates.Where(c => c.Id == candidateId).ExecuteUpdateAsync(set => set
+                .SetProperty(c => c.ErasedAt, Seed.Now).SetProperty(c => c.LastName, "").SetProperty(c => c.FirstName, "Candidat effacé")
+                .SetProperty(c => c.Email, "").SetProperty(c => c.ExternalId, (string?)null));
+
+        var report = await Importer.RunAsync(db, plan, Seed.Now, null, CancellationToken.None);
+        (report.Created, report.Updated, report.Problem).ShouldBe((0, 0, Importer.ChangedMeanwhile));
+        await using var check = database.NewContext().ForSchool(schoolId);
+        var row = await check.Candidates.SingleAsync(c => c.Id == candidateId);
+        (row.LastName, row.Email, row.Phone, row.ExternalId).ShouldBe(("", "", null, null), "the erasure stands");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_row_saved_by_someone_else_between_the_check_and_the_import_leaves_everything_unimported(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

@@ -103,4 +103,27 @@ public class ErasureTests
         var twice = await Browserless.SubmitAsync(admin, page, "Effacer le candidat", new Dictionary<string, string> { ["confirm"] = "true" });
         twice.StatusCode.ShouldBe(HttpStatusCode.Conflict);
     }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task An_edit_read_before_an_erasure_and_saved_after_it_does_not_bring_the_name_back(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        // The page (or the API, or an import) has read Léa to change her phone number…
+        await using var editor = world.Database.NewContext().ForSchool(DemoData.SchoolId);
+        var lea = await editor.Candidates.SingleAsync(c => c.Email == "lea.dupont@example.org");
+        // …an admin erases her meanwhile…
+        await using (var scope = world.App.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(DemoData.SchoolId);
+            (await scope.ServiceProvider.GetRequiredService<Erasure>().EraseCandidateAsync(lea.Id, Actor.Staff(Guid.Empty, "test"), null, CancellationToken.None))
+                .ShouldNotBeNull();
+        }
+        // …and the edit's save, which would write her name back with the phone, changes nothing.
+        lea.Phone = "06 11 22 33 44";
+        await Should.ThrowAsync<DbUpdateConcurrencyException>(() => editor.SaveChangesAsync());
+        await using var db = world.Database.NewContext().ForSchool(DemoData.SchoolId);
+        var row = await db.Candidates.SingleAsync(c => c.Id == lea.Id);
+        (row.LastName, row.FirstName, row.Email, row.Phone).ShouldBe(("", Erasure.ErasedName, "", null));
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Api;
 using Passerelle.Changes;
 using Passerelle.Demo;
 using Passerelle.Email;
@@ -8,6 +9,7 @@ using Passerelle.Referrals;
 using Passerelle.Storage;
 using Passerelle.Tests.CompanyPortal;
 using Passerelle.Tests.Infrastructure;
+using Passerelle.Webhooks;
 
 namespace Passerelle.Tests.SchoolOffice;
 
@@ -77,6 +79,86 @@ public class RetentionTests
         world.Clock.Now = start.AddMonths(6).AddDays(1);
         (await retention.RunAsync(CancellationToken.None)).Erased.ShouldBe(fresh.Count);
         (await CandidatesAsync(world)).Fresh.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_candidate_active_again_after_the_jobs_list_was_made_is_not_erased(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var staff = await world.StaffClientAsync("demo.ecole");
+        Guid candidateId;
+        DateTimeOffset listed;
+        await using (var db = world.Database.NewContext().ForSchool(DemoData.SchoolId))
+        {
+            var jourdan = await db.Candidates.SingleAsync(c => c.LastName == "JOURDAN");
+            candidateId = jourdan.Id;
+            listed = new[] { jourdan.CreatedAt }.Concat(await db.Referrals.Where(r => r.CandidateId == candidateId).Select(r => r.UpdatedAt).ToListAsync()).Max();
+        }
+        listed.ShouldBeLessThan(world.Clock.Now.AddMonths(-24), "a 2020 candidate of the demo, past any period");
+        // The job's list saw that last activity; before it reaches the candidate, the school adds a document to their file.
+        (await DocumentUploads.PostAsync(staff, candidateId, "CV.pdf", DemoPdf.Create("CV"), new Dictionary<string, string> { ["Kind"] = "Cv" }))
+            .StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+
+        async Task<Erased?> EraseAsync(DateTimeOffset lastActivity)
+        {
+            await using var scope = world.App.Services.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(DemoData.SchoolId);
+            return await scope.ServiceProvider.GetRequiredService<Erasure>()
+                .EraseCandidateAsync(candidateId, Retention.Job, null, Retention.Expired, CancellationToken.None, lastActivity);
+        }
+        (await EraseAsync(listed)).ShouldBeNull("the document came after what the list saw");
+        await using (var db = world.Database.NewContext().ForSchool(DemoData.SchoolId))
+        {
+            var kept = await db.Candidates.SingleAsync(c => c.Id == candidateId);
+            (kept.LastName, kept.ErasedAt).ShouldBe(("JOURDAN", null));
+            (await db.ChangeRecords.CountAsync(r => r.SubjectId == candidateId && r.ActorName == Retention.Job.DisplayName)).ShouldBe(0, "no erasure recorded either");
+        }
+        (await EraseAsync(world.Clock.Now)).ShouldNotBeNull("with what is now its last activity, the same call erases");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_daily_sweep_removes_remembered_API_answers_after_a_day_and_finished_webhook_deliveries_after_30_days(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var now = world.Clock.Now;
+        await using (var db = world.Database.NewContext().ForSchool(DemoData.SchoolId))
+        {
+            var admin = await db.Staff.FirstAsync(s => s.Role == Passerelle.Schools.StaffRole.SchoolAdmin);
+            var (key, _, _) = await ApiKeys.CreateAsync(db, "ERP", admin, now, CancellationToken.None);
+            foreach (var (name, age) in new[] { ("old", TimeSpan.FromHours(25)), ("recent", TimeSpan.FromHours(23)) })
+                db.IdempotentRequests.Add(new IdempotentRequest
+                {
+                    ApiKeyId = key!.Id, IdempotencyKey = name, SchoolId = DemoData.SchoolId, RequestHash = [1], Status = 201, Response = "{}", CreatedAt = now - age,
+                });
+            var endpoint = new WebhookEndpoint
+            {
+                Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, Url = "https://erp.example.org/hooks", Secret = "x", CreatedAt = now - TimeSpan.FromDays(90), CreatedBy = "test",
+            };
+            db.WebhookEndpoints.Add(endpoint);
+            foreach (var (type, state, age) in new[]
+                     {
+                         ("sent.old", WebhookDeliveryState.Sent, 31), ("failed.old", WebhookDeliveryState.Failed, 31),
+                         ("pending.old", WebhookDeliveryState.Pending, 31), ("sent.recent", WebhookDeliveryState.Sent, 29),
+                     })
+                db.WebhookDeliveries.Add(new WebhookDelivery
+                {
+                    Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, EndpointId = endpoint.Id, EventType = type, Payload = "{}", State = state,
+                    CreatedAt = now - TimeSpan.FromDays(age), NextAttemptAt = now,
+                });
+            await db.SaveChangesAsync();
+        }
+
+        var retention = world.App.Services.GetRequiredService<Retention>();
+        (await retention.SweepIntegrationsAsync(CancellationToken.None)).ShouldBe((1, 2));
+        (await retention.SweepIntegrationsAsync(CancellationToken.None)).ShouldBe((0, 0), "idempotent");
+        await using (var db = world.Database.NewContext().ForSchool(DemoData.SchoolId))
+        {
+            (await db.IdempotentRequests.Select(r => r.IdempotencyKey).ToListAsync()).ShouldBe(["recent"]);
+            (await db.WebhookDeliveries.Select(d => d.EventType).ToListAsync()).ShouldBe(["pending.old", "sent.recent"], ignoreOrder: true,
+                "a delivery still to make stays, whatever its age");
+        }
     }
 
     /// <summary>The demo school's candidates not erased, split by whether their last activity is before six months ago.</summary>
