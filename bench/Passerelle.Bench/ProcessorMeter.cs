@@ -52,13 +52,16 @@ public static class ProcessorMeter
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid) || Ticks(pid) is not { } process || process.Command != "postgres")
                 continue;
-            postgres += process.Ticks;
+            // With its ended children's time (cutime + cstime): a backend that exits in the window (a pool pruning its idle
+            // connections) hands its time to the postmaster instead of taking it out of the sum.
+            postgres += process.Ticks + process.Children;
         }
         return (Ticks(hostPid)?.Ticks ?? 0, postgres, MachineBusyTicks());
     }
 
-    /// <summary>utime + stime of a process (fields 14 and 15 of /proc/[pid]/stat, after the command in parentheses).</summary>
-    private static (string Command, long Ticks)? Ticks(int pid)
+    /// <summary>utime + stime of a process (fields 14 and 15 of /proc/[pid]/stat, after the command in parentheses), and cutime +
+    /// cstime (16 and 17: the children it waited for).</summary>
+    private static (string Command, long Ticks, long Children)? Ticks(int pid)
     {
         try
         {
@@ -67,7 +70,8 @@ public static class ProcessorMeter
             var close = stat.LastIndexOf(')');
             var fields = stat[(close + 2)..].Split(' ');
             // fields[0] is field 3 (state): utime is field 14, stime field 15.
-            return (stat[(open + 1)..close], long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+            long Field(int index) => long.Parse(fields[index], CultureInfo.InvariantCulture);
+            return (stat[(open + 1)..close], Field(11) + Field(12), Field(13) + Field(14));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {

@@ -14,7 +14,7 @@ public static class BenchCommand
         usage:
           generate <PostgreSQL connection string> [schools=500] [referrals=1000000]
           run <PostgreSQL admin connection string> <path to the published Passerelle.dll>
-              [--results bench/results] [--referrals 1000000] [--schools 500] [--duration 15] [--warmup 5] [--server-warmup 40] [--connections 16] [--reuse] [--only s,a,b,c,d,e]
+              [--results bench/results] [--referrals 1000000] [--schools 500] [--duration 15] [--warmup 5] [--server-warmup 40] [--connections 16] [--reuse] [--only s,a,b,c,d,e,f,g] [--smtp-port 25]
         """;
 
     public static async Task<int> Main(string[] args)
