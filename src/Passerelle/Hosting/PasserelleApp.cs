@@ -184,7 +184,7 @@ public static class PasserelleApp
 
     public static DbContextOptionsBuilder UseDatabase(DbContextOptionsBuilder options, DatabaseOptions database) => database.Provider switch
     {
-        DatabaseProvider.Sqlite => options.UseSqlite(database.ConnectionString),
+        DatabaseProvider.Sqlite => options.UseSqlite(database.ConnectionString).AddInterceptors(SqliteSecureDelete.Instance),
         _ => options.UseNpgsql(database.ConnectionString),
     };
 

@@ -96,6 +96,9 @@ public sealed class TestDatabase : IAsyncDisposable
         return database;
     }
 
+    /// <summary>The SQLite file (null on PostgreSQL).</summary>
+    public string? SqliteFile => _sqlitePath;
+
     public SchemaMigrator Migrator() => new(Options, NullLogger<SchemaMigrator>.Instance);
 
     /// <param name="interceptors">What the app would add to its contexts, for a test of one of them.</param>

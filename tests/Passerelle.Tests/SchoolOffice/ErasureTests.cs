@@ -89,6 +89,19 @@ public class ErasureTests
                 Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file)).ShouldNotContain(trace.ToUpperInvariant(), Case.Insensitive, file);
         }
         logs.Messages.ShouldContain(m => m.Contains($"Erased candidate {candidateId}"));
+        // On SQLite, not even in the file's bytes: the freed space is zeroed (secure_delete), the write-ahead log checkpointed.
+        if (world.Database.SqliteFile is { } sqliteFile)
+        {
+            foreach (var part in new[] { sqliteFile, sqliteFile + "-wal" }.Where(File.Exists))
+            {
+                await using var stream = new FileStream(part, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var bytes = new MemoryStream();
+                await stream.CopyToAsync(bytes);
+                var raw = Encoding.Latin1.GetString(bytes.ToArray());
+                foreach (var trace in new[] { LastName, Email, "98 76 54 32", Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(FirstName)) })
+                    raw.ShouldNotContain(trace, Case.Insensitive, $"{Path.GetFileName(part)} still holds '{trace}' in its bytes");
+            }
+        }
 
         // The statistics keep counting it: the referral is there, cancelled, anonymous.
         await using (var db = world.Database.NewContext())

@@ -1,0 +1,38 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Passerelle.Storage;
+
+/// <summary>
+/// SQLite keeps what a row held in the file's free space after an update or a delete, until the file is vacuumed: an
+/// erased candidate's name would stay readable in the bytes of <c>passerelle.db</c>. With <c>secure_delete</c> on (a
+/// setting of each connection, hence set at each opening) SQLite overwrites freed content with zeros. After an erasure,
+/// <see cref="CheckpointAsync"/> also moves the write-ahead log into the file, where the old pages' copies lie too.
+/// </summary>
+public sealed class SqliteSecureDelete : DbConnectionInterceptor
+{
+    public static readonly SqliteSecureDelete Instance = new();
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA secure_delete = ON";
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA secure_delete = ON";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>On SQLite, copies the write-ahead log into the file and empties it (best effort: a reader in the middle of a
+    /// read leaves part of it for the next checkpoint). Nothing on PostgreSQL, whose dead rows go at the next vacuum.</summary>
+    public static async Task CheckpointAsync(PasserelleDb db, CancellationToken ct)
+    {
+        if (db.Database.IsSqlite())
+            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)", ct);
+    }
+}
