@@ -85,7 +85,7 @@ public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProv
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         FolderMailTransport.Forget(email, mails);
-        await SqliteSecureDelete.CheckpointAsync(db, CancellationToken.None);
+        await SqliteSecureDelete.CheckpointAsync(db, logger);
         logger.LogInformation("Erased company contact {ContactId}: {Referrals} referrals and {Mails} mails made anonymous", contactId, referralIds.Count, mails.Count);
         return true;
     }
@@ -135,7 +135,7 @@ public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProv
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         FolderMailTransport.Forget(email, mails);
-        await SqliteSecureDelete.CheckpointAsync(db, CancellationToken.None);
+        await SqliteSecureDelete.CheckpointAsync(db, logger);
         logger.LogInformation("Erased staff member {StaffId}: {Referrals} referrals and {Mails} mails made anonymous", staffId, referralIds.Count, mails.Count);
         return true;
     }

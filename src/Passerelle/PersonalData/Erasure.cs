@@ -182,7 +182,7 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
             }
         }
         // SQLite: the log's copies of the pages that held the name go into the file (where secure_delete zeroed the freed space).
-        await SqliteSecureDelete.CheckpointAsync(db, CancellationToken.None);
+        await SqliteSecureDelete.CheckpointAsync(db, logger);
         logger.LogInformation("Erased candidate {CandidateId}: {Documents} documents, {Referrals} referrals ({Cancelled} cancelled), {Mails} mails",
             candidateId, documents, referralIds.Count, cancelled, mails);
         return new Erased(documents, referralIds.Count, cancelled, mails);

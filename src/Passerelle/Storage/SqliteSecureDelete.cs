@@ -29,10 +29,19 @@ public sealed class SqliteSecureDelete : DbConnectionInterceptor
     }
 
     /// <summary>On SQLite, copies the write-ahead log into the file and empties it (best effort: a reader in the middle of a
-    /// read leaves part of it for the next checkpoint). Nothing on PostgreSQL, whose dead rows go at the next vacuum.</summary>
-    public static async Task CheckpointAsync(PasserelleDb db, CancellationToken ct)
+    /// read leaves part of it for SQLite's next checkpoint; a failure is logged, the erasure stands). Nothing on PostgreSQL,
+    /// whose old row versions stay until their space is reused.</summary>
+    public static async Task CheckpointAsync(PasserelleDb db, ILogger logger)
     {
-        if (db.Database.IsSqlite())
-            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)", ct);
+        if (!db.Database.IsSqlite())
+            return;
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)", CancellationToken.None);
+        }
+        catch (DbException e)
+        {
+            logger.LogWarning(e, "The write-ahead log could not be checkpointed after an erasure; SQLite's next checkpoint will do it");
+        }
     }
 }
