@@ -43,7 +43,7 @@ public static class CandidatesApi
             .WithSummary("Créer ou mettre à jour un candidat par son identifiant externe")
             .WithDescription("201 quand le candidat est créé, 200 quand il est mis à jour. Le champ externalId du corps, s'il est présent, doit être celui de l'adresse.")
             .Accepts<CandidateInput>("application/json").Produces<CandidateResource>().Produces<CandidateResource>(StatusCodes.Status201Created)
-            .ApiErrors(400, 413, 415, 422);
+            .ApiErrors(400, 409, 413, 415, 422);
         group.MapPost("/{id:guid}/documents", UploadAsync).WithName("UploadCandidateDocument").WithSummary("Ajouter un document au candidat")
             .WithDescription("multipart/form-data : file (PDF, DOCX, JPEG ou PNG, 10 Mo au plus, vérifié sur son contenu), kind (cv, coverLetter, " +
                 "transcript, diploma, other), title (facultatif).")

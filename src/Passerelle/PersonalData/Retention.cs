@@ -142,7 +142,9 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
         var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSystem();
         var answers = await db.IdempotentRequests.IgnoreQueryFilters().Where(r => r.CreatedAt < answersBefore).ExecuteDeleteAsync(ct);
         var deliveries = await db.WebhookDeliveries.IgnoreQueryFilters()
-            .Where(d => d.State != Webhooks.WebhookDeliveryState.Pending && d.CreatedAt < deliveriesBefore).ExecuteDeleteAsync(ct);
+            // Not one sent again lately ("renvoyer" makes an old delivery due now): it is kept as long as a new one.
+            .Where(d => d.State != Webhooks.WebhookDeliveryState.Pending && d.CreatedAt < deliveriesBefore && d.NextAttemptAt < deliveriesBefore)
+            .ExecuteDeleteAsync(ct);
         if (answers > 0 || deliveries > 0)
             logger.LogInformation("Retention: {Answers} remembered API answer(s) and {Deliveries} finished webhook deliveries removed", answers, deliveries);
         return (answers, deliveries);
@@ -208,15 +210,17 @@ public sealed class RetentionJob(Retention retention, ILogger<RetentionJob> logg
         using var timer = new PeriodicTimer(Interval);
         do
         {
-            try
+            // Each part on its own: one failing does not skip the others until tomorrow.
+            foreach (var part in new Func<CancellationToken, Task>[] { retention.RunAsync, retention.EraseSwitchedOffAccountsAsync, retention.SweepIntegrationsAsync })
             {
-                await retention.RunAsync(stoppingToken);
-                await retention.EraseSwitchedOffAccountsAsync(stoppingToken);
-                await retention.SweepIntegrationsAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "The retention job failed; it runs again tomorrow");
+                try
+                {
+                    await part(stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogError(e, "A part of the retention job failed; it runs again tomorrow");
+                }
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));

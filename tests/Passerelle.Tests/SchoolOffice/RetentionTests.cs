@@ -137,15 +137,16 @@ public class RetentionTests
                 Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, Url = "https://erp.example.org/hooks", Secret = "x", CreatedAt = now - TimeSpan.FromDays(90), CreatedBy = "test",
             };
             db.WebhookEndpoints.Add(endpoint);
-            foreach (var (type, state, age) in new[]
+            foreach (var (type, state, age, lastTried) in new[]
                      {
-                         ("sent.old", WebhookDeliveryState.Sent, 31), ("failed.old", WebhookDeliveryState.Failed, 31),
-                         ("pending.old", WebhookDeliveryState.Pending, 31), ("sent.recent", WebhookDeliveryState.Sent, 29),
+                         ("sent.old", WebhookDeliveryState.Sent, 31, 31), ("failed.old", WebhookDeliveryState.Failed, 31, 31),
+                         ("pending.old", WebhookDeliveryState.Pending, 31, 31), ("sent.recent", WebhookDeliveryState.Sent, 29, 29),
+                         ("sent.again.yesterday", WebhookDeliveryState.Sent, 40, 1),
                      })
                 db.WebhookDeliveries.Add(new WebhookDelivery
                 {
                     Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, EndpointId = endpoint.Id, EventType = type, Payload = "{}", State = state,
-                    CreatedAt = now - TimeSpan.FromDays(age), NextAttemptAt = now,
+                    CreatedAt = now - TimeSpan.FromDays(age), NextAttemptAt = now - TimeSpan.FromDays(lastTried),
                 });
             await db.SaveChangesAsync();
         }
@@ -156,8 +157,8 @@ public class RetentionTests
         await using (var db = world.Database.NewContext().ForSchool(DemoData.SchoolId))
         {
             (await db.IdempotentRequests.Select(r => r.IdempotencyKey).ToListAsync()).ShouldBe(["recent"]);
-            (await db.WebhookDeliveries.Select(d => d.EventType).ToListAsync()).ShouldBe(["pending.old", "sent.recent"], ignoreOrder: true,
-                "a delivery still to make stays, whatever its age");
+            (await db.WebhookDeliveries.Select(d => d.EventType).ToListAsync()).ShouldBe(["pending.old", "sent.recent", "sent.again.yesterday"], ignoreOrder: true,
+                "a delivery still to make stays, whatever its age, and one sent again lately counts from then");
         }
     }
 
