@@ -47,7 +47,7 @@ public static class CandidatesApi
         group.MapPost("/{id:guid}/documents", UploadAsync).WithName("UploadCandidateDocument").WithSummary("Ajouter un document au candidat")
             .WithDescription("multipart/form-data : file (PDF, DOCX, JPEG ou PNG, 10 Mo au plus, vérifié sur son contenu), kind (cv, coverLetter, " +
                 "transcript, diploma, other), title (facultatif).")
-            .Accepts<DocumentUploadForm>("multipart/form-data").Produces<DocumentResource>(StatusCodes.Status201Created).ApiErrors(400, 404, 413, 415, 422)
+            .Accepts<DocumentUploadForm>("multipart/form-data").Produces<DocumentResource>(StatusCodes.Status201Created).ApiErrors(400, 404, 409, 413, 415, 422)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(DocumentUpload.MaxBytes + (1024 * 1024)))
             .WithFormOptions(multipartBodyLengthLimit: DocumentUpload.MaxBytes + (64 * 1024));
         group.MapGet("/{id:guid}/documents/{documentId:guid}", DownloadAsync).WithName("DownloadCandidateDocument")
@@ -204,9 +204,12 @@ public static class CandidatesApi
             return ApiProblem.Invalid(errors);
         var (document, refusal) = await storage.AddAsync(db, id, file!, kind!.Value, title, logger, clock.GetUtcNow(), ct);
         if (refusal is not null)
-            return refusal == "taille"
-                ? ApiProblem.Of(StatusCodes.Status413PayloadTooLarge, CandidateDocuments.Explain(refusal))
-                : ApiProblem.Invalid("file", CandidateDocuments.Explain(refusal));
+            return refusal switch
+            {
+                "taille" => ApiProblem.Of(StatusCodes.Status413PayloadTooLarge, CandidateDocuments.Explain(refusal)),
+                DocumentStorage.CandidateErased => ApiProblem.Of(StatusCodes.Status409Conflict, "Ce candidat est effacé : il ne reçoit plus de document."),
+                _ => ApiProblem.Invalid("file", CandidateDocuments.Explain(refusal)),
+            };
         return TypedResults.Created($"{ApiAccess.Root}/candidates/{id}/documents/{document!.Id}", Resource(document));
     }
 

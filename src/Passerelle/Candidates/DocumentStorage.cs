@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 
 namespace Passerelle.Candidates;
 
@@ -66,10 +67,32 @@ public sealed partial class DocumentStorage(DocumentsOptions options)
         document.StorageKey = NewKey(schoolId, document.Id);
         content.Position = 0;
         await SaveAsync(document.StorageKey, content, ct);
-        db.Documents.Add(document);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            // Not for a candidate erased since the caller looked (reading and checking the file takes a while): the candidate's
+            // row is locked by an update that changes nothing, in the insert's transaction, so an erasure either came first (no
+            // row) or claims the candidate after the insert and removes the document with the others.
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            if (await db.Candidates.Where(c => c.Id == candidateId && c.ErasedAt == null)
+                    .ExecuteUpdateAsync(set => set.SetProperty(c => c.ErasedAt, (DateTimeOffset?)null), ct) == 0)
+            {
+                Delete(document.StorageKey);
+                return (null, CandidateErased);
+            }
+            db.Documents.Add(document);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+        catch
+        {
+            Delete(document.StorageKey);
+            throw;
+        }
         return (document, null);
     }
+
+    /// <summary>The refusal of a document for a candidate erased meanwhile.</summary>
+    public const string CandidateErased = "efface";
 
     /// <summary>
     /// A new version of a document: checked like an upload, stored under a new key, the row pointed at it, then the old file
@@ -85,19 +108,27 @@ public sealed partial class DocumentStorage(DocumentsOptions options)
         var newKey = NewKey(document.SchoolId, Guid.CreateVersion7(now));
         content!.Position = 0;
         await SaveAsync(newKey, content, ct);
-        document.StorageKey = newKey;
-        document.ContentType = contentType!;
-        document.SizeBytes = content.Length;
-        document.UploadedAt = now;
+        int replaced;
         try
         {
-            await db.SaveChangesAsync(ct);
+            // Only while the document is not removed: a removal or an erasure committed since it was read leaves no new file behind.
+            replaced = await db.Documents.Where(d => d.Id == document.Id && d.RemovedAt == null).ExecuteUpdateAsync(set => set
+                .SetProperty(d => d.StorageKey, newKey)
+                .SetProperty(d => d.ContentType, contentType!)
+                .SetProperty(d => d.SizeBytes, content.Length)
+                .SetProperty(d => d.UploadedAt, now), ct);
         }
         catch
         {
             Delete(newKey);
             throw;
         }
+        if (replaced == 0)
+        {
+            Delete(newKey);
+            return "introuvable";
+        }
+        (document.StorageKey, document.ContentType, document.SizeBytes, document.UploadedAt) = (newKey, contentType!, content.Length, now);
         Delete(oldKey);
         return null;
     }

@@ -46,6 +46,7 @@ public static class CandidateDocuments
         "macros" => "Ce document Word contient des macros : enregistrez-le au format .docx sans macros et recommencez. Rien n'a été enregistré.",
         "genre" => "Choisissez le type de document.",
         "introuvable" => "Ce document a été retiré entre-temps : rien n'a été enregistré.",
+        DocumentStorage.CandidateErased => "Ce candidat a été effacé entre-temps : rien n'a été enregistré.",
         _ => "Choisissez un fichier à envoyer.",
     };
 

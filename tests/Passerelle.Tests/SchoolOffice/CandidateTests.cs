@@ -1,7 +1,9 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Passerelle.Candidates;
 using Passerelle.Demo;
 using Passerelle.Storage;
@@ -90,6 +92,45 @@ public class CandidateTests
         var stored = documents.Single(d => d.Kind == DocumentKind.Other);
         stored.Title.ShouldBe("passwd");
         stored.StorageKey.ShouldBe(DocumentStorage.NewKey(DemoData.SchoolId, stored.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_document_saved_after_an_erasure_or_a_removal_it_did_not_see_leaves_no_row_and_no_file(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var storage = world.App.Services.GetRequiredService<DocumentStorage>();
+        var logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        var pdf = Passerelle.Demo.DemoPdf.Create("CV");
+        IFormFile Upload() => new FormFile(new MemoryStream(pdf), 0, pdf.Length, "File", "cv.pdf");
+        int Files() => Directory.EnumerateFiles(world.DocumentsFolder, "*", SearchOption.AllDirectories).Count();
+        var margaud = await CandidateIdAsync(world, "TECHER");
+
+        // A new version of a document that was removed after the page read it (the upload takes a while).
+        await using (var db = world.Database.NewContext().ForSchool(DemoData.SchoolId))
+        {
+            var stale = await db.Documents.FirstAsync(d => d.CandidateId == margaud && d.RemovedAt == null);
+            var key = stale.StorageKey;
+            await using (var other = world.Database.NewContext().ForSchool(DemoData.SchoolId))
+                await other.Documents.Where(d => d.Id == stale.Id).ExecuteUpdateAsync(set => set.SetProperty(d => d.RemovedAt, Seed.Now));
+            var files = Files();
+            (await storage.ReplaceAsync(db, stale, Upload(), logger, Seed.Now, CancellationToken.None)).ShouldBe("introuvable");
+            Files().ShouldBe(files, "the new version's file is deleted again");
+            await using var check = world.Database.NewContext().ForSchool(DemoData.SchoolId);
+            (await check.Documents.SingleAsync(d => d.Id == stale.Id)).StorageKey.ShouldBe(key);
+        }
+
+        // A new document for a candidate erased after the page looked.
+        await using (var db = world.Database.NewContext().ForSchool(DemoData.SchoolId))
+        {
+            await db.Candidates.Where(c => c.Id == margaud).ExecuteUpdateAsync(set => set.SetProperty(c => c.ErasedAt, Seed.Now));
+            var before = await db.Documents.CountAsync(d => d.CandidateId == margaud);
+            var files = Files();
+            var (document, refusal) = await storage.AddAsync(db, margaud, Upload(), DocumentKind.Cv, null, logger, Seed.Now, CancellationToken.None);
+            (document, refusal).ShouldBe((null, DocumentStorage.CandidateErased));
+            (await db.Documents.CountAsync(d => d.CandidateId == margaud)).ShouldBe(before);
+            Files().ShouldBe(files);
+        }
     }
 
     private static Task<HttpClient> LoggedInAsync(PortalWorld world) => world.StaffClientAsync("demo.ecole");
