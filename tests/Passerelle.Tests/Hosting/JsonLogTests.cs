@@ -27,7 +27,7 @@ public sealed partial class JsonLogTests : IDisposable
         await using var app = AppProcess.Start(_directory, ["--urls", $"http://127.0.0.1:{port}", "--Logging:Format=Json", "--Email:PollSeconds=0.2"],
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
         using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await ReadyAsync(client, app);
+        await app.WaitReadyAsync(client);
 
         // The demo's offer mail to Léa, its link opened and the offer accepted; a staff member mistypes a password.
         var offer = await MailAsync(m => m.To.Contains(CandidateAddress));
@@ -69,25 +69,6 @@ public sealed partial class JsonLogTests : IDisposable
             await Task.Delay(200);
         }
         throw new TimeoutException($"No such mail in {folder}");
-    }
-
-    private static async Task ReadyAsync(HttpClient client, AppProcess app)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException(app.StandardOutput + app.StandardError);
     }
 
     [GeneratedRegex(@"/l/([A-Za-z0-9_-]{20,})")]

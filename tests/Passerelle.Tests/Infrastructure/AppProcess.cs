@@ -23,6 +23,26 @@ public sealed class AppProcess : IAsyncDisposable
     public string StandardOutput { get { lock (_stdout) return _stdout.ToString(); } }
     public string StandardError { get { lock (_stderr) return _stderr.ToString(); } }
 
+    /// <summary>Waits (60 s at most) until the process answers /health/ready with a success; else fails with its output.</summary>
+    public async Task WaitReadyAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"Passerelle did not become ready: {StandardOutput}{StandardError}");
+    }
+
     /// <summary>Starts Passerelle.dll in <paramref name="workingDirectory"/> with the given arguments and environment.</summary>
     public static AppProcess Start(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {

@@ -25,7 +25,7 @@ public sealed partial class UploadThroughKestrelTests : IDisposable
         await using var app = AppProcess.Start(_directory, ["--urls", $"http://127.0.0.1:{port}"], new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
         var cookies = new CookieContainer();
         using var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await WaitReadyAsync(client, app);
+        await app.WaitReadyAsync(client);
 
         var login = await client.GetStringAsync("/ecole/connexion");
         using (var signIn = await client.PostAsync("/ecole/connexion", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -63,24 +63,6 @@ public sealed partial class UploadThroughKestrelTests : IDisposable
     }
 
     private static string Token(string page) => FormToken().Match(page).Groups[1].Value;
-
-    private static async Task WaitReadyAsync(HttpClient client, AppProcess app)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"Passerelle did not start: {app.StandardError}");
-    }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex FormToken();
