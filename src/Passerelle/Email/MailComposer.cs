@@ -27,17 +27,21 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
     /// <summary>The same for a mail to a candidate the school erased.</summary>
     public const string RecipientErased = "Candidat effacé : e-mail non envoyé.";
 
-    /// <summary>
-    /// Everything a referral's mail says, with the school's own version of its template, in one query (compiled: the
-    /// dispatcher runs it for every mail).
-    /// </summary>
-    private sealed record ReferralMailRow(
-        Referral Referral, Candidates.Candidate Candidate, JobOffers.JobOffer Offer, Companies.Company Company, Companies.CompanyContact Contact,
-        Schools.Staff Staff, Schools.School School, bool ContactSwitchedOff, EmailTemplate? Template);
+    /// <summary>The problem of a notification the school turned off in its settings: kept as skipped, without a reason.</summary>
+    public const string SchoolMuted = "Notification désactivée par l'école : e-mail non envoyé.";
 
-    private static readonly CompiledQuery<Func<PasserelleDb, Guid, string, CancellationToken, Task<ReferralMailRow?>>> ReferralRow = new(() => EF.CompileAsyncQuery(
-        (PasserelleDb db, Guid referralId, string templateKey, CancellationToken ct) => (
-            from r in db.Referrals.AsNoTracking()
+    /// <summary>
+    /// A referral's mail as it is now, with everything it says and the school's own version of its template, in one
+    /// query (compiled: the dispatcher runs it for every mail).
+    /// </summary>
+    public sealed record ReferralMailRow(
+        OutboxMessage Message, Referral Referral, Candidates.Candidate Candidate, JobOffers.JobOffer Offer, Companies.Company Company,
+        Companies.CompanyContact Contact, Schools.Staff Staff, Schools.School School, bool ContactSwitchedOff, EmailTemplate? Template);
+
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<ReferralMailRow?>>> ReferralRow = new(() => EF.CompileAsyncQuery(
+        (PasserelleDb db, Guid messageId, CancellationToken ct) => (
+            from m in db.OutboxMessages.AsNoTracking()
+            join r in db.Referrals on m.ReferralId equals (Guid?)r.Id
             join candidate in db.Candidates on r.CandidateId equals candidate.Id
             join offer in db.JobOffers on r.JobOfferId equals offer.Id
             join company in db.Companies on offer.CompanyId equals company.Id
@@ -45,21 +49,49 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             join staff in db.Staff on r.CreatedByStaffId equals staff.Id
             join school in db.Schools on r.SchoolId equals school.Id
             // The school's own version, if any (one per school and key): a left join, which SQLite translates too.
-            join own in db.EmailTemplates on new { r.SchoolId, Key = templateKey } equals new { own.SchoolId, own.Key } into owns
+            join own in db.EmailTemplates on new { r.SchoolId, Key = m.TemplateKey } equals new { own.SchoolId, own.Key } into owns
             from template in owns.DefaultIfEmpty()
-            where r.Id == referralId
-            select new ReferralMailRow(r, candidate, offer, company, contact, staff, school,
+            where m.Id == messageId
+            select new ReferralMailRow(m, r, candidate, offer, company, contact, staff, school,
                 db.SchoolContacts.Any(l => l.ContactId == contact.Id && l.DeactivatedAt != null), template))
             .SingleOrDefault()));
+
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<OutboxMessage?>>> ReadMessage = new(() => EF.CompileAsyncQuery(
+        (PasserelleDb db, Guid id, CancellationToken ct) => db.OutboxMessages.AsNoTracking().SingleOrDefault(m => m.Id == id)));
+
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<Schools.School>>> ReadSchool = new(() => EF.CompileAsyncQuery(
+        (PasserelleDb db, Guid id, CancellationToken ct) => db.Schools.AsNoTracking().Single(s => s.Id == id)));
+
+    /// <summary>
+    /// A claimed row as it is now (an erasure or a newer request may have changed its data or taken its claim since) and,
+    /// for a referral's mail, everything the mail says: one query for the mails the workflow sends.
+    /// </summary>
+    public async Task<(OutboxMessage? Message, ReferralMailRow? Referral)> ReadAsync(OutboxMessage claimed, CancellationToken ct)
+    {
+        if (claimed is { ReferralId: not null, SchoolId: { } schoolId, CvPushId: null } && claimed.TemplateKey != TemplateKeys.CandidateRetentionWarning)
+        {
+            db.ForSchool(schoolId);
+            if (await ReferralRow.For(db)(db, claimed.Id, ct) is { } row)
+                return (row.Message, row);
+        }
+        // Another mail, or its referral is gone.
+        return (await ReadMessage.For(db)(db, claimed.Id, ct), null);
+    }
 
     private static readonly CompiledQuery<Func<PasserelleDb, string, CancellationToken, Task<EmailTemplate?>>> SchoolTemplate = new(() => EF.CompileAsyncQuery(
         (PasserelleDb db, string key, CancellationToken ct) => db.EmailTemplates.AsNoTracking().SingleOrDefault(t => t.Key == key)));
 
-    /// <summary>Composes the mail; a row that can no longer be composed (its referral or recipient is gone) gives a reason instead.</summary>
-    public async Task<(ComposedMail? Mail, string? Problem)> ComposeAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Composes the mail read by <see cref="ReadAsync"/>; a row that can no longer be composed (its referral or recipient is
+    /// gone, the school turned the notification off) gives a reason instead.
+    /// </summary>
+    public async Task<(ComposedMail? Mail, string? Problem)> ComposeAsync(OutboxMessage message, ReferralMailRow? row, DateTimeOffset now, CancellationToken ct)
     {
         if (!DefaultTemplates.Exists(message.TemplateKey))
             return (null, $"unknown template key {message.TemplateKey}");
+        if (TemplateKeys.SchoolMayMute.Contains(message.TemplateKey) && message.SchoolId is { } mutingSchool
+            && (row?.School ?? await ReadSchool.For(db)(db, mutingSchool, ct)).IsMuted(message.TemplateKey))
+            return (null, SchoolMuted);
         if (MailData.Parse(message.Data) is { PreparedSubject: { } subject, PreparedHtml: { } html, PreparedText: { } text } && message.ToAddress is { } to)
             return (new ComposedMail(to, message.ToName ?? to, options.FromName, subject, html, text, null, CalendarInvite.None, message.MessageId, html, text), null);
         if (message.CvPushId is { } pushId)
@@ -69,9 +101,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         if (message.ReferralId is null)
             return await ComposeAccountMailAsync(message, now, ct);
 
-        db.ForSchool(message.SchoolId!.Value);
         var referralId = message.ReferralId.Value;
-        var row = await ReferralRow.For(db)(db, referralId, message.TemplateKey, ct);
         if (row is null)
             return (null, "the referral is gone");
         if (message.Recipient == Recipient.CompanyContact && row.ContactSwitchedOff)

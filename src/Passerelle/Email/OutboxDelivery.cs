@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Hosting;
 using Passerelle.Storage;
@@ -9,7 +10,9 @@ namespace Passerelle.Email;
 /// number of instances share the queue; SQLite: one atomic conditional update), composes and sends each, then
 /// marks it sent. A failure schedules a retry with exponential back-off; after the last attempt the row is
 /// <see cref="OutboxState.Failed"/> with its error. A crash between sending and marking leaves the row claimed
-/// until the lease ends, then it is sent again: at most one duplicate (same Message-ID), never a loss.
+/// until the lease ends, then it is sent again: at most one duplicate (same Message-ID), never a loss. The mails a
+/// round sent are marked together, a few milliseconds after they left (<see cref="SentMarks"/>): one statement for
+/// several mails; the round ends only once they are marked.
 /// </summary>
 public sealed class OutboxDelivery(
     IServiceScopeFactory scopes, IMailTransport transport, EmailOptions options, DatabaseOptions database,
@@ -18,30 +21,33 @@ public sealed class OutboxDelivery(
     /// <summary>Who holds a claim; unique per delivery object.</summary>
     public string InstanceId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
-    // Compiled: run for every mail (bench/findings.md, issue 17).
-    private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<OutboxMessage?>>> ReadMessage = new(() => EF.CompileAsyncQuery(
-        (PasserelleDb db, Guid id, CancellationToken ct) => db.OutboxMessages.AsNoTracking().SingleOrDefault(m => m.Id == id)));
-
-    private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<Schools.School>>> ReadSchool = new(() => EF.CompileAsyncQuery(
-        (PasserelleDb db, Guid id, CancellationToken ct) => db.Schools.AsNoTracking().Single(s => s.Id == id)));
-
     /// <summary>Claims and delivers one batch; returns how many rows it claimed.</summary>
     public async Task<int> DispatchOnceAsync(CancellationToken ct)
     {
         var claimed = await ClaimAsync(clock.GetUtcNow(), ct);
         if (claimed.Count == 0)
             return 0;
-        // Up to Parallelism mails at once, fewer while web requests are being served; looked at before each mail,
-        // so the dispatcher steps aside within one mail's time when people arrive.
-        var deliveries = new List<Task>(claimed.Count);
-        foreach (var id in claimed)
+        var rows = await ReadClaimedAsync(claimed, ct);
+        var marks = new SentMarks(this);
+        try
         {
-            while (deliveries.Count(d => !d.IsCompleted) >= Parallelism())
-                await Task.WhenAny(deliveries.Where(d => !d.IsCompleted));
-            ct.ThrowIfCancellationRequested();
-            deliveries.Add(DeliverAsync(id, ct));
+            // Up to Parallelism mails at once, fewer while web requests are being served; looked at before each mail,
+            // so the dispatcher steps aside within one mail's time when people arrive.
+            var deliveries = new List<Task>(rows.Count);
+            foreach (var row in rows)
+            {
+                while (deliveries.Count(d => !d.IsCompleted) >= Parallelism())
+                    await Task.WhenAny(deliveries.Where(d => !d.IsCompleted));
+                ct.ThrowIfCancellationRequested();
+                deliveries.Add(DeliverAsync(row, marks, ct));
+            }
+            await Task.WhenAll(deliveries);
         }
-        await Task.WhenAll(deliveries);
+        finally
+        {
+            // What went out is marked even when the round stops early (the process stopping): fewer duplicates.
+            await marks.CompleteAsync();
+        }
         return claimed.Count;
     }
 
@@ -50,13 +56,28 @@ public sealed class OutboxDelivery(
     private Task<List<Guid>> ClaimAsync(DateTimeOffset now, CancellationToken ct) =>
         WorkLeases.ClaimAsync(database, "outbox_messages", "", InstanceId, now, TimeSpan.FromSeconds(options.LeaseSeconds), options.BatchSize, ct);
 
-    private async Task DeliverAsync(Guid id, CancellationToken ct)
+    /// <summary>
+    /// The claimed rows, in the claim's order, read once for the round: what says how to compose each (its template, its
+    /// referral, its school) never changes. What may (its data, its state, its claim) is read again just before composing.
+    /// </summary>
+    private async Task<List<OutboxMessage>> ReadClaimedAsync(List<Guid> claimed, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
-        var message = await ReadMessage.For(db)(db, id, ct);
+        var rows = (await db.OutboxMessages.AsNoTracking().Where(m => claimed.Contains(m.Id) && m.LockedBy == InstanceId).ToListAsync(ct))
+            .ToDictionary(m => m.Id);
+        return [.. claimed.Where(rows.ContainsKey).Select(id => rows[id])];
+    }
+
+    private async Task DeliverAsync(OutboxMessage claimed, SentMarks marks, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
+        var composer = scope.ServiceProvider.GetRequiredService<MailComposer>();
+        var (message, referral) = await composer.ReadAsync(claimed, ct);
         if (message is null || message.State != OutboxState.Pending || message.LockedBy != InstanceId)
             return;
+        var id = message.Id;
         using var activity = Telemetry.Source.StartActivity("mail.deliver");
         activity?.SetTag("passerelle.mail.template", message.TemplateKey);
         activity?.SetTag("passerelle.mail.attempt", message.Attempts);
@@ -76,23 +97,21 @@ public sealed class OutboxDelivery(
                 return;
         }
 
-        // A school notification the school turned off is kept as skipped, not sent.
-        if (Referrals.TemplateKeys.SchoolMayMute.Contains(message.TemplateKey) && message.SchoolId is { } schoolId
-            && (await ReadSchool.For(db)(db, schoolId, ct)).IsMuted(message.TemplateKey))
-        {
-            await SkipAsync(db, id, null);
-            return;
-        }
-
         ComposedMail? mail;
         string? problem;
         try
         {
-            (mail, problem) = await scope.ServiceProvider.GetRequiredService<MailComposer>().ComposeAsync(message, now, ct);
+            (mail, problem) = await composer.ComposeAsync(message, referral, now, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             await RetryLaterAsync(db, message, $"composition: {e.Message}", ct);
+            return;
+        }
+        // A school notification the school turned off, or a recipient it switched off: kept as skipped, not sent.
+        if (mail is null && problem is MailComposer.SchoolMuted)
+        {
+            await SkipAsync(db, id, null);
             return;
         }
         if (mail is null && problem is MailComposer.RecipientSwitchedOff or MailComposer.RecipientErased)
@@ -121,20 +140,113 @@ public sealed class OutboxDelivery(
             await RetryLaterAsync(db, message, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message, ct);
             return;
         }
-
-        var sentAt = clock.GetUtcNow();
-        await db.OutboxMessages.Where(m => m.Id == id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
-            .SetProperty(m => m.State, OutboxState.Sent)
-            .SetProperty(m => m.SentAt, sentAt)
-            .SetProperty(m => m.Subject, mail.Subject)
-            .SetProperty(m => m.HtmlBody, mail.MaskedHtml)
-            .SetProperty(m => m.TextBody, mail.MaskedText)
-            .SetProperty(m => m.LastError, (string?)null)
-            .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
-            .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+        marks.Add(new SentMail(message, clock.GetUtcNow(), mail));
         metrics.MailSent(message.TemplateKey);
         activity?.SetTag("passerelle.mail.outcome", "sent");
         logger.LogInformation("Mail {MessageId} ({TemplateKey}) sent", message.MessageId, message.TemplateKey);
+    }
+
+    private sealed record SentMail(OutboxMessage Message, DateTimeOffset SentAt, ComposedMail Mail);
+
+    /// <summary>
+    /// Marks the mails of one round sent, several per statement: each mail that leaves is queued here, and a writer marks
+    /// what came within <see cref="Pause"/> of the first (or <see cref="MostPerStatement"/>), then waits for the next.
+    /// Marking one at a time cost a round trip to the database per mail (bench/findings.md, issue 17).
+    /// </summary>
+    private sealed class SentMarks
+    {
+        private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(5);
+        private const int MostPerStatement = 64;
+        private readonly Channel<SentMail> _queue = Channel.CreateUnbounded<SentMail>();
+        private readonly Task _writer;
+
+        public SentMarks(OutboxDelivery delivery) => _writer = Task.Run(() => WriteAsync(delivery));
+
+        public void Add(SentMail mail) => _queue.Writer.TryWrite(mail);
+
+        /// <summary>Marks what is left at once and returns when everything added is marked (or could not be: logged).</summary>
+        public Task CompleteAsync()
+        {
+            _queue.Writer.TryComplete();
+            return _writer;
+        }
+
+        private async Task WriteAsync(OutboxDelivery delivery)
+        {
+            var reader = _queue.Reader;
+            var batch = new List<SentMail>(MostPerStatement);
+            while (await reader.WaitToReadAsync())
+            {
+                using (var pause = new CancellationTokenSource(Pause))
+                {
+                    try
+                    {
+                        do
+                        {
+                            while (batch.Count < MostPerStatement && reader.TryRead(out var mail))
+                                batch.Add(mail);
+                        }
+                        while (batch.Count < MostPerStatement && await reader.WaitToReadAsync(pause.Token));
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // The pause is over: mark what came.
+                    }
+                }
+                await delivery.MarkSentAsync(batch);
+                batch.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps each mail's copy (links masked) and marks it sent, if this instance still holds it. PostgreSQL: one statement
+    /// for all; SQLite (in the process, no round trip): one per mail, in one transaction. A failure is logged: the mails
+    /// stay claimed and go again once the lease ends (the documented duplicate).
+    /// </summary>
+    private async Task MarkSentAsync(List<SentMail> sent)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
+            if (database.Provider == DatabaseProvider.PostgreSQL)
+            {
+                var ids = sent.Select(s => s.Message.Id).ToArray();
+                var sentAt = sent.Select(s => s.SentAt).ToArray();
+                var subjects = sent.Select(s => s.Mail.Subject).ToArray();
+                var html = sent.Select(s => s.Mail.MaskedHtml).ToArray();
+                var text = sent.Select(s => s.Mail.MaskedText).ToArray();
+                await db.Database.ExecuteSqlAsync($"""
+                    UPDATE outbox_messages AS m
+                    SET state = 'Sent', sent_at = v.sent_at, subject = v.subject, html_body = v.html_body, text_body = v.text_body,
+                        last_error = NULL, locked_until = NULL, locked_by = NULL
+                    FROM unnest({ids}, {sentAt}, {subjects}, {html}, {text}) AS v(id, sent_at, subject, html_body, text_body)
+                    WHERE m.id = v.id AND m.locked_by = {InstanceId}
+                    """, CancellationToken.None);
+            }
+            else
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+                foreach (var (message, sentAt, mail) in sent)
+                {
+                    await db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
+                        .SetProperty(m => m.State, OutboxState.Sent)
+                        .SetProperty(m => m.SentAt, sentAt)
+                        .SetProperty(m => m.Subject, mail.Subject)
+                        .SetProperty(m => m.HtmlBody, mail.MaskedHtml)
+                        .SetProperty(m => m.TextBody, mail.MaskedText)
+                        .SetProperty(m => m.LastError, (string?)null)
+                        .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+                        .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+                }
+                await transaction.CommitAsync(CancellationToken.None);
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "{Count} mail(s) went out but could not be marked sent; they go again once their claim ends", sent.Count);
+        }
     }
 
     /// <summary>Kept as skipped, not sent: a notification the school muted, or a recipient it switched off (the reason kept).</summary>

@@ -229,6 +229,43 @@ public partial class EmailDeliveryTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_mail_claimed_before_its_candidate_is_erased_goes_out_without_what_the_erasure_removed(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider, ("Email:Parallelism", "1"));
+        var referralId = await world.ProposeAsync();
+        await world.DispatchAllAsync();
+        // First in the queue, a mail the test holds at the SMTP server; behind it, in the same round, the school's notice
+        // carrying the candidate's comment.
+        await QueueStaffMailsAsync(world, referralId, 1);
+        world.Clock.Now = Seed.Now.AddMinutes(1);
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Declined, Actor.Candidate(world.School.Candidate.Id, "TECHER Margaud"), now,
+            "Je préfère rester à Quimperlé"));
+        world.Clock.Now = Seed.Now.AddMinutes(2);
+        var transport = new HoldsTheFirstMail(world.App.Services.GetRequiredService<IMailTransport>());
+        var delivery = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services, transport);
+
+        var round = delivery.DispatchOnceAsync(CancellationToken.None);
+        await transport.FirstArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.State == OutboxState.Pending && m.LockedBy == delivery.InstanceId))).Count
+            .ShouldBe(2, "both mails are in the round");
+        await using (var scope = world.App.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(world.School.School.Id);
+            (await scope.ServiceProvider.GetRequiredService<PersonalData.Erasure>()
+                .EraseCandidateAsync(world.School.Candidate.Id, Actor.Staff(Guid.Empty, "test"), null, CancellationToken.None)).ShouldNotBeNull();
+        }
+        transport.Release.SetResult();
+        await round;
+        await world.DispatchAllAsync(delivery);
+
+        var notices = world.Sink.Messages().Where(m => m.Subject.Contains("a refusé l'offre", StringComparison.Ordinal)).ToList();
+        notices.ShouldHaveSingleItem("the notice goes once, composed after the erasure");
+        (notices[0].Subject + notices[0].Text + notices[0].Html).ShouldNotContain("Quimperlé");
+        (notices[0].Subject + notices[0].Text + notices[0].Html).ShouldNotContain("Margaud", Case.Insensitive);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Two_dispatchers_deliver_a_thousand_queued_mails_exactly_once_each(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider, ("Email:BatchSize", "25"));
@@ -387,6 +424,25 @@ public partial class EmailDeliveryTests
                 lock (_lock)
                     _inside--;
             }
+        }
+    }
+
+    /// <summary>Holds the first mail until the test releases it; the others go at once.</summary>
+    private sealed class HoldsTheFirstMail(IMailTransport real) : IMailTransport
+    {
+        private int _count;
+
+        public TaskCompletionSource FirstArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task SendAsync(ComposedMail mail, CancellationToken ct)
+        {
+            if (Interlocked.Increment(ref _count) == 1)
+            {
+                FirstArrived.SetResult();
+                await Release.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+            }
+            await real.SendAsync(mail, ct);
         }
     }
 
