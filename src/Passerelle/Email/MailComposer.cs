@@ -30,31 +30,10 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
     /// <summary>The problem of a notification the school turned off in its settings: kept as skipped, without a reason.</summary>
     public const string SchoolMuted = "Notification désactivée par l'école : e-mail non envoyé.";
 
-    /// <summary>
-    /// A referral's mail as it is now, with everything it says and the school's own version of its template, in one
-    /// query (compiled: the dispatcher runs it for every mail).
-    /// </summary>
+    /// <summary>A referral's mail as it is now, with everything it says and the school's own version of its template.</summary>
     public sealed record ReferralMailRow(
         OutboxMessage Message, Referral Referral, Candidates.Candidate Candidate, JobOffers.JobOffer Offer, Companies.Company Company,
         Companies.CompanyContact Contact, Schools.Staff Staff, Schools.School School, bool ContactSwitchedOff, EmailTemplate? Template);
-
-    private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<ReferralMailRow?>>> ReferralRow = new(() => EF.CompileAsyncQuery(
-        (PasserelleDb db, Guid messageId, CancellationToken ct) => (
-            from m in db.OutboxMessages.AsNoTracking()
-            join r in db.Referrals on m.ReferralId equals (Guid?)r.Id
-            join candidate in db.Candidates on r.CandidateId equals candidate.Id
-            join offer in db.JobOffers on r.JobOfferId equals offer.Id
-            join company in db.Companies on offer.CompanyId equals company.Id
-            join contact in db.CompanyContacts on r.ContactId equals contact.Id
-            join staff in db.Staff on r.CreatedByStaffId equals staff.Id
-            join school in db.Schools on r.SchoolId equals school.Id
-            // The school's own version, if any (one per school and key): a left join, which SQLite translates too.
-            join own in db.EmailTemplates on new { r.SchoolId, Key = m.TemplateKey } equals new { own.SchoolId, own.Key } into owns
-            from template in owns.DefaultIfEmpty()
-            where m.Id == messageId
-            select new ReferralMailRow(m, r, candidate, offer, company, contact, staff, school,
-                db.SchoolContacts.Any(l => l.ContactId == contact.Id && l.DeactivatedAt != null), template))
-            .SingleOrDefault()));
 
     private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<OutboxMessage?>>> ReadMessage = new(() => EF.CompileAsyncQuery(
         (PasserelleDb db, Guid id, CancellationToken ct) => db.OutboxMessages.AsNoTracking().SingleOrDefault(m => m.Id == id)));
@@ -63,34 +42,62 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         (PasserelleDb db, Guid id, CancellationToken ct) => db.Schools.AsNoTracking().Single(s => s.Id == id)));
 
     /// <summary>
-    /// A claimed row as it is now (an erasure or a newer request may have changed its data or taken its claim since) and,
-    /// for a referral's mail, everything the mail says: one query for the mails the workflow sends.
+    /// The rows of a group of referral mails of any schools, in one query (compiled: the dispatcher runs it for every group of
+    /// mails): each row is joined within its own school, so no query filter is needed (a context for no school reads this).
     /// </summary>
-    public async Task<(OutboxMessage? Message, ReferralMailRow? Referral)> ReadAsync(OutboxMessage claimed, CancellationToken ct)
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid[], IAsyncEnumerable<ReferralMailRow>>> ReferralRows = new(() => EF.CompileAsyncQuery(
+        (PasserelleDb db, Guid[] messageIds) =>
+            from m in db.OutboxMessages.AsNoTracking().IgnoreQueryFilters()
+            where messageIds.Contains(m.Id)
+            join r in db.Referrals on new { Id = m.ReferralId, m.SchoolId } equals new { Id = (Guid?)r.Id, SchoolId = (Guid?)r.SchoolId }
+            join candidate in db.Candidates on new { Id = r.CandidateId, r.SchoolId } equals new { candidate.Id, candidate.SchoolId }
+            join offer in db.JobOffers on new { Id = r.JobOfferId, r.SchoolId } equals new { offer.Id, offer.SchoolId }
+            join company in db.Companies on offer.CompanyId equals company.Id
+            join contact in db.CompanyContacts on r.ContactId equals contact.Id
+            join staff in db.Staff on new { Id = r.CreatedByStaffId, r.SchoolId } equals new { staff.Id, staff.SchoolId }
+            join school in db.Schools on r.SchoolId equals school.Id
+            join own in db.EmailTemplates on new { r.SchoolId, Key = m.TemplateKey } equals new { own.SchoolId, own.Key } into owns
+            from template in owns.DefaultIfEmpty()
+            select new ReferralMailRow(m, r, candidate, offer, company, contact, staff, school,
+                db.SchoolContacts.Any(l => l.SchoolId == r.SchoolId && l.ContactId == contact.Id && l.DeactivatedAt != null), template)));
+
+    /// <summary>A referral's mail: composed from <see cref="ReferralMailRow"/> (the others read what they need themselves).</summary>
+    public static bool IsReferralMail(OutboxMessage message) =>
+        message is { ReferralId: not null, SchoolId: not null, CvPushId: null } && message.TemplateKey != TemplateKeys.CandidateRetentionWarning
+        && DefaultTemplates.Exists(message.TemplateKey);
+
+    /// <summary>
+    /// The rows of several referral mails as they are now, with everything they say, in one query: a mail whose referral
+    /// is gone is missing from the answer.
+    /// </summary>
+    public async Task<Dictionary<Guid, ReferralMailRow>> ReadReferralMailsAsync(Guid[] messageIds, CancellationToken ct)
     {
-        if (claimed is { ReferralId: not null, SchoolId: { } schoolId, CvPushId: null } && claimed.TemplateKey != TemplateKeys.CandidateRetentionWarning)
-        {
-            db.ForSchool(schoolId);
-            if (await ReferralRow.For(db)(db, claimed.Id, ct) is { } row)
-                return (row.Message, row);
-        }
-        // Another mail, or its referral is gone.
-        return (await ReadMessage.For(db)(db, claimed.Id, ct), null);
+        var rows = new Dictionary<Guid, ReferralMailRow>(messageIds.Length);
+        await foreach (var row in ReferralRows.For(db)(db, messageIds).WithCancellation(ct))
+            rows[row.Message.Id] = row;
+        return rows;
     }
+
+    /// <summary>
+    /// A claimed row as it is now (an erasure or a newer request may have changed its data or taken its claim since), for a
+    /// mail composed alone: a referral's mail is composed alone only when its group did not find its referral.
+    /// </summary>
+    public Task<OutboxMessage?> ReadAsync(OutboxMessage claimed, CancellationToken ct) => ReadMessage.For(db)(db, claimed.Id, ct);
 
     private static readonly CompiledQuery<Func<PasserelleDb, string, CancellationToken, Task<EmailTemplate?>>> SchoolTemplate = new(() => EF.CompileAsyncQuery(
         (PasserelleDb db, string key, CancellationToken ct) => db.EmailTemplates.AsNoTracking().SingleOrDefault(t => t.Key == key)));
 
     /// <summary>
-    /// Composes the mail read by <see cref="ReadAsync"/>; a row that can no longer be composed (its referral or recipient is
-    /// gone, the school turned the notification off) gives a reason instead.
+    /// Composes a mail read by <see cref="ReadAsync"/>; a row that can no longer be composed (its recipient is gone, the
+    /// school turned the notification off) gives a reason instead. A referral's mail is composed from its row
+    /// (<see cref="ComposeReferralAsync"/>): one that comes here found no referral.
     /// </summary>
-    public async Task<(ComposedMail? Mail, string? Problem)> ComposeAsync(OutboxMessage message, ReferralMailRow? row, DateTimeOffset now, CancellationToken ct)
+    public async Task<(ComposedMail? Mail, string? Problem)> ComposeAsync(OutboxMessage message, DateTimeOffset now, CancellationToken ct)
     {
         if (!DefaultTemplates.Exists(message.TemplateKey))
             return (null, $"unknown template key {message.TemplateKey}");
         if (TemplateKeys.SchoolMayMute.Contains(message.TemplateKey) && message.SchoolId is { } mutingSchool
-            && (row?.School ?? await ReadSchool.For(db)(db, mutingSchool, ct)).IsMuted(message.TemplateKey))
+            && (await ReadSchool.For(db)(db, mutingSchool, ct)).IsMuted(message.TemplateKey))
             return (null, SchoolMuted);
         if (MailData.Parse(message.Data) is { PreparedSubject: { } subject, PreparedHtml: { } html, PreparedText: { } text } && message.ToAddress is { } to)
             return (new ComposedMail(to, message.ToName ?? to, options.FromName, subject, html, text, null, CalendarInvite.None, message.MessageId, html, text), null);
@@ -101,22 +108,35 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         if (message.ReferralId is null)
             return await ComposeAccountMailAsync(message, now, ct);
 
-        var referralId = message.ReferralId.Value;
-        if (row is null)
-            return (null, "the referral is gone");
+        return (null, "the referral is gone");
+    }
+
+    /// <summary>
+    /// A referral's mail, composed from its row (read by <see cref="ReadReferralMailsAsync"/>), with
+    /// the action link it carries, if any: the caller saves the link before the mail leaves. Works for any school: what it
+    /// reads besides the row says its school.
+    /// </summary>
+    public async Task<(ComposedMail? Mail, string? Problem, ActionLink? Link)> ComposeReferralAsync(ReferralMailRow row, DateTimeOffset now, CancellationToken ct)
+    {
+        var message = row.Message;
+        var referralId = row.Referral.Id;
+        var schoolId = row.Referral.SchoolId;
+        if (TemplateKeys.SchoolMayMute.Contains(message.TemplateKey) && row.School.IsMuted(message.TemplateKey))
+            return (null, SchoolMuted, null);
         if (message.Recipient == Recipient.CompanyContact && row.ContactSwitchedOff)
-            return (null, RecipientSwitchedOff);
+            return (null, RecipientSwitchedOff, null);
         if (message.Recipient == Recipient.Candidate && row.Candidate.ErasedAt is not null)
-            return (null, RecipientErased);
+            return (null, RecipientErased, null);
         // The school's notice about a referral whose staff member was switched off (before an admin handed their referrals
         // over, or made since by a push or an API key of theirs) goes to the school's first active admin: not lost.
         var notified = row.Staff;
         if (message.Recipient == Recipient.ReferringStaff && notified.DeactivatedAt is not null)
         {
-            notified = await db.Staff.AsNoTracking().Where(s => s.Role == Schools.StaffRole.SchoolAdmin && s.DeactivatedAt == null)
+            notified = await db.Staff.IgnoreQueryFilters().AsNoTracking()
+                .Where(s => s.SchoolId == schoolId && s.Role == Schools.StaffRole.SchoolAdmin && s.DeactivatedAt == null)
                 .OrderBy(s => s.CreatedAt).FirstOrDefaultAsync(ct);
             if (notified is null)
-                return (null, RecipientSwitchedOff);
+                return (null, RecipientSwitchedOff, null);
         }
 
         var data = MailData.Parse(message.Data);
@@ -128,32 +148,30 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             _ => (message.ToAddress ?? "", message.ToName ?? message.ToAddress ?? ""),
         };
         if (!EmailAddress.IsValid(toAddress))
-            return (null, "the recipient's e-mail address is missing or malformed");
+            return (null, "the recipient's e-mail address is missing or malformed", null);
 
         var links = new Dictionary<string, object?>
         {
             ["portail"] = options.Link("/entreprise"),
             ["suivi"] = options.Link($"/ecole/mises-en-relation/{referralId}"),
         };
+        ActionLink? link = null;
         string? token = null;
         DateTimeOffset? expiresAt = null;
         if (StepOf(message.TemplateKey) is { } step)
         {
             var recipientId = message.Recipient == Recipient.CompanyContact ? row.Contact.Id : row.Candidate.Id;
             expiresAt = data.LinksExpireAt ?? now.AddDays(row.School.LinkValidityDays);
-            (var link, token) = ActionLink.Create(row.Referral.SchoolId, referralId, message.Recipient, recipientId, step, now, expiresAt.Value, message.Id);
+            (link, token) = ActionLink.Create(schoolId, referralId, message.Recipient, recipientId, step, now, expiresAt.Value, message.Id);
             if (step == LinkStep.Appointment)
                 link.AppointmentSequence = data.AppointmentSequence;
             // A retry composes the mail again: the links of an earlier attempt of this same mail stop working. (The first
             // attempt has none: a claim counts the attempt, so a mail claimed again after a crash is a retry too.)
             if (message.Attempts > 1)
             {
-                await db.ActionLinks.Where(l => l.OutboxMessageId == message.Id && l.RevokedAt == null)
+                await db.ActionLinks.IgnoreQueryFilters().Where(l => l.SchoolId == schoolId && l.OutboxMessageId == message.Id && l.RevokedAt == null)
                     .ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct);
             }
-            db.ActionLinks.Add(link);
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
             foreach (var action in LinkAction.Of(step))
                 links[action.Variable] = options.Link(action.PathFor(token));
             links["expireLe"] = $"{ParisTime.Date(expiresAt.Value)} à {ParisTime.Time(expiresAt.Value)}";
@@ -172,7 +190,7 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
 
         var fromName = $"{row.School.Name} via {options.FromName}";
         return (new ComposedMail(toAddress, toName, fromName, rendered.Subject, rendered.Html, rendered.Text, calendar, message.Calendar,
-            message.MessageId, MaskToken(rendered.Html, token), MaskToken(rendered.Text, token)), null);
+            message.MessageId, MaskToken(rendered.Html, token), MaskToken(rendered.Text, token)), null, link);
     }
 
     /// <summary>The warning a candidate gets 30 days before the retention job erases them (<see cref="PersonalData.Retention"/>).</summary>

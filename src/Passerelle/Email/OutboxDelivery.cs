@@ -29,23 +29,40 @@ public sealed class OutboxDelivery(
             return 0;
         var rows = await ReadClaimedAsync(claimed, ct);
         var marks = new SentMarks(this);
+        var sending = new List<Task>(rows.Count);
         try
         {
-            // Up to Parallelism mails at once, fewer while web requests are being served; looked at before each mail,
-            // so the dispatcher steps aside within one mail's time when people arrive.
-            var deliveries = new List<Task>(rows.Count);
-            foreach (var row in rows)
+            // Up to Parallelism mails at once, fewer while web requests are being served; looked at before each mail, so
+            // the dispatcher steps aside within one mail's time when people arrive. Once half of them have gone, the next
+            // group (as many as may go at once) is read and composed together: one query and one insert for the group
+            // instead of one of each per mail, ready when the slots free. A composed mail waits at most for the mails still
+            // being sent then (none with Parallelism 1).
+            var next = 0;
+            while (next < rows.Count)
             {
-                while (deliveries.Count(d => !d.IsCompleted) >= Parallelism())
-                    await Task.WhenAny(deliveries.Where(d => !d.IsCompleted));
-                ct.ThrowIfCancellationRequested();
-                deliveries.Add(DeliverAsync(row, marks, ct));
+                await HalfFreeAsync(sending, ct);
+                var group = rows.GetRange(next, Math.Min(Parallelism(), rows.Count - next));
+                next += group.Count;
+                var (composed, alone) = await ComposeGroupAsync(group, ct);
+                foreach (var message in alone)
+                {
+                    await FreeSlotAsync(sending, ct);
+                    sending.Add(DeliverAsync(message, marks, ct));
+                }
+                foreach (var (message, mail) in composed)
+                {
+                    await FreeSlotAsync(sending, ct);
+                    sending.Add(SendAsync(message, mail, marks, ct));
+                }
             }
-            await Task.WhenAll(deliveries);
+            await Task.WhenAll(sending);
         }
         finally
         {
-            // What went out is marked even when the round stops early (the process stopping): fewer duplicates.
+            // When the round stops early (a failure, the process stopping), the mails already on their way end first, and
+            // what went out is marked: fewer duplicates.
+            while (sending.Any(d => !d.IsCompleted))
+                await Task.WhenAny(sending.Where(d => !d.IsCompleted));
             await marks.CompleteAsync();
         }
         return claimed.Count;
@@ -53,91 +70,174 @@ public sealed class OutboxDelivery(
 
     private int Parallelism() => requests.Count > 0 ? Math.Min(options.ParallelismUnderLoad, options.Parallelism) : options.Parallelism;
 
+    /// <summary>Waits until another mail may be sent.</summary>
+    private Task FreeSlotAsync(List<Task> sending, CancellationToken ct) => WaitUntilAtMostAsync(sending, () => Parallelism() - 1, ct);
+
+    /// <summary>Waits until half of the mails that may be sent at once, or fewer, are being sent.</summary>
+    private Task HalfFreeAsync(List<Task> sending, CancellationToken ct) => WaitUntilAtMostAsync(sending, () => Parallelism() / 2, ct);
+
+    private static async Task WaitUntilAtMostAsync(List<Task> sending, Func<int> busy, CancellationToken ct)
+    {
+        while (sending.Count(d => !d.IsCompleted) > busy())
+            await Task.WhenAny(sending.Where(d => !d.IsCompleted));
+        ct.ThrowIfCancellationRequested();
+    }
+
     private Task<List<Guid>> ClaimAsync(DateTimeOffset now, CancellationToken ct) =>
         WorkLeases.ClaimAsync(database, "outbox_messages", "", InstanceId, now, TimeSpan.FromSeconds(options.LeaseSeconds), options.BatchSize, ct);
 
     /// <summary>
-    /// The claimed rows, in the claim's order, read once for the round: what says how to compose each (its template, its
+    /// The claimed rows, oldest due first, read once for the round: what says how to compose each (its template, its
     /// referral, its school) never changes. What may (its data, its state, its claim) is read again just before composing.
     /// </summary>
     private async Task<List<OutboxMessage>> ReadClaimedAsync(List<Guid> claimed, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
-        var rows = (await db.OutboxMessages.AsNoTracking().Where(m => claimed.Contains(m.Id) && m.LockedBy == InstanceId).ToListAsync(ct))
-            .ToDictionary(m => m.Id);
-        return [.. claimed.Where(rows.ContainsKey).Select(id => rows[id])];
+        var rows = await db.OutboxMessages.AsNoTracking().Where(m => claimed.Contains(m.Id) && m.LockedBy == InstanceId).ToListAsync(ct);
+        return [.. rows.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.CreatedAt).ThenBy(m => m.Id)];
     }
 
+    /// <summary>
+    /// Composes a group's referral mails together: their rows as they are now in one query, then the links they carry in
+    /// one insert, saved before any of them leaves. The others (accounts, pushes, or a referral that is gone) are left to
+    /// <see cref="DeliverAsync"/>, one by one.
+    /// </summary>
+    private async Task<(List<(OutboxMessage Message, ComposedMail Mail)> Composed, List<OutboxMessage> Alone)> ComposeGroupAsync(
+        List<OutboxMessage> group, CancellationToken ct)
+    {
+        var alone = group.Where(m => !MailComposer.IsReferralMail(m)).ToList();
+        var composed = new List<(OutboxMessage, ComposedMail)>();
+        var referralMails = group.Where(MailComposer.IsReferralMail).ToList();
+        if (referralMails.Count == 0)
+            return (composed, alone);
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
+        var composer = scope.ServiceProvider.GetRequiredService<MailComposer>();
+        var rows = await composer.ReadReferralMailsAsync([.. referralMails.Select(m => m.Id)], ct);
+        var now = clock.GetUtcNow();
+        var links = new List<ActionLink>();
+        foreach (var claimed in referralMails)
+        {
+            if (!rows.TryGetValue(claimed.Id, out var row))
+            {
+                alone.Add(claimed);
+                continue;
+            }
+            var message = row.Message;
+            if (message.State != OutboxState.Pending || message.LockedBy != InstanceId)
+                continue;
+            ComposedMail? mail;
+            string? problem;
+            ActionLink? link;
+            try
+            {
+                (mail, problem, link) = await composer.ComposeReferralAsync(row, now, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await RetryLaterAsync(db, message, $"composition: {e.Message}", ct);
+                continue;
+            }
+            if (mail is null)
+            {
+                await NotSentAsync(db, message, problem!);
+                continue;
+            }
+            if (link is not null)
+                links.Add(link);
+            composed.Add((message, mail));
+        }
+        if (links.Count > 0)
+        {
+            db.ForSystem();
+            db.ActionLinks.AddRange(links);
+            await db.SaveChangesAsync(ct);
+        }
+        return (composed, alone);
+    }
+
+    /// <summary>One mail read and composed alone, then sent.</summary>
     private async Task DeliverAsync(OutboxMessage claimed, SentMarks marks, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
         var composer = scope.ServiceProvider.GetRequiredService<MailComposer>();
-        var (message, referral) = await composer.ReadAsync(claimed, ct);
+        var message = await composer.ReadAsync(claimed, ct);
         if (message is null || message.State != OutboxState.Pending || message.LockedBy != InstanceId)
             return;
-        var id = message.Id;
-        using var activity = Telemetry.Source.StartActivity("mail.deliver");
-        activity?.SetTag("passerelle.mail.template", message.TemplateKey);
-        activity?.SetTag("passerelle.mail.attempt", message.Attempts);
-        activity?.SetTag("passerelle.referral.id", message.ReferralId?.ToString());
-
-        var now = clock.GetUtcNow();
-        // A claim covers a whole batch; once half its lease has gone, renew it before working on this row, so a slow
-        // batch never lets another instance take the row while this one still sends it. (Before that, nobody else
-        // can claim the row: renewing every row cost a round trip per mail for nothing.)
-        if (message.LockedUntil is not { } lockedUntil || lockedUntil - now < TimeSpan.FromSeconds(options.LeaseSeconds / 2.0))
-        {
-            var leaseEnd = now.AddSeconds(options.LeaseSeconds);
-            var stillMine = await db.OutboxMessages
-                .Where(m => m.Id == id && m.LockedBy == InstanceId && m.LockedUntil > now && m.State == OutboxState.Pending)
-                .ExecuteUpdateAsync(set => set.SetProperty(m => m.LockedUntil, leaseEnd), ct);
-            if (stillMine == 0)
-                return;
-        }
-
         ComposedMail? mail;
         string? problem;
         try
         {
-            (mail, problem) = await composer.ComposeAsync(message, referral, now, ct);
+            (mail, problem) = await composer.ComposeAsync(message, clock.GetUtcNow(), ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             await RetryLaterAsync(db, message, $"composition: {e.Message}", ct);
             return;
         }
-        // A school notification the school turned off, or a recipient it switched off: kept as skipped, not sent.
-        if (mail is null && problem is MailComposer.SchoolMuted)
-        {
-            await SkipAsync(db, id, null);
-            return;
-        }
-        if (mail is null && problem is MailComposer.RecipientSwitchedOff or MailComposer.RecipientErased)
-        {
-            await SkipAsync(db, id, problem);
-            return;
-        }
         if (mail is null)
         {
-            await FailAsync(db, message, problem!);
+            await NotSentAsync(db, message, problem!);
             return;
         }
+        await SendAsync(message, mail, marks, ct);
+    }
 
+    /// <summary>
+    /// A mail that will not go: a school notification the school turned off, or a recipient it switched off or erased, is kept
+    /// as skipped; anything else fails at once (no better with time).
+    /// </summary>
+    private Task NotSentAsync(PasserelleDb db, OutboxMessage message, string problem) => problem switch
+    {
+        MailComposer.SchoolMuted => SkipAsync(db, message.Id, null),
+        MailComposer.RecipientSwitchedOff or MailComposer.RecipientErased => SkipAsync(db, message.Id, problem),
+        _ => FailAsync(db, message, problem),
+    };
+
+    private async Task SendAsync(OutboxMessage message, ComposedMail mail, SentMarks marks, CancellationToken ct)
+    {
+        using var activity = Telemetry.Source.StartActivity("mail.deliver");
+        activity?.SetTag("passerelle.mail.template", message.TemplateKey);
+        activity?.SetTag("passerelle.mail.attempt", message.Attempts);
+        activity?.SetTag("passerelle.referral.id", message.ReferralId?.ToString());
+
+        var now = clock.GetUtcNow();
+        // A claim covers a whole batch; once half its lease has gone, renew it before sending this row, so a slow batch
+        // never lets another instance take the row while this one still sends it. (Before that, nobody else can claim
+        // the row: renewing every row cost a round trip per mail for nothing.)
+        if (message.LockedUntil is not { } lockedUntil || lockedUntil - now < TimeSpan.FromSeconds(options.LeaseSeconds / 2.0))
+        {
+            var leaseEnd = now.AddSeconds(options.LeaseSeconds);
+            await using var scope = scopes.CreateAsyncScope();
+            var stillMine = await scope.ServiceProvider.GetRequiredService<PasserelleDb>().OutboxMessages
+                .Where(m => m.Id == message.Id && m.LockedBy == InstanceId && m.LockedUntil > now && m.State == OutboxState.Pending)
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.LockedUntil, leaseEnd), ct);
+            if (stillMine == 0)
+                return;
+        }
+
+        Exception? failure;
         try
         {
             await transport.SendAsync(mail, ct);
-        }
-        catch (Exception e) when (e is FormatException or MailRejectedException)
-        {
-            // A malformed address, or the server's 5xx for this recipient or this message: no better with time.
-            await FailAsync(db, message, e.Message);
-            return;
+            failure = null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await RetryLaterAsync(db, message, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message, ct);
+            failure = e;
+        }
+        if (failure is not null)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
+            if (failure is FormatException or MailRejectedException)
+                // A malformed address, or the server's 5xx for this recipient or this message: no better with time.
+                await FailAsync(db, message, failure.Message);
+            else
+                await RetryLaterAsync(db, message, failure.InnerException is { } inner ? $"{failure.Message} ({inner.Message})" : failure.Message, ct);
             return;
         }
         marks.Add(new SentMail(message, clock.GetUtcNow(), mail));

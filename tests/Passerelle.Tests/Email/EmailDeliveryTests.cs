@@ -266,6 +266,28 @@ public partial class EmailDeliveryTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Mails_of_two_schools_composed_in_one_group_each_say_their_own_school_and_carry_their_own_links(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var other = await Seed.SchoolAsync(world.Database, "École Voisine");
+        var ours = await world.ProposeAsync();
+        var theirs = await Seed.ReferralAsync(world.Database, other);
+
+        (await world.DispatchOnceAsync()).ShouldBe(2, "both offer mails in one round");
+
+        var received = await world.Sink.WaitForAsync(2);
+        received.Count(m => m.From.Contains($"{other.School.Name} via", StringComparison.Ordinal)).ShouldBe(1, "each school's name in its own mail");
+        received.Count(m => m.From.Contains($"{world.School.School.Name} via", StringComparison.Ordinal)).ShouldBe(1);
+        await using var db = world.Database.NewContext();
+        var links = await db.ActionLinks.IgnoreQueryFilters().Where(l => l.ReferralId == ours || l.ReferralId == theirs).ToListAsync();
+        links.Count.ShouldBe(2);
+        links.Single(l => l.ReferralId == ours).SchoolId.ShouldBe(world.School.School.Id);
+        links.Single(l => l.ReferralId == theirs).SchoolId.ShouldBe(other.School.Id);
+        links.Single(l => l.ReferralId == theirs).RecipientId.ShouldBe(other.Candidate.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Two_dispatchers_deliver_a_thousand_queued_mails_exactly_once_each(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider, ("Email:BatchSize", "25"));
