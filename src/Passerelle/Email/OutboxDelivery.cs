@@ -87,15 +87,17 @@ public sealed class OutboxDelivery(
         WorkLeases.ClaimAsync(database, "outbox_messages", "", InstanceId, now, TimeSpan.FromSeconds(options.LeaseSeconds), options.BatchSize, ct);
 
     /// <summary>
-    /// The claimed rows, oldest due first, read once for the round: what says how to compose each (its template, its
-    /// referral, its school) never changes. What may (its data, its state, its claim) is read again just before composing.
+    /// The claimed rows, in the claim's order (oldest due first), read once for the round: what says how to compose each (its
+    /// template, its referral, its school) never changes. What may (its data, its state, its claim) is read again just before
+    /// composing.
     /// </summary>
     private async Task<List<OutboxMessage>> ReadClaimedAsync(List<Guid> claimed, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
-        var rows = await db.OutboxMessages.AsNoTracking().Where(m => claimed.Contains(m.Id) && m.LockedBy == InstanceId).ToListAsync(ct);
-        return [.. rows.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.CreatedAt).ThenBy(m => m.Id)];
+        var rows = (await db.OutboxMessages.AsNoTracking().Where(m => claimed.Contains(m.Id) && m.LockedBy == InstanceId).ToListAsync(ct))
+            .ToDictionary(m => m.Id);
+        return [.. claimed.Where(rows.ContainsKey).Select(id => rows[id])];
     }
 
     /// <summary>
@@ -106,9 +108,9 @@ public sealed class OutboxDelivery(
     private async Task<(List<(OutboxMessage Message, ComposedMail Mail)> Composed, List<OutboxMessage> Alone)> ComposeGroupAsync(
         List<OutboxMessage> group, CancellationToken ct)
     {
-        var alone = group.Where(m => !MailComposer.IsReferralMail(m)).ToList();
-        var composed = new List<(OutboxMessage, ComposedMail)>();
         var referralMails = group.Where(MailComposer.IsReferralMail).ToList();
+        var alone = group.Except(referralMails).ToList();
+        var composed = new List<(OutboxMessage, ComposedMail)>();
         if (referralMails.Count == 0)
             return (composed, alone);
 
@@ -219,25 +221,22 @@ public sealed class OutboxDelivery(
                 return;
         }
 
-        Exception? failure;
         try
         {
             await transport.SendAsync(mail, ct);
-            failure = null;
+        }
+        catch (Exception e) when (e is FormatException or MailRejectedException)
+        {
+            // A malformed address, or the server's 5xx for this recipient or this message: no better with time.
+            await using var scope = scopes.CreateAsyncScope();
+            await FailAsync(scope.ServiceProvider.GetRequiredService<PasserelleDb>(), message, e.Message);
+            return;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            failure = e;
-        }
-        if (failure is not null)
-        {
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
-            if (failure is FormatException or MailRejectedException)
-                // A malformed address, or the server's 5xx for this recipient or this message: no better with time.
-                await FailAsync(db, message, failure.Message);
-            else
-                await RetryLaterAsync(db, message, failure.InnerException is { } inner ? $"{failure.Message} ({inner.Message})" : failure.Message, ct);
+            await RetryLaterAsync(scope.ServiceProvider.GetRequiredService<PasserelleDb>(), message,
+                e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message, ct);
             return;
         }
         marks.Add(new SentMail(message, clock.GetUtcNow(), mail));

@@ -12,7 +12,8 @@ public static class WorkLeases
 {
     /// <summary>
     /// Claims up to <paramref name="batch"/> rows of <paramref name="table"/> (alias <c>d</c>; columns state, next_attempt_at,
-    /// locked_until, locked_by, attempts) that are due and match <paramref name="condition"/>; returns their ids.
+    /// locked_until, locked_by, attempts) that are due and match <paramref name="condition"/>; returns their ids, oldest due
+    /// first (an UPDATE's RETURNING gives its rows in no particular order).
     /// </summary>
     public static async Task<List<Guid>> ClaimAsync(
         DatabaseOptions database, string table, string condition, string me, DateTimeOffset now, TimeSpan lease, int batch, CancellationToken ct)
@@ -27,7 +28,7 @@ public static class WorkLeases
                 ORDER BY d.next_attempt_at
                 LIMIT @batch
                 {(postgres ? "FOR UPDATE OF d SKIP LOCKED" : "")})
-            RETURNING id
+            RETURNING id, next_attempt_at
             """;
         await using var connection = database.CreateConnection();
         await connection.OpenAsync(ct);
@@ -37,11 +38,15 @@ public static class WorkLeases
         Add(command, "@me", me);
         Add(command, "@now", Time(database, now));
         Add(command, "@batch", batch);
-        var ids = new List<Guid>();
+        var claimed = new List<(Guid Id, long Due)>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            ids.Add(postgres ? reader.GetGuid(0) : Guid.Parse(reader.GetString(0)));
-        return ids;
+        {
+            claimed.Add(postgres
+                ? (reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1).UtcTicks)
+                : (Guid.Parse(reader.GetString(0)), reader.GetInt64(1)));
+        }
+        return [.. claimed.OrderBy(c => c.Due).Select(c => c.Id)];
     }
 
     /// <summary>An instance as a parameter: SQLite stores UTC ticks.</summary>
