@@ -12,7 +12,7 @@ namespace Passerelle.Email;
 /// <see cref="OutboxState.Failed"/> with its error. A crash between sending and marking leaves the row claimed
 /// until the lease ends, then it is sent again: at most one duplicate (same Message-ID), never a loss. The mails a
 /// round sent are marked together, a few milliseconds after they left (<see cref="SentMarks"/>): one statement for
-/// several mails; the round ends only once they are marked.
+/// several mails; the dispatcher's rounds end only once they are marked.
 /// </summary>
 public sealed class OutboxDelivery(
     IServiceScopeFactory scopes, IMailTransport transport, EmailOptions options, DatabaseOptions database,
@@ -22,50 +22,80 @@ public sealed class OutboxDelivery(
     public string InstanceId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>Claims and delivers one batch; returns how many rows it claimed.</summary>
-    public async Task<int> DispatchOnceAsync(CancellationToken ct)
+    public Task<int> DispatchOnceAsync(CancellationToken ct) => DeliverRoundsAsync(untilShort: false, ct);
+
+    /// <summary>
+    /// Claims and delivers batches back to back until one comes short of <see cref="EmailOptions.BatchSize"/> (the queue is
+    /// empty for now); returns how many rows it claimed in all. The next batch is claimed while the last mails of the one
+    /// before are still being sent, so the SMTP connections never wait for the claim.
+    /// </summary>
+    public Task<int> DispatchWhileFullAsync(CancellationToken ct) => DeliverRoundsAsync(untilShort: true, ct);
+
+    private async Task<int> DeliverRoundsAsync(bool untilShort, CancellationToken ct)
     {
-        var claimed = await ClaimAsync(clock.GetUtcNow(), ct);
-        if (claimed.Count == 0)
-            return 0;
-        var rows = await ReadClaimedAsync(claimed, ct);
         var marks = new SentMarks(this);
-        var sending = new List<Task>(rows.Count);
+        var sending = new List<Task>();
+        var total = 0;
         try
         {
-            // Up to Parallelism mails at once, fewer while web requests are being served; looked at before each mail, so
-            // the dispatcher steps aside within one mail's time when people arrive. Once half of them have gone, the next
-            // group (as many as may go at once) is read and composed together: one query and one insert for the group
-            // instead of one of each per mail, ready when the slots free. A composed mail waits at most for the mails still
-            // being sent then (none with Parallelism 1).
-            var next = 0;
-            while (next < rows.Count)
+            while (true)
             {
-                await HalfFreeAsync(sending, ct);
-                var group = rows.GetRange(next, Math.Min(Parallelism(), rows.Count - next));
-                next += group.Count;
-                var (composed, alone) = await ComposeGroupAsync(group, ct);
-                foreach (var message in alone)
-                {
-                    await FreeSlotAsync(sending, ct);
-                    sending.Add(DeliverAsync(message, marks, ct));
-                }
-                foreach (var (message, mail) in composed)
-                {
-                    await FreeSlotAsync(sending, ct);
-                    sending.Add(SendAsync(message, mail, marks, ct));
-                }
+                var claimed = await ClaimAsync(clock.GetUtcNow(), ct);
+                total += claimed.Count;
+                if (claimed.Count > 0)
+                    await StartRoundAsync(await ReadClaimedAsync(claimed, ct), sending, marks, ct);
+                if (!untilShort || claimed.Count < options.BatchSize)
+                    break;
+                ForgetDone(sending);
             }
             await Task.WhenAll(sending);
         }
         finally
         {
-            // When the round stops early (a failure, the process stopping), the mails already on their way end first, and
+            // When the rounds stop early (a failure, the process stopping), the mails already on their way end first, and
             // what went out is marked: fewer duplicates.
             while (sending.Any(d => !d.IsCompleted))
                 await Task.WhenAny(sending.Where(d => !d.IsCompleted));
             await marks.CompleteAsync();
         }
-        return claimed.Count;
+        return total;
+    }
+
+    /// <summary>
+    /// Starts sending a round's rows and returns once the last of them is on its way. Up to Parallelism mails at once, fewer
+    /// while web requests are being served; looked at before each mail, so the dispatcher steps aside within one mail's time
+    /// when people arrive. Once half of them have gone, the next group (as many as may go at once) is read and composed
+    /// together: one query and one insert for the group instead of one of each per mail, ready when the slots free. A
+    /// composed mail waits at most for the mails still being sent then (none with Parallelism 1).
+    /// </summary>
+    private async Task StartRoundAsync(List<OutboxMessage> rows, List<Task> sending, SentMarks marks, CancellationToken ct)
+    {
+        var next = 0;
+        while (next < rows.Count)
+        {
+            await HalfFreeAsync(sending, ct);
+            var group = rows.GetRange(next, Math.Min(Parallelism(), rows.Count - next));
+            next += group.Count;
+            var (composed, alone) = await ComposeGroupAsync(group, ct);
+            foreach (var message in alone)
+            {
+                await FreeSlotAsync(sending, ct);
+                sending.Add(DeliverAsync(message, marks, ct));
+            }
+            foreach (var (message, mail) in composed)
+            {
+                await FreeSlotAsync(sending, ct);
+                sending.Add(SendAsync(message, mail, marks, ct));
+            }
+        }
+    }
+
+    /// <summary>Forgets the deliveries that ended, so the list stays as short as a round; rethrows what one of them threw.</summary>
+    private static void ForgetDone(List<Task> sending)
+    {
+        if (sending.FirstOrDefault(d => d.IsFaulted || d.IsCanceled) is { } failed)
+            failed.GetAwaiter().GetResult();
+        sending.RemoveAll(d => d.IsCompleted);
     }
 
     private int Parallelism() => requests.Count > 0 ? Math.Min(options.ParallelismUnderLoad, options.Parallelism) : options.Parallelism;
@@ -413,8 +443,7 @@ public sealed class OutboxDispatcher(OutboxDelivery delivery, OutboxSignal signa
         {
             try
             {
-                if (await delivery.DispatchOnceAsync(stoppingToken) >= options.BatchSize)
-                    continue;
+                await delivery.DispatchWhileFullAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

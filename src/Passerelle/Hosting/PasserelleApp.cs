@@ -72,7 +72,7 @@ public static class PasserelleApp
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(provider =>
             new Microsoft.Extensions.Options.ConfigureOptions<KeyManagementOptions>(options =>
                 options.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System)));
-        AddEmail(services, email, builder.Configuration.GetValue("PersonalData:RetentionJobEnabled", true));
+        AddEmail(services, email, database, builder.Configuration.GetValue("PersonalData:RetentionJobEnabled", true));
         services.AddProblemDetails();
         services.AddPasserelleApi(builder.Configuration);
         AddWebhooks(services, Webhooks.WebhookOptions.FromConfiguration(builder.Configuration, builder.Environment));
@@ -153,7 +153,7 @@ public static class PasserelleApp
             services.AddHostedService<Webhooks.WebhookDispatcher>();
     }
 
-    private static void AddEmail(IServiceCollection services, EmailOptions email, bool retentionJob)
+    private static void AddEmail(IServiceCollection services, EmailOptions email, DatabaseOptions database, bool retentionJob)
     {
         services.AddSingleton(email);
         services.AddSingleton<OutboxSignal>();
@@ -179,6 +179,14 @@ public static class PasserelleApp
             services.AddHostedService<ReminderJob>();
             if (retentionJob)
                 services.AddHostedService<PersonalData.RetentionJob>();
+        }
+        // Instances wake each other's dispatchers when they queue mail (LISTEN/NOTIFY); SQLite has one instance.
+        if (database.Provider == DatabaseProvider.PostgreSQL)
+        {
+            if (email.DispatcherEnabled)
+                services.AddHostedService<OutboxListener>();
+            else
+                services.AddHostedService<OutboxAnnouncer>();
         }
     }
 

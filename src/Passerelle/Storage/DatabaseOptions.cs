@@ -129,8 +129,9 @@ public sealed class DatabaseOptions
             var given = connectionString.Replace(" ", "", StringComparison.Ordinal);
             if (!given.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
                 builder.MaxAutoPrepare = 64;
-            // Passerelle changes no session state (no SET, no temporary table, no LISTEN): a pooled connection needs
-            // no reset, which would otherwise cost the server five statements on each query's connection.
+            // Passerelle changes no session state on a pooled connection (no SET, no temporary table; its LISTEN has a
+            // connection of its own, see OutboxNotifications): a pooled connection needs no reset, which would otherwise
+            // cost the server five statements on each query's connection.
             if (!given.Contains("ResetOnClose", StringComparison.OrdinalIgnoreCase))
                 builder.NoResetOnClose = true;
             return builder.ToString();

@@ -307,6 +307,25 @@ public partial class EmailDeliveryTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_full_queue_s_next_batch_is_claimed_and_sent_while_the_last_mails_of_the_one_before_are_still_going(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider, ("Email:Parallelism", "6"), ("Email:BatchSize", "3"));
+        var referralId = await world.ProposeAsync();
+        await world.DispatchAllAsync();
+        var transport = new HoldsMailsInGroups(world.App.Services.GetRequiredService<IMailTransport>());
+        var delivery = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services, transport);
+        await QueueStaffMailsAsync(world, referralId, 6);
+
+        transport.HoldUntil(6);
+        (await delivery.DispatchWhileFullAsync(CancellationToken.None)).ShouldBe(6);
+
+        transport.Most.ShouldBe(6, "the three mails of the first batch are still going when the three of the second leave");
+        (await world.Sink.WaitForAsync(7)).Count(m => m.To.Contains("benoit@example.org", StringComparison.Ordinal)).ShouldBe(6);
+        (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.State != OutboxState.Sent))).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task The_dispatcher_sends_fewer_mails_at_once_while_web_requests_are_served_and_loses_none(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider, ("Email:Parallelism", "6"), ("Email:ParallelismUnderLoad", "2"));
