@@ -349,7 +349,8 @@ public static class Report
         }
         Line($"| (e) dispatcher: {mails.Count:N0} queued mails into the local SMTP sink | | {mails.Count:N0} | **{F(mails.PerSecond, "0")} mails/s** | | | | | |");
         Line();
-        Line($"(e): {mails.Count:N0} mails in {F(mails.Seconds, "0.0")} s from the commit that queued them to the last one received (the first arrived after {F(mails.FirstAfterSeconds)} s).");
+        Line($"(e): {mails.Count:N0} mails in {F(mails.Seconds, "0.0")} s from the commit that queued them to the last one received (the first arrived after {F(mails.FirstAfterSeconds)} s; " +
+            "the queue is announced with `NOTIFY passerelle_outbox`, as a web instance announces the mail it queues).");
         Line($"(e): over the whole run the sink saw {mails.Connections:N0} SMTP connection(s): the dispatcher keeps its connections from one mail to the next. " +
             $"Processor per mail: host {F(mails.Processor.HostMs)} ms, PostgreSQL {F(mails.Processor.PostgresMs)} ms, machine {F(mails.Processor.MachineMs)} ms.");
         Line($"(d): its answers queued two mails each; while they came in, the dispatcher sent {UnderLoad()} at a time " +

@@ -251,7 +251,8 @@ public sealed partial class Scenarios(Uri server, string connectionString)
     /// <summary>
     /// (e)'s queue: <paramref name="count"/> mails of the three kinds the workflow sends most, in one transaction, as
     /// <see cref="Outbox"/> writes them: the offer to a candidate, the candidate to a company (both create a link when
-    /// composed) and the appointment to a candidate (with its calendar file).
+    /// composed) and the appointment to a candidate (with its calendar file). Then announced (<c>NOTIFY</c>), as a web
+    /// instance announces the mail it queued.
     /// </summary>
     public async Task QueueMailsAsync(int count)
     {
@@ -287,6 +288,9 @@ public sealed partial class Scenarios(Uri server, string connectionString)
         await DataGenerator.CopyAsync(connection,
             "outbox_messages (id, school_id, referral_id, event_sequence, template_key, recipient, calendar, data, state, next_attempt_at, created_at, message_id)",
             rows.Count, TextWriter.Null, i => rows[i]);
+        // Announced as an instance that sends no mail announces what it queued: the dispatcher starts at once, not at its next poll.
+        await using var notify = new NpgsqlCommand($"NOTIFY {OutboxNotifications.Channel}", connection);
+        await notify.ExecuteNonQueryAsync();
     }
 
     private async Task<NpgsqlConnection> OpenAsync()
