@@ -42,40 +42,24 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
         (PasserelleDb db, Guid id, CancellationToken ct) => db.Schools.AsNoTracking().Single(s => s.Id == id)));
 
     /// <summary>
-    /// The rows of a group of referral mails of any schools, with their referral, its author, its school and the school's own
-    /// template (compiled: the dispatcher runs it for every group of mails). Each row is joined within its own school, so no
-    /// query filter is needed (a context for no school reads this). The people and the offer come from
-    /// <see cref="ReferralParties"/>: one query joining all nine tables took PostgreSQL 20–90 ms to plan, several times on
-    /// each new connection, for 1 ms of running (bench/findings.md, issue 17); two of five tables plan in 1–3 ms.
+    /// The rows of a group of referral mails of any schools, in one query (compiled: the dispatcher runs it for every group of
+    /// mails): each row is joined within its own school, so no query filter is needed (a context for no school reads this).
     /// </summary>
-    private static readonly CompiledQuery<Func<PasserelleDb, Guid[], IAsyncEnumerable<MessageRow>>> MessageRows = new(() => EF.CompileAsyncQuery(
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid[], IAsyncEnumerable<ReferralMailRow>>> ReferralRows = new(() => EF.CompileAsyncQuery(
         (PasserelleDb db, Guid[] messageIds) =>
             from m in db.OutboxMessages.AsNoTracking().IgnoreQueryFilters()
             where messageIds.Contains(m.Id)
             join r in db.Referrals on new { Id = m.ReferralId, m.SchoolId } equals new { Id = (Guid?)r.Id, SchoolId = (Guid?)r.SchoolId }
-            join staff in db.Staff on new { Id = r.CreatedByStaffId, r.SchoolId } equals new { staff.Id, staff.SchoolId }
-            join school in db.Schools on r.SchoolId equals school.Id
-            join own in db.EmailTemplates on new { r.SchoolId, Key = m.TemplateKey } equals new { own.SchoolId, own.Key } into owns
-            from template in owns.DefaultIfEmpty()
-            select new MessageRow(m, r, staff, school, template)));
-
-    private sealed record MessageRow(OutboxMessage Message, Referral Referral, Schools.Staff Staff, Schools.School School, EmailTemplate? Template);
-
-    /// <summary>The candidate, the offer with its company and the contact of referrals, each within the referral's school.</summary>
-    private static readonly CompiledQuery<Func<PasserelleDb, Guid[], IAsyncEnumerable<PartiesRow>>> ReferralParties = new(() => EF.CompileAsyncQuery(
-        (PasserelleDb db, Guid[] referralIds) =>
-            from r in db.Referrals.AsNoTracking().IgnoreQueryFilters()
-            where referralIds.Contains(r.Id)
             join candidate in db.Candidates on new { Id = r.CandidateId, r.SchoolId } equals new { candidate.Id, candidate.SchoolId }
             join offer in db.JobOffers on new { Id = r.JobOfferId, r.SchoolId } equals new { offer.Id, offer.SchoolId }
             join company in db.Companies on offer.CompanyId equals company.Id
             join contact in db.CompanyContacts on r.ContactId equals contact.Id
-            select new PartiesRow(r.Id, candidate, offer, company, contact,
-                db.SchoolContacts.Any(l => l.SchoolId == r.SchoolId && l.ContactId == contact.Id && l.DeactivatedAt != null))));
-
-    private sealed record PartiesRow(
-        Guid ReferralId, Candidates.Candidate Candidate, JobOffers.JobOffer Offer, Companies.Company Company, Companies.CompanyContact Contact,
-        bool ContactSwitchedOff);
+            join staff in db.Staff on new { Id = r.CreatedByStaffId, r.SchoolId } equals new { staff.Id, staff.SchoolId }
+            join school in db.Schools on r.SchoolId equals school.Id
+            join own in db.EmailTemplates on new { r.SchoolId, Key = m.TemplateKey } equals new { own.SchoolId, own.Key } into owns
+            from template in owns.DefaultIfEmpty()
+            select new ReferralMailRow(m, r, candidate, offer, company, contact, staff, school,
+                db.SchoolContacts.Any(l => l.SchoolId == r.SchoolId && l.ContactId == contact.Id && l.DeactivatedAt != null), template)));
 
     /// <summary>A referral's mail: composed from <see cref="ReferralMailRow"/> (the others read what they need themselves).</summary>
     public static bool IsReferralMail(OutboxMessage message) =>
@@ -88,18 +72,9 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
     /// </summary>
     public async Task<Dictionary<Guid, ReferralMailRow>> ReadReferralMailsAsync(Guid[] messageIds, CancellationToken ct)
     {
-        var messages = new List<MessageRow>(messageIds.Length);
-        await foreach (var row in MessageRows.For(db)(db, messageIds).WithCancellation(ct))
-            messages.Add(row);
-        var parties = new Dictionary<Guid, PartiesRow>(messages.Count);
-        await foreach (var row in ReferralParties.For(db)(db, [.. messages.Select(m => m.Referral.Id).Distinct()]).WithCancellation(ct))
-            parties[row.ReferralId] = row;
-        var rows = new Dictionary<Guid, ReferralMailRow>(messages.Count);
-        foreach (var (message, referral, staff, school, template) in messages)
-        {
-            if (parties.TryGetValue(referral.Id, out var p))
-                rows[message.Id] = new ReferralMailRow(message, referral, p.Candidate, p.Offer, p.Company, p.Contact, staff, school, p.ContactSwitchedOff, template);
-        }
+        var rows = new Dictionary<Guid, ReferralMailRow>(messageIds.Length);
+        await foreach (var row in ReferralRows.For(db)(db, messageIds).WithCancellation(ct))
+            rows[row.Message.Id] = row;
         return rows;
     }
 

@@ -65,8 +65,8 @@ public sealed class OutboxDelivery(
     /// Starts sending a round's rows and returns once the last of them is on its way. Up to Parallelism mails at once, fewer
     /// while web requests are being served; looked at before each mail, so the dispatcher steps aside within one mail's time
     /// when people arrive. Once half of them have gone, the next group (as many as may go at once) is read and composed
-    /// together: one query and one insert for the group instead of one of each per mail, ready when the slots free. A
-    /// composed mail waits at most for the mails still being sent then (none with Parallelism 1).
+    /// together, in two halves at once: one query and one insert per half instead of one of each per mail, ready when the
+    /// slots free. A composed mail waits at most for the mails still being sent then (none with Parallelism 1).
     /// </summary>
     private async Task StartRoundAsync(List<OutboxMessage> rows, List<Task> sending, SentMarks marks, CancellationToken ct)
     {
@@ -76,7 +76,7 @@ public sealed class OutboxDelivery(
             await HalfFreeAsync(sending, ct);
             var group = rows.GetRange(next, Math.Min(Parallelism(), rows.Count - next));
             next += group.Count;
-            var (composed, alone) = await ComposeGroupAsync(group, ct);
+            var (composed, alone) = await ComposeInHalvesAsync(group, ct);
             foreach (var message in alone)
             {
                 await FreeSlotAsync(sending, ct);
@@ -128,6 +128,22 @@ public sealed class OutboxDelivery(
         var rows = (await db.OutboxMessages.AsNoTracking().Where(m => claimed.Contains(m.Id) && m.LockedBy == InstanceId).ToListAsync(ct))
             .ToDictionary(m => m.Id);
         return [.. claimed.Where(rows.ContainsKey).Select(id => rows[id])];
+    }
+
+    /// <summary>
+    /// Composes a group in two halves at once, each with its query and its insert: composing waits on the database as much as
+    /// it computes, and one group at a time left the SMTP connections waiting for it. A group of one is composed alone.
+    /// </summary>
+    private async Task<(List<(OutboxMessage Message, ComposedMail Mail)> Composed, List<OutboxMessage> Alone)> ComposeInHalvesAsync(
+        List<OutboxMessage> group, CancellationToken ct)
+    {
+        if (group.Count < 2)
+            return await ComposeGroupAsync(group, ct);
+        var half = group.Count / 2;
+        var first = ComposeGroupAsync(group.GetRange(0, half), ct);
+        var second = ComposeGroupAsync(group.GetRange(half, group.Count - half), ct);
+        await Task.WhenAll(first, second);
+        return ([.. first.Result.Composed, .. second.Result.Composed], [.. first.Result.Alone, .. second.Result.Alone]);
     }
 
     /// <summary>
