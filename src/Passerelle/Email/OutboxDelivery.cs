@@ -54,8 +54,7 @@ public sealed class OutboxDelivery(
         {
             // When the rounds stop early (a failure, the process stopping), the mails already on their way end first, and
             // what went out is marked: fewer duplicates.
-            while (sending.Any(d => !d.IsCompleted))
-                await Task.WhenAny(sending.Where(d => !d.IsCompleted));
+            await WaitUntilAtMostAsync(sending, () => 0, CancellationToken.None);
             await marks.CompleteAsync();
         }
         return total;
@@ -106,10 +105,15 @@ public sealed class OutboxDelivery(
     /// <summary>Waits until half of the mails that may be sent at once, or fewer, are being sent.</summary>
     private Task HalfFreeAsync(List<Task> sending, CancellationToken ct) => WaitUntilAtMostAsync(sending, () => Parallelism() / 2, ct);
 
+    /// <summary>
+    /// Waits until at most <paramref name="busy"/> mails are being sent. The mails still going are listed once per wait: counted
+    /// then listed again, they could all end in between, and an empty list threw (the round stopped, its claimed rows stuck
+    /// until their lease ended).
+    /// </summary>
     private static async Task WaitUntilAtMostAsync(List<Task> sending, Func<int> busy, CancellationToken ct)
     {
-        while (sending.Count(d => !d.IsCompleted) > busy())
-            await Task.WhenAny(sending.Where(d => !d.IsCompleted));
+        while (sending.Where(d => !d.IsCompleted).ToList() is var going && going.Count > busy())
+            await Task.WhenAny(going);
         ct.ThrowIfCancellationRequested();
     }
 

@@ -38,8 +38,10 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookOptions op
         var running = new List<Task>(claimed.Count);
         foreach (var id in claimed)
         {
-            while (running.Count(t => !t.IsCompleted) >= options.Parallelism)
-                await Task.WhenAny(running.Where(t => !t.IsCompleted));
+            // The deliveries still going, listed once per wait: counted then listed again, they could all end in between,
+            // and WhenAny of nothing throws.
+            while (running.Where(t => !t.IsCompleted).ToList() is var going && going.Count >= options.Parallelism)
+                await Task.WhenAny(going);
             running.Add(DeliverAsync(id, ct));
         }
         await Task.WhenAll(running);
