@@ -136,12 +136,14 @@ public sealed class OutboxDelivery(
 
     /// <summary>
     /// Composes a group in two halves at once, each with its query and its insert: composing waits on the database as much as
-    /// it computes, and one group at a time left the SMTP connections waiting for it. A group of one is composed alone.
+    /// it computes, and one group at a time left the SMTP connections waiting for it. A small group (fewer than
+    /// <see cref="SmallestSplit"/> mails: the few sent at once while pages are served) is composed in one piece: there the
+    /// dispatcher steps aside, and halves would only add statements.
     /// </summary>
     private async Task<(List<(OutboxMessage Message, ComposedMail Mail)> Composed, List<OutboxMessage> Alone)> ComposeInHalvesAsync(
         List<OutboxMessage> group, CancellationToken ct)
     {
-        if (group.Count < 2)
+        if (group.Count < SmallestSplit)
             return await ComposeGroupAsync(group, ct);
         var half = group.Count / 2;
         var first = ComposeGroupAsync(group.GetRange(0, half), ct);
@@ -149,6 +151,8 @@ public sealed class OutboxDelivery(
         await Task.WhenAll(first, second);
         return ([.. first.Result.Composed, .. second.Result.Composed], [.. first.Result.Alone, .. second.Result.Alone]);
     }
+
+    private const int SmallestSplit = 8;
 
     /// <summary>
     /// Composes a group's referral mails together: their rows as they are now in one query, then the links they carry in
