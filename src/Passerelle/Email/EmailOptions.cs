@@ -64,8 +64,8 @@ public sealed class EmailOptions
     public double RetryMaxSeconds { get; init; } = 3600;
     public int LeaseSeconds { get; init; } = 120;
     /// <summary>
-    /// Mails a dispatcher round claims at once. Between two rounds nothing is sent (the claim, then the read of the rows):
-    /// 256 rather than 64 leaves fewer such gaps now that a mail costs so little (bench/findings.md, issue 17).
+    /// Mails a dispatcher round claims at once: one claim and one read for that many mails. While the queue stays full the next
+    /// round is claimed as the last mails of the one before go (bench/findings.md, issue 17).
     /// </summary>
     public int BatchSize { get; init; } = 256;
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Common;
 using Passerelle.Hosting;
 using Passerelle.Storage;
 
@@ -105,15 +106,9 @@ public sealed class OutboxDelivery(
     /// <summary>Waits until half of the mails that may be sent at once, or fewer, are being sent.</summary>
     private Task HalfFreeAsync(List<Task> sending, CancellationToken ct) => WaitUntilAtMostAsync(sending, () => Parallelism() / 2, ct);
 
-    /// <summary>
-    /// Waits until at most <paramref name="busy"/> mails are being sent. The mails still going are listed once per wait: counted
-    /// then listed again, they could all end in between, and an empty list threw (the round stopped, its claimed rows stuck
-    /// until their lease ended).
-    /// </summary>
     private static async Task WaitUntilAtMostAsync(List<Task> sending, Func<int> busy, CancellationToken ct)
     {
-        while (sending.Where(d => !d.IsCompleted).ToList() is var going && going.Count > busy())
-            await Task.WhenAny(going);
+        await InFlight.WaitUntilAtMostAsync(sending, busy);
         ct.ThrowIfCancellationRequested();
     }
 
@@ -184,26 +179,11 @@ public sealed class OutboxDelivery(
             var message = row.Message;
             if (message.State != OutboxState.Pending || message.LockedBy != InstanceId)
                 continue;
-            ComposedMail? mail;
-            string? problem;
-            ActionLink? link;
-            try
-            {
-                (mail, problem, link) = await composer.ComposeReferralAsync(row, now, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                await RetryLaterAsync(db, message, $"composition: {e.Message}", ct);
+            if (await ComposeOrSetAsideAsync(db, message, () => composer.ComposeReferralAsync(row, now, ct), ct) is not { } ready)
                 continue;
-            }
-            if (mail is null)
-            {
-                await NotSentAsync(db, message, problem!);
-                continue;
-            }
-            if (link is not null)
-                links.Add(link);
-            composed.Add((message, mail));
+            if (ready.Link is not null)
+                links.Add(ready.Link);
+            composed.Add((message, ready.Mail));
         }
         if (links.Count > 0)
         {
@@ -223,23 +203,38 @@ public sealed class OutboxDelivery(
         var message = await composer.ReadAsync(claimed, ct);
         if (message is null || message.State != OutboxState.Pending || message.LockedBy != InstanceId)
             return;
-        ComposedMail? mail;
-        string? problem;
+        var ready = await ComposeOrSetAsideAsync(db, message, async () =>
+        {
+            var (mail, problem) = await composer.ComposeAsync(message, clock.GetUtcNow(), ct);
+            return (mail, problem, (ActionLink?)null);
+        }, ct);
+        if (ready is { } composed)
+            await SendAsync(message, composed.Mail, marks, ct);
+    }
+
+    /// <summary>
+    /// Composes one mail; one that cannot be composed is set aside instead: tried again later when composing threw, else kept
+    /// as skipped or failed (<see cref="NotSentAsync"/>). Returns the mail and the link it carries, or nothing.
+    /// </summary>
+    private async Task<(ComposedMail Mail, ActionLink? Link)?> ComposeOrSetAsideAsync(
+        PasserelleDb db, OutboxMessage message, Func<Task<(ComposedMail? Mail, string? Problem, ActionLink? Link)>> compose, CancellationToken ct)
+    {
+        (ComposedMail? Mail, string? Problem, ActionLink? Link) result;
         try
         {
-            (mail, problem) = await composer.ComposeAsync(message, clock.GetUtcNow(), ct);
+            result = await compose();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             await RetryLaterAsync(db, message, $"composition: {e.Message}", ct);
-            return;
+            return null;
         }
-        if (mail is null)
+        if (result.Mail is null)
         {
-            await NotSentAsync(db, message, problem!);
-            return;
+            await NotSentAsync(db, message, result.Problem!);
+            return null;
         }
-        await SendAsync(message, mail, marks, ct);
+        return (result.Mail, result.Link);
     }
 
     /// <summary>

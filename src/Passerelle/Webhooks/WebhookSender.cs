@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Common;
 using Passerelle.Storage;
 
 namespace Passerelle.Webhooks;
@@ -38,10 +39,7 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookOptions op
         var running = new List<Task>(claimed.Count);
         foreach (var id in claimed)
         {
-            // The deliveries still going, listed once per wait: counted then listed again, they could all end in between,
-            // and WhenAny of nothing throws.
-            while (running.Where(t => !t.IsCompleted).ToList() is var going && going.Count >= options.Parallelism)
-                await Task.WhenAny(going);
+            await InFlight.WaitUntilAtMostAsync(running, () => options.Parallelism - 1);
             running.Add(DeliverAsync(id, ct));
         }
         await Task.WhenAll(running);
