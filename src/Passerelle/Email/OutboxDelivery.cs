@@ -16,7 +16,7 @@ namespace Passerelle.Email;
 /// several mails; the dispatcher's rounds end only once they are marked.
 /// </summary>
 public sealed class OutboxDelivery(
-    IServiceScopeFactory scopes, IMailTransport transport, EmailOptions options, DatabaseOptions database,
+    DispatcherScopes scopes, IMailTransport transport, EmailOptions options, DatabaseOptions database,
     RequestsInFlight requests, PasserelleMetrics metrics, TimeProvider clock, ILogger<OutboxDelivery> logger)
 {
     /// <summary>Who holds a claim; unique per delivery object.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Passerelle.Accounts;
 using Passerelle.Api;
 using Passerelle.Candidates;
@@ -34,9 +35,16 @@ public static class PasserelleApp
         services.AddSingleton(TimeProvider.System);
         // Contexts come from a pool: setting one up costs more than the busiest pages' queries (bench/findings.md);
         // each is handed out working for no school, so a recycled context never keeps an earlier request's scope.
-        services.AddPooledDbContextFactory<PasserelleDb>((provider, options) =>
-            UseDatabase(options, database).AddInterceptors(provider.GetRequiredService<OutboxWakeUp>(), new TransitionsMeter(provider.GetRequiredService<PasserelleMetrics>())));
-        services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<PasserelleDb>>().CreateDbContext().Unscoped());
+        services.AddPooledDbContextFactory<PasserelleDb>((provider, options) => Configure(options, provider, database.ConnectionString));
+        // The outbox dispatcher has its own pool of contexts and connections (Storage/DispatcherScopes.cs).
+        services.AddSingleton(provider => new DispatcherContexts(database.Provider == DatabaseProvider.PostgreSQL
+            ? new PooledDbContextFactory<PasserelleDb>(Configure(new DbContextOptionsBuilder<PasserelleDb>().UseApplicationServiceProvider(provider),
+                provider, database.DispatcherConnectionString).Options)
+            : provider.GetRequiredService<IDbContextFactory<PasserelleDb>>()));
+        services.AddScoped<ScopeConnections>();
+        services.AddScoped(provider => (provider.GetRequiredService<ScopeConnections>().Dispatcher
+            ? provider.GetRequiredService<DispatcherContexts>().Factory
+            : provider.GetRequiredService<IDbContextFactory<PasserelleDb>>()).CreateDbContext().Unscoped());
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<DatabaseStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseStartup>());
@@ -169,6 +177,7 @@ public static class PasserelleApp
         else
             services.AddSingleton<IMailTransport, SmtpMailTransport>();
         services.AddSingleton<RequestsInFlight>();
+        services.AddSingleton<DispatcherScopes>();
         services.AddSingleton<OutboxDelivery>();
         services.AddSingleton<Reminders>();
         services.AddSingleton<PersonalData.Retention>();
@@ -190,11 +199,21 @@ public static class PasserelleApp
         }
     }
 
-    public static DbContextOptionsBuilder UseDatabase(DbContextOptionsBuilder options, DatabaseOptions database) => database.Provider switch
+    public static DbContextOptionsBuilder UseDatabase(DbContextOptionsBuilder options, DatabaseOptions database) =>
+        UseDatabase(options, database, database.ConnectionString);
+
+    private static DbContextOptionsBuilder UseDatabase(DbContextOptionsBuilder options, DatabaseOptions database, string connectionString) => database.Provider switch
     {
-        DatabaseProvider.Sqlite => options.UseSqlite(database.ConnectionString).AddInterceptors(SqliteSecureDelete.Instance),
-        _ => options.UseNpgsql(database.ConnectionString),
+        DatabaseProvider.Sqlite => options.UseSqlite(connectionString).AddInterceptors(SqliteSecureDelete.Instance),
+        _ => options.UseNpgsql(connectionString),
     };
+
+    private static T Configure<T>(T options, IServiceProvider provider, string connectionString) where T : DbContextOptionsBuilder
+    {
+        UseDatabase(options, provider.GetRequiredService<DatabaseOptions>(), connectionString)
+            .AddInterceptors(provider.GetRequiredService<OutboxWakeUp>(), new TransitionsMeter(provider.GetRequiredService<PasserelleMetrics>()));
+        return options;
+    }
 
     public static WebApplication MapPasserelle(this WebApplication app)
     {

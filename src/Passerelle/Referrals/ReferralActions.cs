@@ -37,7 +37,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
             return TransitionResult.Refused(RefusalCode.Invalid, "Cette réponse concerne un profil proposé, pas une mise en relation.");
         if (await ReasonProblemAsync(db, answer, ct) is { } problem)
             return TransitionResult.Refused(RefusalCode.Invalid, problem);
-        if (actor.Channel == Channel.EmailLink && await AnsweredTooOftenAsync(referral.Id, actor.Id, ct))
+        if (actor.Channel == Channel.EmailLink && await AnsweredTooOftenAsync(referral, actor.Id, ct))
             return TransitionResult.Refused(RefusalCode.TooOften,
                 "Vous avez déjà répondu plusieurs fois en quelques minutes : patientez un peu avant de changer d'avis de nouveau.");
         return await ApplyAsync(referral, (r, now) => answer.ApplyTo(r, actor, now), expectedVersion, ct);
@@ -51,9 +51,14 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
 
     public static readonly TimeSpan AnswerWindow = TimeSpan.FromMinutes(10);
 
-    private async Task<bool> AnsweredTooOftenAsync(Guid referralId, Guid personId, CancellationToken ct)
+    private async Task<bool> AnsweredTooOftenAsync(Referral referral, Guid personId, CancellationToken ct)
     {
         var since = clock.GetUtcNow() - AnswerWindow;
+        // Every event moves the referral's UpdatedAt to its time (Referral.Record): a referral unchanged since the window
+        // began has no answer in it, and most answers are the first in a while. Their timeline is not read then.
+        if (referral.UpdatedAt <= since)
+            return false;
+        var referralId = referral.Id;
         return await db.ReferralEvents.CountAsync(
             e => e.ReferralId == referralId && e.ActorId == personId && e.Channel == Channel.EmailLink && e.OccurredAt > since, ct) >= MaxAnswersPerWindow;
     }
@@ -182,10 +187,14 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
                 .ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct2), ct);
     }
 
-    private async Task RevokeLinksAsync(Guid referralId, List<LinkStep> steps, DateTimeOffset now, CancellationToken ct) =>
-        await db.ActionLinks
-            .Where(l => l.ReferralId == referralId && steps.Contains(l.Step) && l.RevokedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct);
+    private async Task RevokeLinksAsync(Guid referralId, List<LinkStep> steps, DateTimeOffset now, CancellationToken ct)
+    {
+        var links = db.ActionLinks.Where(l => l.ReferralId == referralId && l.RevokedAt == null);
+        // An answer closes one step: "step = $1" is planned once per connection, where PostgreSQL planned "step = ANY($1)"
+        // again at nearly every call (bench/findings.md). A cancellation closes several.
+        links = steps is [var step] ? links.Where(l => l.Step == step) : links.Where(l => steps.Contains(l.Step));
+        await links.ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct);
+    }
 
     private async Task<TransitionResult> SaveAsync(TransitionResult result, Func<CancellationToken, Task>? alsoInTransaction, CancellationToken ct)
     {

@@ -58,6 +58,23 @@ public sealed class DatabaseOptions
         return options;
     }
 
+    /// <summary>
+    /// The connection string of the outbox dispatcher's connections (<see cref="DispatcherScopes"/>). PostgreSQL: the same
+    /// server under another application name, hence a pool of its own, where the dispatcher's statements are prepared from
+    /// their second use, planned once (generic plans: they all look rows up by id) and joined in the order they are written
+    /// (they all start from the mails they compose: the nine tables a referral's mail reads took 130 ms to plan, 20 in the
+    /// written order, for the same plan). SQLite: the same string.
+    /// </summary>
+    public string DispatcherConnectionString => Provider == DatabaseProvider.PostgreSQL ? Dispatcher(new NpgsqlConnectionStringBuilder(ConnectionString)) : ConnectionString;
+
+    private static string Dispatcher(NpgsqlConnectionStringBuilder builder)
+    {
+        builder.ApplicationName = $"{builder.ApplicationName ?? "Passerelle"} (outbox)";
+        builder.Options = $"{builder.Options} -c plan_cache_mode=force_generic_plan -c join_collapse_limit=1".Trim();
+        builder.AutoPrepareMinUsages = 2;
+        return builder.ConnectionString;
+    }
+
     public DbConnection CreateConnection() => Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteConnection(ConnectionString),
@@ -134,6 +151,8 @@ public sealed class DatabaseOptions
             // cost the server five statements on each query's connection.
             if (!given.Contains("ResetOnClose", StringComparison.OrdinalIgnoreCase))
                 builder.NoResetOnClose = true;
+            // Who is who in pg_stat_activity: "Passerelle", and "Passerelle (outbox)" for the dispatcher's connections.
+            builder.ApplicationName ??= "Passerelle";
             return builder.ToString();
         }
         catch (ArgumentException e)

@@ -41,9 +41,17 @@ public static class WebhookEvents
     /// <summary>Adds the deliveries of the referral events this save adds, for the endpoints of their school that want them.</summary>
     internal static async Task AddDeliveriesAsync(PasserelleDb db, CancellationToken ct)
     {
-        if (AddedEvents(db) is { } events)
-            AddDeliveries(db, events, await EndpointsOf(db, events).ToListAsync(ct));
+        if (AddedEvents(db) is not { } events)
+            return;
+        var endpoints = events.All(e => e.SchoolId == events[0].SchoolId)
+            ? await SchoolEndpoints.For(db)(db, events[0].SchoolId).ToListAsync(ct)
+            : await EndpointsOf(db, events).ToListAsync(ct);
+        AddDeliveries(db, events, endpoints);
     }
+
+    /// <summary>A school's endpoints that are on: read by every save that adds events (every answer), so translated once.</summary>
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid, IAsyncEnumerable<WebhookEndpoint>>> SchoolEndpoints = new(() => EF.CompileAsyncQuery(
+        (PasserelleDb db, Guid schoolId) => db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking().Where(e => e.SchoolId == schoolId && e.DisabledAt == null)));
 
     /// <summary>The same for a save without await (<c>SaveChanges()</c>).</summary>
     internal static void AddDeliveries(PasserelleDb db)
@@ -89,8 +97,7 @@ public static class WebhookEvents
     {
         if (message.SchoolId is not { } schoolId)
             return;
-        var endpoints = await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking()
-            .Where(e => e.SchoolId == schoolId && e.DisabledAt == null).ToListAsync(ct);
+        var endpoints = await SchoolEndpoints.For(db)(db, schoolId).ToListAsync(ct);
         var wanting = endpoints.Where(e => e.Wants(MailFailed)).ToList();
         if (wanting.Count == 0)
             return;

@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Passerelle.Storage;
+
+/// <summary>
+/// Service scopes for the outbox dispatcher, whose <see cref="PasserelleDb"/> works on connections of its own
+/// (PostgreSQL: a pool under the application name "Passerelle (outbox)", <see cref="DatabaseOptions.DispatcherConnectionString"/>).
+/// Why: PostgreSQL prepares and plans a statement on each connection that runs it. Among the pages' connections the
+/// dispatcher's query that reads a group of mails (nine tables, 20–90 ms to plan against 1 ms to run) was planned again on
+/// each of them, and pushed out of their prepared statements by the pages' own (bench/findings.md). On its few
+/// connections it is planned a few times in the life of the process.
+/// </summary>
+public sealed class DispatcherScopes(IServiceScopeFactory scopes)
+{
+    public AsyncServiceScope CreateAsyncScope()
+    {
+        var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ScopeConnections>().Dispatcher = true;
+        return scope;
+    }
+}
+
+/// <summary>Whose connections the scope's <see cref="PasserelleDb"/> uses: the pages' (the default) or the dispatcher's.</summary>
+public sealed class ScopeConnections
+{
+    public bool Dispatcher { get; set; }
+}
+
+/// <summary>The dispatcher's pool of contexts, on its connection string (PostgreSQL only: SQLite has one pool).</summary>
+public sealed class DispatcherContexts(IDbContextFactory<PasserelleDb> factory)
+{
+    public IDbContextFactory<PasserelleDb> Factory => factory;
+}
