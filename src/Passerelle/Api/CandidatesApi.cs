@@ -81,7 +81,7 @@ public static class CandidatesApi
         }
         if (after is { } cursor)
             candidates = candidates.Where(c => c.Id.CompareTo(cursor) > 0);
-        var rows = await candidates.OrderBy(c => c.Id).Take(limit + 1).ToListAsync(http.RequestAborted);
+        var rows = await ApiQuery.TakePage(candidates.OrderBy(c => c.Id), limit).ToListAsync(http.RequestAborted);
         var resources = await ResourcesAsync(db, rows, http.RequestAborted);
         return TypedResults.Ok(ApiQuery.Page(resources, limit, c => c.Id));
     }

@@ -102,7 +102,7 @@ public static class CompaniesApi
             rows = rows.Where(r => r.company.Siret == siret);
         if (after is { } cursor)
             rows = rows.Where(r => r.company.Id.CompareTo(cursor) > 0);
-        var page = await rows.AsNoTracking().OrderBy(r => r.company.Id).Take(limit + 1).ToListAsync(http.RequestAborted);
+        var page = await ApiQuery.TakePage(rows.AsNoTracking().OrderBy(r => r.company.Id), limit).ToListAsync(http.RequestAborted);
         return TypedResults.Ok(ApiQuery.Page(page.ConvertAll(r => Resource(r.company, r.ExternalId, r.Active)), limit, c => c.Id));
     }
 
@@ -155,7 +155,7 @@ public static class CompaniesApi
             rows = rows.Where(r => r.ExternalId == externalId);
         if (after is { } cursor)
             rows = rows.Where(r => r.contact.Id.CompareTo(cursor) > 0);
-        var page = await rows.AsNoTracking().OrderBy(r => r.contact.Id).Take(limit + 1).ToListAsync(http.RequestAborted);
+        var page = await ApiQuery.TakePage(rows.AsNoTracking().OrderBy(r => r.contact.Id), limit).ToListAsync(http.RequestAborted);
         return TypedResults.Ok(ApiQuery.Page(page.ConvertAll(r => Resource(r.contact, r.ExternalId, r.Active)), limit, c => c.Id));
     }
 
@@ -224,7 +224,7 @@ public static class CompaniesApi
             offers = offers.Where(o => o.ExternalId == externalId);
         if (after is { } cursor)
             offers = offers.Where(o => o.Id.CompareTo(cursor) > 0);
-        var page = await offers.OrderBy(o => o.Id).Take(limit + 1).ToListAsync(http.RequestAborted);
+        var page = await ApiQuery.TakePage(offers.OrderBy(o => o.Id), limit).ToListAsync(http.RequestAborted);
         return TypedResults.Ok(ApiQuery.Page(page.ConvertAll(Resource), limit, o => o.Id));
     }
 

@@ -107,7 +107,7 @@ public static class PushesApi
             pushes = pushes.Where(p => db.PushedProfiles.Any(profile => profile.CvPushId == p.Id && profile.State == s));
         if (after is { } cursor)
             pushes = pushes.Where(p => p.Id.CompareTo(cursor) > 0);
-        var page = await ResourcesAsync(db, pushes.OrderBy(p => p.Id).Take(limit + 1), http.RequestAborted);
+        var page = await ResourcesAsync(db, ApiQuery.TakePage(pushes.OrderBy(p => p.Id), limit), http.RequestAborted);
         return TypedResults.Ok(ApiQuery.Page(page, limit, p => p.Id));
     }
 

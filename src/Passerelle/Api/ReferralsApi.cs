@@ -205,7 +205,7 @@ public static class ReferralsApi
             referrals = referrals.Where(r => r.Id.CompareTo(cursor) > 0);
         // The page's ids first (one table), then the page with its names by those ids. One query with the LIMIT joined to four
         // tables made PostgreSQL plan it again on every call (the LIMIT is a parameter: no generic plan); by ids, it plans once.
-        var ids = await referrals.OrderBy(r => r.Id).Select(r => r.Id).Take(limit + 1).ToListAsync(http.RequestAborted);
+        var ids = await ApiQuery.TakePage(referrals.OrderBy(r => r.Id).Select(r => r.Id), limit).ToListAsync(http.RequestAborted);
         var rows = await ResourcesAsync(db, ids, http.RequestAborted);
         return TypedResults.Ok(ApiQuery.Page(rows, limit, r => r.Id));
     }
