@@ -108,7 +108,6 @@ public sealed class ApiQuery(IQueryCollection query)
         return Base64Url.EncodeToString(bytes);
     }
 
-    /// <summary>A page of <paramref name="limit"/> from rows read with one more (<paramref name="rows"/>): whether there is a next page.</summary>
     /// <summary>
     /// A page's rows and one more, with the count written in the SQL: given as a parameter, the LIMIT leaves PostgreSQL no generic
     /// plan it likes, and it planned the referrals' page again at every call (five times longer than running it). A platform asks
@@ -118,6 +117,7 @@ public sealed class ApiQuery(IQueryCollection query)
         rows.Provider.CreateQuery<T>(Expression.Call(typeof(Queryable), nameof(Queryable.Take), [typeof(T)], rows.Expression,
             Expression.Call(typeof(EF), nameof(EF.Constant), [typeof(int)], Expression.Constant(limit + 1))));
 
+    /// <summary>A page of <paramref name="limit"/> from rows read with one more (<paramref name="rows"/>): whether there is a next page.</summary>
     public static ApiPage<T> Page<T>(List<T> rows, int limit, Func<T, Guid> id) =>
         rows.Count > limit ? new ApiPage<T>(rows[..limit], Cursor(id(rows[limit - 1]))) : new ApiPage<T>(rows, null);
 }

@@ -204,7 +204,7 @@ public static class ReferralsApi
         if (after is { } cursor)
             referrals = referrals.Where(r => r.Id.CompareTo(cursor) > 0);
         // The page's ids first (one table), then the page with its names by those ids. One query with the LIMIT joined to four
-        // tables made PostgreSQL plan it again on every call (the LIMIT is a parameter: no generic plan); by ids, it plans once.
+        // tables made PostgreSQL plan it again on every call; by ids, it plans once (and the ids' LIMIT is written in the SQL).
         var ids = await ApiQuery.TakePage(referrals.OrderBy(r => r.Id).Select(r => r.Id), limit).ToListAsync(http.RequestAborted);
         var rows = await ResourcesAsync(db, ids, http.RequestAborted);
         return TypedResults.Ok(ApiQuery.Page(rows, limit, r => r.Id));

@@ -190,7 +190,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
     private async Task RevokeLinksAsync(Guid referralId, List<LinkStep> steps, DateTimeOffset now, CancellationToken ct)
     {
         var links = db.ActionLinks.Where(l => l.ReferralId == referralId && l.RevokedAt == null);
-        // An answer closes one step: "step = $1" is planned once per connection, where PostgreSQL planned "step = ANY($1)"
+        // An answer closes one step: "step = $1" is planned once per connection, where PostgreSQL has planned "step = ANY($1)"
         // again at nearly every call (bench/findings.md). A cancellation closes several.
         links = steps is [var step] ? links.Where(l => l.Step == step) : links.Where(l => steps.Contains(l.Step));
         await links.ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct);

@@ -5,10 +5,10 @@ namespace Passerelle.Storage;
 /// <summary>
 /// Service scopes for the outbox dispatcher, whose <see cref="PasserelleDb"/> works on connections of its own
 /// (PostgreSQL: a pool under the application name "Passerelle (outbox)", <see cref="DatabaseOptions.DispatcherConnectionString"/>).
-/// Why: PostgreSQL prepares and plans a statement on each connection that runs it. Among the pages' connections the
-/// dispatcher's query that reads a group of mails (nine tables, 20–90 ms to plan against 1 ms to run) was planned again on
-/// each of them, and pushed out of their prepared statements by the pages' own (bench/findings.md). On its few
-/// connections it is planned a few times in the life of the process.
+/// Why: PostgreSQL prepares and plans a statement on each connection that runs it. Spread over the pages' connections, the
+/// dispatcher's query that reads a group of mails (nine tables: 130 ms to plan here, against 1 ms to run) was planned
+/// dozens of times in each minute of the benchmark (bench/findings.md). On its few connections, with the settings of
+/// <see cref="DatabaseOptions.DispatcherConnectionString"/>, it is planned a few times in the life of the process.
 /// </summary>
 public sealed class DispatcherScopes(IServiceScopeFactory scopes)
 {
