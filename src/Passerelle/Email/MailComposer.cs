@@ -44,6 +44,8 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
     /// <summary>
     /// The rows of a group of referral mails of any schools, in one query (compiled: the dispatcher runs it for every group of
     /// mails): each row is joined within its own school, so no query filter is needed (a context for no school reads this).
+    /// Its nine tables cost PostgreSQL far more to plan than to run: it runs on the dispatcher's connections, where it is
+    /// planned once (<see cref="Storage.DispatcherScopes"/>).
     /// </summary>
     private static readonly CompiledQuery<Func<PasserelleDb, Guid[], IAsyncEnumerable<ReferralMailRow>>> ReferralRows = new(() => EF.CompileAsyncQuery(
         (PasserelleDb db, Guid[] messageIds) =>

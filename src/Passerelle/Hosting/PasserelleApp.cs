@@ -36,14 +36,14 @@ public static class PasserelleApp
         // Contexts come from a pool: setting one up costs more than the busiest pages' queries (bench/findings.md);
         // each is handed out working for no school, so a recycled context never keeps an earlier request's scope.
         services.AddPooledDbContextFactory<PasserelleDb>((provider, options) => Configure(options, provider, database.ConnectionString));
-        // The outbox dispatcher has its own pool of contexts and connections (Storage/DispatcherScopes.cs).
-        services.AddSingleton(provider => new DispatcherContexts(database.Provider == DatabaseProvider.PostgreSQL
+        // The outbox dispatcher has its own pool of contexts and connections on PostgreSQL (Storage/DispatcherScopes.cs).
+        services.AddKeyedSingleton<IDbContextFactory<PasserelleDb>>(DispatcherScopes.Key, (provider, _) => database.Provider == DatabaseProvider.PostgreSQL
             ? new PooledDbContextFactory<PasserelleDb>(Configure(new DbContextOptionsBuilder<PasserelleDb>().UseApplicationServiceProvider(provider),
                 provider, database.DispatcherConnectionString).Options)
-            : provider.GetRequiredService<IDbContextFactory<PasserelleDb>>()));
+            : provider.GetRequiredService<IDbContextFactory<PasserelleDb>>());
         services.AddScoped<ScopeConnections>();
         services.AddScoped(provider => (provider.GetRequiredService<ScopeConnections>().Dispatcher
-            ? provider.GetRequiredService<DispatcherContexts>().Factory
+            ? provider.GetRequiredKeyedService<IDbContextFactory<PasserelleDb>>(DispatcherScopes.Key)
             : provider.GetRequiredService<IDbContextFactory<PasserelleDb>>()).CreateDbContext().Unscoped());
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<DatabaseStartup>();

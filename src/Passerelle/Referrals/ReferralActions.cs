@@ -58,9 +58,8 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         // began has no answer in it, and most answers are the first in a while. Their timeline is not read then.
         if (referral.UpdatedAt <= since)
             return false;
-        var referralId = referral.Id;
         return await db.ReferralEvents.CountAsync(
-            e => e.ReferralId == referralId && e.ActorId == personId && e.Channel == Channel.EmailLink && e.OccurredAt > since, ct) >= MaxAnswersPerWindow;
+            e => e.ReferralId == referral.Id && e.ActorId == personId && e.Channel == Channel.EmailLink && e.OccurredAt > since, ct) >= MaxAnswersPerWindow;
     }
 
     /// <summary>A refusal's reason must be one of the school's list (or none): the one check, for referrals and pushed profiles.</summary>

@@ -12,6 +12,9 @@ namespace Passerelle.Storage;
 /// </summary>
 public sealed class DispatcherScopes(IServiceScopeFactory scopes)
 {
+    /// <summary>The service key of the dispatcher's context factory (its pool of contexts, on its connection string).</summary>
+    public const string Key = "outbox";
+
     public AsyncServiceScope CreateAsyncScope()
     {
         var scope = scopes.CreateAsyncScope();
@@ -24,10 +27,4 @@ public sealed class DispatcherScopes(IServiceScopeFactory scopes)
 public sealed class ScopeConnections
 {
     public bool Dispatcher { get; set; }
-}
-
-/// <summary>The dispatcher's pool of contexts, on its connection string (PostgreSQL only: SQLite has one pool).</summary>
-public sealed class DispatcherContexts(IDbContextFactory<PasserelleDb> factory)
-{
-    public IDbContextFactory<PasserelleDb> Factory => factory;
 }

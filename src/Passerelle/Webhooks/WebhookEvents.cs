@@ -43,9 +43,9 @@ public static class WebhookEvents
     {
         if (AddedEvents(db) is not { } events)
             return;
-        var endpoints = events.All(e => e.SchoolId == events[0].SchoolId)
-            ? await SchoolEndpoints.For(db)(db, events[0].SchoolId).ToListAsync(ct)
-            : await EndpointsOf(db, events).ToListAsync(ct);
+        var endpoints = new List<WebhookEndpoint>();
+        foreach (var schoolId in events.Select(e => e.SchoolId).Distinct())
+            endpoints.AddRange(await SchoolEndpoints.For(db)(db, schoolId).ToListAsync(ct));
         AddDeliveries(db, events, endpoints);
     }
 
