@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Passerelle.Accounts;
 using Passerelle.Candidates;
 using Passerelle.Storage;
 
@@ -37,6 +38,45 @@ public static class BaselineList
         ORDER BY r.id
         LIMIT 51
         """;
+
+    /// <summary>
+    /// (d′) the answer's ceiling: what (d) asks of PostgreSQL, in its round trips, with nothing else — the link and its
+    /// referral read, the school's webhook endpoints read, then in one transaction the referral's conditional update, its
+    /// event and its two mails in one batch, and the step's links revoked. Rolled back instead of committed, so the
+    /// referral can be answered again and the dispatcher has nothing to send; on this server (<c>synchronous_commit=off</c>)
+    /// a commit costs about what a rollback does.
+    /// </summary>
+    public const string AnswerPath = "/bench/baseline/answer";
+
+    private const string LinkSql = """
+        SELECT a.secret_hash, a.revoked_at, a.expires_at, r.id, r.school_id, r.stage, r.version
+        FROM action_links a JOIN referrals r ON r.id = a.referral_id
+        WHERE a.id = @id
+        """;
+
+    private const string EndpointsSql = "SELECT id, url, secret, events FROM webhook_endpoints WHERE school_id = @school AND disabled_at IS NULL";
+
+    private const string UpdateSql = """
+        UPDATE referrals SET appointment_comment = @comment, appointment_location = @location, appointment_starts_at = @starts,
+               company_answer = 'Accepted', company_answered_at = @now, stage = 'AwaitingAppointmentAnswer', updated_at = @now, version = @version + 1
+        WHERE id = @referral AND version = @version
+        """;
+
+    private const string EventSql = """
+        INSERT INTO referral_events (id, school_id, referral_id, sequence, occurred_at, kind, actor_kind, actor_id, actor_name, channel, comment,
+                                     appointment_starts_at, appointment_location)
+        VALUES (@id, @school, @referral, @version + 1, @now, 'CandidateAccepted', 'CompanyContact', @actor, 'CONTACT Bench', 'EmailLink', @comment,
+                @starts, @location)
+        """;
+
+    private const string MailSql = """
+        INSERT INTO outbox_messages (id, school_id, referral_id, event_sequence, template_key, recipient, calendar, data, state, attempts,
+                                     next_attempt_at, created_at, message_id)
+        VALUES (@id, @school, @referral, @version + 1, @template, @recipient, @calendar, @data, 'Pending', 0, @now, @now, @messageId)
+        """;
+
+    private const string RevokeSql =
+        "UPDATE action_links SET revoked_at = @now WHERE school_id = @school AND referral_id = @referral AND revoked_at IS NULL AND step = 'Company'";
 
     /// <summary>Where the host finds its connection string (a command line would show the password to anyone).</summary>
     public const string ConnectionVariable = "PASSERELLE_BASELINE_CONNECTION";
@@ -88,7 +128,84 @@ public static class BaselineList
             http.Response.ContentType = "application/json; charset=utf-8";
             await http.Response.Body.WriteAsync(await ApiPageAsync(connectionString, school, ct), ct);
         });
+        app.MapPost(AnswerPath + "/{token}", async (string token, HttpContext http, CancellationToken ct) =>
+        {
+            var form = await http.Request.ReadFormAsync(ct);
+            var answered = int.TryParse(form["Version"], out var version)
+                && await AnswerAsync(connectionString, token, version, form["Appointment.Location"].ToString(), form["Appointment.Comment"].ToString(), ct);
+            http.Response.StatusCode = answered ? StatusCodes.Status200OK : StatusCodes.Status409Conflict;
+            http.Response.ContentType = "text/html; charset=utf-8";
+            await http.Response.WriteAsync(answered ? "<!doctype html><p>Votre réponse est enregistrée.</p>" : "<!doctype html><p>Ce lien n'est plus valable.</p>", ct);
+        });
         await app.RunAsync();
+    }
+
+    /// <summary>The answer's statements (<see cref="AnswerPath"/>); false when the link or the version does not hold.</summary>
+    public static async Task<bool> AnswerAsync(string connectionString, string token, int version, string location, string comment, CancellationToken ct)
+    {
+        if (!SecretToken.TryParse(token, out var linkId, out var presented))
+            return false;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        var now = DateTimeOffset.UtcNow;
+        Guid referral, school;
+        await using (var read = new NpgsqlCommand(LinkSql, connection))
+        {
+            read.Parameters.AddWithValue("id", linkId);
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct) || !SecretToken.Matches(reader.GetFieldValue<byte[]>(0), presented) || !reader.IsDBNull(1)
+                || reader.GetFieldValue<DateTimeOffset>(2) <= now || reader.GetString(5) != "AwaitingCompany" || reader.GetInt32(6) != version)
+                return false;
+            (referral, school) = (reader.GetGuid(3), reader.GetGuid(4));
+        }
+        await using (var endpoints = new NpgsqlCommand(EndpointsSql, connection))
+        {
+            endpoints.Parameters.AddWithValue("school", school);
+            await using var reader = await endpoints.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                // None in the generated data; read as the app reads them.
+            }
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var starts = now.AddDays(10);
+        var data = System.Text.Json.JsonSerializer.Serialize(new { appointmentStartsAt = starts, appointmentLocation = location, appointmentComment = comment, comment });
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            NpgsqlBatchCommand Add(string sql, params (string Name, object Value)[] parameters)
+            {
+                var command = new NpgsqlBatchCommand(sql);
+                foreach (var (name, value) in parameters)
+                    command.Parameters.AddWithValue(name, value);
+                batch.BatchCommands.Add(command);
+                return command;
+            }
+            var update = Add(UpdateSql, ("comment", comment), ("location", location), ("starts", starts), ("now", now), ("version", version), ("referral", referral));
+            Add(EventSql, ("id", Guid.CreateVersion7()), ("school", school), ("referral", referral), ("version", version), ("now", now),
+                ("actor", Guid.NewGuid()), ("comment", comment), ("starts", starts), ("location", location));
+            foreach (var (template, recipient, calendar) in new[]
+            {
+                ("referral.appointment_to_candidate", "Candidate", "Request"), ("school.company_proposed_appointment", "ReferringStaff", "None"),
+            })
+            {
+                var id = Guid.CreateVersion7();
+                Add(MailSql, ("id", id), ("school", school), ("referral", referral), ("version", version), ("template", template), ("recipient", recipient),
+                    ("calendar", calendar), ("data", data), ("now", now), ("messageId", $"<{id:N}@passerelle>"));
+            }
+            await batch.ExecuteNonQueryAsync(ct);
+            if (update.RecordsAffected != 1)
+                return false;
+        }
+        await using (var revoke = new NpgsqlCommand(RevokeSql, connection, transaction))
+        {
+            revoke.Parameters.AddWithValue("now", now);
+            revoke.Parameters.AddWithValue("school", school);
+            revoke.Parameters.AddWithValue("referral", referral);
+            await revoke.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.RollbackAsync(ct);
+        return true;
     }
 
     /// <summary>The API's first page of 50, as <c>{"items":[…],"nextCursor":…}</c>, written by hand.</summary>

@@ -121,6 +121,8 @@ public static class BenchRun
                 await MeasureAsync("g.api.create", server, settings.Connections, await scenarios.ApiCreatesAsync(ApiCreates));
             if (Wants("d"))
             {
+                // Its ceiling first (nothing kept, nothing to send), on referrals (d) does not answer after it.
+                await MeasureAsync("d.baseline", baseline, settings.Connections, await scenarios.AnswerBaselineAsync(settings.Answers / 2));
                 // The dispatcher keeps sending while (d) runs: what it sends in that time is its rate under load.
                 var answers = await scenarios.MailAnswersAsync(settings.Answers / 2);
                 var (sentBefore, during) = (sink.Received, Stopwatch.GetTimestamp());
@@ -188,7 +190,7 @@ public static class BenchRun
     /// <summary>A database of the given size: generated afresh, or kept when reuse is asked and it has that size.</summary>
     private static async Task<string> PrepareAsync(BenchSettings settings, string name, int schools, int referrals, TextWriter log, int waiting = 0)
     {
-        var target = new NpgsqlConnectionStringBuilder(settings.AdminConnectionString) { Database = name, Pooling = true, MaxPoolSize = 100 }.ConnectionString;
+        var target = new NpgsqlConnectionStringBuilder(settings.AdminConnectionString) { Database = name, Pooling = true }.ConnectionString;
         await using var admin = new NpgsqlConnection(settings.AdminConnectionString);
         await admin.OpenAsync();
         await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", admin))
@@ -326,6 +328,8 @@ public static class Report
             Line($"- {name}: {value}");
         Line($"- Driver: C# closed loop (`bench/Passerelle.Bench`), in its own process on the same machine; {settings.Connections} connections unless said, " +
             $"{F(settings.WarmupSeconds, "0")} s warm-up then {F(settings.DurationSeconds, "0")} s measured per figure, every request timed.");
+        Line($"- Connections to PostgreSQL: Passerelle's defaults, at most {Passerelle.Storage.DatabaseOptions.PoolSize} for the pages of an instance " +
+            $"and {Passerelle.Storage.DatabaseOptions.DispatcherPoolSize} for its mail dispatcher; the baselines' host has the same {Passerelle.Storage.DatabaseOptions.PoolSize}.");
         Line($"- Data: {settings.Referrals:N0} referrals over {settings.Schools} schools (large), {settings.SmallReferrals:N0} over {settings.SmallSchools} (small); " +
             $"bench.contact0 has {DataGenerator.ListedReferrals} referrals in school 0 in both.");
         Line();
@@ -337,6 +341,7 @@ public static class Report
         {
             ("a.health", "(a) `/health/live`"), ("b.baseline", "(b) baseline: one SQL query, minimal HTML"),
             ("c.list", "(c) company list, signed in"), ("c.list.1", "(c) company list, one connection"),
+            ("d.baseline", "(d′) answer baseline: the statements of (d) in its round trips, rolled back, minimal HTML"),
             ("d.answer", "(d) accept with appointment from the mail link (POST)"), ("d.answer.4", "(d) the same, 4 connections"),
             ("b.api.baseline", "(b′) API baseline: the page of (f), one SQL query, minimal JSON"),
             ("f.api.list", "(f) API: list referrals, one page of 50 (`GET /api/v1/referrals`)"), ("g.api.create", "(g) API: create a referral (`POST /api/v1/referrals`)"),
@@ -357,7 +362,7 @@ public static class Report
             $"(`Email:ParallelismUnderLoad`), **{F(mails.PerSecondUnderLoad, "0")} mails/s** over (d) at {settings.Connections} connections; " +
             $"the {mails.Backlog:N0} still queued when they stopped were out {F(mails.BacklogSeconds, "0.0")} s later.");
         Line("Processor per request: the processor time, during the measured window, of the process that answered (Passerelle, or the baseline's " +
-            "host for (b) and (b′)), of all PostgreSQL's processes, and of the whole machine (the driver included), divided by the requests " +
+            "host for (b), (b′) and (d′)), of all PostgreSQL's processes, and of the whole machine (the driver included), divided by the requests " +
             "of the window (from /proc). It holds better than a throughput when other tenants of the machine take its cores.");
         Line($"Server's peak resident memory over the whole run (both databases, VmHWM): **{peakMemory / 1048576.0:0} MB**.");
         Line();
@@ -377,6 +382,11 @@ public static class Report
             Line($"| (f)/(b′) throughput | {F(fl.Throughput / bl.Throughput)} | the share of the API page's data-path ceiling the API reaches |");
             Line($"| (f)/(b′) p95 | {F(fl.P95 / bl.P95)} | |");
             Line($"| (f)/(b) throughput | {F(fl.Throughput / b.Throughput)} | the API's page of 50 against the company list's raw-SQL page of 20 |");
+        }
+        if (r.TryGetValue("d.baseline", out var db))
+        {
+            Line($"| (d)/(d′) throughput | {F(d.Throughput / db.Throughput)} | the share of the answer's data-path ceiling the real answer reaches |");
+            Line($"| (d)/(d′) p95 | {F(d.P95 / db.P95)} | |");
         }
         Line($"| (d)/(a) p95 | {F(d.P95 / a.P95)} | |");
         Line($"| (d)/(a) throughput | {F(d.Throughput / a.Throughput)} | |");

@@ -97,6 +97,62 @@ public sealed partial class Scenarios(Uri server, string connectionString)
     /// </summary>
     public async Task<Func<LoadDriver.Request?>> MailAnswersAsync(int count)
     {
+        var links = await CompanyLinksAsync(count);
+        using var client = BehindTls.Client(server, out var cookies);
+        var page = await client.GetStringAsync($"/l/{links[0].Token}/accepter");
+        var formToken = TokenIn(page);
+        var cookie = cookies.CookieHeader;
+
+        return Each(links, async (c, token, version, ct) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/l/{token}/accepter?handler=AcceptCandidate")
+            {
+                Content = AnswerForm(version, (FormToken, formToken)),
+            };
+            request.Headers.Add("Cookie", cookie);
+            using var response = await c.SendAsync(request, ct);
+            await response.Content.ReadAsByteArrayAsync(ct);
+            // Done: the page redirects to the link's page, which shows the answer.
+            return response.StatusCode == HttpStatusCode.Redirect;
+        });
+    }
+
+    /// <summary>
+    /// (d′) the same answers' statements alone, on the baseline's host (<see cref="BaselineList.AnswerPath"/>): the same
+    /// links and form, no antiforgery, nothing kept (the host rolls back).
+    /// </summary>
+    public async Task<Func<LoadDriver.Request?>> AnswerBaselineAsync(int count) =>
+        Each(await CompanyLinksAsync(count), async (c, token, version, ct) =>
+        {
+            using var response = await c.PostAsync($"{BaselineList.AnswerPath}/{token}", AnswerForm(version), ct);
+            await response.Content.ReadAsByteArrayAsync(ct);
+            return response.StatusCode == HttpStatusCode.OK;
+        });
+
+    /// <summary>One request per link, each link once; null once they are all used.</summary>
+    private static Func<LoadDriver.Request?> Each(
+        List<(string Token, int Version)> links, Func<HttpClient, string, int, CancellationToken, Task<bool>> answer)
+    {
+        var next = -1;
+        return () =>
+        {
+            var i = Interlocked.Increment(ref next);
+            if (i >= links.Count)
+                return null;
+            var (token, version) = links[i];
+            return (c, ct) => answer(c, token, version, ct);
+        };
+    }
+
+    /// <summary>The form of an acceptance with an appointment in ten days.</summary>
+    private static FormUrlEncodedContent AnswerForm(int version, params (string Name, string Value)[] more) =>
+        Form([.. more, ("Version", version.ToString(CultureInfo.InvariantCulture)),
+            ("Appointment.Date", DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("Appointment.Hour", "10"),
+            ("Appointment.Minute", "30"), ("Appointment.Location", "12 rue Sainte-Catherine, Bordeaux"), ("Appointment.Comment", "Merci de venir avec votre CV.")]);
+
+    /// <summary>A new company link for each of <paramref name="count"/> referrals waiting for the company, with the referral's version.</summary>
+    private async Task<List<(string Token, int Version)>> CompanyLinksAsync(int count)
+    {
         var links = new List<(string Token, int Version)>(count);
         await using (var connection = await OpenAsync())
         {
@@ -123,34 +179,7 @@ public sealed partial class Scenarios(Uri server, string connectionString)
                 });
         }
 
-        using var client = BehindTls.Client(server, out var cookies);
-        var page = await client.GetStringAsync($"/l/{links[0].Token}/accepter");
-        var formToken = TokenIn(page);
-        var cookie = cookies.CookieHeader;
-        var date = DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-        var next = -1;
-        return () =>
-        {
-            var i = Interlocked.Increment(ref next);
-            if (i >= links.Count)
-                return null;
-            var (token, version) = links[i];
-            return async (c, ct) =>
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, $"/l/{token}/accepter?handler=AcceptCandidate")
-                {
-                    Content = Form((FormToken, formToken), ("Version", version.ToString(CultureInfo.InvariantCulture)),
-                        ("Appointment.Date", date), ("Appointment.Hour", "10"), ("Appointment.Minute", "30"),
-                        ("Appointment.Location", "12 rue Sainte-Catherine, Bordeaux"), ("Appointment.Comment", "Merci de venir avec votre CV.")),
-                };
-                request.Headers.Add("Cookie", cookie);
-                using var response = await c.SendAsync(request, ct);
-                await response.Content.ReadAsByteArrayAsync(ct);
-                // Done: the page redirects to the link's page, which shows the answer.
-                return response.StatusCode == HttpStatusCode.Redirect;
-            };
-        };
+        return links;
     }
 
     private string apiKey = "";

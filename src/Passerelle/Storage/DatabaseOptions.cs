@@ -58,12 +58,18 @@ public sealed class DatabaseOptions
         return options;
     }
 
+    /// <summary>The pages' connections per instance, unless the connection string says <c>Maximum Pool Size</c>.</summary>
+    public const int PoolSize = 8;
+
+    /// <summary>The dispatcher's connections per instance, at most (<see cref="DispatcherConnectionString"/>).</summary>
+    public const int DispatcherPoolSize = 4;
+
     /// <summary>
     /// The connection string of the outbox dispatcher's connections (<see cref="DispatcherScopes"/>). PostgreSQL: the same
     /// server under another application name, hence a pool of its own, where the dispatcher's statements are prepared from
     /// their second use, planned once (generic plans: they all look rows up by id) and joined in the order they are written
     /// (they all start from the mails they compose: the nine tables a referral's mail reads took 130 ms to plan, 20 in the
-    /// written order, for the same plan). SQLite: the same string.
+    /// written order, for the same plan), with at most <see cref="DispatcherPoolSize"/> connections. SQLite: the same string.
     /// </summary>
     public string DispatcherConnectionString => Provider == DatabaseProvider.PostgreSQL ? Dispatcher(new NpgsqlConnectionStringBuilder(ConnectionString)) : ConnectionString;
 
@@ -72,6 +78,9 @@ public sealed class DatabaseOptions
         builder.ApplicationName = $"{builder.ApplicationName ?? "Passerelle"} (outbox)";
         builder.Options = $"{builder.Options} -c plan_cache_mode=force_generic_plan -c join_collapse_limit=1".Trim();
         builder.AutoPrepareMinUsages = 2;
+        // The dispatcher runs at most a few statements at once (a group composed in two halves, the mails sent marked).
+        builder.MaxPoolSize = Math.Min(builder.MaxPoolSize, DispatcherPoolSize);
+        builder.MinPoolSize = Math.Min(builder.MinPoolSize, builder.MaxPoolSize);
         return builder.ConnectionString;
     }
 
@@ -151,6 +160,12 @@ public sealed class DatabaseOptions
             // cost the server five statements on each query's connection.
             if (!given.Contains("ResetOnClose", StringComparison.OrdinalIgnoreCase))
                 builder.NoResetOnClose = true;
+            // A few busy connections serve more than many: past about twice the server's cores, PostgreSQL's processes take
+            // the cores from each other, and its throughput falls (bench/findings.md: an answer's statements ran 1,503 times
+            // a second on 2 connections, 540 on 16). Requests beyond the pool wait for a connection, in the app, for
+            // microseconds; the pool also keeps several instances within the server's max_connections.
+            if (!given.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase) && !given.Contains("MaximumPoolSize", StringComparison.OrdinalIgnoreCase))
+                builder.MaxPoolSize = PoolSize;
             // Who is who in pg_stat_activity: "Passerelle", and "Passerelle (outbox)" for the dispatcher's connections.
             builder.ApplicationName ??= "Passerelle";
             return builder.ToString();

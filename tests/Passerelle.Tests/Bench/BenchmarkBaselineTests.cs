@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 using Npgsql;
+using Passerelle.Accounts;
 using Passerelle.Bench;
 using Passerelle.Storage;
 using Passerelle.Tests.CompanyPortal;
@@ -44,6 +45,58 @@ public partial class BenchmarkBaselineTests
         listed.ShouldAllBe(r => r[2] == "CV - cv", "each generated referral shares the candidate's CV");
         (await client.GetAsync($"{BaselineList.Path}?school={school}&contact={contact}")).StatusCode
             .ShouldBe(HttpStatusCode.NotFound, "Passerelle itself has no page without a sign-in for the benchmark");
+    }
+
+    [Theory]
+    [MemberData(nameof(PostgreSQL))]
+    public async Task The_answer_baseline_runs_the_answer_s_statements_and_keeps_nothing(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, migrate: false);
+        var connectionString = database.Options.ConnectionString;
+        await DataGenerator.RunAsync(connectionString, schools: 2, referrals: 400, TextWriter.Null);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var (referral, school, contact, version) = await ScalarsAsync(connection,
+            "SELECT id, school_id, contact_id, version FROM referrals WHERE stage = 'AwaitingCompany' LIMIT 1",
+            r => (r.GetGuid(0), r.GetGuid(1), r.GetGuid(2), r.GetInt32(3)));
+        var (linkId, hash, token) = SecretToken.Create();
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO action_links (id, school_id, referral_id, recipient, recipient_id, step, secret_hash, created_at, expires_at)
+            VALUES (@id, @school, @referral, 'CompanyContact', @contact, 'Company', @hash, now(), now() + interval '7 days')
+            """, connection))
+        {
+            insert.Parameters.AddWithValue("id", linkId);
+            insert.Parameters.AddWithValue("school", school);
+            insert.Parameters.AddWithValue("referral", referral);
+            insert.Parameters.AddWithValue("contact", contact);
+            insert.Parameters.AddWithValue("hash", hash);
+            await insert.ExecuteNonQueryAsync();
+        }
+        const string State = """
+            SELECT r.stage || ' ' || r.version || ' ' || (SELECT count(*) FROM referral_events) || ' ' || (SELECT count(*) FROM outbox_messages)
+                   || ' ' || (SELECT count(*) FROM action_links WHERE revoked_at IS NOT NULL)
+            FROM referrals r WHERE r.id = @referral
+            """;
+        var before = await ScalarsAsync(connection, State.Replace("@referral", $"'{referral}'"), r => r.GetString(0));
+
+        (await BaselineList.AnswerAsync(connectionString, token, version, "Bordeaux", "Merci", CancellationToken.None))
+            .ShouldBeTrue("the link, the version and the conditional update held");
+        (await BaselineList.AnswerAsync(connectionString, token, version + 1, "Bordeaux", "Merci", CancellationToken.None))
+            .ShouldBeFalse("another version is refused, as (d) refuses it");
+        (await BaselineList.AnswerAsync(connectionString, token[..^2] + "xx", version, "Bordeaux", "Merci", CancellationToken.None))
+            .ShouldBeFalse("a wrong secret is refused");
+
+        (await ScalarsAsync(connection, State.Replace("@referral", $"'{referral}'"), r => r.GetString(0)))
+            .ShouldBe(before, "rolled back: the referral still waits, no event, no mail, no link revoked");
+        before.ShouldStartWith($"AwaitingCompany {version} ");
+    }
+
+    private static async Task<T> ScalarsAsync<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        (await reader.ReadAsync()).ShouldBeTrue();
+        return read(reader);
     }
 
     private static List<string[]> Rows(IHtmlDocument page, string selector) =>
