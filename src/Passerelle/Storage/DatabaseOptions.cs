@@ -162,8 +162,8 @@ public sealed class DatabaseOptions
                 builder.NoResetOnClose = true;
             // A few busy connections serve more than many: past about twice the server's cores, PostgreSQL's processes take
             // the cores from each other, and its throughput falls (bench/findings.md: an answer's statements ran 1,503 times
-            // a second on 2 connections, 540 on 16). Requests beyond the pool wait for a connection, in the app, for
-            // microseconds; the pool also keeps several instances within the server's max_connections.
+            // a second on 2 connections, 540 on 16). Requests beyond the pool wait in the app for a connection (a few
+            // milliseconds under the benchmark's load); the pool also keeps several instances within max_connections.
             if (!given.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase) && !given.Contains("MaximumPoolSize", StringComparison.OrdinalIgnoreCase))
                 builder.MaxPoolSize = PoolSize;
             // Who is who in pg_stat_activity: "Passerelle", and "Passerelle (outbox)" for the dispatcher's connections.
