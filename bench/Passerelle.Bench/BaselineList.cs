@@ -105,9 +105,7 @@ public static class BaselineList
     {
         var given = Environment.GetEnvironmentVariable(ConnectionVariable)
             ?? throw new InvalidOperationException($"{ConnectionVariable} is not set.");
-        var connectionString = new NpgsqlConnectionStringBuilder(DatabaseOptions.FromConfiguration(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Provider"] = "PostgreSQL", ["Database:ConnectionString"] = given })
-            .Build()).ConnectionString)
+        var connectionString = new NpgsqlConnectionStringBuilder(DataGenerator.PasserelleOptions(given).ConnectionString)
         {
             // A ceiling pays no planning: on some data sizes PostgreSQL keeps re-planning this query at every execution
             // (custom plans), which halved (b) (bench/findings.md). Its one plan is the same index scan either way.

@@ -287,6 +287,8 @@ public static class BenchRun
         await using var connection = new NpgsqlConnection(adminConnectionString);
         await connection.OpenAsync();
         await using var version = new NpgsqlCommand("SHOW server_version", connection);
+        var options = DataGenerator.PasserelleOptions(adminConnectionString);
+        static int Pool(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).MaxPoolSize;
         var memory = FirstValue("/proc/meminfo", "MemTotal");
         return
         [
@@ -296,6 +298,8 @@ public static class BenchRun
             ("OS", $"{FirstValue("/etc/os-release", "PRETTY_NAME")}, Linux {(File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "?")}"),
             (".NET", RuntimeInformation.FrameworkDescription),
             ("PostgreSQL", $"{await version.ExecuteScalarAsync()} (same machine, loopback)"),
+            ("Connections to PostgreSQL", $"at most {Pool(options.ConnectionString)} for an instance's pages and {Pool(options.DispatcherConnectionString)} " +
+                "for its mail dispatcher, as Passerelle sets them for the connection string it is given; the baselines' host has the pages' pool"),
         ];
     }
 }
@@ -328,8 +332,6 @@ public static class Report
             Line($"- {name}: {value}");
         Line($"- Driver: C# closed loop (`bench/Passerelle.Bench`), in its own process on the same machine; {settings.Connections} connections unless said, " +
             $"{F(settings.WarmupSeconds, "0")} s warm-up then {F(settings.DurationSeconds, "0")} s measured per figure, every request timed.");
-        Line($"- Connections to PostgreSQL: Passerelle's defaults, at most {Passerelle.Storage.DatabaseOptions.PoolSize} for the pages of an instance " +
-            $"and {Passerelle.Storage.DatabaseOptions.DispatcherPoolSize} for its mail dispatcher; the baselines' host has the same {Passerelle.Storage.DatabaseOptions.PoolSize}.");
         Line($"- Data: {settings.Referrals:N0} referrals over {settings.Schools} schools (large), {settings.SmallReferrals:N0} over {settings.SmallSchools} (small); " +
             $"bench.contact0 has {DataGenerator.ListedReferrals} referrals in school 0 in both.");
         Line();

@@ -163,14 +163,15 @@ public static class DataGenerator
     }
 
     /// <summary>Brings the database to this build's schema, as `Passerelle.dll migrate` would.</summary>
-    public static async Task MigrateAsync(string connectionString)
-    {
-        var options = DatabaseOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    public static async Task MigrateAsync(string connectionString) =>
+        await new SchemaMigrator(PasserelleOptions(connectionString), NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+
+    /// <summary>The database settings Passerelle makes of this PostgreSQL connection string (its Npgsql defaults added).</summary>
+    public static DatabaseOptions PasserelleOptions(string connectionString) =>
+        DatabaseOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Database:Provider"] = "PostgreSQL", ["Database:ConnectionString"] = connectionString,
         }).Build());
-        await new SchemaMigrator(options, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
-    }
 
     private static string[] Timeline(string stage) => stage switch
     {

@@ -102,12 +102,13 @@ public sealed partial class Scenarios(Uri server, string connectionString)
         var page = await client.GetStringAsync($"/l/{links[0].Token}/accepter");
         var formToken = TokenIn(page);
         var cookie = cookies.CookieHeader;
+        var date = AppointmentDate();
 
         return Each(links, async (c, token, version, ct) =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, $"/l/{token}/accepter?handler=AcceptCandidate")
             {
-                Content = AnswerForm(version, (FormToken, formToken)),
+                Content = AnswerForm(version, date, (FormToken, formToken)),
             };
             request.Headers.Add("Cookie", cookie);
             using var response = await c.SendAsync(request, ct);
@@ -121,13 +122,16 @@ public sealed partial class Scenarios(Uri server, string connectionString)
     /// (d′) the same answers' statements alone, on the baseline's host (<see cref="BaselineList.AnswerPath"/>): the same
     /// links and form, no antiforgery, nothing kept (the host rolls back).
     /// </summary>
-    public async Task<Func<LoadDriver.Request?>> AnswerBaselineAsync(int count) =>
-        Each(await CompanyLinksAsync(count), async (c, token, version, ct) =>
+    public async Task<Func<LoadDriver.Request?>> AnswerBaselineAsync(int count)
+    {
+        var date = AppointmentDate();
+        return Each(await CompanyLinksAsync(count), async (c, token, version, ct) =>
         {
-            using var response = await c.PostAsync($"{BaselineList.AnswerPath}/{token}", AnswerForm(version), ct);
+            using var response = await c.PostAsync($"{BaselineList.AnswerPath}/{token}", AnswerForm(version, date), ct);
             await response.Content.ReadAsByteArrayAsync(ct);
             return response.StatusCode == HttpStatusCode.OK;
         });
+    }
 
     /// <summary>One request per link, each link once; null once they are all used.</summary>
     private static Func<LoadDriver.Request?> Each(
@@ -144,10 +148,12 @@ public sealed partial class Scenarios(Uri server, string connectionString)
         };
     }
 
-    /// <summary>The form of an acceptance with an appointment in ten days.</summary>
-    private static FormUrlEncodedContent AnswerForm(int version, params (string Name, string Value)[] more) =>
-        Form([.. more, ("Version", version.ToString(CultureInfo.InvariantCulture)),
-            ("Appointment.Date", DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("Appointment.Hour", "10"),
+    /// <summary>The appointment's day: in ten days.</summary>
+    private static string AppointmentDate() => DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>The form of an acceptance with an appointment on <paramref name="date"/>.</summary>
+    private static FormUrlEncodedContent AnswerForm(int version, string date, params (string Name, string Value)[] more) =>
+        Form([.. more, ("Version", version.ToString(CultureInfo.InvariantCulture)), ("Appointment.Date", date), ("Appointment.Hour", "10"),
             ("Appointment.Minute", "30"), ("Appointment.Location", "12 rue Sainte-Catherine, Bordeaux"), ("Appointment.Comment", "Merci de venir avec votre CV.")]);
 
     /// <summary>A new company link for each of <paramref name="count"/> referrals waiting for the company, with the referral's version.</summary>

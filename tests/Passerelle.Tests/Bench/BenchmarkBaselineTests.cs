@@ -77,7 +77,7 @@ public partial class BenchmarkBaselineTests
                    || ' ' || (SELECT count(*) FROM action_links WHERE revoked_at IS NOT NULL)
             FROM referrals r WHERE r.id = @referral
             """;
-        var before = await ScalarsAsync(connection, State.Replace("@referral", $"'{referral}'"), r => r.GetString(0));
+        var before = await ScalarsAsync(connection, State, r => r.GetString(0), ("referral", referral));
 
         (await BaselineList.AnswerAsync(connectionString, token, version, "Bordeaux", "Merci", CancellationToken.None))
             .ShouldBeTrue("the link, the version and the conditional update held");
@@ -86,14 +86,16 @@ public partial class BenchmarkBaselineTests
         (await BaselineList.AnswerAsync(connectionString, token[..^2] + "xx", version, "Bordeaux", "Merci", CancellationToken.None))
             .ShouldBeFalse("a wrong secret is refused");
 
-        (await ScalarsAsync(connection, State.Replace("@referral", $"'{referral}'"), r => r.GetString(0)))
+        (await ScalarsAsync(connection, State, r => r.GetString(0), ("referral", referral)))
             .ShouldBe(before, "rolled back: the referral still waits, no event, no mail, no link revoked");
         before.ShouldStartWith($"AwaitingCompany {version} ");
     }
 
-    private static async Task<T> ScalarsAsync<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read)
+    private static async Task<T> ScalarsAsync<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
     {
         await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value);
         await using var reader = await command.ExecuteReaderAsync();
         (await reader.ReadAsync()).ShouldBeTrue();
         return read(reader);
