@@ -1,9 +1,13 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
+using System.Linq.Expressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Referrals;
 using Passerelle.Schools;
 using Passerelle.Storage;
+using PageQuery = System.Func<Passerelle.Storage.PasserelleDb, Passerelle.Referrals.ReferralStage?, System.Guid?, System.Guid?, System.Guid?, System.Guid?,
+    System.DateTimeOffset?, System.Guid, System.Collections.Generic.IAsyncEnumerable<Passerelle.Api.ReferralsApi.ReferralRow>>;
 
 namespace Passerelle.Api;
 
@@ -188,25 +192,11 @@ public static class ReferralsApi
         if (!query.IsValid)
             return ApiProblem.Invalid(query.Errors);
 
-        var referrals = db.Referrals.AsNoTracking();
-        if (stage is { } s)
-            referrals = referrals.Where(r => r.Stage == s);
-        if (offerId is { } o)
-            referrals = referrals.Where(r => r.JobOfferId == o);
-        if (contactId is { } c)
-            referrals = referrals.Where(r => r.ContactId == c);
-        if (candidateId is { } candidate)
-            referrals = referrals.Where(r => r.CandidateId == candidate);
-        if (companyId is { } company)
-            referrals = referrals.Where(r => db.JobOffers.Any(offer => offer.Id == r.JobOfferId && offer.CompanyId == company));
-        if (updatedSince is { } since)
-            referrals = referrals.Where(r => r.UpdatedAt >= since);
-        if (after is { } cursor)
-            referrals = referrals.Where(r => r.Id.CompareTo(cursor) > 0);
-        // The page's ids first (one table), then the page with its names by those ids. One query with the LIMIT joined to four
-        // tables made PostgreSQL plan it again on every call; by ids, it plans once (and the ids' LIMIT is written in the SQL).
-        var ids = await ApiQuery.TakePage(referrals.OrderBy(r => r.Id).Select(r => r.Id), limit).ToListAsync(http.RequestAborted);
-        var rows = await ResourcesAsync(db, ids, http.RequestAborted);
+        // The page and its names in one statement, translated once per page size (the LIMIT is written in the SQL, see
+        // PageOfReferrals); a filter not given is left out of it.
+        var page = await Page(limit + 1).For(db)(db, stage, offerId, companyId, contactId, candidateId, updatedSince, after ?? Guid.Empty)
+            .ToListAsync(http.RequestAborted);
+        var rows = page.OrderBy(r => r.Id).Select(r => r.ToResource()).ToList();
         return TypedResults.Ok(ApiQuery.Page(rows, limit, r => r.Id));
     }
 
@@ -305,15 +295,16 @@ public static class ReferralsApi
     {
         // One id by equality: PostgreSQL keeps re-planning "= ANY" of a one-element array (its custom plan always looks
         // cheaper than the generic one, sized for several), and planning this join costs more than running it.
-        var referrals = db.Referrals.AsNoTracking();
-        var one = ids.Count == 1 ? ids[0] : (Guid?)null;
-        referrals = one is { } id ? referrals.Where(r => r.Id == id) : referrals.Where(r => ids.Contains(r.Id));
-        var rows = await Project(db, referrals).ToListAsync(ct);
-        return [.. rows.OrderBy(r => r.Id).Select(r => r.ToResource())];
+        var rows = ids.Count == 1 ? ById.For(db)(db, ids[0]) : ByIds.For(db)(db, [.. ids]);
+        return [.. (await rows.ToListAsync(ct)).OrderBy(r => r.Id).Select(r => r.ToResource())];
     }
 
-    /// <summary>The resource read in one query with the names it shows (formatted here: SQLite's upper() knows ASCII only).</summary>
-    private static IQueryable<ReferralRow> Project(PasserelleDb db, IQueryable<Referral> referrals) =>
+    /// <summary>
+    /// The referrals of a query with the names their resource shows (formatted in C#: SQLite's upper() knows ASCII only). Written
+    /// once, and made into each compiled query below (<see cref="Named{TQuery}"/>): building the LINQ query of a five-table join
+    /// and looking it up in EF Core's cache took more of the server than running it, at every request.
+    /// </summary>
+    private static readonly Expression<Func<PasserelleDb, IQueryable<Referral>, IQueryable<ReferralRow>>> WithNames = (db, referrals) =>
         from r in referrals
         join candidate in db.Candidates on r.CandidateId equals candidate.Id
         join offer in db.JobOffers on r.JobOfferId equals offer.Id
@@ -322,7 +313,44 @@ public static class ReferralsApi
         select new ReferralRow(r, candidate.ExternalId, candidate.LastName, candidate.FirstName, offer.ExternalId, offer.Title, company.Id, company.Name,
             contact.LastName, contact.FirstName);
 
-    private sealed record ReferralRow(
+    /// <summary>The query of <paramref name="parameters"/> that gives the referrals of <paramref name="referrals"/> with their names.</summary>
+    private static Expression<TQuery> Named<TQuery>(Expression referrals, params IEnumerable<ParameterExpression> parameters) =>
+        Expression.Lambda<TQuery>(QueryParts.Apply(WithNames, parameters.First(), referrals), parameters);
+
+    private static Expression<TQuery> Named<TQuery>(LambdaExpression referrals) => Named<TQuery>(referrals.Body, referrals.Parameters);
+
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid, IAsyncEnumerable<ReferralRow>>> ById = new(() => EF.CompileAsyncQuery(
+        Named<Func<PasserelleDb, Guid, IQueryable<ReferralRow>>>((PasserelleDb db, Guid id) => db.Referrals.AsNoTracking().Where(r => r.Id == id))));
+
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid[], IAsyncEnumerable<ReferralRow>>> ByIds = new(() => EF.CompileAsyncQuery(
+        Named<Func<PasserelleDb, Guid[], IQueryable<ReferralRow>>>((PasserelleDb db, Guid[] ids) => db.Referrals.AsNoTracking().Where(r => ids.Contains(r.Id)))));
+
+    /// <summary>
+    /// A page of the list: the referrals after the cursor (<see cref="Guid.Empty"/> for the first page: no id is smaller), a null
+    /// filter left out of the SQL (EF Core writes a statement for each set of filters given), and <c>take</c> rows. The
+    /// take is written into the SQL, not sent as a parameter: with its LIMIT a parameter, PostgreSQL finds no generic plan it
+    /// likes for this join and planned it again at every call (five times longer than running it). A platform asks for one or
+    /// two page sizes: a compiled query and a prepared statement each (<see cref="Page"/>).
+    /// </summary>
+    private static readonly Expression<Func<PasserelleDb, int, ReferralStage?, Guid?, Guid?, Guid?, Guid?, DateTimeOffset?, Guid, IQueryable<Referral>>> PageOfReferrals =
+        (db, take, stage, offerId, companyId, contactId, candidateId, updatedSince, after) => db.Referrals.AsNoTracking()
+            .Where(r => (stage == null || r.Stage == stage) && (offerId == null || r.JobOfferId == offerId)
+                && (companyId == null || db.JobOffers.Any(offer => offer.Id == r.JobOfferId && offer.CompanyId == companyId))
+                && (contactId == null || r.ContactId == contactId) && (candidateId == null || r.CandidateId == candidateId)
+                && (updatedSince == null || r.UpdatedAt >= updatedSince) && r.Id.CompareTo(after) > 0)
+            .OrderBy(r => r.Id).Take(take);
+
+    private static readonly ConcurrentDictionary<int, CompiledQuery<PageQuery>> Pages = new();
+
+    private static CompiledQuery<PageQuery> Page(int take) => Pages.GetOrAdd(take, _ => new(() =>
+    {
+        var parameters = PageOfReferrals.Parameters.Where(p => p.Name != "take").ToList();
+        var referrals = QueryParts.Apply(PageOfReferrals, [parameters[0], Expression.Constant(take), .. parameters.Skip(1)]);
+        return EF.CompileAsyncQuery(Named<Func<PasserelleDb, ReferralStage?, Guid?, Guid?, Guid?, Guid?, DateTimeOffset?, Guid, IQueryable<ReferralRow>>>(
+            referrals, parameters));
+    }));
+
+    internal sealed record ReferralRow(
         Referral R, string? CandidateExternalId, string CandidateLast, string CandidateFirst, string? OfferExternalId, string OfferTitle,
         Guid CompanyId, string CompanyName, string ContactLast, string ContactFirst)
     {
