@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -25,7 +26,8 @@ public static class BaselineList
     /// <summary>(b′) the API's ceiling: the same page of 50 referrals as (f), one SQL query, minimal JSON.</summary>
     public const string ApiPath = "/bench/baseline/api";
 
-    private const string ApiSql = """
+    /// <summary>A referral as the API shows it: the columns <see cref="WriteReferral"/> reads, with the tables they come from.</summary>
+    private const string ApiColumns = """
         SELECT r.id, r.stage, r.version, r.candidate_id, c.external_id, c.last_name, c.first_name, r.job_offer_id, o.external_id, o.title,
                co.id, co.name, r.contact_id, ct.last_name, ct.first_name, r.created_at, r.updated_at, r.offer_answer, r.offer_answered_at,
                r.company_answer, r.company_answered_at, r.appointment_starts_at, r.appointment_location, r.appointment_answer, r.outcome, r.cancelled_at
@@ -34,10 +36,52 @@ public static class BaselineList
         JOIN job_offers o ON o.id = r.job_offer_id
         JOIN companies co ON co.id = o.company_id
         JOIN company_contacts ct ON ct.id = r.contact_id
+
+        """;
+
+    private const string ApiSql = ApiColumns + """
         WHERE r.school_id = @school
         ORDER BY r.id
         LIMIT 51
         """;
+
+    /// <summary>
+    /// (g′) the create's ceiling: what (g) asks of PostgreSQL, in its round trips, with nothing else — the key read, the
+    /// proposal's checks in one query, the school's webhook endpoints read, the referral, its mail and its event inserted in
+    /// one batch, the referral read back with its names, then rolled back (the same candidates are created again by (g)).
+    /// </summary>
+    public const string CreatePath = "/bench/baseline/create";
+
+    private const string KeySql = "SELECT secret_hash, revoked_at, school_id, name, created_by_staff_id FROM api_keys WHERE id = @id";
+
+    private const string ProposalSql = """
+        SELECT o.is_active,
+               EXISTS (SELECT 1 FROM candidates c WHERE c.school_id = @school AND c.id = @candidate AND c.erased_at IS NULL),
+               EXISTS (SELECT 1 FROM school_contacts s WHERE s.school_id = @school AND s.contact_id = @contact
+                       AND EXISTS (SELECT 1 FROM company_contacts ct WHERE ct.id = @contact AND ct.company_id = o.company_id)),
+               EXISTS (SELECT 1 FROM school_contacts s WHERE s.school_id = @school AND s.contact_id = @contact AND s.deactivated_at IS NOT NULL),
+               EXISTS (SELECT 1 FROM school_companies s WHERE s.school_id = @school AND s.company_id = o.company_id AND s.deactivated_at IS NOT NULL),
+               (SELECT count(*)::int FROM documents d WHERE d.school_id = @school AND d.candidate_id = @candidate AND d.id = ANY (@documents)
+                AND d.removed_at IS NULL),
+               EXISTS (SELECT 1 FROM referrals r WHERE r.school_id = @school AND r.candidate_id = @candidate AND r.job_offer_id = @offer
+                       AND r.cancelled_at IS NULL)
+        FROM job_offers o
+        WHERE o.school_id = @school AND o.id = @offer
+        LIMIT 1
+        """;
+
+    private const string ProposeSql = """
+        INSERT INTO referrals (id, school_id, candidate_id, job_offer_id, contact_id, created_by_staff_id, stage, version, appointment_sequence,
+                               created_at, updated_at)
+        VALUES (@referral, @school, @candidate, @offer, @contact, @staff, 'AwaitingCandidate', 1, 0, @now, @now)
+        """;
+
+    private const string ProposedEventSql = """
+        INSERT INTO referral_events (id, school_id, referral_id, sequence, occurred_at, kind, actor_kind, actor_id, actor_name, channel)
+        VALUES (@id, @school, @referral, 1, @now, 'Proposed', 'ApiClient', @key, @actor, 'Api')
+        """;
+
+    private const string ReadBackSql = ApiColumns + "WHERE r.school_id = @school AND r.id = @referral";
 
     /// <summary>
     /// (d′) the answer's ceiling: what (d) asks of PostgreSQL, in its round trips, with nothing else — the link and its
@@ -72,7 +116,7 @@ public static class BaselineList
     private const string MailSql = """
         INSERT INTO outbox_messages (id, school_id, referral_id, event_sequence, template_key, recipient, calendar, data, state, attempts,
                                      next_attempt_at, created_at, message_id)
-        VALUES (@id, @school, @referral, @version + 1, @template, @recipient, @calendar, @data, 'Pending', 0, @now, @now, @messageId)
+        VALUES (@id, @school, @referral, @sequence, @template, @recipient, @calendar, @data, 'Pending', 0, @now, @now, @messageId)
         """;
 
     private const string RevokeSql =
@@ -126,6 +170,13 @@ public static class BaselineList
             http.Response.ContentType = "application/json; charset=utf-8";
             await http.Response.Body.WriteAsync(await ApiPageAsync(connectionString, school, ct), ct);
         });
+        app.MapPost(CreatePath, async (HttpContext http, CancellationToken ct) =>
+        {
+            var created = await CreateAsync(connectionString, http.Request.Headers.Authorization.ToString(), http.Request.Body, ct);
+            http.Response.StatusCode = created.IsEmpty ? StatusCodes.Status404NotFound : StatusCodes.Status201Created;
+            http.Response.ContentType = "application/json; charset=utf-8";
+            await http.Response.Body.WriteAsync(created, ct);
+        });
         app.MapPost(AnswerPath + "/{token}", async (string token, HttpContext http, CancellationToken ct) =>
         {
             var form = await http.Request.ReadFormAsync(ct);
@@ -156,31 +207,15 @@ public static class BaselineList
                 return false;
             (referral, school) = (reader.GetGuid(3), reader.GetGuid(4));
         }
-        await using (var endpoints = new NpgsqlCommand(EndpointsSql, connection))
-        {
-            endpoints.Parameters.AddWithValue("school", school);
-            await using var reader = await endpoints.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                // None in the generated data; read as the app reads them.
-            }
-        }
+        await ReadEndpointsAsync(connection, school, ct);
 
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var starts = now.AddDays(10);
-        var data = System.Text.Json.JsonSerializer.Serialize(new { appointmentStartsAt = starts, appointmentLocation = location, appointmentComment = comment, comment });
+        var data = JsonSerializer.Serialize(new { appointmentStartsAt = starts, appointmentLocation = location, appointmentComment = comment, comment });
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            NpgsqlBatchCommand Add(string sql, params (string Name, object Value)[] parameters)
-            {
-                var command = new NpgsqlBatchCommand(sql);
-                foreach (var (name, value) in parameters)
-                    command.Parameters.AddWithValue(name, value);
-                batch.BatchCommands.Add(command);
-                return command;
-            }
-            var update = Add(UpdateSql, ("comment", comment), ("location", location), ("starts", starts), ("now", now), ("version", version), ("referral", referral));
-            Add(EventSql, ("id", Guid.CreateVersion7()), ("school", school), ("referral", referral), ("version", version), ("now", now),
+            var update = Add(batch, UpdateSql, ("comment", comment), ("location", location), ("starts", starts), ("now", now), ("version", version), ("referral", referral));
+            Add(batch, EventSql, ("id", Guid.CreateVersion7()), ("school", school), ("referral", referral), ("version", version), ("now", now),
                 ("actor", Guid.NewGuid()), ("comment", comment), ("starts", starts), ("location", location));
             foreach (var (template, recipient, calendar) in new[]
             {
@@ -188,7 +223,7 @@ public static class BaselineList
             })
             {
                 var id = Guid.CreateVersion7();
-                Add(MailSql, ("id", id), ("school", school), ("referral", referral), ("version", version), ("template", template), ("recipient", recipient),
+                Add(batch, MailSql, ("id", id), ("school", school), ("referral", referral), ("sequence", version + 1), ("template", template), ("recipient", recipient),
                     ("calendar", calendar), ("data", data), ("now", now), ("messageId", $"<{id:N}@passerelle>"));
             }
             await batch.ExecuteNonQueryAsync(ct);
@@ -214,7 +249,7 @@ public static class BaselineList
         await using var command = new NpgsqlCommand(ApiSql, connection);
         command.Parameters.AddWithValue("school", school);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(32 * 1024);
-        await using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        await using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteStartArray("items");
@@ -222,50 +257,150 @@ public static class BaselineList
             var count = 0;
             Guid last = default;
             while (await reader.ReadAsync(ct) && count++ < 50)
-            {
-                last = reader.GetGuid(0);
-                json.WriteStartObject();
-                json.WriteString("id", last);
-                json.WriteString("stage", reader.GetString(1));
-                json.WriteNumber("version", reader.GetInt32(2));
-                json.WriteStartObject("candidate");
-                json.WriteString("id", reader.GetGuid(3));
-                json.WriteString("externalId", reader.IsDBNull(4) ? null : reader.GetString(4));
-                json.WriteString("name", Schools.PersonName.Display(reader.GetString(5), reader.GetString(6)));
-                json.WriteEndObject();
-                json.WriteStartObject("offer");
-                json.WriteString("id", reader.GetGuid(7));
-                json.WriteString("externalId", reader.IsDBNull(8) ? null : reader.GetString(8));
-                json.WriteString("title", reader.GetString(9));
-                json.WriteEndObject();
-                json.WriteStartObject("company");
-                json.WriteString("id", reader.GetGuid(10));
-                json.WriteString("name", reader.GetString(11));
-                json.WriteEndObject();
-                json.WriteStartObject("contact");
-                json.WriteString("id", reader.GetGuid(12));
-                json.WriteString("name", Schools.PersonName.Display(reader.GetString(13), reader.GetString(14)));
-                json.WriteEndObject();
-                json.WriteString("createdAt", reader.GetFieldValue<DateTimeOffset>(15));
-                json.WriteString("updatedAt", reader.GetFieldValue<DateTimeOffset>(16));
-                for (var column = 17; column <= 25; column++)
-                {
-                    var name = reader.GetName(column);
-                    if (reader.IsDBNull(column))
-                        json.WriteNull(name);
-                    else if (reader.GetFieldType(column) == typeof(DateTime))
-                        json.WriteString(name, reader.GetFieldValue<DateTimeOffset>(column));
-                    else
-                        json.WriteString(name, reader.GetString(column));
-                }
-                json.WriteEndObject();
-            }
+                last = WriteReferral(json, reader);
             json.WriteEndArray();
             var more = await reader.ReadAsync(ct) || count > 50;
             json.WriteString("nextCursor", more ? last.ToString() : null);
             json.WriteEndObject();
         }
         return buffer.WrittenMemory;
+    }
+
+    /// <summary>The referral of the reader's row (<see cref="ApiColumns"/>) as the API writes it; its id.</summary>
+    private static Guid WriteReferral(Utf8JsonWriter json, NpgsqlDataReader reader)
+    {
+        var id = reader.GetGuid(0);
+        json.WriteStartObject();
+        json.WriteString("id", id);
+        json.WriteString("stage", reader.GetString(1));
+        json.WriteNumber("version", reader.GetInt32(2));
+        json.WriteStartObject("candidate");
+        json.WriteString("id", reader.GetGuid(3));
+        json.WriteString("externalId", reader.IsDBNull(4) ? null : reader.GetString(4));
+        json.WriteString("name", Schools.PersonName.Display(reader.GetString(5), reader.GetString(6)));
+        json.WriteEndObject();
+        json.WriteStartObject("offer");
+        json.WriteString("id", reader.GetGuid(7));
+        json.WriteString("externalId", reader.IsDBNull(8) ? null : reader.GetString(8));
+        json.WriteString("title", reader.GetString(9));
+        json.WriteEndObject();
+        json.WriteStartObject("company");
+        json.WriteString("id", reader.GetGuid(10));
+        json.WriteString("name", reader.GetString(11));
+        json.WriteEndObject();
+        json.WriteStartObject("contact");
+        json.WriteString("id", reader.GetGuid(12));
+        json.WriteString("name", Schools.PersonName.Display(reader.GetString(13), reader.GetString(14)));
+        json.WriteEndObject();
+        json.WriteString("createdAt", reader.GetFieldValue<DateTimeOffset>(15));
+        json.WriteString("updatedAt", reader.GetFieldValue<DateTimeOffset>(16));
+        for (var column = 17; column <= 25; column++)
+        {
+            var name = reader.GetName(column);
+            if (reader.IsDBNull(column))
+                json.WriteNull(name);
+            else if (reader.GetFieldType(column) == typeof(DateTime))
+                json.WriteString(name, reader.GetFieldValue<DateTimeOffset>(column));
+            else
+                json.WriteString(name, reader.GetString(column));
+        }
+        json.WriteEndObject();
+        return id;
+    }
+
+    /// <summary>
+    /// The create's statements (<see cref="CreatePath"/>) for the body (g) sends — one offer, one contact, one candidate — as
+    /// <c>{"referrals":[…]}</c>; empty when the key, the offer, the contact or the candidate does not hold.
+    /// </summary>
+    public static async Task<ReadOnlyMemory<byte>> CreateAsync(string connectionString, string authorization, Stream body, CancellationToken ct)
+    {
+        const string bearer = "Bearer " + Passerelle.Api.ApiKey.Prefix;
+        if (!authorization.StartsWith(bearer, StringComparison.Ordinal) || !SecretToken.TryParse(authorization[bearer.Length..], out var keyId, out var presented))
+            return ReadOnlyMemory<byte>.Empty;
+        Guid offer, contact, candidate;
+        using (var request = await JsonDocument.ParseAsync(body, cancellationToken: ct))
+        {
+            var root = request.RootElement;
+            (offer, contact, candidate) = (root.GetProperty("offerId").GetGuid(), root.GetProperty("contactId").GetGuid(),
+                root.GetProperty("candidates")[0].GetProperty("candidateId").GetGuid());
+        }
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        Guid school, staff;
+        string actor;
+        await using (var key = new NpgsqlCommand(KeySql, connection))
+        {
+            key.Parameters.AddWithValue("id", keyId);
+            await using var reader = await key.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct) || !SecretToken.Matches(reader.GetFieldValue<byte[]>(0), presented) || !reader.IsDBNull(1))
+                return ReadOnlyMemory<byte>.Empty;
+            (school, actor, staff) = (reader.GetGuid(2), $"{reader.GetString(3)} (API)", reader.GetGuid(4));
+        }
+        await using (var check = new NpgsqlCommand(ProposalSql, connection))
+        {
+            check.Parameters.AddWithValue("school", school);
+            check.Parameters.AddWithValue("candidate", candidate);
+            check.Parameters.AddWithValue("contact", contact);
+            check.Parameters.AddWithValue("offer", offer);
+            check.Parameters.AddWithValue("documents", Array.Empty<Guid>());
+            await using var reader = await check.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct) || !reader.GetBoolean(0) || !reader.GetBoolean(1) || !reader.GetBoolean(2) || reader.GetBoolean(3)
+                || reader.GetBoolean(4) || reader.GetInt32(5) != 0 || reader.GetBoolean(6))
+                return ReadOnlyMemory<byte>.Empty;
+        }
+        await ReadEndpointsAsync(connection, school, ct);
+
+        var now = DateTimeOffset.UtcNow;
+        var referral = Guid.CreateVersion7();
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            Add(batch, ProposeSql, ("referral", referral), ("school", school), ("candidate", candidate), ("offer", offer), ("contact", contact),
+                ("staff", staff), ("now", now));
+            var mail = Guid.CreateVersion7();
+            Add(batch, MailSql, ("id", mail), ("school", school), ("referral", referral), ("sequence", 1),
+                ("template", "referral.offer_to_candidate"), ("recipient", "Candidate"), ("calendar", "None"),
+                ("data", JsonSerializer.Serialize(new { actorName = actor })), ("now", now), ("messageId", $"<{mail:N}@passerelle>"));
+            Add(batch, ProposedEventSql, ("id", Guid.CreateVersion7()), ("school", school), ("referral", referral), ("now", now), ("key", keyId),
+                ("actor", actor));
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
+        await using (var read = new NpgsqlCommand(ReadBackSql, connection, transaction))
+        {
+            read.Parameters.AddWithValue("school", school);
+            read.Parameters.AddWithValue("referral", referral);
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            await using var json = new Utf8JsonWriter(buffer);
+            json.WriteStartObject();
+            json.WriteStartArray("referrals");
+            while (await reader.ReadAsync(ct))
+                WriteReferral(json, reader);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        await transaction.RollbackAsync(ct);
+        return buffer.WrittenMemory;
+    }
+
+    private static NpgsqlBatchCommand Add(NpgsqlBatch batch, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value);
+        batch.BatchCommands.Add(command);
+        return command;
+    }
+
+    /// <summary>The school's webhook endpoints, read as every save of an event reads them (none in the generated data).</summary>
+    private static async Task ReadEndpointsAsync(NpgsqlConnection connection, Guid school, CancellationToken ct)
+    {
+        await using var endpoints = new NpgsqlCommand(EndpointsSql, connection);
+        endpoints.Parameters.AddWithValue("school", school);
+        await using var reader = await endpoints.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+        }
     }
 
     /// <summary>The page: a table whose rows are the company list's first page, in its order and with its labels.</summary>

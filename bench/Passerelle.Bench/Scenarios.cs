@@ -222,11 +222,11 @@ public sealed partial class Scenarios(Uri server, string connectionString)
     /// <summary>The e-mails of the candidates (g) creates (a LIKE pattern): a reused database is measured without their referrals.</summary>
     public const string ApiCandidateEmails = "api%@bench.example";
 
-    /// <summary>
-    /// (g) A referral created through the API: each request a new candidate of school 0 (made here, <paramref name="count"/>
-    /// of them) on one of the school's active offers, with a contact of the offer's company; the offer mail is queued too.
-    /// </summary>
-    public async Task<Func<LoadDriver.Request?>> ApiCreatesAsync(int count)
+    /// <summary>What creates need: new candidates of school 0, and the school's active offers each with a contact of its company.</summary>
+    public sealed record CreateInputs(List<(Guid Offer, Guid Contact)> Offers, Guid[] Candidates);
+
+    /// <summary><paramref name="count"/> new candidates of school 0 (made here), and the offers they can be referred to.</summary>
+    public async Task<CreateInputs> CreateInputsAsync(int count)
     {
         var offers = new List<(Guid Offer, Guid Contact)>();
         var candidates = new Guid[count];
@@ -253,6 +253,25 @@ public sealed partial class Scenarios(Uri server, string connectionString)
                 return [candidates[i], SchoolId, $"API{i:D6}", "Bench", $"api{i}@bench.example", now];
             });
         }
+        return new CreateInputs(offers, candidates);
+    }
+
+    /// <summary>
+    /// (g) A referral created through the API: each request one of the new candidates on one of the school's active offers, with a
+    /// contact of the offer's company; the offer mail is queued too.
+    /// </summary>
+    public Func<LoadDriver.Request?> ApiCreates(CreateInputs inputs) => Creates(inputs, "/api/v1/referrals");
+
+    /// <summary>
+    /// (g′) The same requests to the baseline's host (<see cref="BaselineList.CreatePath"/>): the create's statements, rolled
+    /// back, so that (g) can create the same candidates' referrals afterwards.
+    /// </summary>
+    public Func<LoadDriver.Request?> ApiCreateBaseline(CreateInputs inputs) => Creates(inputs, BaselineList.CreatePath);
+
+    /// <summary>One create per candidate, each once; null once they are all used.</summary>
+    private Func<LoadDriver.Request?> Creates(CreateInputs inputs, string path)
+    {
+        var (offers, candidates) = inputs;
         var next = -1;
         return () =>
         {
@@ -263,7 +282,7 @@ public sealed partial class Scenarios(Uri server, string connectionString)
             var body = $$"""{"offerId":"{{offer}}","contactId":"{{contact}}","candidates":[{"candidateId":"{{candidates[i]}}"}]}""";
             return async (c, ct) =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/referrals")
+                using var request = new HttpRequestMessage(HttpMethod.Post, path)
                 {
                     Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
                 };

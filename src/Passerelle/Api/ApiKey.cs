@@ -81,6 +81,10 @@ public static class ApiKeys
     public static Task<List<ApiKey>> ListAsync(PasserelleDb db, CancellationToken ct) =>
         db.ApiKeys.AsNoTracking().OrderBy(k => k.RevokedAt != null).ThenByDescending(k => k.CreatedAt).ToListAsync(ct);
 
+    /// <summary>The look-up every API request makes, compiled once (across schools: the key says which school it is).</summary>
+    private static readonly CompiledQuery<Func<PasserelleDb, Guid, CancellationToken, Task<ApiKey?>>> ById = new(() => EF.CompileAsyncQuery(
+        (PasserelleDb db, Guid id, CancellationToken ct) => db.ApiKeys.IgnoreQueryFilters().AsNoTracking().SingleOrDefault(k => k.Id == id)));
+
     /// <summary>
     /// The key a request presents (the whole <c>Authorization</c> header), if it exists and is not revoked; read across
     /// schools, since the key says which school it is. Compared in constant time.
@@ -93,7 +97,7 @@ public static class ApiKeys
         var presented = authorization[bearer.Length..].Trim();
         if (!presented.StartsWith(ApiKey.Prefix, StringComparison.Ordinal) || !SecretToken.TryParse(presented[ApiKey.Prefix.Length..], out var id, out var hash))
             return null;
-        var key = await db.ApiKeys.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(k => k.Id == id, ct);
+        var key = await ById.For(db)(db, id, ct);
         return key is not null && key.RevokedAt is null && SecretToken.Matches(key.SecretHash, hash) ? key : null;
     }
 }
