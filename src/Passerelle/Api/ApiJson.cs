@@ -54,14 +54,23 @@ public static class ApiJson
         {
             // Read whole, bounded here whatever the server's own limit (and a chunked body has no length to check first).
             using var body = new MemoryStream();
-            var buffer = new byte[81920];
-            int read;
-            while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
             {
-                if (body.Length + read > MaxBytes)
-                    return (null, ApiProblem.Of(StatusCodes.Status413PayloadTooLarge));
-                body.Write(buffer, 0, read);
+                int read;
+                while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+                {
+                    if (body.Length + read > MaxBytes)
+                        return (null, ApiProblem.Of(StatusCodes.Status413PayloadTooLarge));
+                    body.Write(buffer, 0, read);
+                }
             }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+            // The body is in memory: the request may now hold its connection to the end (ApiAccess.HoldConnectionAsync).
+            await ApiAccess.HoldConnectionAsync(request.HttpContext);
             // The parser checks the text of values as it reads them, not of property names: the whole body first.
             if (!System.Text.Unicode.Utf8.IsValid(body.GetBuffer().AsSpan(0, (int)body.Length)))
                 return (null, ApiProblem.Of(StatusCodes.Status400BadRequest, "Le corps de la requête n'est pas du texte UTF-8 valide."));
