@@ -32,7 +32,7 @@ public static class ApiEndpoints
 
     public static void MapPasserelleApi(this WebApplication app)
     {
-        var api = app.MapGroup(ApiAccess.Root).DisableAntiforgery();
+        var api = app.MapGroup(ApiAccess.Root).DisableAntiforgery().AddEndpointFilter(ApiAccess.ReleaseConnectionAsync);
         api.MapCandidates();
         api.MapCompanies();
         api.MapReferrals();

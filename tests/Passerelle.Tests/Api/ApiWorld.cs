@@ -31,13 +31,21 @@ public sealed class ApiWorld : IAsyncDisposable
     public string Key { get; }
     public string OtherKey { get; }
 
-    public static async Task<ApiWorld> CreateAsync(DatabaseProvider provider, params (string Key, string Value)[] settings)
+    public static Task<ApiWorld> CreateAsync(DatabaseProvider provider, params (string Key, string Value)[] settings) =>
+        CreateAsync(provider, _ => settings);
+
+    /// <summary>On PostgreSQL, the app with a pool of <paramref name="connections"/> for its pages and API.</summary>
+    public static Task<ApiWorld> WithPoolAsync(int connections) =>
+        CreateAsync(DatabaseProvider.PostgreSQL, database =>
+            [("Database:ConnectionString", new Npgsql.NpgsqlConnectionStringBuilder(database.Options.ConnectionString) { MaxPoolSize = connections }.ToString())]);
+
+    private static async Task<ApiWorld> CreateAsync(DatabaseProvider provider, Func<TestDatabase, (string Key, string Value)[]> settings)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var clock = new FixedClock(Seed.Now);
         var documents = Directory.CreateTempSubdirectory("passerelle-api-documents-").FullName;
         var all = new Dictionary<string, string?> { ["Documents:Folder"] = documents };
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in settings(database))
             all[key] = value;
         var app = new PasserelleFactory(database, all, services => services.AddSingleton<TimeProvider>(clock));
         var school = await Seed.SchoolAsync(database, "École API");
