@@ -91,8 +91,9 @@ public static class ApiAccess
     private static async Task<ApiCaller?> AdmitAsync(HttpContext context)
     {
         var db = context.RequestServices.GetRequiredService<PasserelleDb>();
+        // A request without a body holds its connection from here (HeldConnection); one with a body, once it is read.
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
-            await HoldConnectionAsync(context);
+            await HeldConnection.HoldAsync(context);
         var key = await ApiKeys.FindAsync(db, context.Request.Headers.Authorization.ToString(), context.RequestAborted);
         if (key is null)
         {
@@ -111,24 +112,6 @@ public static class ApiAccess
         db.ForSchool(key.SchoolId);
         await NoteUseAsync(db, key, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUniversalTime(), context.RequestAborted);
         return new ApiCaller(key.Id, key.SchoolId, key.ActorName, key.CreatedByStaffId);
-    }
-
-    /// <summary>
-    /// Keeps one pooled connection for the endpoint's whole work instead of one rented again for each statement: under load,
-    /// a connection handed back between two statements went to another request, and the request waited for one again
-    /// (bench/findings.md: the API's create made 17 % more a second). Taken from the start by a request without a body, and
-    /// by one with a body once it is read (<see cref="ApiJson.ReadAsync{T}"/>): a slow upload never holds a connection.
-    /// Given back before the answer is written (<see cref="ReleaseConnectionAsync"/>): nor does a client slow to read it. No API request opens a second context, so none waits for a second connection while holding one.
-    /// </summary>
-    public static Task HoldConnectionAsync(HttpContext context) =>
-        context.RequestServices.GetRequiredService<PasserelleDb>().Database.OpenConnectionAsync(context.RequestAborted);
-
-    /// <summary>Every API endpoint's filter: the connection held for the request goes back to the pool once the answer is decided.</summary>
-    public static async ValueTask<object?> ReleaseConnectionAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var answer = await next(context);
-        await context.HttpContext.RequestServices.GetRequiredService<PasserelleDb>().Database.CloseConnectionAsync();
-        return answer;
     }
 
     /// <summary>"Dernière utilisation", to the minute: one write a minute per key at most, whatever the traffic.</summary>

@@ -32,7 +32,7 @@ public static class ApiEndpoints
 
     public static void MapPasserelleApi(this WebApplication app)
     {
-        var api = app.MapGroup(ApiAccess.Root).DisableAntiforgery().AddEndpointFilter(ApiAccess.ReleaseConnectionAsync);
+        var api = app.MapGroup(ApiAccess.Root).DisableAntiforgery().AddEndpointFilter(Storage.HeldConnection.ReleasedAfterEndpointAsync);
         api.MapCandidates();
         api.MapCompanies();
         api.MapReferrals();

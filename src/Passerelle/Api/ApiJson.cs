@@ -69,8 +69,8 @@ public static class ApiJson
             {
                 System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             }
-            // The body is in memory: the request may now hold its connection to the end (ApiAccess.HoldConnectionAsync).
-            await ApiAccess.HoldConnectionAsync(request.HttpContext);
+            // The body is in memory: the request may now hold its connection (HeldConnection).
+            await Storage.HeldConnection.HoldAsync(request.HttpContext);
             // The parser checks the text of values as it reads them, not of property names: the whole body first.
             if (!System.Text.Unicode.Utf8.IsValid(body.GetBuffer().AsSpan(0, (int)body.Length)))
                 return (null, ApiProblem.Of(StatusCodes.Status400BadRequest, "Le corps de la requête n'est pas du texte UTF-8 valide."));

@@ -106,7 +106,11 @@ public static class PasserelleApp
             }
         });
         // Pages live in their feature folders (Email/Links/…), with explicit routes.
-        services.AddRazorPages(options => options.RootDirectory = "/").AddMvcOptions(FormValidation.Configure);
+        services.AddRazorPages(options => options.RootDirectory = "/").AddMvcOptions(options =>
+        {
+            FormValidation.Configure(options);
+            options.Filters.Add(new HeldConnection.DuringPageHandler());
+        });
         // French pages: write é and « » as they are, not as &#xE9; entities.
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(options =>
             options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));

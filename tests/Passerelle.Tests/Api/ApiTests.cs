@@ -14,7 +14,6 @@ namespace Passerelle.Tests.Api;
 public sealed class ApiTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
-    public static TheoryData<DatabaseProvider> PostgreSQLOnly => TestDatabase.PostgreSQLOnly;
 
     [Theory]
     [MemberData(nameof(Providers))]
@@ -160,28 +159,6 @@ public sealed class ApiTests
         using var big = new MultipartFormDataContent { { new ByteArrayContent(new byte[11 * 1024 * 1024]), "file", "cv.pdf" }, { new StringContent("cv"), "kind" } };
         await ApiWorld.ProblemAsync(await client.PostAsync($"/api/v1/candidates/{candidate}/documents", big), 413);
         (await world.CountsAsync()).ShouldBe(before);
-    }
-
-    [Theory]
-    [MemberData(nameof(PostgreSQLOnly))]
-    public async Task A_client_slow_to_read_a_download_holds_no_database_connection(DatabaseProvider provider)
-    {
-        provider.ShouldBe(DatabaseProvider.PostgreSQL);
-        // One connection in the pool: the request being written to a client that does not read must have given it back.
-        await using var world = await ApiWorld.WithPoolAsync(connections: 1);
-        using var client = world.Client();
-        var pdf = DemoPdf.OfSize("CV lent", 8 * 1024 * 1024);
-        using var form = new MultipartFormDataContent { { new ByteArrayContent(pdf), "file", "cv.pdf" }, { new StringContent("cv"), "kind" } };
-        var uploaded = await client.PostAsync($"/api/v1/candidates/{world.School.Candidate.Id}/documents", form);
-        uploaded.StatusCode.ShouldBe(HttpStatusCode.Created, await uploaded.Content.ReadAsStringAsync());
-
-        using var slow = world.Client();
-        using var download = await slow.GetAsync(uploaded.Headers.Location, HttpCompletionOption.ResponseHeadersRead);
-        download.StatusCode.ShouldBe(HttpStatusCode.OK);
-        // Its body unread: meanwhile another request gets the pool's one connection (Npgsql would wait 15 s for it, then fail).
-        using var meanwhile = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        (await world.Client().GetAsync("/api/v1/candidates", meanwhile.Token)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await download.Content.ReadAsByteArrayAsync()).ShouldBe(pdf);
     }
 
     [Theory]

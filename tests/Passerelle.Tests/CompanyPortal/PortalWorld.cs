@@ -36,16 +36,24 @@ public sealed class PortalWorld : IAsyncDisposable
     public static async Task<PortalWorld> CreateAsync(DatabaseProvider provider) => await CreateAsync(provider, logs: null);
 
     /// <summary>The same, with every log line (Trace level) captured by <paramref name="logs"/>.</summary>
-    public static async Task<PortalWorld> CreateAsync(DatabaseProvider provider, CapturedLogs? logs)
+    public static Task<PortalWorld> CreateAsync(DatabaseProvider provider, CapturedLogs? logs) => CreateAsync(provider, logs, _ => []);
+
+    /// <summary>On PostgreSQL, the app with a pool of <paramref name="connections"/> for its pages and API.</summary>
+    public static Task<PortalWorld> WithPoolAsync(int connections) =>
+        CreateAsync(DatabaseProvider.PostgreSQL, logs: null, database =>
+            [("Database:ConnectionString", new Npgsql.NpgsqlConnectionStringBuilder(database.Options.ConnectionString) { MaxPoolSize = connections }.ToString())]);
+
+    private static async Task<PortalWorld> CreateAsync(DatabaseProvider provider, CapturedLogs? logs, Func<TestDatabase, (string Key, string Value)[]> extra)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var sink = await SmtpSink.StartAsync();
         var clock = new FixedClock(Seed.Now);
         var documents = Directory.CreateTempSubdirectory("passerelle-documents-").FullName;
+        (string, string)[] common = [("Database:SeedDemoData", "true"), ("Documents:Folder", documents), .. extra(database)];
         var settings = logs is null
-            ? PasserelleFactory.SmtpTo(sink, ("Database:SeedDemoData", "true"), ("Documents:Folder", documents))
-            : PasserelleFactory.SmtpTo(sink, ("Database:SeedDemoData", "true"), ("Documents:Folder", documents), ("Logging:LogLevel:Default", "Trace"),
-                ("Logging:LogLevel:Microsoft", "Trace"), ("Logging:LogLevel:Microsoft.AspNetCore", "Trace"));
+            ? PasserelleFactory.SmtpTo(sink, common)
+            : PasserelleFactory.SmtpTo(sink, [.. common, ("Logging:LogLevel:Default", "Trace"),
+                ("Logging:LogLevel:Microsoft", "Trace"), ("Logging:LogLevel:Microsoft.AspNetCore", "Trace")]);
         var app = new PasserelleFactory(database, settings, services =>
         {
             services.AddSingleton<TimeProvider>(clock);
