@@ -298,6 +298,23 @@ public sealed partial class Scenarios(Uri server, string connectionString)
         };
     }
 
+    /// <summary>The tables the workflow writes, vacuumed and analysed: no autovacuum of them while the figures are taken.</summary>
+    public async Task SettleAsync()
+    {
+        await using var connection = await OpenAsync();
+        await SettleAsync(connection);
+    }
+
+    public static async Task SettleAsync(NpgsqlConnection connection)
+    {
+        await using var vacuum = new NpgsqlCommand(
+            "VACUUM (ANALYZE) referrals, candidates, referral_events, referral_documents, outbox_messages, action_links, webhook_deliveries", connection)
+        {
+            CommandTimeout = 600,
+        };
+        await vacuum.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Mails not yet delivered (pending, due or not).</summary>
     public async Task<long> PendingMailsAsync()
     {
