@@ -252,10 +252,6 @@ public sealed partial class Scenarios(Uri server, string connectionString)
                 candidates[i] = Guid.CreateVersion7();
                 return [candidates[i], SchoolId, $"API{i:D6}", "Bench", $"api{i}@bench.example", now];
             });
-            // The harness's own rows, counted now: 60,000 new candidates (warm-up and (g)) crossed autovacuum's threshold on
-            // the table, and its ANALYZE ran in (g)'s window (6 % of the machine in a profile, bench/findings.md).
-            await using var vacuum = new NpgsqlCommand("VACUUM (ANALYZE) candidates", connection);
-            await vacuum.ExecuteNonQueryAsync();
         }
         return new CreateInputs(offers, candidates);
     }

@@ -36,8 +36,7 @@ public sealed class ApiWorld : IAsyncDisposable
 
     /// <summary>On PostgreSQL, the app with a pool of <paramref name="connections"/> for its pages and API.</summary>
     public static Task<ApiWorld> WithPoolAsync(int connections) =>
-        CreateAsync(DatabaseProvider.PostgreSQL, database =>
-            [("Database:ConnectionString", new Npgsql.NpgsqlConnectionStringBuilder(database.Options.ConnectionString) { MaxPoolSize = connections }.ToString())]);
+        CreateAsync(DatabaseProvider.PostgreSQL, database => [database.PoolOf(connections)]);
 
     private static async Task<ApiWorld> CreateAsync(DatabaseProvider provider, Func<TestDatabase, (string Key, string Value)[]> settings)
     {

@@ -40,8 +40,7 @@ public sealed class PortalWorld : IAsyncDisposable
 
     /// <summary>On PostgreSQL, the app with a pool of <paramref name="connections"/> for its pages and API.</summary>
     public static Task<PortalWorld> WithPoolAsync(int connections) =>
-        CreateAsync(DatabaseProvider.PostgreSQL, logs: null, database =>
-            [("Database:ConnectionString", new Npgsql.NpgsqlConnectionStringBuilder(database.Options.ConnectionString) { MaxPoolSize = connections }.ToString())]);
+        CreateAsync(DatabaseProvider.PostgreSQL, logs: null, database => [database.PoolOf(connections)]);
 
     private static async Task<PortalWorld> CreateAsync(DatabaseProvider provider, CapturedLogs? logs, Func<TestDatabase, (string Key, string Value)[]> extra)
     {

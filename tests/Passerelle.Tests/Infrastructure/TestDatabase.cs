@@ -36,6 +36,10 @@ public sealed class TestDatabase : IAsyncDisposable
         ["Database:ConnectionString"] = Options.ConnectionString,
     };
 
+    /// <summary>The setting that gives the app a pool of <paramref name="connections"/> on this (PostgreSQL) database.</summary>
+    public (string Key, string Value) PoolOf(int connections) =>
+        ("Database:ConnectionString", new Npgsql.NpgsqlConnectionStringBuilder(Options.ConnectionString) { MaxPoolSize = connections }.ToString());
+
     /// <summary>Runs with PostgreSQL whenever a server is configured, and always under CI (where its absence is a failure).</summary>
     public static TheoryData<DatabaseProvider> Providers
     {
