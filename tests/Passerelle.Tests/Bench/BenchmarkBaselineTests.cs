@@ -91,6 +91,50 @@ public partial class BenchmarkBaselineTests
         before.ShouldStartWith($"AwaitingCompany {version} ");
     }
 
+    [Theory]
+    [MemberData(nameof(PostgreSQL))]
+    public async Task The_create_baseline_runs_the_create_s_statements_and_keeps_nothing(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, migrate: false);
+        var connectionString = database.Options.ConnectionString;
+        await DataGenerator.RunAsync(connectionString, schools: 2, referrals: 400, TextWriter.Null);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var (school, staff, offer, contact) = await ScalarsAsync(connection, """
+            SELECT o.school_id, (SELECT st.id FROM staff st WHERE st.school_id = o.school_id LIMIT 1), o.id, c.id FROM job_offers o
+            JOIN company_contacts c ON c.company_id = o.company_id
+            JOIN school_contacts sc ON sc.contact_id = c.id AND sc.school_id = o.school_id
+            WHERE o.is_active LIMIT 1
+            """, r => (r.GetGuid(0), r.GetGuid(1), r.GetGuid(2), r.GetGuid(3)));
+        var candidate = Guid.CreateVersion7();
+        var (keyId, hash, token) = SecretToken.Create();
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO candidates (id, school_id, last_name, first_name, email, created_at) VALUES (@candidate, @school, 'Durand', 'Léa', 'lea@example.org', now());
+            INSERT INTO api_keys (id, school_id, name, secret_hash, created_at, created_by_staff_id, created_by) VALUES (@key, @school, 'ERP', @hash, now(), @staff, 'X');
+            """, connection))
+        {
+            insert.Parameters.AddWithValue("candidate", candidate);
+            insert.Parameters.AddWithValue("school", school);
+            insert.Parameters.AddWithValue("key", keyId);
+            insert.Parameters.AddWithValue("hash", hash);
+            insert.Parameters.AddWithValue("staff", staff);
+            await insert.ExecuteNonQueryAsync();
+        }
+        const string State = "SELECT (SELECT count(*) FROM referrals) || ' ' || (SELECT count(*) FROM referral_events) || ' ' || (SELECT count(*) FROM outbox_messages)";
+        var before = await ScalarsAsync(connection, State, r => r.GetString(0));
+        var body = $$"""{"offerId":"{{offer}}","contactId":"{{contact}}","candidates":[{"candidateId":"{{candidate}}"}]}""";
+        Task<ReadOnlyMemory<byte>> CreateAsync(string key) =>
+            BaselineList.CreateAsync(connectionString, $"Bearer {Passerelle.Api.ApiKey.Prefix}{key}", new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body)), CancellationToken.None);
+
+        var created = System.Text.Json.Nodes.JsonNode.Parse((await CreateAsync(token)).Span)!["referrals"]!.AsArray().Single()!;
+        created["candidate"]!["id"]!.GetValue<Guid>().ShouldBe(candidate, "the referral was inserted and read back with its names");
+        created["candidate"]!["name"]!.GetValue<string>().ShouldContain("Léa");
+        created["offer"]!["id"]!.GetValue<Guid>().ShouldBe(offer);
+        (await CreateAsync(token[..^2] + "xx")).IsEmpty.ShouldBeTrue("a wrong key is refused, as (g) refuses it");
+
+        (await ScalarsAsync(connection, State, r => r.GetString(0))).ShouldBe(before, "rolled back: no referral, no event, no mail kept");
+    }
+
     private static async Task<T> ScalarsAsync<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
     {
         await using var command = new NpgsqlCommand(sql, connection);
