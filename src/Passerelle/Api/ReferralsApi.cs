@@ -139,7 +139,7 @@ public static class ReferralsApi
         var caller = ApiCaller.Of(http);
         return await Idempotency.RunAsync(http, db, request, async ct =>
         {
-            var created = new List<Guid>();
+            var created = new List<ReferralRow>();
             var refusals = new Dictionary<string, string[]>();
             var notFound = false;
             // Several candidates are created together or not at all; one is a single save already (and an Idempotency-Key
@@ -149,14 +149,14 @@ public static class ReferralsApi
             for (var i = 0; i < request.Candidates!.Count; i++)
             {
                 var candidate = request.Candidates[i];
-                var (referral, result) = await actions.ProposeAsync(candidate.CandidateId!.Value, request.OfferId!.Value, request.ContactId!.Value,
+                var (referral, result, parties) = await actions.ProposeAsync(candidate.CandidateId!.Value, request.OfferId!.Value, request.ContactId!.Value,
                     candidate.SharedDocumentIds ?? [], caller.Actor(), caller.StaffId, ct);
                 if (result.Refusal is { Code: RefusalCode.NotFound })
                     notFound = true;
                 else if (result.Refusal is { } refusal)
                     refusals[$"candidates[{i}]"] = [refusal.Message];
                 else
-                    created.Add(referral!.Id);
+                    created.Add(new ReferralRow(referral!, parties!));
                 if (!result.Succeeded)
                     break;
             }
@@ -172,9 +172,10 @@ public static class ReferralsApi
             }
             if (transaction is not null)
                 await transaction.CommitAsync(ct);
-            var resources = await ResourcesAsync(db, created, ct);
+            // The new referrals as the proposals left them, with the names their checks read: nothing to read back.
+            var resources = created.Select(row => row.ToResource()).ToList();
             return new Idempotency.Answer(StatusCodes.Status201Created, new NewReferralsResponse(resources),
-                created.Count == 1 ? $"{ApiAccess.Root}/referrals/{created[0]}" : null);
+                created.Count == 1 ? $"{ApiAccess.Root}/referrals/{created[0].Id}" : null);
         }, clock);
     }
 
@@ -202,7 +203,7 @@ public static class ReferralsApi
 
     private static async Task<Results<Ok<ReferralWithTimeline>, ProblemHttpResult>> ReadAsync(Guid id, PasserelleDb db, CancellationToken ct)
     {
-        var resource = (await ResourcesAsync(db, [id], ct)).SingleOrDefault();
+        var resource = await ResourceAsync(db, id, ct);
         if (resource is null)
             return ApiProblem.NotFound("Cette mise en relation est introuvable.");
         var schoolName = await db.Schools.Where(s => s.Id == db.SchoolId).Select(s => s.Name).SingleAsync(ct);
@@ -288,16 +289,11 @@ public static class ReferralsApi
         if (result.Refusal is { } refusal)
             return ApiProblem.From(refusal);
         db.ChangeTracker.Clear();
-        return TypedResults.Ok((await ResourcesAsync(db, [id], http.RequestAborted)).Single());
+        return TypedResults.Ok((await ResourceAsync(db, id, http.RequestAborted))!);
     }
 
-    private static async Task<List<ReferralResource>> ResourcesAsync(PasserelleDb db, List<Guid> ids, CancellationToken ct)
-    {
-        // One id by equality: PostgreSQL keeps re-planning "= ANY" of a one-element array (its custom plan always looks
-        // cheaper than the generic one, sized for several), and planning this join costs more than running it.
-        var rows = ids.Count == 1 ? ById.For(db)(db, ids[0]) : ByIds.For(db)(db, [.. ids]);
-        return [.. (await rows.ToListAsync(ct)).OrderBy(r => r.Id).Select(r => r.ToResource())];
-    }
+    private static async Task<ReferralResource?> ResourceAsync(PasserelleDb db, Guid id, CancellationToken ct) =>
+        (await ById.For(db)(db, id).ToListAsync(ct)).SingleOrDefault()?.ToResource();
 
     /// <summary>
     /// The referrals of a query with the names their resource shows (formatted in C#: SQLite's upper() knows ASCII only). Written
@@ -321,9 +317,6 @@ public static class ReferralsApi
 
     private static readonly CompiledQuery<Func<PasserelleDb, Guid, IAsyncEnumerable<ReferralRow>>> ById = new(() => EF.CompileAsyncQuery(
         Named<Func<PasserelleDb, Guid, IQueryable<ReferralRow>>>((PasserelleDb db, Guid id) => db.Referrals.AsNoTracking().Where(r => r.Id == id))));
-
-    private static readonly CompiledQuery<Func<PasserelleDb, Guid[], IAsyncEnumerable<ReferralRow>>> ByIds = new(() => EF.CompileAsyncQuery(
-        Named<Func<PasserelleDb, Guid[], IQueryable<ReferralRow>>>((PasserelleDb db, Guid[] ids) => db.Referrals.AsNoTracking().Where(r => ids.Contains(r.Id)))));
 
     /// <summary>
     /// A page of the list: the referrals after the cursor (<see cref="Guid.Empty"/> for the first page: no id is smaller), a null
@@ -354,6 +347,12 @@ public static class ReferralsApi
         Referral R, string? CandidateExternalId, string CandidateLast, string CandidateFirst, string? OfferExternalId, string OfferTitle,
         Guid CompanyId, string CompanyName, string ContactLast, string ContactFirst)
     {
+        public ReferralRow(Referral r, ProposalParties parties) : this(r, parties.CandidateExternalId, parties.CandidateLastName,
+            parties.CandidateFirstName, parties.OfferExternalId, parties.OfferTitle, parties.CompanyId, parties.CompanyName,
+            parties.ContactLastName, parties.ContactFirstName)
+        {
+        }
+
         public Guid Id => R.Id;
 
         public ReferralResource ToResource() => new(

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Update;
 using Passerelle.Accounts;
 using Passerelle.Api;
 using Passerelle.Candidates;
@@ -209,7 +210,7 @@ public static class PasserelleApp
     private static DbContextOptionsBuilder UseDatabase(DbContextOptionsBuilder options, DatabaseOptions database, string connectionString) => database.Provider switch
     {
         DatabaseProvider.Sqlite => options.UseSqlite(connectionString).AddInterceptors(SqliteSecureDelete.Instance),
-        _ => options.UseNpgsql(connectionString),
+        _ => options.UseNpgsql(connectionString).ReplaceService<IModificationCommandBatchFactory, InsertBatches>(),
     };
 
     private static T Configure<T>(T options, IServiceProvider provider, string connectionString) where T : DbContextOptionsBuilder

@@ -120,54 +120,76 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         }, ct);
     }
 
-    /// <summary>Creates a referral (state, shared documents, the "proposed" event and the offer mail together).</summary>
-    public async Task<(Referral? Referral, TransitionResult Result)> ProposeAsync(
+    /// <summary>
+    /// Creates a referral (state, shared documents, the "proposed" event and the offer mail together). A proposal made also
+    /// gives the names its parties go by, read with its checks: what an answer about the new referral shows, without reading
+    /// it back.
+    /// </summary>
+    public async Task<Proposal> ProposeAsync(
         Guid candidateId, Guid jobOfferId, Guid contactId, IReadOnlyCollection<Guid> sharedDocumentIds,
         Actor actor, Guid createdByStaffId, CancellationToken ct = default)
     {
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
         var check = await ProposalChecks.For(db)(db, candidateId, jobOfferId, contactId, [.. sharedDocumentIds], ct);
         if (check is not { CandidateExists: true, ContactWorksWithSchool: true } || check.DocumentsOfCandidate != sharedDocumentIds.Distinct().Count())
-            return (null, TransitionResult.NotFound());
+            return new(null, TransitionResult.NotFound());
         if (check.CompanySwitchedOff)
-            return (null, TransitionResult.Refused(RefusalCode.Invalid, "Cette entreprise est désactivée : ses offres ne reçoivent plus de mises en relation."));
+            return new(null, TransitionResult.Refused(RefusalCode.Invalid, "Cette entreprise est désactivée : ses offres ne reçoivent plus de mises en relation."));
         if (check.ContactSwitchedOff)
-            return (null, TransitionResult.Refused(RefusalCode.Invalid, "Ce contact est désactivé : choisissez un autre contact de l'entreprise."));
+            return new(null, TransitionResult.Refused(RefusalCode.Invalid, "Ce contact est désactivé : choisissez un autre contact de l'entreprise."));
         if (check.AlreadyOpen)
-            return (null, TransitionResult.Refused(RefusalCode.Invalid, "Ce candidat est déjà en relation pour cette offre."));
+            return new(null, TransitionResult.Refused(RefusalCode.Invalid, "Ce candidat est déjà en relation pour cette offre."));
 
+        // To the microsecond, as PostgreSQL keeps it: the times the creator is given are the ones read later.
         var now = clock.GetUtcNow();
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
         var (referral, result) = Referral.Propose(schoolId, candidateId, jobOfferId, check.IsActive, contactId,
             sharedDocumentIds, actor, createdByStaffId, now);
         if (referral is null)
-            return (null, result);
+            return new(null, result);
 
         db.Referrals.Add(referral);
         db.ReferralEvents.AddRange(result.Events);
         Outbox.Enqueue(db, referral, result, now);
-        return (referral, await SaveAsync(result, null, ct));
+        if (!check.SchoolHasWebhookEndpoints)
+            db.SchoolWithoutWebhookEndpoints = schoolId;
+        result = await SaveAsync(result, null, ct);
+        return result.Succeeded
+            ? new(referral, result, new ProposalParties(check.CandidateExternalId, check.CandidateLastName!, check.CandidateFirstName!, check.OfferExternalId,
+                check.OfferTitle, check.CompanyId, check.CompanyName, check.ContactLastName!, check.ContactFirstName!))
+            : new(null, result);
     }
 
-    /// <summary>What a proposal depends on, read together by <see cref="ProposalChecks"/>.</summary>
+    /// <summary>What a proposal depends on, read together by <see cref="ProposalChecks"/>, and the names of its parties.</summary>
     private sealed record ProposalCheck(bool IsActive, bool CandidateExists, bool ContactWorksWithSchool, bool ContactSwitchedOff,
-        bool CompanySwitchedOff, int DocumentsOfCandidate, bool AlreadyOpen);
+        bool CompanySwitchedOff, int DocumentsOfCandidate, bool AlreadyOpen, bool SchoolHasWebhookEndpoints,
+        string? OfferExternalId, string OfferTitle, Guid CompanyId, string CompanyName,
+        string? CandidateExternalId, string? CandidateLastName, string? CandidateFirstName, string? ContactLastName, string? ContactFirstName);
 
     /// <summary>
     /// Everything a proposal depends on, in one query (one round trip instead of five: creating referrals is the API's busiest
     /// write), compiled once (building it took more of the server than PostgreSQL took to run it). The contact works with
-    /// this school and for the offer's company: nobody else receives the candidate's profile.
+    /// this school and for the offer's company: nobody else receives the candidate's profile. Whether the school has webhook
+    /// endpoints comes with it: most have none, and the save need not look again (<see cref="PasserelleDb.SchoolWithoutWebhookEndpoints"/>).
     /// </summary>
     private static readonly CompiledQuery<Func<PasserelleDb, Guid, Guid, Guid, Guid[], CancellationToken, Task<ProposalCheck?>>> ProposalChecks =
         new(() => EF.CompileAsyncQuery((PasserelleDb db, Guid candidateId, Guid jobOfferId, Guid contactId, Guid[] documentIds, CancellationToken ct) =>
-            db.JobOffers.Where(o => o.Id == jobOfferId).Select(o => new ProposalCheck(
-                o.IsActive,
-                db.Candidates.Any(c => c.Id == candidateId && c.ErasedAt == null),
-                db.SchoolContacts.Any(link => link.ContactId == contactId
-                    && db.CompanyContacts.Any(contact => contact.Id == contactId && contact.CompanyId == o.CompanyId)),
-                db.SchoolContacts.Any(link => link.ContactId == contactId && link.DeactivatedAt != null),
-                db.SchoolCompanies.Any(link => link.CompanyId == o.CompanyId && link.DeactivatedAt != null),
-                db.Documents.Count(d => d.CandidateId == candidateId && documentIds.Contains(d.Id) && d.RemovedAt == null),
-                db.Referrals.Any(r => r.CandidateId == candidateId && r.JobOfferId == jobOfferId && r.CancelledAt == null)))
+            (from o in db.JobOffers.Where(o => o.Id == jobOfferId)
+             join company in db.Companies on o.CompanyId equals company.Id
+             from candidate in db.Candidates.Where(c => c.Id == candidateId && c.ErasedAt == null).DefaultIfEmpty()
+             from contact in db.CompanyContacts.Where(c => c.Id == contactId && c.CompanyId == o.CompanyId
+                 && db.SchoolContacts.Any(link => link.ContactId == contactId)).DefaultIfEmpty()
+             select new ProposalCheck(
+                 o.IsActive,
+                 candidate != null,
+                 contact != null,
+                 db.SchoolContacts.Any(link => link.ContactId == contactId && link.DeactivatedAt != null),
+                 db.SchoolCompanies.Any(link => link.CompanyId == o.CompanyId && link.DeactivatedAt != null),
+                 db.Documents.Count(d => d.CandidateId == candidateId && documentIds.Contains(d.Id) && d.RemovedAt == null),
+                 db.Referrals.Any(r => r.CandidateId == candidateId && r.JobOfferId == jobOfferId && r.CancelledAt == null),
+                 db.WebhookEndpoints.Any(e => e.DisabledAt == null),
+                 o.ExternalId, o.Title, company.Id, company.Name,
+                 candidate.ExternalId, candidate.LastName, candidate.FirstName, contact.LastName, contact.FirstName))
             .FirstOrDefault()));
 
     /// <summary>
@@ -238,3 +260,14 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         return result;
     }
 }
+
+/// <summary>A proposal's outcome: the new referral and the names of its parties when it was made, the refusal otherwise.</summary>
+public sealed record Proposal(Referral? Referral, TransitionResult Result, ProposalParties? Parties = null)
+{
+    public void Deconstruct(out Referral? referral, out TransitionResult result) => (referral, result) = (Referral, Result);
+}
+
+/// <summary>The names a new referral's candidate, offer, company and contact go by, as its proposal read them.</summary>
+public sealed record ProposalParties(
+    string? CandidateExternalId, string CandidateLastName, string CandidateFirstName, string? OfferExternalId, string OfferTitle,
+    Guid CompanyId, string CompanyName, string ContactLastName, string ContactFirstName);

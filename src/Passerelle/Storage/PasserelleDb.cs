@@ -33,6 +33,12 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     /// <summary>The save under way adds outbox rows outside a caller's transaction (Email/OutboxWakeUp).</summary>
     internal bool MailSavedAlone { get; set; }
 
+    /// <summary>
+    /// A school that a read made for the next save found without webhook endpoints (a proposal's checks): that save adds no
+    /// deliveries for it without looking again. Good for one save only: every save clears it.
+    /// </summary>
+    internal Guid? SchoolWithoutWebhookEndpoints { get; set; }
+
     /// <summary>The timeline events the save under way adds, counted once saved (Hosting/Telemetry).</summary>
     internal List<ReferralEvent>? EventsBeingSaved { get; set; }
 
@@ -80,6 +86,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         _system = false;
         MailAwaitingCommit = null;
         MailSavedAlone = false;
+        SchoolWithoutWebhookEndpoints = null;
         EventsBeingSaved = null;
         return this;
     }
@@ -104,6 +111,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         finally
         {
             ChangeTracker.AutoDetectChangesEnabled = detecting;
+            SchoolWithoutWebhookEndpoints = null;
         }
     }
 
@@ -119,6 +127,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         finally
         {
             ChangeTracker.AutoDetectChangesEnabled = detecting;
+            SchoolWithoutWebhookEndpoints = null;
         }
     }
 

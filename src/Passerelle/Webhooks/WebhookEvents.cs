@@ -44,7 +44,7 @@ public static class WebhookEvents
         if (AddedEvents(db) is not { } events)
             return;
         var endpoints = new List<WebhookEndpoint>();
-        foreach (var schoolId in events.Select(e => e.SchoolId).Distinct())
+        foreach (var schoolId in events.Select(e => e.SchoolId).Distinct().Where(id => id != db.SchoolWithoutWebhookEndpoints))
             endpoints.AddRange(await SchoolEndpoints.For(db)(db, schoolId).ToListAsync(ct));
         AddDeliveries(db, events, endpoints);
     }

@@ -245,12 +245,18 @@ public sealed class ApiTests
         await using var world = await ApiWorld.CreateAsync(provider);
         using var client = world.Client();
         var s = world.School;
+        world.Clock.Now = Seed.Now.AddTicks(1_234_567); // finer than the database keeps
         var created = await ApiWorld.PostAsync(client, "/api/v1/referrals",
             new { offerId = s.Offer.Id, contactId = s.Contact.Id, candidates = new[] { new { candidateId = s.Candidate.Id, sharedDocumentIds = new[] { s.Document.Id } } } });
         var referral = created["referrals"]![0]!;
         var id = referral["id"]!.GetValue<Guid>();
         referral["stage"]!.GetValue<string>().ShouldBe("awaitingCandidate");
         referral["candidate"]!["name"]!.GetValue<string>().ShouldBe("TECHER Margaud");
+        referral["company"]!["name"]!.GetValue<string>().ShouldBe(s.Company.Name);
+        // The create's answer is not read back, and says what reading the referral says: its names, its times to the microsecond.
+        var readAfterCreate = (await ApiWorld.GetAsync(client, $"/api/v1/referrals/{id}"))["referral"];
+        JsonNode.DeepEquals(referral, readAfterCreate).ShouldBeTrue($"created {referral.ToJsonString()}\nread    {readAfterCreate!.ToJsonString()}");
+        referral["createdAt"]!.GetValue<DateTimeOffset>().ShouldBe(Seed.Now.AddTicks(1_234_560));
         await using (var db = world.Db())
             (await db.OutboxMessages.CountAsync(m => m.ReferralId == id && m.TemplateKey == TemplateKeys.OfferToCandidate)).ShouldBe(1, "the offer mail goes to the candidate");
 

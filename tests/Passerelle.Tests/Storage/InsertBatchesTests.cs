@@ -1,0 +1,106 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Passerelle.Candidates;
+using Passerelle.Companies;
+using Passerelle.Storage;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.Storage;
+
+/// <summary>
+/// On PostgreSQL a save that only adds rows, in one batch, runs without BEGIN and COMMIT (InsertBatches) and is still all or
+/// nothing; a save that updates keeps its transaction, so a stale version changes nothing. Checked on each Npgsql or EF Core
+/// upgrade by these tests: they fail if a batch stops being atomic, or if the transaction is dropped where it is needed.
+/// </summary>
+public sealed class InsertBatchesTests
+{
+    public static TheoryData<DatabaseProvider> PostgreSQLOnly => TestDatabase.PostgreSQLOnly;
+
+    [Theory]
+    [MemberData(nameof(PostgreSQLOnly))]
+    public async Task A_save_that_only_adds_rows_opens_no_transaction_and_keeps_nothing_when_one_row_fails(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var school = await Seed.SchoolAsync(database);
+        var transactions = new TransactionCounter();
+        var first = new Guid("00000000-0000-0000-0000-000000000001");
+        var last = new Guid("ffffffff-ffff-ffff-ffff-ffffffffffff");
+
+        await using (var db = database.NewContext(transactions))
+        {
+            db.ForSchool(school.School.Id);
+            // Before and after the failing row in the batch, whichever order EF Core writes them in.
+            db.Candidates.AddRange(NewCandidate(school, first), NewCandidate(school, school.Candidate.Id), NewCandidate(school, last));
+            db.Companies.Add(new Company { Id = Guid.NewGuid(), Name = "Ajoutée avec eux", Siret = Seed.NextSiret(), CreatedAt = Seed.Now });
+            (await Should.ThrowAsync<DbUpdateException>(() => db.SaveChangesAsync())).IsUniqueViolation().ShouldBeTrue();
+        }
+        transactions.Started.ShouldBe(0);
+        await using (var db = database.NewContext())
+        {
+            (await db.Candidates.IgnoreQueryFilters().CountAsync(c => c.Id == first || c.Id == last)).ShouldBe(0);
+            (await db.Companies.CountAsync(c => c.Name == "Ajoutée avec eux")).ShouldBe(0);
+        }
+
+        await using (var db = database.NewContext(transactions))
+        {
+            db.ForSchool(school.School.Id);
+            db.Candidates.AddRange(NewCandidate(school, first), NewCandidate(school, last));
+            await db.SaveChangesAsync();
+        }
+        transactions.Started.ShouldBe(0);
+        await using (var db = database.NewContext())
+            (await db.Candidates.IgnoreQueryFilters().CountAsync(c => c.Id == first || c.Id == last)).ShouldBe(2);
+    }
+
+    [Theory]
+    [MemberData(nameof(PostgreSQLOnly))]
+    public async Task A_save_that_updates_keeps_its_transaction_and_a_stale_version_keeps_nothing(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var school = await Seed.SchoolAsync(database);
+        var referralId = await Seed.ReferralAsync(database, school);
+        var transactions = new TransactionCounter();
+        var added = Guid.NewGuid();
+
+        await using (var db = database.NewContext(transactions))
+        {
+            db.ForSchool(school.School.Id);
+            var referral = await db.Referrals.SingleAsync(r => r.Id == referralId);
+            await using (var other = database.NewContext())
+                await other.Referrals.IgnoreQueryFilters().Where(r => r.Id == referralId).ExecuteUpdateAsync(set => set.SetProperty(r => r.Version, r => r.Version + 1));
+            db.Entry(referral).Property(r => r.CancellationReason).CurrentValue = "Lue avant l'autre changement";
+            db.Candidates.Add(NewCandidate(school, added));
+            await Should.ThrowAsync<DbUpdateConcurrencyException>(() => db.SaveChangesAsync());
+        }
+        transactions.Started.ShouldBe(1);
+        await using (var db = database.NewContext())
+        {
+            (await db.Candidates.IgnoreQueryFilters().AnyAsync(c => c.Id == added)).ShouldBeFalse();
+            (await db.Referrals.IgnoreQueryFilters().SingleAsync(r => r.Id == referralId)).CancellationReason.ShouldBeNull();
+        }
+    }
+
+    private static Candidate NewCandidate(SchoolFixture school, Guid id) => new()
+    {
+        Id = id, SchoolId = school.School.Id, LastName = "Nouveau", FirstName = "Candidat", Email = "nouveau@example.org", CreatedAt = Seed.Now,
+    };
+
+    private sealed class TransactionCounter : DbTransactionInterceptor
+    {
+        public int Started { get; private set; }
+
+        public override DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+        {
+            Started++;
+            return result;
+        }
+
+        public override ValueTask<DbTransaction> TransactionStartedAsync(
+            DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+        {
+            Started++;
+            return ValueTask.FromResult(result);
+        }
+    }
+}
