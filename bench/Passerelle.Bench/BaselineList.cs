@@ -47,25 +47,30 @@ public static class BaselineList
 
     /// <summary>
     /// (g′) the create's ceiling: what (g) asks of PostgreSQL, in its round trips, with nothing else — the key read, the
-    /// proposal's checks in one query, the school's webhook endpoints read, the referral, its mail and its event inserted in
-    /// one batch, the referral read back with its names, then rolled back (the same candidates are created again by (g)).
+    /// proposal's checks in one query (with the names of its parties and whether the school has webhook endpoints), then the
+    /// referral, its mail and its event inserted in one batch, which (g) sends without a transaction. Here the batch begins
+    /// one and ends by rolling it back, still one round trip: the same candidates are created again by (g). The answer is
+    /// written from the checks' row, as (g) writes it.
     /// </summary>
     public const string CreatePath = "/bench/baseline/create";
 
     private const string KeySql = "SELECT secret_hash, revoked_at, school_id, name, created_by_staff_id FROM api_keys WHERE id = @id";
 
     private const string ProposalSql = """
-        SELECT o.is_active,
-               EXISTS (SELECT 1 FROM candidates c WHERE c.school_id = @school AND c.id = @candidate AND c.erased_at IS NULL),
-               EXISTS (SELECT 1 FROM school_contacts s WHERE s.school_id = @school AND s.contact_id = @contact
-                       AND EXISTS (SELECT 1 FROM company_contacts ct WHERE ct.id = @contact AND ct.company_id = o.company_id)),
+        SELECT o.is_active, ca.id IS NOT NULL, ct.id IS NOT NULL,
                EXISTS (SELECT 1 FROM school_contacts s WHERE s.school_id = @school AND s.contact_id = @contact AND s.deactivated_at IS NOT NULL),
                EXISTS (SELECT 1 FROM school_companies s WHERE s.school_id = @school AND s.company_id = o.company_id AND s.deactivated_at IS NOT NULL),
                (SELECT count(*)::int FROM documents d WHERE d.school_id = @school AND d.candidate_id = @candidate AND d.id = ANY (@documents)
                 AND d.removed_at IS NULL),
                EXISTS (SELECT 1 FROM referrals r WHERE r.school_id = @school AND r.candidate_id = @candidate AND r.job_offer_id = @offer
-                       AND r.cancelled_at IS NULL)
+                       AND r.cancelled_at IS NULL),
+               EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.school_id = @school AND w.disabled_at IS NULL),
+               o.external_id, o.title, co.id, co.name, ca.external_id, ca.last_name, ca.first_name, ct.last_name, ct.first_name
         FROM job_offers o
+        JOIN companies co ON co.id = o.company_id
+        LEFT JOIN candidates ca ON ca.school_id = @school AND ca.id = @candidate AND ca.erased_at IS NULL
+        LEFT JOIN company_contacts ct ON ct.id = @contact AND ct.company_id = o.company_id
+             AND EXISTS (SELECT 1 FROM school_contacts s WHERE s.school_id = @school AND s.contact_id = @contact)
         WHERE o.school_id = @school AND o.id = @offer
         LIMIT 1
         """;
@@ -80,8 +85,6 @@ public static class BaselineList
         INSERT INTO referral_events (id, school_id, referral_id, sequence, occurred_at, kind, actor_kind, actor_id, actor_name, channel)
         VALUES (@id, @school, @referral, 1, @now, 'Proposed', 'ApiClient', @key, @actor, 'Api')
         """;
-
-    private const string ReadBackSql = ApiColumns + "WHERE r.school_id = @school AND r.id = @referral";
 
     /// <summary>
     /// (d′) the answer's ceiling: what (d) asks of PostgreSQL, in its round trips, with nothing else — the link and its
@@ -336,6 +339,11 @@ public static class BaselineList
                 return ReadOnlyMemory<byte>.Empty;
             (school, actor, staff) = (reader.GetGuid(2), $"{reader.GetString(3)} (API)", reader.GetGuid(4));
         }
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
+        await using var json = new Utf8JsonWriter(buffer);
+        var now = DateTimeOffset.UtcNow;
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+        var referral = Guid.CreateVersion7();
         await using (var check = new NpgsqlCommand(ProposalSql, connection))
         {
             check.Parameters.AddWithValue("school", school);
@@ -347,14 +355,17 @@ public static class BaselineList
             if (!await reader.ReadAsync(ct) || !reader.GetBoolean(0) || !reader.GetBoolean(1) || !reader.GetBoolean(2) || reader.GetBoolean(3)
                 || reader.GetBoolean(4) || reader.GetInt32(5) != 0 || reader.GetBoolean(6))
                 return ReadOnlyMemory<byte>.Empty;
+            // The school's endpoints (column 7): none in the generated data, so nothing to add to the batch.
+            json.WriteStartObject();
+            json.WriteStartArray("referrals");
+            WriteNewReferral(json, reader, referral, candidate, offer, contact, now);
+            json.WriteEndArray();
+            json.WriteEndObject();
         }
-        await ReadEndpointsAsync(connection, school, ct);
 
-        var now = DateTimeOffset.UtcNow;
-        var referral = Guid.CreateVersion7();
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var batch = new NpgsqlBatch(connection, transaction))
+        await using (var batch = new NpgsqlBatch(connection))
         {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
             Add(batch, ProposeSql, ("referral", referral), ("school", school), ("candidate", candidate), ("offer", offer), ("contact", contact),
                 ("staff", staff), ("now", now));
             var mail = Guid.CreateVersion7();
@@ -363,24 +374,44 @@ public static class BaselineList
                 ("data", JsonSerializer.Serialize(new { actorName = actor })), ("now", now), ("messageId", $"<{mail:N}@passerelle>"));
             Add(batch, ProposedEventSql, ("id", Guid.CreateVersion7()), ("school", school), ("referral", referral), ("now", now), ("key", keyId),
                 ("actor", actor));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("ROLLBACK"));
             await batch.ExecuteNonQueryAsync(ct);
         }
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
-        await using (var read = new NpgsqlCommand(ReadBackSql, connection, transaction))
-        {
-            read.Parameters.AddWithValue("school", school);
-            read.Parameters.AddWithValue("referral", referral);
-            await using var reader = await read.ExecuteReaderAsync(ct);
-            await using var json = new Utf8JsonWriter(buffer);
-            json.WriteStartObject();
-            json.WriteStartArray("referrals");
-            while (await reader.ReadAsync(ct))
-                WriteReferral(json, reader);
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        await transaction.RollbackAsync(ct);
+        await json.FlushAsync(ct);
         return buffer.WrittenMemory;
+    }
+
+    /// <summary>A new referral as the API writes it, from the proposal's checks (<see cref="ProposalSql"/>, names from column 8).</summary>
+    private static void WriteNewReferral(Utf8JsonWriter json, NpgsqlDataReader check, Guid id, Guid candidate, Guid offer, Guid contact, DateTimeOffset now)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", id);
+        json.WriteString("stage", "AwaitingCandidate");
+        json.WriteNumber("version", 1);
+        json.WriteStartObject("candidate");
+        json.WriteString("id", candidate);
+        json.WriteString("externalId", check.IsDBNull(12) ? null : check.GetString(12));
+        json.WriteString("name", Schools.PersonName.Display(check.GetString(13), check.GetString(14)));
+        json.WriteEndObject();
+        json.WriteStartObject("offer");
+        json.WriteString("id", offer);
+        json.WriteString("externalId", check.IsDBNull(8) ? null : check.GetString(8));
+        json.WriteString("title", check.GetString(9));
+        json.WriteEndObject();
+        json.WriteStartObject("company");
+        json.WriteString("id", check.GetGuid(10));
+        json.WriteString("name", check.GetString(11));
+        json.WriteEndObject();
+        json.WriteStartObject("contact");
+        json.WriteString("id", contact);
+        json.WriteString("name", Schools.PersonName.Display(check.GetString(15), check.GetString(16)));
+        json.WriteEndObject();
+        json.WriteString("createdAt", now);
+        json.WriteString("updatedAt", now);
+        foreach (var name in (string[])["offer_answer", "offer_answered_at", "company_answer", "company_answered_at", "appointment_starts_at",
+                     "appointment_location", "appointment_answer", "outcome", "cancelled_at"])
+            json.WriteNull(name);
+        json.WriteEndObject();
     }
 
     private static NpgsqlBatchCommand Add(NpgsqlBatch batch, string sql, params (string Name, object Value)[] parameters)
