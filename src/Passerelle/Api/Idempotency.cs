@@ -59,11 +59,29 @@ public static class Idempotency
         if (await StoredAsync(db, caller.KeyId, key, ct) is { } stored)
             return Replay(stored, hash);
 
+        // Every failure in this transaction rolls all of it back: no save in it needs a savepoint of its own (EF Core sets one
+        // around each save in a transaction, and releasing it is one more round trip per save).
+        var savepoints = db.Database.AutoSavepointsEnabled;
+        db.Database.AutoSavepointsEnabled = false;
+        try
+        {
+            return await CreateOnceAsync(db, caller, key, hash, create, clock, ct);
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = savepoints;
+        }
+    }
+
+    private static async Task<IResult> CreateOnceAsync(
+        PasserelleDb db, ApiCaller caller, string key, byte[] hash, Func<CancellationToken, Task<Answer>> create, TimeProvider clock, CancellationToken ct)
+    {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        db.IdempotentRequests.Add(new IdempotentRequest
+        var row = new IdempotentRequest
         {
             ApiKeyId = caller.KeyId, IdempotencyKey = key, SchoolId = caller.SchoolId, RequestHash = hash, CreatedAt = clock.GetUtcNow(),
-        });
+        };
+        db.IdempotentRequests.Add(row);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -84,7 +102,9 @@ public static class Idempotency
             db.ChangeTracker.Clear();
             return Result(answer, replayed: false);
         }
-        var row = await db.IdempotentRequests.SingleAsync(r => r.ApiKeyId == caller.KeyId && r.IdempotencyKey == key, ct);
+        // The row written first, still tracked unless the creation cleared the context.
+        if (db.Entry(row).State == EntityState.Detached)
+            row = await db.IdempotentRequests.SingleAsync(r => r.ApiKeyId == caller.KeyId && r.IdempotencyKey == key, ct);
         row.Status = answer.Status;
         row.Response = JsonSerializer.Serialize(new StoredAnswer(answer.Location, answer.Body), ApiJson.Options);
         await db.SaveChangesAsync(ct);
