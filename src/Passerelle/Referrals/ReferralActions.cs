@@ -237,7 +237,17 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
             else
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                await db.SaveChangesAsync(ct);
+                // A failure rolls this whole transaction back: its save needs no savepoint (whose release is a round trip).
+                var savepoints = db.Database.AutoSavepointsEnabled;
+                db.Database.AutoSavepointsEnabled = false;
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                }
+                finally
+                {
+                    db.Database.AutoSavepointsEnabled = savepoints;
+                }
                 await alsoInTransaction(ct);
                 await transaction.CommitAsync(ct);
             }
