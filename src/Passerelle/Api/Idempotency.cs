@@ -59,23 +59,6 @@ public static class Idempotency
         if (await StoredAsync(db, caller.KeyId, key, ct) is { } stored)
             return Replay(stored, hash);
 
-        // Every failure in this transaction rolls all of it back: no save in it needs a savepoint of its own (EF Core sets one
-        // around each save in a transaction, and releasing it is one more round trip per save).
-        var savepoints = db.Database.AutoSavepointsEnabled;
-        db.Database.AutoSavepointsEnabled = false;
-        try
-        {
-            return await CreateOnceAsync(db, caller, key, hash, create, clock, ct);
-        }
-        finally
-        {
-            db.Database.AutoSavepointsEnabled = savepoints;
-        }
-    }
-
-    private static async Task<IResult> CreateOnceAsync(
-        PasserelleDb db, ApiCaller caller, string key, byte[] hash, Func<CancellationToken, Task<Answer>> create, TimeProvider clock, CancellationToken ct)
-    {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var row = new IdempotentRequest
         {

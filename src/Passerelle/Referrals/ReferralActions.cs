@@ -237,17 +237,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
             else
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                // A failure rolls this whole transaction back: its save needs no savepoint (whose release is a round trip).
-                var savepoints = db.Database.AutoSavepointsEnabled;
-                db.Database.AutoSavepointsEnabled = false;
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                }
-                finally
-                {
-                    db.Database.AutoSavepointsEnabled = savepoints;
-                }
+                await db.SaveChangesAsync(ct);
                 await alsoInTransaction(ct);
                 await transaction.CommitAsync(ct);
             }

@@ -101,6 +101,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
     // Every save that adds referral events adds their webhook deliveries with them (Webhooks/WebhookEvents.cs).
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
+        WithoutSavepoint();
         var detecting = DetectChangesOnce();
         try
         {
@@ -117,6 +118,7 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        WithoutSavepoint();
         var detecting = DetectChangesOnce();
         try
         {
@@ -148,6 +150,13 @@ public sealed class PasserelleDb(DbContextOptions<PasserelleDb> options) : DbCon
         }
         return detecting;
     }
+
+    /// <summary>
+    /// No savepoint around a save made in a transaction. EF Core sets one so that a transaction can go on after a failed save;
+    /// nothing in Passerelle does (each of its transactions is rolled back whole when a save in it fails), and releasing the
+    /// savepoint was one more round trip for every such save. Set at each save: a pooled context comes back with EF Core's default.
+    /// </summary>
+    private void WithoutSavepoint() => Database.AutoSavepointsEnabled = false;
 
     /// <summary>A context scoped to school A never writes a row of school B, and an unscoped one writes none.</summary>
     private void CheckSchoolScope()

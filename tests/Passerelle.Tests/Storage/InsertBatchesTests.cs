@@ -16,6 +16,7 @@ namespace Passerelle.Tests.Storage;
 public sealed class InsertBatchesTests
 {
     public static TheoryData<DatabaseProvider> PostgreSQLOnly => TestDatabase.PostgreSQLOnly;
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
 
     [Theory]
     [MemberData(nameof(PostgreSQLOnly))]
@@ -81,6 +82,30 @@ public sealed class InsertBatchesTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_save_in_a_transaction_sets_no_savepoint_and_a_failed_one_leaves_the_transaction_to_be_rolled_back(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var school = await Seed.SchoolAsync(database);
+        var transactions = new TransactionCounter();
+        var added = Guid.NewGuid();
+
+        await using (var db = database.NewContext(transactions))
+        {
+            db.ForSchool(school.School.Id);
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Candidates.Add(NewCandidate(school, added));
+            await db.SaveChangesAsync();
+            db.Candidates.Add(NewCandidate(school, school.Candidate.Id));
+            (await Should.ThrowAsync<DbUpdateException>(() => db.SaveChangesAsync())).IsUniqueViolation().ShouldBeTrue();
+            await transaction.RollbackAsync();
+        }
+        transactions.Savepoints.ShouldBe(0, "each savepoint's release was one more round trip, and nothing goes on after a failed save");
+        await using (var db = database.NewContext())
+            (await db.Candidates.IgnoreQueryFilters().AnyAsync(c => c.Id == added)).ShouldBeFalse("the whole transaction is rolled back");
+    }
+
     private static Candidate NewCandidate(SchoolFixture school, Guid id) => new()
     {
         Id = id, SchoolId = school.School.Id, LastName = "Nouveau", FirstName = "Candidat", Email = "nouveau@example.org", CreatedAt = Seed.Now,
@@ -89,6 +114,14 @@ public sealed class InsertBatchesTests
     private sealed class TransactionCounter : DbTransactionInterceptor
     {
         public int Started { get; private set; }
+        public int Savepoints { get; private set; }
+
+        public override ValueTask<InterceptionResult> CreatingSavepointAsync(
+            DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+        {
+            Savepoints++;
+            return ValueTask.FromResult(result);
+        }
 
         public override DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
         {
