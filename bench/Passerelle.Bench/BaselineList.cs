@@ -277,24 +277,7 @@ public static class BaselineList
         json.WriteString("id", id);
         json.WriteString("stage", reader.GetString(1));
         json.WriteNumber("version", reader.GetInt32(2));
-        json.WriteStartObject("candidate");
-        json.WriteString("id", reader.GetGuid(3));
-        json.WriteString("externalId", reader.IsDBNull(4) ? null : reader.GetString(4));
-        json.WriteString("name", Schools.PersonName.Display(reader.GetString(5), reader.GetString(6)));
-        json.WriteEndObject();
-        json.WriteStartObject("offer");
-        json.WriteString("id", reader.GetGuid(7));
-        json.WriteString("externalId", reader.IsDBNull(8) ? null : reader.GetString(8));
-        json.WriteString("title", reader.GetString(9));
-        json.WriteEndObject();
-        json.WriteStartObject("company");
-        json.WriteString("id", reader.GetGuid(10));
-        json.WriteString("name", reader.GetString(11));
-        json.WriteEndObject();
-        json.WriteStartObject("contact");
-        json.WriteString("id", reader.GetGuid(12));
-        json.WriteString("name", Schools.PersonName.Display(reader.GetString(13), reader.GetString(14)));
-        json.WriteEndObject();
+        WriteParties(json, reader, reader.GetGuid(3), 4, reader.GetGuid(7), 8, reader.GetGuid(12), 13);
         json.WriteString("createdAt", reader.GetFieldValue<DateTimeOffset>(15));
         json.WriteString("updatedAt", reader.GetFieldValue<DateTimeOffset>(16));
         for (var column = 17; column <= 25; column++)
@@ -309,6 +292,34 @@ public static class BaselineList
         }
         json.WriteEndObject();
         return id;
+    }
+
+    /// <summary>
+    /// The candidate, the offer, its company and the contact, from a row holding the candidate's external id and names from
+    /// <paramref name="candidateColumn"/>, the offer's external id, title, company id and name from <paramref name="offerColumn"/>,
+    /// and the contact's names from <paramref name="contactColumn"/>: the API's columns and the create's checks hold them so.
+    /// </summary>
+    private static void WriteParties(Utf8JsonWriter json, NpgsqlDataReader row, Guid candidate, int candidateColumn, Guid offer, int offerColumn,
+        Guid contact, int contactColumn)
+    {
+        json.WriteStartObject("candidate");
+        json.WriteString("id", candidate);
+        json.WriteString("externalId", row.IsDBNull(candidateColumn) ? null : row.GetString(candidateColumn));
+        json.WriteString("name", Schools.PersonName.Display(row.GetString(candidateColumn + 1), row.GetString(candidateColumn + 2)));
+        json.WriteEndObject();
+        json.WriteStartObject("offer");
+        json.WriteString("id", offer);
+        json.WriteString("externalId", row.IsDBNull(offerColumn) ? null : row.GetString(offerColumn));
+        json.WriteString("title", row.GetString(offerColumn + 1));
+        json.WriteEndObject();
+        json.WriteStartObject("company");
+        json.WriteString("id", row.GetGuid(offerColumn + 2));
+        json.WriteString("name", row.GetString(offerColumn + 3));
+        json.WriteEndObject();
+        json.WriteStartObject("contact");
+        json.WriteString("id", contact);
+        json.WriteString("name", Schools.PersonName.Display(row.GetString(contactColumn), row.GetString(contactColumn + 1)));
+        json.WriteEndObject();
     }
 
     /// <summary>
@@ -388,24 +399,7 @@ public static class BaselineList
         json.WriteString("id", id);
         json.WriteString("stage", "AwaitingCandidate");
         json.WriteNumber("version", 1);
-        json.WriteStartObject("candidate");
-        json.WriteString("id", candidate);
-        json.WriteString("externalId", check.IsDBNull(12) ? null : check.GetString(12));
-        json.WriteString("name", Schools.PersonName.Display(check.GetString(13), check.GetString(14)));
-        json.WriteEndObject();
-        json.WriteStartObject("offer");
-        json.WriteString("id", offer);
-        json.WriteString("externalId", check.IsDBNull(8) ? null : check.GetString(8));
-        json.WriteString("title", check.GetString(9));
-        json.WriteEndObject();
-        json.WriteStartObject("company");
-        json.WriteString("id", check.GetGuid(10));
-        json.WriteString("name", check.GetString(11));
-        json.WriteEndObject();
-        json.WriteStartObject("contact");
-        json.WriteString("id", contact);
-        json.WriteString("name", Schools.PersonName.Display(check.GetString(15), check.GetString(16)));
-        json.WriteEndObject();
+        WriteParties(json, check, candidate, 12, offer, 8, contact, 15);
         json.WriteString("createdAt", now);
         json.WriteString("updatedAt", now);
         foreach (var name in (string[])["offer_answer", "offer_answered_at", "company_answer", "company_answered_at", "appointment_starts_at",

@@ -60,18 +60,10 @@ public partial class BenchmarkBaselineTests
             "SELECT id, school_id, contact_id, version FROM referrals WHERE stage = 'AwaitingCompany' LIMIT 1",
             r => (r.GetGuid(0), r.GetGuid(1), r.GetGuid(2), r.GetInt32(3)));
         var (linkId, hash, token) = SecretToken.Create();
-        await using (var insert = new NpgsqlCommand("""
+        await ExecuteAsync(connection, """
             INSERT INTO action_links (id, school_id, referral_id, recipient, recipient_id, step, secret_hash, created_at, expires_at)
             VALUES (@id, @school, @referral, 'CompanyContact', @contact, 'Company', @hash, now(), now() + interval '7 days')
-            """, connection))
-        {
-            insert.Parameters.AddWithValue("id", linkId);
-            insert.Parameters.AddWithValue("school", school);
-            insert.Parameters.AddWithValue("referral", referral);
-            insert.Parameters.AddWithValue("contact", contact);
-            insert.Parameters.AddWithValue("hash", hash);
-            await insert.ExecuteNonQueryAsync();
-        }
+            """, ("id", linkId), ("school", school), ("referral", referral), ("contact", contact), ("hash", hash));
         const string State = """
             SELECT r.stage || ' ' || r.version || ' ' || (SELECT count(*) FROM referral_events) || ' ' || (SELECT count(*) FROM outbox_messages)
                    || ' ' || (SELECT count(*) FROM action_links WHERE revoked_at IS NOT NULL)
@@ -108,27 +100,18 @@ public partial class BenchmarkBaselineTests
             """, r => (r.GetGuid(0), r.GetGuid(1), r.GetGuid(2), r.GetGuid(3)));
         var candidate = Guid.CreateVersion7();
         var (keyId, hash, token) = SecretToken.Create();
-        await using (var insert = new NpgsqlCommand("""
+        await ExecuteAsync(connection, """
             INSERT INTO candidates (id, school_id, last_name, first_name, email, created_at) VALUES (@candidate, @school, 'Durand', 'Léa', 'lea@example.org', now());
             INSERT INTO api_keys (id, school_id, name, secret_hash, created_at, created_by_staff_id, created_by) VALUES (@key, @school, 'ERP', @hash, now(), @staff, 'X');
-            """, connection))
-        {
-            insert.Parameters.AddWithValue("candidate", candidate);
-            insert.Parameters.AddWithValue("school", school);
-            insert.Parameters.AddWithValue("key", keyId);
-            insert.Parameters.AddWithValue("hash", hash);
-            insert.Parameters.AddWithValue("staff", staff);
-            await insert.ExecuteNonQueryAsync();
-        }
+            """, ("candidate", candidate), ("school", school), ("key", keyId), ("hash", hash), ("staff", staff));
         // Rows inserted and rolled back leave no trace but this: a sequence does not roll back.
-        await using (var counting = new NpgsqlCommand("""
+        await ExecuteAsync(connection, """
             CREATE SEQUENCE inserted_rows;
             CREATE FUNCTION count_inserted_row() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN PERFORM nextval(''inserted_rows''); RETURN NEW; END';
             CREATE TRIGGER counted AFTER INSERT ON referrals FOR EACH ROW EXECUTE FUNCTION count_inserted_row();
             CREATE TRIGGER counted AFTER INSERT ON referral_events FOR EACH ROW EXECUTE FUNCTION count_inserted_row();
             CREATE TRIGGER counted AFTER INSERT ON outbox_messages FOR EACH ROW EXECUTE FUNCTION count_inserted_row();
-            """, connection))
-            await counting.ExecuteNonQueryAsync();
+            """);
         const string State = "SELECT (SELECT count(*) FROM referrals) || ' ' || (SELECT count(*) FROM referral_events) || ' ' || (SELECT count(*) FROM outbox_messages)";
         var before = await ScalarsAsync(connection, State, r => r.GetString(0));
         var body = $$"""{"offerId":"{{offer}}","contactId":"{{contact}}","candidates":[{"candidateId":"{{candidate}}"}]}""";
@@ -143,6 +126,14 @@ public partial class BenchmarkBaselineTests
 
         (await ScalarsAsync(connection, "SELECT last_value FROM inserted_rows", r => r.GetInt64(0))).ShouldBe(3, "the referral, its event and its mail were inserted");
         (await ScalarsAsync(connection, State, r => r.GetString(0))).ShouldBe(before, "rolled back: no referral, no event, no mail kept");
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task<T> ScalarsAsync<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
