@@ -50,26 +50,29 @@ public sealed class HeldConnectionTests
         // A JSON body: the connection is held once ApiJson has read it, not from the key's check.
         var create = new HalfThenRest(JsonSerializer.SerializeToUtf8Bytes(new { offerId = s.Offer.Id, contactId = s.Contact.Id, candidates = new[] { new { candidateId = s.Candidate.Id } } }),
             "application/json");
-        using var slowCreate = Streaming(world, world.Key);
-        var created = slowCreate.PostAsync("/api/v1/referrals", create);
-        await create.HalfSent.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await KeyUsedAsync(world, s); // the key is checked: the request now waits for the rest of its body
-        using (var meanwhile = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-            (await world.Client().GetAsync("/api/v1/candidates", meanwhile.Token)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        create.Rest.SetResult();
-        (await created).StatusCode.ShouldBe(HttpStatusCode.Created);
+        await AnotherRequestIsAnsweredMeanwhileAsync(world, s, world.Key, "/api/v1/referrals", create);
 
         // A document's upload (multipart), by the other school's key (not used yet): the same.
         using var form = new MultipartFormDataContent { { new ByteArrayContent(DemoPdf.OfSize("CV", 64 * 1024)), "file", "cv.pdf" }, { new StringContent("cv"), "kind" } };
         var upload = new HalfThenRest(await form.ReadAsByteArrayAsync(), form.Headers.ContentType!.ToString());
-        using var slowUpload = Streaming(world, world.OtherKey);
-        var uploaded = slowUpload.PostAsync($"/api/v1/candidates/{world.Other.Candidate.Id}/documents", upload);
-        await upload.HalfSent.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await KeyUsedAsync(world, world.Other);
+        await AnotherRequestIsAnsweredMeanwhileAsync(world, world.Other, world.OtherKey, $"/api/v1/candidates/{world.Other.Candidate.Id}/documents", upload);
+    }
+
+    /// <summary>
+    /// Posts <paramref name="body"/> with the school's key, half of it at first; once the key is checked (the request then waits
+    /// for the rest), another request must be answered; then the rest goes and the post creates.
+    /// </summary>
+    private static async Task AnotherRequestIsAnsweredMeanwhileAsync(ApiWorld world, SchoolFixture school, string key, string path, HalfThenRest body)
+    {
+        using var slow = Streaming(world, key);
+        var posted = slow.PostAsync(path, body);
+        await body.HalfSent.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await KeyUsedAsync(world, school);
         using (var meanwhile = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
             (await world.Client().GetAsync("/api/v1/candidates", meanwhile.Token)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        upload.Rest.SetResult();
-        (await uploaded).StatusCode.ShouldBe(HttpStatusCode.Created, await (await uploaded).Content.ReadAsStringAsync());
+        body.Rest.SetResult();
+        var answer = await posted;
+        answer.StatusCode.ShouldBe(HttpStatusCode.Created, await answer.Content.ReadAsStringAsync());
     }
 
     [Theory]
