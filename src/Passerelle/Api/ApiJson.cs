@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,7 +8,7 @@ namespace Passerelle.Api;
 /// <summary>
 /// Reads a request's JSON body into a request type, with the API's answers when it cannot: 415 when the body is not
 /// declared as JSON, 413 past the size limit, 400 when it is not JSON at all, 422 (with the field) when it is JSON but a
-/// value has the wrong type, an unknown enum value, or a field the API does not know. Done by hand rather than by the
+/// value has the wrong type, an unknown enum value, a text holding a NUL character, or a field the API does not know. Done by hand rather than by the
 /// framework's binding, which answers these with an empty 400.
 /// </summary>
 public static class ApiJson
@@ -89,6 +90,8 @@ public static class ApiJson
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 return (null, ApiProblem.Of(StatusCodes.Status400BadRequest, "Le corps de la requête doit être un objet JSON ({ … })."));
+            if (FieldWithNul(document.RootElement) is { } withNul)
+                return (null, ApiProblem.Invalid(withNul, $"La valeur de « {withNul} » contient un caractère nul (U+0000), qui n'est pas permis."));
             try
             {
                 return (document.RootElement.Deserialize<T>(Options) ?? throw new JsonException("null"), null);
@@ -107,6 +110,25 @@ public static class ApiJson
 
     /// <summary>"$.candidates[0].documentIds" → "candidates[0].documentIds".</summary>
     private static string Field(string? path) => string.IsNullOrEmpty(path) || path == "$" ? "(corps)" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    /// <summary>
+    /// The field of the first text holding a NUL character (U+0000, <c>\u0000</c> in JSON), which PostgreSQL cannot store; null
+    /// when there is none. The body's raw text is searched first, so a body without that escape costs no walk.
+    /// </summary>
+    private static string? FieldWithNul(JsonElement body)
+    {
+        if (JsonMarshal.GetRawUtf8Value(body).IndexOf(@"\u0000"u8) < 0)
+            return null;
+        return Find(body, "$");
+
+        static string? Find(JsonElement element, string path) => element.ValueKind switch
+        {
+            JsonValueKind.String => element.GetString()!.Contains('\0') ? Field(path) : null,
+            JsonValueKind.Object => element.EnumerateObject().Select(p => Find(p.Value, $"{path}.{p.Name}")).FirstOrDefault(f => f is not null),
+            JsonValueKind.Array => element.EnumerateArray().Select((item, i) => Find(item, $"{path}[{i}]")).FirstOrDefault(f => f is not null),
+            _ => null,
+        };
+    }
 
     /// <summary>The name System.Text.Json gives of a field it could not map: "The JSON property 'x' could not be mapped…".</summary>
     private static string? UnknownMember(string message)

@@ -28,6 +28,8 @@ public sealed class ApiQuery(IQueryCollection query)
             return null;
         if (value.Length > maxLength)
             Errors[name] = [$"« {name} » ne peut dépasser {maxLength} caractères."];
+        else if (value.Contains('\0'))
+            Errors[name] = [$"« {name} » contient un caractère nul (%00), qui n'est pas permis."];
         return value;
     }
 

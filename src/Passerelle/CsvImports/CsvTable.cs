@@ -43,11 +43,15 @@ public static class CsvTable
 
     /// <summary>
     /// The rows, with each value under the name of its column in <paramref name="columns"/> (column → accepted header keys);
-    /// or why the file cannot be read (no header, a required column missing).
+    /// or why the file cannot be read (no header, a required column missing, NUL characters).
     /// </summary>
     public static (List<CsvRow> Rows, string? Problem) Read(
         string text, IReadOnlyDictionary<string, string[]> columns, IReadOnlyCollection<string> required, Func<string, string> describe)
     {
+        // A spreadsheet's CSV has none; a file saved as UTF-16 ("Texte Unicode") has one after every other character.
+        if (text.Contains('\0'))
+            return ([], "Le fichier contient des caractères nuls : il est sans doute enregistré en « Texte Unicode » (UTF-16). " +
+                "Enregistrez-le au format « CSV UTF-8 » ou « CSV (séparateur : point-virgule) » et recommencez.");
         // The separator is detected from the first lines (",", ";", tab…); quoted fields may hold line breaks (RFC 4180).
         var options = new CsvReaderOptions { TrimWhitespace = true, TrackLineNumbers = true, SkipEmptyLines = true, DetectSeparatorHint = true };
         using var csv = CsvReader.FromText(text, options);

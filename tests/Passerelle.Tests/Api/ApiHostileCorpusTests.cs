@@ -88,6 +88,10 @@ public sealed class ApiHostileCorpusTests
         yield return new("answer body over 1 MB", "POST", "/api/v1/referrals/{referral}/answers", "{\"comment\":\"" + new string('é', 600_000) + "\"}", 413);
         // Wrong types and unknown values.
         yield return new("name as a number", "POST", "/api/v1/candidates", """{"lastName":123,"firstName":"P","email":"a@example.org"}""", Field: "lastName");
+        // A NUL character (PostgreSQL cannot store it): in a body, nested in a body, in a filter.
+        yield return new("NUL in a name", "POST", "/api/v1/candidates", """{"lastName":"Du\u0000rand","firstName":"P","email":"a@example.org"}""", Field: "lastName");
+        yield return new("NUL in a company name", "POST", "/api/v1/companies", """{"name":"Ac\u0000me","siret":"{siret}"}""", Field: "name");
+        yield return new("NUL in a list's filter", "GET", "/api/v1/candidates?externalId=a%00b", Field: "externalId");
         yield return new("email as an array", "POST", "/api/v1/candidates", """{"lastName":"N","firstName":"P","email":["a@example.org"]}""", Field: "email");
         yield return new("unknown field", "POST", "/api/v1/candidates", """{"lastName":"N","firstName":"P","email":"a@example.org","isAdmin":true}""", Field: "isAdmin");
         yield return new("offer id not a uuid", "POST", "/api/v1/referrals", """{"offerId":"42","contactId":"{contact}","candidates":[{"candidateId":"{candidate}"}]}""", Field: "offerId");

@@ -85,6 +85,19 @@ public sealed class ImporterTests
         (await db.Candidates.CountAsync()).ShouldBe(before);
     }
 
+    [Fact]
+    public async Task A_file_saved_as_utf16_is_refused_with_how_to_save_it()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var school = await Seed.SchoolAsync(database);
+        await using var db = database.NewContext().ForSchool(school.School.Id);
+        // Excel's "Texte Unicode": UTF-16 with its byte order mark, a NUL byte after every ASCII character.
+        var content = Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes("Nom;Prénom;E-mail\nDupont;Léa;lea@example.org\n")).ToArray();
+        (await Importer.CheckAsync(db, ImportKind.Candidates, content, CancellationToken.None)).Problem.ShouldBe(
+            "Le fichier contient des caractères nuls : il est sans doute enregistré en « Texte Unicode » (UTF-16). " +
+            "Enregistrez-le au format « CSV UTF-8 » ou « CSV (séparateur : point-virgule) » et recommencez.");
+    }
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task A_candidate_erased_between_the_check_and_the_import_is_not_brought_back(DatabaseProvider provider)
