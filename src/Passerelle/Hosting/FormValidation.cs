@@ -46,6 +46,9 @@ public static class FormValidation
     public static string? FirstError(ModelStateDictionary modelState) =>
         modelState.Values.SelectMany(v => v.Errors).Select(e => e.ErrorMessage).FirstOrDefault(m => !string.IsNullOrEmpty(m));
 
+    /// <summary>A form's text holds a NUL character (U+0000): refused by the binder, or by the form reader when it came as %00.</summary>
+    public const string NulCharacter = "Un texte saisi contient un caractère invisible non autorisé (caractère nul) : retirez-le et recommencez.";
+
     /// <summary>The errors of an invalid form, in French, for the error page (at most ten, without the values typed).</summary>
     public static IReadOnlyList<string> Errors(HttpContext http) => http.Items[ErrorsItem] as IReadOnlyList<string> ?? [];
 
@@ -77,13 +80,26 @@ public static class FormValidation
                 : null;
     }
 
-    /// <summary>Binds a string as usual, then refuses it past <see cref="DefaultMaxLength"/> unless the field declares its own limit.</summary>
+    /// <summary>
+    /// Binds a string as usual, then refuses it past <see cref="DefaultMaxLength"/> unless the field declares its own limit,
+    /// and refuses a NUL character (U+0000), which PostgreSQL cannot store nor compare. The value goes on without it, so that
+    /// a search (a GET, which no filter refuses) finds what was meant instead of failing.
+    /// </summary>
     private sealed class BoundedTextBinder(IModelBinder inner) : IModelBinder
     {
         public async Task BindModelAsync(ModelBindingContext bindingContext)
         {
             await inner.BindModelAsync(bindingContext);
-            if (bindingContext.Result.Model is not string text || text.Length <= DefaultMaxLength)
+            if (bindingContext.Result.Model is not string text)
+                return;
+            if (text.Contains('\0'))
+            {
+                text = text.Replace("\0", "");
+                bindingContext.Result = ModelBindingResult.Success(text);
+                bindingContext.ModelState.TryAddModelError(bindingContext.ModelName,
+                    $"« {bindingContext.ModelMetadata.GetDisplayName()} » contient un caractère invisible non autorisé (caractère nul) : retirez-le et recommencez.");
+            }
+            if (text.Length <= DefaultMaxLength)
                 return;
             var declared = bindingContext.ModelMetadata.ValidatorMetadata.Any(v => v is System.ComponentModel.DataAnnotations.StringLengthAttribute
                 or System.ComponentModel.DataAnnotations.MaxLengthAttribute);

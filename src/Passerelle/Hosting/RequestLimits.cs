@@ -7,7 +7,8 @@ namespace Passerelle.Hosting;
 /// How big a request may be, and the French answer when it is bigger. A form is at most 1 MB (the longest field, a
 /// mail template, is 20,000 characters) and a form value 100,000 characters; only the document upload takes more
 /// (its own limit, 10 MB). A body past the limit — or one that cannot be read as the form it claims to be — is
-/// answered 413 or 400 with the error page, instead of an error from deep in the framework.
+/// answered 413 or 400 with the error page (422 for a NUL character, which PostgreSQL cannot store), instead of an
+/// error from deep in the framework.
 /// </summary>
 public static class RequestLimits
 {
@@ -42,7 +43,7 @@ public static class RequestLimits
             }
             catch (Exception e) when (Refusal(e) is { } status)
             {
-                context.Response.StatusCode = status;
+                Refuse(context, status);
                 return;
             }
         }
@@ -55,9 +56,16 @@ public static class RequestLimits
             // Only failures to read the request itself (Kestrel's body limit, a malformed form); anything else is a
             // server error for the exception handler.
             context.Response.Clear();
-            context.Response.StatusCode = status;
+            Refuse(context, status);
         }
     });
+
+    private static void Refuse(HttpContext context, int status)
+    {
+        context.Response.StatusCode = status;
+        if (status == StatusCodes.Status422UnprocessableEntity)
+            context.Items[FormValidation.ErrorsItem] = new[] { FormValidation.NulCharacter };
+    }
 
     private static int? Refusal(Exception e)
     {
@@ -67,6 +75,10 @@ public static class RequestLimits
             {
                 case BadHttpRequestException bad:
                     return bad.StatusCode;
+                case InvalidDataException { InnerException: InvalidOperationException }:
+                    // "The form value contains invalid characters": a %00, which the form reader will not decode. A
+                    // NUL sent as it is reaches the model binder, which refuses it too (FormValidation).
+                    return StatusCodes.Status422UnprocessableEntity;
                 case InvalidDataException:
                     return StatusCodes.Status413PayloadTooLarge; // the form reader's limits (value length, count, multipart size)
                 case ValueProviderException or IOException when current.InnerException is null:

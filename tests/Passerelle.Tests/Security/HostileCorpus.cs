@@ -45,6 +45,10 @@ public sealed class HostileCorpus
         /// <summary>valid (default for POST), missing, wrong, or the name of another actor whose token is sent.</summary>
         public string Antiforgery { get; init; } = "valid";
         public Dictionary<string, string> Headers { get; init; } = [];
+
+        /// <summary>The form's NUL characters sent as the byte itself, as a client that does not encode them would (a browser sends %00).</summary>
+        public bool RawNul { get; init; }
+
         public int Expect { get; init; }
 
         /// <summary>Text the answer must contain (the French message of a refusal); several choices separated by |.</summary>

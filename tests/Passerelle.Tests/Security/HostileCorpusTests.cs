@@ -240,6 +240,7 @@ public sealed partial class HostileCorpusTests
             values["script"] = "<script>alert(document.cookie)</script>";
             values["sql"] = "' OR 1=1; DROP TABLE referrals; --";
             values["crlf"] = "Durand\r\nBcc: victime@example.org";
+            values["nul"] = "\u0000";
             values["pdfScript"] = "%PDF-1.4\n<html><script>alert(1)</script></html>";
             values["pdf"] = Encoding.Latin1.GetString(DemoPdf.Create("cv"));
             values["exe"] = "MZ\u0090\u0000\u0003";
@@ -298,6 +299,11 @@ public sealed partial class HostileCorpusTests
                     content.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
                     multipart.Add(content, file.Field, Fill(file.Name, index));
                     message.Content = multipart;
+                }
+                else if (request.RawNul)
+                {
+                    var encoded = await new FormUrlEncodedContent(fields).ReadAsStringAsync();
+                    message.Content = new StringContent(encoded.Replace("%00", "\0"), Encoding.UTF8, "application/x-www-form-urlencoded");
                 }
                 else
                 {
