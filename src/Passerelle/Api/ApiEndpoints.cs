@@ -26,6 +26,7 @@ public static class ApiEndpoints
             options.ShouldInclude = description => description.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true;
             options.AddDocumentTransformer(DescribeAsync);
             options.AddOperationTransformer(ApiExamples.AddAsync);
+            options.AddOperationTransformer(DescribeListParametersAsync);
         });
         return services;
     }
@@ -61,6 +62,39 @@ public static class ApiEndpoints
                 builder.ProducesProblem(status);
         }
         return builder;
+    }
+
+    /// <summary>A list's query parameters (<see cref="ApiListParameters"/>): in its OpenAPI operation, and the only ones it accepts.</summary>
+    public static RouteHandlerBuilder ListParameters(this RouteHandlerBuilder builder, ApiListParameters parameters) => builder.WithMetadata(parameters);
+
+    private static Task DescribeListParametersAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiListParameters>().FirstOrDefault() is not { } list)
+            return Task.CompletedTask;
+        operation.Parameters ??= [];
+        foreach (var filter in list.Filters)
+        {
+            var schema = filter.Kind switch
+            {
+                ApiParameterKind.Id => new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" },
+                ApiParameterKind.Choice => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. filter.Choices!.Select(c => (JsonNode)c)] },
+                ApiParameterKind.Flag => new OpenApiSchema { Type = JsonSchemaType.Boolean },
+                ApiParameterKind.Instant => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
+                _ => new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = filter.MaxLength },
+            };
+            operation.Parameters.Add(new OpenApiParameter { Name = filter.Name, In = ParameterLocation.Query, Description = filter.Description, Schema = schema });
+        }
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = "limit", In = ParameterLocation.Query, Description = $"Le nombre d'éléments de la page : {ApiQuery.DefaultLimit} par défaut, {ApiQuery.MaxLimit} au plus.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = $"{ApiQuery.MaxLimit}", Default = ApiQuery.DefaultLimit },
+        });
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = "cursor", In = ParameterLocation.Query, Description = "Le nextCursor de la page précédente, tel quel ; absent pour la première page.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+        return Task.CompletedTask;
     }
 
     private static Task DescribeAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)

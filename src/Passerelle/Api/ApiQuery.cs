@@ -8,21 +8,73 @@ namespace Passerelle.Api;
 /// <summary>One page of a list, and the cursor of the next one (null on the last page).</summary>
 public sealed record ApiPage<T>(IReadOnlyList<T> Items, string? NextCursor);
 
+/// <summary>What a list's query parameter is: a text, an id, one of a set of values, a flag or an instant.</summary>
+public enum ApiParameterKind { Text, Id, Choice, Flag, Instant }
+
+/// <summary>One filter of a list: what the OpenAPI document says of it, and what <see cref="ApiQuery"/> accepts.</summary>
+public sealed record ApiParameter(string Name, ApiParameterKind Kind, string Description, int MaxLength = 200, IReadOnlyList<string>? Choices = null)
+{
+    public static ApiParameter Text(string name, string description, int maxLength = 200) => new(name, ApiParameterKind.Text, description, maxLength);
+
+    public static ApiParameter Id(string name, string description) => new(name, ApiParameterKind.Id, description);
+
+    public static ApiParameter Choice<TEnum>(string name, string description) where TEnum : struct, Enum =>
+        new(name, ApiParameterKind.Choice, description, Choices: ApiValidation.ChoiceNames<TEnum>());
+
+    public static ApiParameter Flag(string name, string description) => new(name, ApiParameterKind.Flag, description);
+
+    public static ApiParameter Instant(string name, string description) => new(name, ApiParameterKind.Instant, description);
+}
+
+/// <summary>
+/// The query parameters of one list, declared once: the list's route carries them (<see cref="ApiEndpoints.ListParameters"/>)
+/// into the OpenAPI document, and its handler reads them with an <see cref="ApiQuery"/> that refuses any other. Every list also
+/// takes <c>limit</c> and <c>cursor</c>.
+/// </summary>
+public sealed class ApiListParameters(params ApiParameter[] filters)
+{
+    public IReadOnlyList<ApiParameter> Filters { get; } = filters;
+
+    /// <summary>Every name the list accepts, in the order the document gives them.</summary>
+    public IReadOnlyList<string> Names { get; } = [.. filters.Select(f => f.Name), "limit", "cursor"];
+
+    internal ApiParameter Declared(string name, ApiParameterKind kind) =>
+        Filters.FirstOrDefault(f => f.Name == name && f.Kind == kind)
+        ?? throw new InvalidOperationException($"The list does not declare a {kind} parameter '{name}' (ApiListParameters).");
+}
+
 /// <summary>
 /// Reading a list's query string: each parameter checked, each mistake named (422, field → message) rather than
-/// ignored. Lists page by cursor: rows are ordered by id (time-ordered UUIDs), the cursor is the last id seen, opaque.
+/// ignored — a parameter the list does not take too, so that a filter misspelt or sent to the wrong list is not
+/// silently a list of everything. Lists page by cursor: rows are ordered by id (time-ordered UUIDs), the cursor is
+/// the last id seen, opaque.
 /// </summary>
-public sealed class ApiQuery(IQueryCollection query)
+public sealed class ApiQuery
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
+
+    private readonly IQueryCollection query;
+    private readonly ApiListParameters parameters;
+
+    public ApiQuery(IQueryCollection query, ApiListParameters parameters)
+    {
+        this.query = query;
+        this.parameters = parameters;
+        foreach (var name in query.Keys)
+        {
+            if (!parameters.Names.Contains(name, StringComparer.OrdinalIgnoreCase)) // read as the collection reads: whatever the case
+                Errors[name] = [$"« {name} » n'est pas un paramètre de cette liste. Ses paramètres : {string.Join(", ", parameters.Names)}."];
+        }
+    }
 
     public Dictionary<string, string[]> Errors { get; } = [];
 
     public bool IsValid => Errors.Count == 0;
 
-    public string? Text(string name, int maxLength = 200)
+    public string? Text(string name)
     {
+        var maxLength = parameters.Declared(name, ApiParameterKind.Text).MaxLength;
         var value = query[name].ToString();
         if (value.Length == 0)
             return null;
@@ -35,6 +87,7 @@ public sealed class ApiQuery(IQueryCollection query)
 
     public Guid? Id(string name)
     {
+        parameters.Declared(name, ApiParameterKind.Id);
         var value = query[name].ToString();
         if (value.Length == 0)
             return null;
@@ -46,6 +99,7 @@ public sealed class ApiQuery(IQueryCollection query)
 
     public TEnum? Choice<TEnum>(string name) where TEnum : struct, Enum
     {
+        parameters.Declared(name, ApiParameterKind.Choice);
         var value = query[name].ToString();
         if (value.Length == 0)
             return null;
@@ -57,6 +111,7 @@ public sealed class ApiQuery(IQueryCollection query)
 
     public bool? Flag(string name)
     {
+        parameters.Declared(name, ApiParameterKind.Flag);
         var value = query[name].ToString();
         if (value.Length == 0)
             return null;
@@ -68,6 +123,7 @@ public sealed class ApiQuery(IQueryCollection query)
 
     public DateTimeOffset? Instant(string name)
     {
+        parameters.Declared(name, ApiParameterKind.Instant);
         var value = query[name].ToString();
         if (value.Length == 0)
             return null;

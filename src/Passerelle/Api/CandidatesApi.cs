@@ -31,7 +31,7 @@ public static class CandidatesApi
     {
         var group = api.MapGroup("/candidates").WithTags("Candidats");
         group.MapGet("", ListAsync).WithName("ListCandidates").WithSummary("Lister les candidats")
-            .WithDescription("Par pages (cursor, limit). Filtres : externalId, q (nom, prénom ou e-mail).").Produces<ApiPage<CandidateResource>>().ApiErrors(422);
+            .WithDescription("Par pages (cursor, limit), dans l'ordre de création.").ListParameters(ListFilters).Produces<ApiPage<CandidateResource>>().ApiErrors(422);
         group.MapPost("", CreateAsync).WithName("CreateCandidate").WithSummary("Créer un candidat")
             .Accepts<CandidateInput>("application/json").Produces<CandidateResource>(StatusCodes.Status201Created).ApiErrors(400, 409, 413, 415, 422);
         group.MapGet("/{id:guid}", ReadAsync).WithName("GetCandidate").WithSummary("Lire un candidat").Produces<CandidateResource>().ApiErrors(404);
@@ -62,11 +62,15 @@ public static class CandidatesApi
         public string? Title { get; set; }
     }
 
+    private static readonly ApiListParameters ListFilters = new(
+        ApiParameter.Text("externalId", "L'identifiant du candidat dans la plateforme de l'école.", MaxExternalIdLength),
+        ApiParameter.Text("q", "Une partie du nom, du prénom ou de l'adresse e-mail, sans distinction de casse.", 100));
+
     private static async Task<Results<Ok<ApiPage<CandidateResource>>, ProblemHttpResult>> ListAsync(HttpContext http, PasserelleDb db)
     {
-        var query = new ApiQuery(http.Request.Query);
-        var externalId = query.Text("externalId", MaxExternalIdLength);
-        var search = query.Text("q", 100);
+        var query = new ApiQuery(http.Request.Query, ListFilters);
+        var externalId = query.Text("externalId");
+        var search = query.Text("q");
         var limit = query.Limit();
         var after = query.After();
         if (!query.IsValid)
@@ -264,6 +268,8 @@ public static class ApiValidation
     public static TEnum? Choice<TEnum>(string value) where TEnum : struct, Enum =>
         Enum.GetValues<TEnum>().Select(v => (TEnum?)v).FirstOrDefault(v => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(v!.Value.ToString()) == value);
 
-    public static string Choices<TEnum>() where TEnum : struct, Enum =>
-        string.Join(", ", Enum.GetValues<TEnum>().Select(v => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(v.ToString())));
+    public static string Choices<TEnum>() where TEnum : struct, Enum => string.Join(", ", ChoiceNames<TEnum>());
+
+    public static IReadOnlyList<string> ChoiceNames<TEnum>() where TEnum : struct, Enum =>
+        [.. Enum.GetValues<TEnum>().Select(v => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(v.ToString()))];
 }

@@ -55,7 +55,8 @@ public static class CompaniesApi
     {
         var companies = api.MapGroup("/companies").WithTags("Entreprises");
         companies.MapGet("", ListCompaniesAsync).WithName("ListCompanies").WithSummary("Lister les entreprises de l'école")
-            .WithDescription("Filtres : externalId, siret.").Produces<ApiPage<CompanyResource>>().ApiErrors(422);
+            .WithDescription("Par pages (cursor, limit), dans l'ordre où l'école les a ajoutées.").ListParameters(CompanyFilters)
+            .Produces<ApiPage<CompanyResource>>().ApiErrors(422);
         companies.MapPost("", CreateCompanyAsync).WithName("CreateCompany").WithSummary("Ajouter une entreprise")
             .WithDescription("Une entreprise est partagée par son SIRET : si une autre école la connaît déjà, elle est ajoutée à votre liste (201) sous son nom enregistré.")
             .Accepts<CompanyInput>("application/json").Produces<CompanyResource>(StatusCodes.Status201Created).ApiErrors(400, 409, 413, 415, 422);
@@ -63,7 +64,7 @@ public static class CompaniesApi
 
         var contacts = api.MapGroup("/contacts").WithTags("Contacts entreprise");
         contacts.MapGet("", ListContactsAsync).WithName("ListContacts").WithSummary("Lister les contacts entreprise de l'école")
-            .WithDescription("Filtres : companyId, externalId.").Produces<ApiPage<ContactResource>>().ApiErrors(422);
+            .WithDescription("Par pages (cursor, limit).").ListParameters(ContactFilters).Produces<ApiPage<ContactResource>>().ApiErrors(422);
         contacts.MapPost("", CreateContactAsync).WithName("CreateContact").WithSummary("Ajouter un contact entreprise")
             .WithDescription("Ouvre son compte Passerelle Entreprises et lui envoie ses identifiants (201). Si l'adresse est celle d'un compte qui " +
                 "travaille avec une autre école, il reçoit une invitation (202) et apparaît parmi vos contacts quand il l'accepte.")
@@ -73,7 +74,7 @@ public static class CompaniesApi
 
         var offers = api.MapGroup("/offers").WithTags("Offres");
         offers.MapGet("", ListOffersAsync).WithName("ListOffers").WithSummary("Lister les offres")
-            .WithDescription("Filtres : companyId, active, externalId.").Produces<ApiPage<OfferResource>>().ApiErrors(422);
+            .WithDescription("Par pages (cursor, limit), dans l'ordre de création.").ListParameters(OfferFilters).Produces<ApiPage<OfferResource>>().ApiErrors(422);
         offers.MapPost("", CreateOfferAsync).WithName("CreateOffer").WithSummary("Créer une offre (active)")
             .Accepts<OfferInput>("application/json").Produces<OfferResource>(StatusCodes.Status201Created).ApiErrors(400, 404, 409, 413, 415, 422);
         offers.MapGet("/{id:guid}", ReadOfferAsync).WithName("GetOffer").WithSummary("Lire une offre").Produces<OfferResource>().ApiErrors(404);
@@ -83,11 +84,24 @@ public static class CompaniesApi
 
     private static CompanyResource Resource(Company c, string? externalId, bool active = true) => new(c.Id, externalId, c.Name, c.Siret, c.CreatedAt, active);
 
+    private static readonly ApiListParameters CompanyFilters = new(
+        ApiParameter.Text("externalId", "L'identifiant de l'entreprise dans la plateforme de l'école.", CandidatesApi.MaxExternalIdLength),
+        ApiParameter.Text("siret", "Le SIRET de l'entreprise : 14 chiffres, espaces permis.", 30));
+
+    private static readonly ApiListParameters ContactFilters = new(
+        ApiParameter.Id("companyId", "Les contacts de cette entreprise."),
+        ApiParameter.Text("externalId", "L'identifiant du contact dans la plateforme de l'école.", CandidatesApi.MaxExternalIdLength));
+
+    private static readonly ApiListParameters OfferFilters = new(
+        ApiParameter.Id("companyId", "Les offres de cette entreprise."),
+        ApiParameter.Flag("active", "true : les offres actives seulement ; false : les inactives seulement."),
+        ApiParameter.Text("externalId", "L'identifiant de l'offre dans la plateforme de l'école.", CandidatesApi.MaxExternalIdLength));
+
     private static async Task<Results<Ok<ApiPage<CompanyResource>>, ProblemHttpResult>> ListCompaniesAsync(HttpContext http, PasserelleDb db)
     {
-        var query = new ApiQuery(http.Request.Query);
-        var externalId = query.Text("externalId", CandidatesApi.MaxExternalIdLength);
-        var siretText = query.Text("siret", 30);
+        var query = new ApiQuery(http.Request.Query, CompanyFilters);
+        var externalId = query.Text("externalId");
+        var siretText = query.Text("siret");
         var limit = query.Limit();
         var after = query.After();
         var siret = siretText is null ? null : Siret.Normalize(siretText);
@@ -141,9 +155,9 @@ public static class CompaniesApi
 
     private static async Task<Results<Ok<ApiPage<ContactResource>>, ProblemHttpResult>> ListContactsAsync(HttpContext http, PasserelleDb db)
     {
-        var query = new ApiQuery(http.Request.Query);
+        var query = new ApiQuery(http.Request.Query, ContactFilters);
         var companyId = query.Id("companyId");
-        var externalId = query.Text("externalId", CandidatesApi.MaxExternalIdLength);
+        var externalId = query.Text("externalId");
         var limit = query.Limit();
         var after = query.After();
         if (!query.IsValid)
@@ -207,10 +221,10 @@ public static class CompaniesApi
 
     private static async Task<Results<Ok<ApiPage<OfferResource>>, ProblemHttpResult>> ListOffersAsync(HttpContext http, PasserelleDb db)
     {
-        var query = new ApiQuery(http.Request.Query);
+        var query = new ApiQuery(http.Request.Query, OfferFilters);
         var companyId = query.Id("companyId");
         var active = query.Flag("active");
-        var externalId = query.Text("externalId", CandidatesApi.MaxExternalIdLength);
+        var externalId = query.Text("externalId");
         var limit = query.Limit();
         var after = query.After();
         if (!query.IsValid)

@@ -42,7 +42,7 @@ public static class PushesApi
                 "depuis moins de 90 jours refuse l'envoi (422, chaque raison sous errors.profiles). Un push, donc un e-mail, par contact.")
             .Accepts<NewPushRequest>("application/json").Produces<NewPushResponse>(StatusCodes.Status201Created).ApiErrors(400, 404, 409, 413, 415, 422);
         group.MapGet("", ListAsync).WithName("ListPushes").WithSummary("Lister les push CV")
-            .WithDescription("Par pages (cursor, limit), du plus ancien au plus récent. Filtres : contactId, candidateId, state (d'un des profils).")
+            .WithDescription("Par pages (cursor, limit), du plus ancien au plus récent.").ListParameters(ListFilters)
             .Produces<ApiPage<PushResource>>().ApiErrors(404, 422);
         group.MapGet("/{id:guid}", ReadAsync).WithName("GetPush").WithSummary("Lire un push CV et la réponse à chaque profil")
             .Produces<PushResource>().ApiErrors(404);
@@ -86,11 +86,16 @@ public static class PushesApi
         return TypedResults.Created(resources.Count == 1 ? $"{ApiAccess.Root}/pushes/{resources[0].Id}" : (string?)null, new NewPushResponse(resources));
     }
 
+    private static readonly ApiListParameters ListFilters = new(
+        ApiParameter.Id("contactId", "Les push envoyés à ce contact."),
+        ApiParameter.Id("candidateId", "Les push qui proposent ce candidat."),
+        ApiParameter.Choice<PushedProfileState>("state", "Les push dont un des profils est dans cet état."));
+
     private static async Task<Results<Ok<ApiPage<PushResource>>, ProblemHttpResult>> ListAsync(HttpContext http, PasserelleDb db)
     {
         if (!await CvPushActions.IsEnabledAsync(db, http.RequestAborted))
             return ApiProblem.NotFound(ModuleOff);
-        var query = new ApiQuery(http.Request.Query);
+        var query = new ApiQuery(http.Request.Query, ListFilters);
         var contactId = query.Id("contactId");
         var candidateId = query.Id("candidateId");
         var state = query.Choice<PushedProfileState>("state");

@@ -97,8 +97,8 @@ public static class ReferralsApi
             .Accepts<NewReferralsRequest>("application/json").Produces<NewReferralsResponse>(StatusCodes.Status201Created).ApiErrors(400, 404, 413, 415, 422);
         group.MapGet("", ListAsync).WithName("ListReferrals").WithSummary("Lister les mises en relation")
             .WithDescription("Par pages (limit, 50 par défaut, 200 au plus), dans l'ordre de création ; nextCursor donne la page suivante, " +
-                "stable même si des mises en relation sont créées entre-temps. Filtres : stage, offerId, companyId, contactId, candidateId, updatedSince.")
-            .Produces<ApiPage<ReferralResource>>().ApiErrors(422);
+                "stable même si des mises en relation sont créées entre-temps.")
+            .ListParameters(ListFilters).Produces<ApiPage<ReferralResource>>().ApiErrors(422);
         group.MapGet("/{id:guid}", ReadAsync).WithName("GetReferral").WithSummary("Lire une mise en relation et son suivi")
             .Produces<ReferralWithTimeline>().ApiErrors(404);
         group.MapPost("/{id:guid}/answers", AnswerAsync).WithName("AnswerReferral").WithSummary("Répondre pour le candidat ou l'entreprise")
@@ -179,9 +179,17 @@ public static class ReferralsApi
         }, clock);
     }
 
+    private static readonly ApiListParameters ListFilters = new(
+        ApiParameter.Choice<ReferralStage>("stage", "Les mises en relation à cette étape."),
+        ApiParameter.Id("offerId", "Les mises en relation pour cette offre."),
+        ApiParameter.Id("companyId", "Les mises en relation avec cette entreprise."),
+        ApiParameter.Id("contactId", "Les mises en relation confiées à ce contact entreprise."),
+        ApiParameter.Id("candidateId", "Les mises en relation de ce candidat."),
+        ApiParameter.Instant("updatedSince", "Les mises en relation modifiées à partir de cet instant (ISO 8601 avec son fuseau), pour suivre les changements."));
+
     private static async Task<Results<Ok<ApiPage<ReferralResource>>, ProblemHttpResult>> ListAsync(HttpContext http, PasserelleDb db)
     {
-        var query = new ApiQuery(http.Request.Query);
+        var query = new ApiQuery(http.Request.Query, ListFilters);
         var stage = query.Choice<ReferralStage>("stage");
         var offerId = query.Id("offerId");
         var companyId = query.Id("companyId");

@@ -165,6 +165,9 @@ public sealed class ApiHostileCorpusTests
         yield return new("bad SIRET filter", "GET", "/api/v1/companies?siret=123", Field: "siret");
         yield return new("unknown push state", "GET", "/api/v1/pushes?state=lost", Field: "state");
         yield return new("search too long", "GET", "/api/v1/candidates?q=" + new string('q', 101), Field: "q");
+        yield return new("a filter the list does not take", "GET", "/api/v1/candidates?updatedSince=2026-01-01T00:00:00Z", Field: "updatedSince");
+        yield return new("a misspelt filter", "GET", "/api/v1/referrals?stages=awaitingCompany", Field: "stages");
+        yield return new("a parameter without a value", "GET", "/api/v1/offers?actif", Field: "actif");
     }
 
     [Theory]

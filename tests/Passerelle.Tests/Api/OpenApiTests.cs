@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Passerelle.Storage;
 using Passerelle.Tests.Browser;
 using Passerelle.Tests.Infrastructure;
@@ -14,6 +16,41 @@ public sealed class OpenApiTests
         await using var world = await ApiWorld.CreateAsync(DatabaseProvider.Sqlite);
         using var anonymous = world.App.CreateClient();
         return await ApiWorld.GetAsync(anonymous, "/openapi/v1.json");
+    }
+
+    [Fact]
+    public async Task Every_list_documents_its_query_parameters_and_accepts_those_only()
+    {
+        await using var world = await ApiWorld.CreateAsync(DatabaseProvider.Sqlite);
+        await using (var db = world.Db())
+            await db.Schools.Where(x => x.Id == world.School.School.Id).ExecuteUpdateAsync(set => set.SetProperty(x => x.PushCvEnabled, true));
+        using var anonymous = world.App.CreateClient();
+        var document = await ApiWorld.GetAsync(anonymous, "/openapi/v1.json");
+        using var client = world.Client();
+        var lists = document["paths"]!.AsObject().Where(p => !p.Key.Contains('{') && p.Value!["get"] is not null).ToList();
+        lists.Select(l => l.Key).ShouldBe(["/api/v1/candidates", "/api/v1/companies", "/api/v1/contacts", "/api/v1/offers", "/api/v1/referrals", "/api/v1/pushes"], ignoreOrder: true);
+        foreach (var (path, operations) in lists)
+        {
+            var parameters = operations!["get"]!["parameters"]!.AsArray().Select(p => p!.AsObject()).ToList();
+            parameters.Select(p => p["name"]!.GetValue<string>()).ShouldContain("limit", path);
+            parameters.Select(p => p["name"]!.GetValue<string>()).ShouldContain("cursor", path);
+            foreach (var parameter in parameters)
+            {
+                var name = parameter["name"]!.GetValue<string>();
+                parameter["in"]!.GetValue<string>().ShouldBe("query", $"{path} {name}");
+                parameter["description"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace($"{path} {name}");
+                // Documented, so accepted (an empty value is no filter).
+                (await client.GetAsync($"{path}?{name}=")).StatusCode.ShouldBe(HttpStatusCode.OK, $"{path}?{name}=");
+            }
+            using var unknown = await client.GetAsync($"{path}?updatedAfter=2026-01-01T00:00:00Z");
+            unknown.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, path);
+            var problem = JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!;
+            problem["errors"]!["updatedAfter"]![0]!.GetValue<string>().ShouldStartWith("« updatedAfter » n'est pas un paramètre de cette liste. Ses paramètres : ");
+        }
+        var stage = document["paths"]!["/api/v1/referrals"]!["get"]!["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "stage")!;
+        stage["schema"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()).ShouldContain("awaitingCompany");
+        var updatedSince = document["paths"]!["/api/v1/referrals"]!["get"]!["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "updatedSince")!;
+        updatedSince["schema"]!["format"]!.GetValue<string>().ShouldBe("date-time");
     }
 
     [Fact]
