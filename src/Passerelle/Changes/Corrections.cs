@@ -35,7 +35,7 @@ public static class Corrections
     {
         if (offer.IsSpontaneous)
             return SpontaneousOffer;
-        if (Required(edit.Title, 200) is not { } title || Required(edit.Description, 4000) is not { } description)
+        if (Required(edit.Title, 200) is not { } title || Required(edit.Description, 4000, lines: true) is not { } description)
             return "Indiquez l'intitulé (200 caractères au plus) et la description (4 000 caractères au plus) de l'offre.";
         if (Optional(edit.Location, 200, out var location) is { } tooLong)
             return $"Le lieu compte {tooLong} caractères : 200 au plus.";
@@ -71,7 +71,7 @@ public static class Corrections
         var company = await db.Companies.SingleAsync(c => c.Id == companyId, ct);
         if (Required(edit.Name, 200) is not { } name)
             return "Indiquez le nom de l'entreprise (200 caractères au plus).";
-        if (Optional(edit.Address, 500, out var address) is { } tooLong)
+        if (Optional(edit.Address, 500, out var address, lines: true) is { } tooLong)
             return $"L'adresse compte {tooLong} caractères : 500 au plus.";
         var siret = company.Siret;
         if (!string.IsNullOrWhiteSpace(edit.Siret) && Siret.Normalize(edit.Siret) is var typed && typed != company.Siret)
@@ -268,13 +268,16 @@ public static class Corrections
 
     private static string? Day(DateOnly? day) => day?.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string? Required(string? text, int max) =>
-        string.IsNullOrWhiteSpace(text) || text.Trim().Length > max ? null : text.Trim();
+    private static string? Required(string? text, int max, bool lines = false) =>
+        string.IsNullOrWhiteSpace(text) ? null : Kept(text, lines) is var kept && kept.Length <= max ? kept : null;
 
     /// <summary>The trimmed text or null when blank; returns the length when it is over <paramref name="max"/>.</summary>
-    private static int? Optional(string? text, int max, out string? value)
+    private static int? Optional(string? text, int max, out string? value, bool lines = false)
     {
-        value = string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+        value = string.IsNullOrWhiteSpace(text) ? null : Kept(text, lines);
         return value is { Length: var length } && length > max ? length : null;
     }
+
+    /// <summary>A name, a title, a phone number on one line (<see cref="OneLine"/>); a description or an address with its lines.</summary>
+    private static string Kept(string text, bool lines) => lines ? text.Trim() : OneLine.Of(text);
 }

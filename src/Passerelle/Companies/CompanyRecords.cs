@@ -38,7 +38,7 @@ public static class CompanyRecords
             db.SchoolCompanies.Add(new SchoolCompany { SchoolId = schoolId, CompanyId = existing.Id, CreatedAt = now, ExternalId = externalId });
             return await SaveAsync(db, existing, ct);
         }
-        var company = new Company { Id = Guid.CreateVersion7(now), Name = name.Trim(), Siret = siret, CreatedAt = now };
+        var company = new Company { Id = Guid.CreateVersion7(now), Name = OneLine.Of(name), Siret = siret, CreatedAt = now };
         db.Companies.Add(company);
         db.SchoolCompanies.Add(new SchoolCompany { SchoolId = schoolId, CompanyId = company.Id, CreatedAt = now, ExternalId = externalId });
         return await SaveAsync(db, company, ct);
@@ -94,8 +94,8 @@ public static class CompanyRecords
 
         var contact = new CompanyContact
         {
-            Id = Guid.CreateVersion7(now), CompanyId = companyId, LastName = lastName.Trim(), FirstName = firstName.Trim(),
-            Email = email, Phone = string.IsNullOrWhiteSpace(phone) ? null : phone.Trim(), UserName = email, CreatedAt = now,
+            Id = Guid.CreateVersion7(now), CompanyId = companyId, LastName = OneLine.Of(lastName), FirstName = OneLine.Of(firstName),
+            Email = email, Phone = OneLine.OrNull(phone), UserName = email, CreatedAt = now,
         };
         db.CompanyContacts.Add(contact);
         db.SchoolContacts.Add(new SchoolContact { SchoolId = schoolId, ContactId = contact.Id, CreatedAt = now, ExternalId = externalId });
@@ -122,8 +122,8 @@ public static class CompanyRecords
             return (null, "Indiquez l'intitulé et la description de l'offre.");
         var offer = new JobOffer
         {
-            Id = Guid.CreateVersion7(now), SchoolId = schoolId, CompanyId = companyId, Title = title.Trim(), Description = description.Trim(),
-            Location = string.IsNullOrWhiteSpace(location) ? null : location.Trim(), StartsOn = startsOn, IsActive = true, CreatedAt = now,
+            Id = Guid.CreateVersion7(now), SchoolId = schoolId, CompanyId = companyId, Title = OneLine.Of(title), Description = description.Trim(),
+            Location = OneLine.OrNull(location), StartsOn = startsOn, IsActive = true, CreatedAt = now,
             ExternalId = externalId,
         };
         db.JobOffers.Add(offer);

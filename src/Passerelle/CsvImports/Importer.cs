@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Api;
 using Passerelle.Candidates;
+using Passerelle.Common;
 using Passerelle.Companies;
 using Passerelle.JobOffers;
 using Passerelle.SchoolOffice;
@@ -159,7 +160,7 @@ public static class Importer
                 form.ApplyTo(candidate);
                 plan.NewCandidates.Add(candidate);
             }
-            plan.Rows.Add(new PreviewRow(row.Line, updates, [form.LastName.Trim(), form.FirstName.Trim(), form.Email.Trim(), form.Phone?.Trim() ?? "", externalId ?? ""]));
+            plan.Rows.Add(new PreviewRow(row.Line, updates, [OneLine.Of(form.LastName), OneLine.Of(form.FirstName), form.Email.Trim(), OneLine.OrNull(form.Phone) ?? "", externalId ?? ""]));
         }
     }
 
@@ -185,13 +186,13 @@ public static class Importer
                 problems.Add(CompanyRecords.InvalidSiret);
             else if (!companies.TryGetValue(siret, out companyId))
                 problems.Add($"Aucune entreprise de votre liste n'a le SIRET {siret} : ajoutez-la d'abord (Entreprises et offres).");
-            var title = row["title"];
+            var title = OneLine.OrNull(row["title"]);
             var description = row["description"];
             if (title is null || description is null)
                 problems.Add("Indiquez l'intitulé et la description de l'offre.");
             else if (title.Length > 200 || description.Length > 4000)
                 problems.Add("L'intitulé compte 200 caractères au plus, la description 4000.");
-            var location = row["location"];
+            var location = OneLine.OrNull(row["location"]);
             if (location is { Length: > 200 })
                 problems.Add("Le lieu compte 200 caractères au plus.");
             DateOnly? startsOn = null;

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Candidates;
+using Passerelle.Common;
 using Passerelle.Storage;
 
 namespace Passerelle.SchoolOffice;
@@ -80,10 +81,10 @@ public sealed class CandidateForm
 
     public void ApplyTo(Candidate candidate)
     {
-        candidate.LastName = LastName.Trim();
-        candidate.FirstName = FirstName.Trim();
+        candidate.LastName = OneLine.Of(LastName);
+        candidate.FirstName = OneLine.Of(FirstName);
         candidate.Email = Email.Trim();
-        candidate.Phone = string.IsNullOrWhiteSpace(Phone) ? null : Phone.Trim();
+        candidate.Phone = OneLine.OrNull(Phone);
     }
 
     public static CandidateForm From(Candidate candidate) => new()

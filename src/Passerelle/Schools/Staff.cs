@@ -1,3 +1,5 @@
+using Passerelle.Common;
+
 namespace Passerelle.Schools;
 
 public enum StaffRole
@@ -29,7 +31,7 @@ public sealed class Staff : ISchoolOwned, Accounts.IAccount
     /// <summary>A new account, known by its e-mail address (also its login), without a password until the credentials mail is used.</summary>
     public static Staff NewAccount(Guid schoolId, string email, string lastName, string firstName, StaffRole role, DateTimeOffset now) => new()
     {
-        Id = Guid.CreateVersion7(now), SchoolId = schoolId, UserName = email, Email = email, LastName = lastName.Trim(), FirstName = firstName.Trim(),
+        Id = Guid.CreateVersion7(now), SchoolId = schoolId, UserName = email, Email = email, LastName = OneLine.Of(lastName), FirstName = OneLine.Of(firstName),
         Role = role, CreatedAt = now, SecurityStamp = Guid.NewGuid().ToString("N"),
     };
 

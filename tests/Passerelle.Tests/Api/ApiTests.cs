@@ -183,8 +183,10 @@ public sealed class ApiTests
         shared["id"]!.GetValue<Guid>().ShouldBe(companyId);
         shared["name"]!.GetValue<string>().ShouldBe("Acme");
 
+        // Names, titles and places are kept on one line, whatever the platform's field held.
         var contact = await ApiWorld.PostAsync(client, "/api/v1/contacts",
-            new { companyId, lastName = "Durand", firstName = "Claire", email = "claire.durand@acme.example", externalId = "CT-1" });
+            new { companyId, lastName = "Durand", firstName = "Claire\r\nMarie", email = "claire.durand@acme.example", externalId = "CT-1" });
+        contact["firstName"]!.GetValue<string>().ShouldBe("Claire Marie");
         var contactId = contact["id"]!.GetValue<Guid>();
         await using (var db = world.Db())
         {
@@ -200,7 +202,9 @@ public sealed class ApiTests
         (await ApiWorld.GetAsync(client, $"/api/v1/contacts?companyId={companyId}"))["items"]!.AsArray().Single()!["externalId"]!.GetValue<string>().ShouldBe("CT-1");
 
         var offer = await ApiWorld.PostAsync(client, "/api/v1/offers",
-            new { companyId, title = "Alternance", description = "Deux ans", location = "Bordeaux", startsOn = "2027-09-01", externalId = "OFF-1" });
+            new { companyId, title = "Alternance\n\tweb", description = "Deux ans\nau siège", location = "Bordeaux  Lac", startsOn = "2027-09-01", externalId = "OFF-1" });
+        (offer["title"]!.GetValue<string>(), offer["description"]!.GetValue<string>(), offer["location"]!.GetValue<string>())
+            .ShouldBe(("Alternance web", "Deux ans\nau siège", "Bordeaux Lac"), "a description keeps its lines");
         offer["active"]!.GetValue<bool>().ShouldBeTrue();
         offer["startsOn"]!.GetValue<string>().ShouldBe("2027-09-01");
         var offerId = offer["id"]!.GetValue<Guid>();
