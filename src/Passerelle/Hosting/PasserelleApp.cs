@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore.Update;
 using Passerelle.Accounts;
 using Passerelle.Api;
 using Passerelle.Candidates;
+using Passerelle.Common;
 using Passerelle.CompanyPortal;
 using Passerelle.Email;
 using Passerelle.Email.Templates;
@@ -33,7 +34,7 @@ public static class PasserelleApp
         var services = builder.Services;
         services.AddPasserelleTelemetry(builder.Configuration);
         services.AddSingleton(database);
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TimeProvider>(new MicrosecondClock(TimeProvider.System));
         // Contexts come from a pool: setting one up costs more than the busiest pages' queries (bench/findings.md);
         // each is handed out working for no school, so a recycled context never keeps an earlier request's scope.
         services.AddPooledDbContextFactory<PasserelleDb>((provider, options) => Configure(options, provider, database.ConnectionString));

@@ -140,9 +140,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         if (check.AlreadyOpen)
             return new(null, TransitionResult.Refused(RefusalCode.Invalid, "Ce candidat est déjà en relation pour cette offre."));
 
-        // To the microsecond, as PostgreSQL keeps it: the times the creator is given are the ones read later.
         var now = clock.GetUtcNow();
-        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
         var (referral, result) = Referral.Propose(schoolId, candidateId, jobOfferId, check.IsActive, contactId,
             sharedDocumentIds, actor, createdByStaffId, now);
         if (referral is null)

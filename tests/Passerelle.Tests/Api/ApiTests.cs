@@ -85,6 +85,7 @@ public sealed class ApiTests
     {
         await using var world = await ApiWorld.CreateAsync(provider);
         using var client = world.Client();
+        world.Clock.Now = Seed.Now.AddTicks(7_654_321); // finer than the database keeps
         var response = await client.PostAsync("/api/v1/candidates",
             ApiWorld.Json(new { lastName = "Dupont", firstName = "Léa", email = "lea.dupont@example.org", phone = "06 00 00 00 00", externalId = "ETU-1" }));
         response.StatusCode.ShouldBe(HttpStatusCode.Created);
@@ -93,6 +94,10 @@ public sealed class ApiTests
         response.Headers.Location!.ToString().ShouldBe($"/api/v1/candidates/{id}");
         created["externalId"]!.GetValue<string>().ShouldBe("ETU-1");
         created["documents"]!.AsArray().ShouldBeEmpty();
+        // What the create answers is what a read gives later, its time included (to the microsecond, as PostgreSQL keeps it).
+        var read = await ApiWorld.GetAsync(client, $"/api/v1/candidates/{id}");
+        JsonNode.DeepEquals(created, read).ShouldBeTrue($"created {created.ToJsonString()}\nread    {read.ToJsonString()}");
+        created["createdAt"]!.GetValue<DateTimeOffset>().ShouldBe(Seed.Now.AddTicks(7_654_320));
 
         (await ApiWorld.GetAsync(client, "/api/v1/candidates/by-external-id/ETU-1"))["id"]!.GetValue<Guid>().ShouldBe(id);
         (await ApiWorld.GetAsync(client, "/api/v1/candidates?externalId=ETU-1"))["items"]!.AsArray().Single()!["email"]!.GetValue<string>().ShouldBe("lea.dupont@example.org");

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Passerelle.Api;
+using Passerelle.Common;
 using Passerelle.Storage;
 using Passerelle.Tests.Infrastructure;
 
@@ -46,7 +47,8 @@ public sealed class ApiWorld : IAsyncDisposable
         var all = new Dictionary<string, string?> { ["Documents:Folder"] = documents };
         foreach (var (key, value) in settings(database))
             all[key] = value;
-        var app = new PasserelleFactory(database, all, services => services.AddSingleton<TimeProvider>(clock));
+        // The app's clock, as in production (to the microsecond), over the test's.
+        var app = new PasserelleFactory(database, all, services => services.AddSingleton<TimeProvider>(new MicrosecondClock(clock)));
         var school = await Seed.SchoolAsync(database, "École API");
         var other = await Seed.SchoolAsync(database, "Autre École");
         var world = new ApiWorld(database, app, clock, school, other, await KeyAsync(database, school, "ERP"), await KeyAsync(database, other, "Autre ERP"), documents);
