@@ -27,6 +27,7 @@ public static class ApiEndpoints
             options.AddDocumentTransformer(DescribeAsync);
             options.AddOperationTransformer(ApiExamples.AddAsync);
             options.AddOperationTransformer(DescribeListParametersAsync);
+            options.AddDocumentTransformer(Webhooks.WebhookDocumentation.DescribeAsync);
         });
         return services;
     }

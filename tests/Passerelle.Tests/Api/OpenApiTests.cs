@@ -54,6 +54,29 @@ public sealed class OpenApiTests
     }
 
     [Fact]
+    public async Task Every_webhook_event_type_is_documented_with_its_signature_headers_body_and_example()
+    {
+        var document = await DocumentAsync();
+        var webhooks = document["webhooks"]!.AsObject();
+        webhooks.Select(w => w.Key).ShouldBe(Passerelle.Webhooks.WebhookEvents.Types.Select(t => t.Type), ignoreOrder: true);
+        foreach (var (type, item) in webhooks)
+        {
+            var post = item!["post"]!;
+            post["summary"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace(type);
+            post["parameters"]!.AsArray().Select(p => (p!["name"]!.GetValue<string>(), p["in"]!.GetValue<string>(), p["required"]!.GetValue<bool>()))
+                .ShouldBe([("webhook-id", "header", true), ("webhook-timestamp", "header", true), ("webhook-signature", "header", true)], type);
+            var body = post["requestBody"]!["content"]!["application/json"]!;
+            var schemaName = body["schema"]!["$ref"]!.GetValue<string>().Split('/')[^1];
+            var example = body["example"]!;
+            example["type"]!.GetValue<string>().ShouldBe(type);
+            // The example says what the sender writes: every one of its fields is in the schema, and the other way round.
+            var fields = document["components"]!["schemas"]![schemaName]!["properties"]!["data"]!["properties"]!.AsObject().Select(f => f.Key);
+            example["data"]!.AsObject().Select(f => f.Key).ShouldBe(fields, ignoreOrder: true, type);
+            post["responses"]!.AsObject().Select(r => r.Key).ShouldBe(["2XX", "4XX", "5XX"], ignoreOrder: true);
+        }
+    }
+
+    [Fact]
     public async Task Every_operation_has_a_summary_an_id_its_error_answers_and_examples()
     {
         var document = await DocumentAsync();

@@ -80,6 +80,17 @@ public sealed class WebhookTests
         accepted["appointmentLocation"]!.GetValue<string>().ShouldBe("Bordeaux");
         received[3]["payload"]!["data"]!["comment"]!.GetValue<string>().ShouldBe("Indisponible");
         received[3]["payload"]!["data"]!["stage"]!.GetValue<string>().ShouldBe("appointmentDeclined");
+        // What was sent is what the OpenAPI document describes: its type is one of the document's webhooks, its fields the schema's.
+        using var anonymous = world.App.CreateClient();
+        var document = await ApiWorld.GetAsync(anonymous, "/openapi/v1.json");
+        foreach (var payload in received.Select(r => r["payload"]!))
+        {
+            var type = payload["type"]!.GetValue<string>();
+            var schema = document["webhooks"]![type]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>().Split('/')[^1];
+            payload.AsObject().Select(f => f.Key).ShouldBe(["type", "timestamp", "data"], type);
+            payload["data"]!.AsObject().Select(f => f.Key).ShouldBe(
+                document["components"]!["schemas"]![schema]!["properties"]!["data"]!["properties"]!.AsObject().Select(f => f.Key), ignoreOrder: true, type);
+        }
         await using (var db = world.Db())
         {
             var deliveries = await db.WebhookDeliveries.ToListAsync();
