@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Candidates;
+using Passerelle.Common;
 using Passerelle.SchoolOffice;
 using Passerelle.Storage;
 
@@ -252,7 +253,7 @@ public static class ApiValidation
     /// <summary>A text field: required or not, at most <paramref name="max"/> characters; its error added under its name.</summary>
     public static void Text(Dictionary<string, string[]> errors, string field, string? value, int max, bool required = false)
     {
-        if (required && string.IsNullOrWhiteSpace(value))
+        if (required && OneLine.OrNull(value) is null)
             errors[field] = [$"Indiquez « {field} »."];
         else if (value is not null && value.Length > max)
             errors[field] = [$"« {field} » ne peut dépasser {max} caractères."];

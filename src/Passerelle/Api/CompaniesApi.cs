@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Common;
 using Passerelle.Companies;
 using Passerelle.JobOffers;
 using Passerelle.Storage;
@@ -135,7 +136,7 @@ public static class CompaniesApi
         if (problem is not null)
             return problem;
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(input!.Name) || input.Name.Length > 200)
+        if (OneLine.OrNull(input!.Name) is null || input.Name!.Length > 200)
             errors["name"] = ["Indiquez le nom de l'entreprise (200 caractères au plus)."];
         if (Siret.Normalize(input.Siret) is null)
             errors["siret"] = [CompanyRecords.InvalidSiret];

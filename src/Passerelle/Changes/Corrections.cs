@@ -269,12 +269,12 @@ public static class Corrections
     private static string? Day(DateOnly? day) => day?.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string? Required(string? text, int max, bool lines = false) =>
-        string.IsNullOrWhiteSpace(text) ? null : Kept(text, lines) is var kept && kept.Length <= max ? kept : null;
+        string.IsNullOrWhiteSpace(text) ? null : Kept(text, lines) is { Length: > 0 } kept && kept.Length <= max ? kept : null;
 
     /// <summary>The trimmed text or null when blank; returns the length when it is over <paramref name="max"/>.</summary>
     private static int? Optional(string? text, int max, out string? value, bool lines = false)
     {
-        value = string.IsNullOrWhiteSpace(text) ? null : Kept(text, lines);
+        value = string.IsNullOrWhiteSpace(text) ? null : Kept(text, lines) is { Length: > 0 } kept ? kept : null;
         return value is { Length: var length } && length > max ? length : null;
     }
 

@@ -27,8 +27,8 @@ public static class OneLine
         return clean.ToString().TrimEnd();
     }
 
-    /// <summary>The value on one line, or null when it is blank.</summary>
-    public static string? OrNull(string? text) => string.IsNullOrWhiteSpace(text) ? null : Of(text);
+    /// <summary>The value on one line, or null when it is blank (control characters alone are blank too).</summary>
+    public static string? OrNull(string? text) => string.IsNullOrWhiteSpace(text) ? null : Of(text) is { Length: > 0 } kept ? kept : null;
 
     private static bool NeedsCleaning(string text)
     {

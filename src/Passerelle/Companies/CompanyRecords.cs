@@ -27,6 +27,8 @@ public static class CompanyRecords
         PasserelleDb db, string name, string? siretText, string? externalId, bool addExisting, DateTimeOffset now, CancellationToken ct)
     {
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
+        if (OneLine.OrNull(name) is null)
+            return (null, "Indiquez le nom de l'entreprise.");
         if (Siret.Normalize(siretText) is not { } siret)
             return (null, InvalidSiret);
         if (await db.Companies.AsNoTracking().SingleOrDefaultAsync(c => c.Siret == siret, ct) is { } existing)
@@ -67,7 +69,7 @@ public static class CompanyRecords
         Guid staffId, DateTimeOffset now, CancellationToken ct)
     {
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
-        if (string.IsNullOrWhiteSpace(lastName) || string.IsNullOrWhiteSpace(firstName))
+        if (OneLine.OrNull(lastName) is null || OneLine.OrNull(firstName) is null)
             return new ContactAdded(null, null, "Indiquez le nom et le prénom du contact.");
         if (EmailAddress.Normalize(emailText) is not { } email)
             return new ContactAdded(null, null, "L'adresse e-mail du contact n'est pas valide.");
@@ -118,7 +120,7 @@ public static class CompanyRecords
         DateTimeOffset now, CancellationToken ct)
     {
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
-        if (string.IsNullOrWhiteSpace(title) || string.IsNullOrWhiteSpace(description))
+        if (OneLine.OrNull(title) is null || OneLine.OrNull(description) is null)
             return (null, "Indiquez l'intitulé et la description de l'offre.");
         var offer = new JobOffer
         {

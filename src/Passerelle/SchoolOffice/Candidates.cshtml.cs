@@ -55,7 +55,7 @@ public sealed class CandidatesModel(PasserelleDb db, TimeProvider clock) : Schoo
 }
 
 /// <summary>A candidate's details as staff type them.</summary>
-public sealed class CandidateForm
+public sealed class CandidateForm : IValidatableObject
 {
     [Required(ErrorMessage = "Indiquez le nom.")]
     [StringLength(100, ErrorMessage = "Le nom ne peut dépasser 100 caractères.")]
@@ -75,6 +75,15 @@ public sealed class CandidateForm
     [StringLength(30, ErrorMessage = "Le téléphone ne peut dépasser 30 caractères.")]
     [Display(Name = "Téléphone")]
     public string? Phone { get; set; }
+
+    /// <summary>A name of control characters alone passes [Required] but is blank once kept on one line (<see cref="OneLine"/>).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (OneLine.OrNull(LastName) is null)
+            yield return new ValidationResult("Indiquez le nom.", [nameof(LastName)]);
+        if (OneLine.OrNull(FirstName) is null)
+            yield return new ValidationResult("Indiquez le prénom.", [nameof(FirstName)]);
+    }
 
     /// <summary>What the attributes cannot say: the address must be a plain address a mail can go to.</summary>
     public string? Problem() => EmailAddress.IsValid(Email) ? null : "L'adresse e-mail n'est pas valide.";

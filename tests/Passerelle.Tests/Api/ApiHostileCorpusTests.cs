@@ -120,6 +120,11 @@ public sealed class ApiHostileCorpusTests
         yield return new("contact without company", "POST", "/api/v1/contacts", """{"lastName":"A","firstName":"B","email":"ab@example.org"}""", Field: "companyId");
         yield return new("contact with a bad e-mail", "POST", "/api/v1/contacts", """{"companyId":"{company}","lastName":"A","firstName":"B","email":"ab@"}""", Field: "email");
         yield return new("offer without title", "POST", "/api/v1/offers", """{"companyId":"{company}","description":"D"}""", Field: "title");
+        // Control characters alone are a blank name once kept on one line (Common/OneLine).
+        yield return new("candidate named by control characters", "POST", "/api/v1/candidates", """{"lastName":"\u0001\u0002","firstName":"Léa","email":"cc@example.org"}""", Field: "lastName");
+        yield return new("contact named by control characters", "POST", "/api/v1/contacts", """{"companyId":"{company}","lastName":"A","firstName":"\u0007","email":"cc@example.org"}""", Field: "firstName");
+        yield return new("offer titled by control characters", "POST", "/api/v1/offers", """{"companyId":"{company}","title":"\u001b\r\n","description":"D"}""", Field: "title");
+        yield return new("company named by control characters", "POST", "/api/v1/companies", """{"name":"\u0001","siret":"{siret}"}""", Field: "name");
         yield return new("offer change without active", "PATCH", "/api/v1/offers/{offer}", "{}", Field: "active");
         yield return new("referral without candidates", "POST", "/api/v1/referrals", """{"offerId":"{offer}","contactId":"{contact}","candidates":[]}""", Field: "candidates");
         yield return new("referral without offer", "POST", "/api/v1/referrals", """{"contactId":"{contact}","candidates":[{"candidateId":"{candidate}"}]}""", Field: "offerId");

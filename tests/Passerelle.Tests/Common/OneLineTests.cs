@@ -19,5 +19,6 @@ public sealed class OneLineTests
     [InlineData(null)]
     [InlineData("")]
     [InlineData(" \r\n\t")]
+    [InlineData("\u0001\u0007")] // control characters alone
     public void A_blank_optional_value_is_none(string? typed) => OneLine.OrNull(typed).ShouldBeNull();
 }
