@@ -44,7 +44,9 @@ public static class ApiEndpoints
             .WithTitle("Passerelle — API")
             .WithOpenApiRoutePattern(DocumentPath)
             .AddPreferredSecuritySchemes("bearer")
-            // Nothing loaded from or sent to elsewhere: no web fonts, no telemetry, no assistant.
+            // Nothing loaded from or sent to elsewhere: no web fonts, no telemetry, no assistant, and no developer toolbar (shown on
+            // localhost by default; its "Share" sends the document to Scalar's service).
+            .HideDeveloperTools()
             .DisableDefaultFonts()
             .DisableTelemetry()
             .DisableAgent()

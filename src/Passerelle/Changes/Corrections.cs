@@ -268,16 +268,18 @@ public static class Corrections
 
     private static string? Day(DateOnly? day) => day?.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string? Required(string? text, int max, bool lines = false) =>
-        string.IsNullOrWhiteSpace(text) ? null : Kept(text, lines) is { Length: > 0 } kept && kept.Length <= max ? kept : null;
+    private static string? Required(string? text, int max, bool lines = false) => Kept(text, lines) is { } kept && kept.Length <= max ? kept : null;
 
     /// <summary>The trimmed text or null when blank; returns the length when it is over <paramref name="max"/>.</summary>
     private static int? Optional(string? text, int max, out string? value, bool lines = false)
     {
-        value = string.IsNullOrWhiteSpace(text) ? null : Kept(text, lines) is { Length: > 0 } kept ? kept : null;
+        value = Kept(text, lines);
         return value is { Length: var length } && length > max ? length : null;
     }
 
-    /// <summary>A name, a title, a phone number on one line (<see cref="OneLine"/>); a description or an address with its lines.</summary>
-    private static string Kept(string text, bool lines) => lines ? text.Trim() : OneLine.Of(text);
+    /// <summary>
+    /// A name, a title, a phone number on one line (<see cref="OneLine"/>); a description or an address with its lines; null when
+    /// blank.
+    /// </summary>
+    private static string? Kept(string? text, bool lines) => !lines ? OneLine.OrNull(text) : string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

@@ -46,8 +46,12 @@ public static class FormValidation
     public static string? FirstError(ModelStateDictionary modelState) =>
         modelState.Values.SelectMany(v => v.Errors).Select(e => e.ErrorMessage).FirstOrDefault(m => !string.IsNullOrEmpty(m));
 
-    /// <summary>A form's text holds a NUL character (U+0000): refused by the binder, or by the form reader when it came as %00.</summary>
-    public const string NulCharacter = "Un texte saisi contient un caractère invisible non autorisé (caractère nul) : retirez-le et recommencez.";
+    /// <summary>
+    /// A form's text holds a NUL character (U+0000): refused by the binder, which names the field, or by the form reader when it
+    /// came as %00 (no field known).
+    /// </summary>
+    public static string NulCharacterIn(string? field) =>
+        $"{(field is null ? "Un texte saisi" : $"« {field} »")} contient un caractère invisible non autorisé (caractère nul) : retirez-le et recommencez.";
 
     /// <summary>The errors of an invalid form, in French, for the error page (at most ten, without the values typed).</summary>
     public static IReadOnlyList<string> Errors(HttpContext http) => http.Items[ErrorsItem] as IReadOnlyList<string> ?? [];
@@ -96,8 +100,7 @@ public static class FormValidation
             {
                 text = text.Replace("\0", "");
                 bindingContext.Result = ModelBindingResult.Success(text);
-                bindingContext.ModelState.TryAddModelError(bindingContext.ModelName,
-                    $"« {bindingContext.ModelMetadata.GetDisplayName()} » contient un caractère invisible non autorisé (caractère nul) : retirez-le et recommencez.");
+                bindingContext.ModelState.TryAddModelError(bindingContext.ModelName, NulCharacterIn(bindingContext.ModelMetadata.GetDisplayName()));
             }
             if (text.Length <= DefaultMaxLength)
                 return;

@@ -64,7 +64,7 @@ public static class RequestLimits
     {
         context.Response.StatusCode = status;
         if (status == StatusCodes.Status422UnprocessableEntity)
-            context.Items[FormValidation.ErrorsItem] = new[] { FormValidation.NulCharacter };
+            context.Items[FormValidation.ErrorsItem] = new[] { FormValidation.NulCharacterIn(null) };
     }
 
     private static int? Refusal(Exception e)

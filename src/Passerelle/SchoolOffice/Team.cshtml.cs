@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Common;
 using Passerelle.Email;
 using Passerelle.Referrals;
 using Passerelle.Schools;
@@ -31,7 +32,7 @@ public sealed class TeamModel(PasserelleDb db, TimeProvider clock) : SchoolPage(
         await LoadAsync(ct);
         LastName ??= "";
         FirstName ??= "";
-        if (string.IsNullOrWhiteSpace(LastName) || string.IsNullOrWhiteSpace(FirstName) || LastName.Length > 100 || FirstName.Length > 100)
+        if (OneLine.OrNull(LastName) is null || OneLine.OrNull(FirstName) is null || LastName.Length > 100 || FirstName.Length > 100)
             return Refused("Indiquez le nom et le prénom (100 caractères au plus).");
         if (EmailAddress.Normalize(Email) is not { } email)
             return Refused("L'adresse e-mail n'est pas valide.");
