@@ -33,14 +33,23 @@ public sealed record ApiParameter(string Name, ApiParameterKind Kind, string Des
 /// </summary>
 public sealed class ApiListParameters(params ApiParameter[] filters)
 {
-    public IReadOnlyList<ApiParameter> Filters { get; } = filters;
+    private readonly ApiParameter[] declared = filters;
+
+    public IReadOnlyList<ApiParameter> Filters => declared;
 
     /// <summary>Every name the list accepts, in the order the document gives them.</summary>
     public IReadOnlyList<string> Names { get; } = [.. filters.Select(f => f.Name), "limit", "cursor"];
 
-    internal ApiParameter Declared(string name, ApiParameterKind kind) =>
-        Filters.FirstOrDefault(f => f.Name == name && f.Kind == kind)
-        ?? throw new InvalidOperationException($"The list does not declare a {kind} parameter '{name}' (ApiListParameters).");
+    /// <summary>The filter a handler reads; a programming error when the list does not declare it (a loop: lists are read on every page).</summary>
+    internal ApiParameter Declared(string name, ApiParameterKind kind)
+    {
+        foreach (var filter in declared)
+        {
+            if (filter.Name == name && filter.Kind == kind)
+                return filter;
+        }
+        throw new InvalidOperationException($"The list does not declare a {kind} parameter '{name}' (ApiListParameters).");
+    }
 }
 
 /// <summary>
