@@ -110,13 +110,24 @@ internal static class WebhookDocumentation
             ReferralEventKind.NotRetained => ReferralStage.NotRetained,
             _ => ReferralStage.Cancelled,
         };
-        var data = new ReferralEventData(ReferralId, 2, kind, At, stage, new Guid("0193a1f2-0000-7000-8000-000000000002"),
-            new Guid("0193a1f0-5c1e-7b6a-9d2e-3f4a5b6c7d8e"), new Guid("0193a1f1-0000-7000-8000-000000000001"), actor, actorName, channel, null,
-            TimelineText.Answer(kind, startsAt, location), startsAt, location, null, kind == ReferralEventKind.Cancelled ? "Offre pourvue" : null);
-        return JsonSerializer.SerializeToNode(new WebhookPayload<ReferralEventData>(type, At, data), ApiJson.Options)!;
+        // The sender's own mapping, on an event made up for the example.
+        var example = new ReferralEvent
+        {
+            ReferralId = ReferralId, Sequence = 2, Kind = kind, OccurredAt = At, ActorKind = actor, ActorName = actorName, Channel = channel,
+            AppointmentStartsAt = startsAt, AppointmentLocation = location, Reason = kind == ReferralEventKind.Cancelled ? "Offre pourvue" : null,
+        };
+        var payload = WebhookEvents.Payload(example, stage, new Guid("0193a1f2-0000-7000-8000-000000000002"),
+            new Guid("0193a1f0-5c1e-7b6a-9d2e-3f4a5b6c7d8e"), new Guid("0193a1f1-0000-7000-8000-000000000001"));
+        return JsonSerializer.SerializeToNode(payload, ApiJson.Options)!;
     }
 
-    private static JsonNode MailFailedExample() => JsonSerializer.SerializeToNode(new WebhookPayload<MailFailedData>(WebhookEvents.MailFailed, At,
-        new MailFailedData(new Guid("0193a1f5-0000-7000-8000-000000000005"), TemplateKeys.OfferToCandidate, ReferralId, Recipient.Candidate, 10,
-            "550 5.1.1 <margaud.techer@example.org>: adresse inconnue", At)), ApiJson.Options)!;
+    private static JsonNode MailFailedExample()
+    {
+        var mail = new OutboxMessage
+        {
+            Id = new Guid("0193a1f5-0000-7000-8000-000000000005"), TemplateKey = TemplateKeys.OfferToCandidate, ReferralId = ReferralId,
+            Recipient = Recipient.Candidate, Attempts = 10,
+        };
+        return JsonSerializer.SerializeToNode(WebhookEvents.Payload(mail, "550 5.1.1 <margaud.techer@example.org>: adresse inconnue", At), ApiJson.Options)!;
+    }
 }

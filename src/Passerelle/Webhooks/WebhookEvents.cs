@@ -83,14 +83,22 @@ public static class WebhookEvents
             if (wanting.Count == 0)
                 continue;
             var referral = referrals.GetValueOrDefault(e.ReferralId);
-            var payload = JsonSerializer.Serialize(new WebhookPayload<ReferralEventData>(type, e.OccurredAt, new ReferralEventData(
-                e.ReferralId, e.Sequence, e.Kind, e.OccurredAt, referral?.Stage, referral?.CandidateId, referral?.JobOfferId, referral?.ContactId,
-                e.ActorKind, e.ActorName, e.Channel, e.OnBehalfOf, TimelineText.Answer(e.Kind, e.AppointmentStartsAt, e.AppointmentLocation),
-                e.AppointmentStartsAt, e.AppointmentLocation, e.Comment, e.Reason)), ApiJson.Options);
+            var payload = JsonSerializer.Serialize(Payload(e, referral?.Stage, referral?.CandidateId, referral?.JobOfferId, referral?.ContactId), ApiJson.Options);
             foreach (var endpoint in wanting)
                 db.WebhookDeliveries.Add(New(endpoint, type, e.ReferralId, e.Sequence, payload, e.OccurredAt));
         }
     }
+
+    /// <summary>What an endpoint receives for a referral event: the event, and where its referral stands after the save.</summary>
+    internal static WebhookPayload<ReferralEventData> Payload(ReferralEvent e, ReferralStage? stage, Guid? candidateId, Guid? offerId, Guid? contactId) =>
+        new(TypeOf(e.Kind), e.OccurredAt, new ReferralEventData(
+            e.ReferralId, e.Sequence, e.Kind, e.OccurredAt, stage, candidateId, offerId, contactId,
+            e.ActorKind, e.ActorName, e.Channel, e.OnBehalfOf, TimelineText.Answer(e.Kind, e.AppointmentStartsAt, e.AppointmentLocation),
+            e.AppointmentStartsAt, e.AppointmentLocation, e.Comment, e.Reason));
+
+    /// <summary>What an endpoint receives for a mail given up.</summary>
+    internal static WebhookPayload<MailFailedData> Payload(OutboxMessage message, string error, DateTimeOffset failedAt) =>
+        new(MailFailed, failedAt, new MailFailedData(message.Id, message.TemplateKey, message.ReferralId, message.Recipient, message.Attempts, error, failedAt));
 
     /// <summary>The deliveries telling the school's endpoints that a mail failed for good (added to the context, not saved).</summary>
     internal static async Task AddMailFailedAsync(PasserelleDb db, OutboxMessage message, string error, DateTimeOffset now, CancellationToken ct)
@@ -101,8 +109,7 @@ public static class WebhookEvents
         var wanting = endpoints.Where(e => e.Wants(MailFailed)).ToList();
         if (wanting.Count == 0)
             return;
-        var payload = JsonSerializer.Serialize(new WebhookPayload<MailFailedData>(MailFailed, now,
-            new MailFailedData(message.Id, message.TemplateKey, message.ReferralId, message.Recipient, message.Attempts, error, now)), ApiJson.Options);
+        var payload = JsonSerializer.Serialize(Payload(message, error, now), ApiJson.Options);
         foreach (var endpoint in wanting)
             db.WebhookDeliveries.Add(New(endpoint, MailFailed, null, 0, payload, now));
     }
