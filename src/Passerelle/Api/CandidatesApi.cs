@@ -10,11 +10,11 @@ using Passerelle.Storage;
 namespace Passerelle.Api;
 
 public sealed record CandidateInput(
-    [property: Description("Nom de famille (100 caractères au plus).")] string? LastName,
-    [property: Description("Prénom (100 caractères au plus).")] string? FirstName,
-    [property: Description("Adresse e-mail : l'offre lui est envoyée.")] string? Email,
-    [property: Description("Téléphone (facultatif, 30 caractères au plus).")] string? Phone,
-    [property: Description("L'identifiant du candidat dans votre plateforme, unique dans l'école (facultatif, 100 caractères au plus).")] string? ExternalId);
+    [property: Required, Description("Nom de famille (100 caractères au plus).")] string? LastName,
+    [property: Required, Description("Prénom (100 caractères au plus).")] string? FirstName,
+    [property: Required, Description("Adresse e-mail : l'offre lui est envoyée.")] string? Email,
+    [property: Description("Téléphone (facultatif, 30 caractères au plus).")] string? Phone = null,
+    [property: Description("L'identifiant du candidat dans votre plateforme, unique dans l'école (facultatif, 100 caractères au plus).")] string? ExternalId = null);
 
 public sealed record DocumentResource(Guid Id, DocumentKind Kind, string Title, string ContentType, long SizeBytes, DateTimeOffset UploadedAt);
 

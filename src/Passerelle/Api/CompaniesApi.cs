@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Common;
@@ -9,19 +10,20 @@ using Passerelle.Storage;
 namespace Passerelle.Api;
 
 public sealed record CompanyInput(
-    [property: Description("Raison sociale (200 caractères au plus).")] string? Name,
-    [property: Description("SIRET, 14 chiffres (les espaces sont permis), clé de contrôle vérifiée.")] string? Siret,
-    [property: Description("L'identifiant de l'entreprise dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId);
+    [property: Required, Description("Raison sociale (200 caractères au plus).")] string? Name,
+    [property: Required, Description("SIRET, 14 chiffres (les espaces sont permis), clé de contrôle vérifiée.")] string? Siret,
+    [property: Description("L'identifiant de l'entreprise dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId = null);
 
 public sealed record CompanyResource(Guid Id, string? ExternalId, string Name, string Siret, DateTimeOffset CreatedAt,
     [property: Description("false quand l'école a désactivé l'entreprise : ses offres ne reçoivent plus de mises en relation.")] bool Active);
 
 public sealed record ContactInput(
-    [property: Description("L'entreprise du contact (id Passerelle).")] Guid? CompanyId,
-    string? LastName, string? FirstName,
-    [property: Description("Adresse e-mail : ses identifiants Passerelle Entreprises lui sont envoyés.")] string? Email,
-    string? Phone,
-    [property: Description("L'identifiant du contact dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId);
+    [property: Required, Description("L'entreprise du contact (id Passerelle).")] Guid? CompanyId,
+    [property: Required, Description("Nom de famille (100 caractères au plus).")] string? LastName,
+    [property: Required, Description("Prénom (100 caractères au plus).")] string? FirstName,
+    [property: Required, Description("Adresse e-mail : ses identifiants Passerelle Entreprises lui sont envoyés.")] string? Email,
+    [property: Description("Téléphone (facultatif, 30 caractères au plus).")] string? Phone = null,
+    [property: Description("L'identifiant du contact dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId = null);
 
 public sealed record ContactResource(Guid Id, string? ExternalId, Guid CompanyId, string LastName, string FirstName, string Email, string? Phone,
     [property: Description("false quand l'école a désactivé le contact : il ne reçoit plus ses e-mails et ne peut plus être choisi.")] bool Active);
@@ -33,15 +35,15 @@ public sealed record ContactResource(Guid Id, string? ExternalId, Guid CompanyId
 public sealed record ContactInvitationResource(Guid InvitationId, Guid CompanyId, string Email, DateTimeOffset InvitedAt, string Message);
 
 public sealed record OfferInput(
-    [property: Description("L'entreprise de l'offre (id Passerelle).")] Guid? CompanyId,
-    [property: Description("Intitulé (200 caractères au plus).")] string? Title,
-    [property: Description("Description (4000 caractères au plus).")] string? Description,
-    [property: Description("Lieu (facultatif).")] string? Location,
-    [property: Description("Date de début (AAAA-MM-JJ, facultative).")] DateOnly? StartsOn,
-    [property: Description("L'identifiant de l'offre dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId);
+    [property: Required, Description("L'entreprise de l'offre (id Passerelle).")] Guid? CompanyId,
+    [property: Required, Description("Intitulé (200 caractères au plus).")] string? Title,
+    [property: Required, Description("Description (4000 caractères au plus).")] string? Description,
+    [property: Description("Lieu (facultatif).")] string? Location = null,
+    [property: Description("Date de début (AAAA-MM-JJ, facultative).")] DateOnly? StartsOn = null,
+    [property: Description("L'identifiant de l'offre dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId = null);
 
 public sealed record OfferChange(
-    [property: Description("false : l'offre n'accepte plus de nouvelle mise en relation ; true : elle les accepte de nouveau.")] bool? Active);
+    [property: Required, Description("false : l'offre n'accepte plus de nouvelle mise en relation ; true : elle les accepte de nouveau.")] bool? Active);
 
 public sealed record OfferResource(
     Guid Id, string? ExternalId, Guid CompanyId, string Title, string Description, string? Location, DateOnly? StartsOn, bool Active, DateTimeOffset CreatedAt);

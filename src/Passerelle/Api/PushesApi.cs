@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.CvPushes;
@@ -8,13 +9,13 @@ using Passerelle.Storage;
 namespace Passerelle.Api;
 
 public sealed record PushProfileInput(
-    [property: Description("Le candidat (id Passerelle) ; son accord pour le push CV doit être enregistré.")] Guid? CandidateId,
-    [property: Description("Ses documents que les entreprises pourront consulter.")] IReadOnlyList<Guid>? DocumentIds);
+    [property: Required, Description("Le candidat (id Passerelle) ; son accord pour le push CV doit être enregistré.")] Guid? CandidateId,
+    [property: Description("Ses documents que les entreprises pourront consulter (aucun si absent).")] IReadOnlyList<Guid>? DocumentIds = null);
 
 public sealed record NewPushRequest(
-    [property: Description("Les profils proposés (1 à 50).")] IReadOnlyList<PushProfileInput>? Profiles,
-    [property: Description("Les contacts entreprise destinataires (1 à 50) : un e-mail par contact.")] IReadOnlyList<Guid>? ContactIds,
-    [property: Description("Message joint (2000 caractères au plus, facultatif).")] string? Message);
+    [property: Required, Description("Les profils proposés (1 à 50).")] IReadOnlyList<PushProfileInput>? Profiles,
+    [property: Required, Description("Les contacts entreprise destinataires (1 à 50) : un e-mail par contact.")] IReadOnlyList<Guid>? ContactIds,
+    [property: Description("Message joint (2000 caractères au plus, facultatif).")] string? Message = null);
 
 public sealed record PushedProfileResource(
     Guid Id, CandidateRef Candidate, PushedProfileState State, DateTimeOffset? AnsweredAt, string? DeclineReason,

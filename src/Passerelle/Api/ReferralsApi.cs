@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Linq.Expressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -13,14 +14,14 @@ namespace Passerelle.Api;
 
 /// <summary>A candidate to refer, with the documents of theirs the company may see.</summary>
 public sealed record ReferralCandidateInput(
-    [property: Description("Le candidat (id Passerelle).")] Guid? CandidateId,
-    [property: Description("Ses documents que l'entreprise pourra consulter (aucun si absent).")] IReadOnlyList<Guid>? SharedDocumentIds);
+    [property: Required, Description("Le candidat (id Passerelle).")] Guid? CandidateId,
+    [property: Description("Ses documents que l'entreprise pourra consulter (aucun si absent).")] IReadOnlyList<Guid>? SharedDocumentIds = null);
 
 /// <summary>One offer, one contact, one or several candidates.</summary>
 public sealed record NewReferralsRequest(
-    [property: Description("L'offre, active, d'une entreprise de l'école.")] Guid? OfferId,
-    [property: Description("Le contact de l'entreprise de l'offre qui recevra les candidatures.")] Guid? ContactId,
-    [property: Description("Les candidats proposés (1 à 50).")] IReadOnlyList<ReferralCandidateInput>? Candidates);
+    [property: Required, Description("L'offre, active, d'une entreprise de l'école.")] Guid? OfferId,
+    [property: Required, Description("Le contact de l'entreprise de l'offre qui recevra les candidatures.")] Guid? ContactId,
+    [property: Required, Description("Les candidats proposés (1 à 50).")] IReadOnlyList<ReferralCandidateInput>? Candidates);
 
 public sealed record NewReferralsResponse(IReadOnlyList<ReferralResource> Referrals);
 
@@ -36,26 +37,26 @@ public enum ApiAnswer
 }
 
 public sealed record AppointmentInput(
-    [property: Description("Date et heure du rendez-vous (ISO 8601 avec fuseau).")] DateTimeOffset? StartsAt,
-    [property: Description("Lieu ou lien de visioconférence (300 caractères au plus).")] string? Location,
-    [property: Description("Commentaire de l'entreprise (2000 caractères au plus).")] string? Comment);
+    [property: Required, Description("Date et heure du rendez-vous (ISO 8601 avec fuseau).")] DateTimeOffset? StartsAt,
+    [property: Description("Lieu ou lien de visioconférence (300 caractères au plus).")] string? Location = null,
+    [property: Description("Commentaire de l'entreprise (2000 caractères au plus).")] string? Comment = null);
 
 public sealed record AnswerRequest(
-    [property: Description("La partie pour laquelle la réponse est donnée : candidate (offre, rendez-vous) ou company (candidature).")] Party? Party,
-    [property: Description("La réponse.")] ApiAnswer? Answer,
-    [property: Description("La version de la mise en relation lue (facultatif) : si elle a changé depuis, la réponse est refusée (409).")] int? Version,
-    [property: Description("Le rendez-vous proposé, pour acceptCandidate.")] AppointmentInput? Appointment,
-    [property: Description("Commentaire (2000 caractères au plus).")] string? Comment,
-    [property: Description("Motif du refus, pour refuseCandidate : un des motifs de l'école, ou aucun.")] string? Reason);
+    [property: Required, Description("La partie pour laquelle la réponse est donnée : candidate (offre, rendez-vous) ou company (candidature).")] Party? Party,
+    [property: Required, Description("La réponse.")] ApiAnswer? Answer,
+    [property: Description("La version de la mise en relation lue (facultatif) : si elle a changé depuis, la réponse est refusée (409).")] int? Version = null,
+    [property: Description("Le rendez-vous proposé, pour acceptCandidate.")] AppointmentInput? Appointment = null,
+    [property: Description("Commentaire (2000 caractères au plus).")] string? Comment = null,
+    [property: Description("Motif du refus, pour refuseCandidate : un des motifs de l'école, ou aucun.")] string? Reason = null);
 
 public sealed record CancelRequest(
-    [property: Description("Le motif de l'annulation, communiqué aux parties.")] string? Reason,
-    [property: Description("La version lue (facultatif).")] int? Version);
+    [property: Required, Description("Le motif de l'annulation, communiqué aux parties.")] string? Reason,
+    [property: Description("La version lue (facultatif).")] int? Version = null);
 
 public sealed record OutcomeRequest(
-    [property: Description("recruited ou notRetained.")] Outcome? Outcome,
-    [property: Description("Pour qui le résultat est enregistré : school (par défaut) ou company.")] Party? Party,
-    [property: Description("La version lue (facultatif).")] int? Version);
+    [property: Required, Description("recruited ou notRetained.")] Outcome? Outcome,
+    [property: Description("Pour qui le résultat est enregistré : school (par défaut) ou company.")] Party? Party = null,
+    [property: Description("La version lue (facultatif).")] int? Version = null);
 
 public sealed record NamedRef(Guid Id, string Name);
 

@@ -109,6 +109,88 @@ public sealed class OpenApiTests
         answers.ShouldBe(["200", "400", "401", "404", "409", "415", "422", "429"], ignoreOrder: true);
     }
 
+    /// <summary>
+    /// What a platform's generated client and a reader of /api/docs take from a request body's <c>required</c>: the fields
+    /// without which the API answers 422, no more (an optional phone or version marked required would have to be sent) and
+    /// no fewer, each of them not nullable (a null one is refused like an absent one).
+    /// </summary>
+    [Fact]
+    public async Task Each_request_body_requires_exactly_the_fields_the_api_refuses_without()
+    {
+        await using var world = await ApiWorld.CreateAsync(DatabaseProvider.Sqlite);
+        var s = world.School;
+        await using (var db = world.Db())
+            await db.Schools.Where(x => x.Id == s.School.Id).ExecuteUpdateAsync(set => set.SetProperty(x => x.PushCvEnabled, true));
+        var referral = await Seed.ReferralAsync(world.Database, s);
+        using var anonymous = world.App.CreateClient();
+        var document = await ApiWorld.GetAsync(anonymous, "/openapi/v1.json");
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        using var client = world.Client();
+
+        // The body sent: "{}" for the request itself, or a valid request with "{}" where a nested input goes.
+        var bodies = new List<(string Method, string Path, string Schema, string Body, string Prefix)>();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                if (operation!["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"] is not { } reference)
+                    continue;
+                var id = path.StartsWith("/api/v1/candidates/", StringComparison.Ordinal) ? s.Candidate.Id
+                    : path.StartsWith("/api/v1/offers/", StringComparison.Ordinal) ? s.Offer.Id
+                    : referral;
+                var filled = path.Replace("{externalId}", "ETU-REQ", StringComparison.Ordinal).Replace("{id}", id.ToString(), StringComparison.Ordinal);
+                bodies.Add((method.ToUpperInvariant(), filled, reference.GetValue<string>().Split('/')[^1], "{}", ""));
+            }
+        }
+        bodies.Add(("POST", "/api/v1/referrals", "ReferralCandidateInput", $$"""{"offerId":"{{s.Offer.Id}}","contactId":"{{s.Contact.Id}}","candidates":[{}]}""", "candidates[0]."));
+        bodies.Add(("POST", "/api/v1/pushes", "PushProfileInput", $$"""{"profiles":[{}],"contactIds":["{{s.Contact.Id}}"]}""", "profiles[0]."));
+        bodies.Add(("POST", $"/api/v1/referrals/{referral}/answers", "AppointmentInput", """{"party":"company","answer":"acceptCandidate","appointment":{}}""", "appointment."));
+
+        // Every object a request body holds is checked, nested ones included.
+        var reachable = new HashSet<string>();
+        void Reach(JsonNode? node)
+        {
+            switch (node)
+            {
+                case JsonObject o when o["$ref"] is { } r && r.GetValue<string>().Split('/')[^1] is var name:
+                    if (schemas[name]!["properties"] is not null && reachable.Add(name))
+                        Reach(schemas[name]);
+                    break;
+                case JsonObject o:
+                    foreach (var (_, child) in o)
+                        Reach(child);
+                    break;
+                case JsonArray a:
+                    foreach (var child in a)
+                        Reach(child);
+                    break;
+            }
+        }
+        foreach (var body in bodies.Where(b => b.Prefix.Length == 0))
+            Reach(new JsonObject { ["$ref"] = $"#/components/schemas/{body.Schema}" });
+        bodies.Select(b => b.Schema).Distinct().ShouldBe(reachable, ignoreOrder: true);
+
+        var failures = new List<string>();
+        foreach (var (method, path, schemaName, body, prefix) in bodies)
+        {
+            var schema = schemas[schemaName]!;
+            var required = schema["required"]?.AsArray().Select(r => r!.GetValue<string>()).ToList() ?? [];
+            using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = ApiWorld.Raw(body) });
+            var problem = await ApiWorld.ProblemAsync(response, 422);
+            var refused = problem["errors"]!.AsObject().Select(e => e.Key).ToList();
+            if (!refused.All(f => f.StartsWith(prefix, StringComparison.Ordinal))
+                || !refused.Select(f => f[prefix.Length..]).Order().SequenceEqual(required.Order()))
+                failures.Add($"{method} {path} {schemaName}: refuses without [{string.Join(", ", refused)}], requires [{string.Join(", ", required)}]");
+            foreach (var field in required)
+            {
+                var property = schema["properties"]![field]!;
+                if (property.ToJsonString().Contains("\"null\"", StringComparison.Ordinal))
+                    failures.Add($"{schemaName}.{field} is required but documented as nullable: {property.ToJsonString()}");
+            }
+        }
+        failures.ShouldBeEmpty(string.Join(Environment.NewLine, failures));
+    }
+
     [Fact]
     [Trait(Category.Name, Category.Process)]
     public async Task The_document_passes_redocly_lint_recommended_strict()
