@@ -110,15 +110,29 @@ public static class ApiEndpoints
     /// </summary>
     private static Task RequiredFieldsAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
     {
-        if (context.JsonPropertyInfo?.AttributeProvider?.IsDefined(typeof(RequiredAttribute), inherit: false) != true)
-            return Task.CompletedTask;
-        if (schema.Type is { } type)
-            schema.Type = type & ~JsonSchemaType.Null;
-        // An enum or an object is referenced; the framework makes a nullable one "oneOf: null or the reference" from this mark,
-        // after the transformers (OpenApiTests checks that no required field comes out nullable).
-        schema.Metadata?.Remove("x-is-nullable-property");
+        switch (context.JsonPropertyInfo)
+        {
+            case null when context.JsonTypeInfo.Type == typeof(IFormFile):
+                // The file's own schema (a property says whether it may be absent): the only form with one requires it.
+                schema.Type &= ~JsonSchemaType.Null;
+                break;
+            case null:
+                // A form's class has properties, which the framework leaves out of "required" (a record's parameters are in it).
+                foreach (var property in context.JsonTypeInfo.Properties.Where(IsRequired))
+                    (schema.Required ??= new HashSet<string>()).Add(property.Name);
+                break;
+            case var property when IsRequired(property):
+                schema.Type &= ~JsonSchemaType.Null;
+                // An enum or an object is referenced: from this mark the framework makes a nullable one "oneOf: null or the
+                // reference", after the transformers (OpenApiTests checks that no required field comes out nullable).
+                schema.Metadata?.Remove("x-is-nullable-property");
+                break;
+        }
         return Task.CompletedTask;
     }
+
+    private static bool IsRequired(System.Text.Json.Serialization.Metadata.JsonPropertyInfo property) =>
+        property.AttributeProvider?.IsDefined(typeof(RequiredAttribute), inherit: false) == true;
 
     private static Task DescribeAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
     {

@@ -58,8 +58,13 @@ public static class CandidatesApi
     /// <summary>The upload's form, for the OpenAPI document.</summary>
     public sealed class DocumentUploadForm
     {
+        [Required, Description("Le fichier : PDF, Word (DOCX), JPEG ou PNG, 10 Mo au plus.")]
         public IFormFile? File { get; set; }
+
+        [Required, Description("Le type de document.")]
         public DocumentKind Kind { get; set; }
+
+        [Description("Le titre affiché (100 caractères au plus ; le nom du fichier si absent).")]
         public string? Title { get; set; }
     }
 
