@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.ComponentModel;
 using System.Globalization;
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
@@ -6,7 +7,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Passerelle.Api;
 
 /// <summary>One page of a list, and the cursor of the next one (null on the last page).</summary>
-public sealed record ApiPage<T>(IReadOnlyList<T> Items, string? NextCursor);
+public sealed record ApiPage<T>(
+    [property: Description("Les éléments de la page, par id croissant (les id suivent l'ordre de création).")] IReadOnlyList<T> Items,
+    [property: Description("À passer tel quel en « cursor » pour la page suivante ; null sur la dernière page.")] string? NextCursor);
 
 /// <summary>What a list's query parameter is: a text, an id, one of a set of values, a flag or an instant.</summary>
 public enum ApiParameterKind { Text, Id, Choice, Flag, Instant }

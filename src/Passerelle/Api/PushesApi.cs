@@ -20,7 +20,8 @@ public sealed record NewPushRequest(
 public sealed record PushedProfileResource(
     Guid Id, CandidateRef Candidate, PushedProfileState State, DateTimeOffset? AnsweredAt, string? DeclineReason,
     [property: Description("La mise en relation créée quand l'entreprise a demandé à rencontrer le candidat.")] Guid? ReferralId,
-    IReadOnlyList<Guid> DocumentIds, int Version);
+    IReadOnlyList<Guid> DocumentIds,
+    [property: Description("Augmente à chaque changement du profil proposé.")] int Version);
 
 public sealed record PushResource(
     Guid Id, NamedRef Contact, NamedRef Company, DateTimeOffset CreatedAt, string? Message, string PushedBy, IReadOnlyList<PushedProfileResource> Profiles);

@@ -64,22 +64,40 @@ public sealed record OfferRef(Guid Id, string? ExternalId, string Title);
 
 public sealed record CandidateRef(Guid Id, string? ExternalId, string Name);
 
-public sealed record AppointmentResource(DateTimeOffset StartsAt, string? Location, string? Comment, int Sequence);
+public sealed record AppointmentResource(
+    DateTimeOffset StartsAt, string? Location, string? Comment,
+    [property: Description("Le numéro de version de l'invitation d'agenda envoyée au candidat (SEQUENCE iCalendar) : 0 pour la première proposition, un de plus à chaque changement ou retrait.")] int Sequence);
 
 /// <summary>A referral as the API shows it.</summary>
 public sealed record ReferralResource(
-    Guid Id, ReferralStage Stage, int Version, CandidateRef Candidate, OfferRef Offer, NamedRef Company, NamedRef Contact,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    Guid Id,
+    [property: Description("L'étape où en est la mise en relation : ce qu'elle attend, ou comment elle s'est terminée.")] ReferralStage Stage,
+    [property: Description("Augmente à chaque changement. À renvoyer (« version ») avec une réponse, une annulation ou un résultat : si elle a changé entre-temps, rien n'est fait (409).")] int Version,
+    CandidateRef Candidate, OfferRef Offer, NamedRef Company, NamedRef Contact,
+    DateTimeOffset CreatedAt,
+    [property: Description("Le dernier changement (le filtre « updatedSince » de la liste porte sur lui).")] DateTimeOffset UpdatedAt,
     OfferAnswer? OfferAnswer, DateTimeOffset? OfferAnsweredAt, CompanyAnswer? CompanyAnswer, DateTimeOffset? CompanyAnsweredAt,
     string? RefusalReason, AppointmentResource? Appointment, AppointmentAnswer? AppointmentAnswer, DateTimeOffset? AppointmentAnsweredAt,
     Outcome? Outcome, DateTimeOffset? OutcomeRecordedAt, DateTimeOffset? CancelledAt, string? CancellationReason);
 
 /// <summary>One line of the timeline: the event, and its text as the portals show it.</summary>
 public sealed record TimelineEventResource(
-    int Sequence, ReferralEventKind Kind, DateTimeOffset OccurredAt, ActorKind ActorKind, string ActorName, Channel Channel, Party? OnBehalfOf,
-    string? Comment, string? Reason, string Title, string Text, string? ActedBy);
+    [property: Description("Le rang de l'événement dans la chronologie (1 pour la proposition).")] int Sequence,
+    ReferralEventKind Kind, DateTimeOffset OccurredAt,
+    [property: Description("Qui a agi : le personnel de l'école, le contact entreprise, le candidat ou une clé d'API.")] ActorKind ActorKind,
+    [property: Description("Son nom (pour une clé d'API, le nom de la clé).")] string ActorName,
+    [property: Description("Par où l'action est arrivée.")] Channel Channel,
+    [property: Description("La partie pour laquelle l'action a été faite, quand ce n'est pas elle qui a agi (null sinon).")] Party? OnBehalfOf,
+    string? Comment,
+    [property: Description("Le motif d'un refus ou d'une annulation.")] string? Reason,
+    [property: Description("Le titre de la ligne, tel que les portails l'affichent.")] string Title,
+    [property: Description("La ligne elle-même, date et heure de Paris comprises (« Le 15/05/2020 à 15h41 : … »).")] string Text,
+    [property: Description("« Action effectuée par … » quand l'action a été faite pour une partie ou par l'API (null sinon).")] string? ActedBy);
 
-public sealed record ReferralWithTimeline(ReferralResource Referral, IReadOnlyList<Guid> SharedDocumentIds, IReadOnlyList<TimelineEventResource> Timeline);
+public sealed record ReferralWithTimeline(
+    ReferralResource Referral,
+    [property: Description("Les documents du candidat que l'entreprise peut consulter.")] IReadOnlyList<Guid> SharedDocumentIds,
+    [property: Description("La chronologie, du premier événement au dernier.")] IReadOnlyList<TimelineEventResource> Timeline);
 
 /// <summary>
 /// Referrals through the API: created (with <c>Idempotency-Key</c>), listed by cursor, read with their timeline, and answered,

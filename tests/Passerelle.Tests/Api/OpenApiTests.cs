@@ -112,7 +112,7 @@ public sealed class OpenApiTests
     /// <summary>
     /// What a platform's generated client and a reader of /api/docs take from a request body's <c>required</c>: the fields
     /// without which the API answers 422, no more (an optional phone or version marked required would have to be sent) and
-    /// no fewer, each of them not nullable (a null one is refused like an absent one).
+    /// no fewer, each of them not nullable (a null one is refused like an absent one). And each field says what it is.
     /// </summary>
     [Fact]
     public async Task Each_request_body_requires_exactly_the_fields_the_api_refuses_without()
@@ -185,6 +185,12 @@ public sealed class OpenApiTests
             if (!refused.All(f => f.StartsWith(prefix, StringComparison.Ordinal))
                 || !refused.Select(f => f[prefix.Length..]).Order().SequenceEqual(required.Order()))
                 failures.Add($"{method} {path} {schemaName}: refuses without [{string.Join(", ", refused)}], requires [{string.Join(", ", required)}]");
+            foreach (var (field, property) in schema["properties"]!.AsObject())
+            {
+                var description = property!["description"] ?? property["oneOf"]?.AsArray().Select(o => o!["description"]).FirstOrDefault(d => d is not null);
+                if (string.IsNullOrWhiteSpace(description?.GetValue<string>()))
+                    failures.Add($"{schemaName}.{field} has no description");
+            }
             foreach (var field in required)
             {
                 var property = schema["properties"]![field]!;
