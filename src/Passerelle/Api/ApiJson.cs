@@ -13,10 +13,13 @@ namespace Passerelle.Api;
 /// </summary>
 public static class ApiJson
 {
-    /// <summary>camelCase names, enum values as camelCase strings, unknown fields refused.</summary>
+    /// <summary>camelCase names, enum values as camelCase strings, numbers as numbers only, unknown fields refused.</summary>
     public static void Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        // The web defaults also read a number written as a text ("3"), and the document then typed every number, answers
+        // included, "integer or string".
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;

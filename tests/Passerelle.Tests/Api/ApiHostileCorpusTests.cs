@@ -97,6 +97,7 @@ public sealed class ApiHostileCorpusTests
         yield return new("offer id not a uuid", "POST", "/api/v1/referrals", """{"offerId":"42","contactId":"{contact}","candidates":[{"candidateId":"{candidate}"}]}""", Field: "offerId");
         yield return new("candidates not a list", "POST", "/api/v1/referrals", """{"offerId":"{offer}","contactId":"{contact}","candidates":"{candidate}"}""", Field: "candidates");
         yield return new("version as text", "POST", "/api/v1/referrals/{referral}/answers", """{"party":"candidate","answer":"acceptOffer","version":"un"}""", Field: "version");
+        yield return new("version as a numeric text", "POST", "/api/v1/referrals/{referral}/answers", """{"party":"candidate","answer":"acceptOffer","version":"1"}""", Field: "version");
         yield return new("unknown party", "POST", "/api/v1/referrals/{referral}/answers", """{"party":"boss","answer":"acceptOffer"}""", Field: "party");
         yield return new("party as a number", "POST", "/api/v1/referrals/{referral}/answers", """{"party":0,"answer":"acceptOffer"}""", Field: "party");
         yield return new("unknown answer", "POST", "/api/v1/referrals/{referral}/answers", """{"party":"candidate","answer":"maybe"}""", Field: "answer");

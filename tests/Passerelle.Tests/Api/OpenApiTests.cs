@@ -105,6 +105,17 @@ public sealed class OpenApiTests
             if (operation["requestBody"]?["content"]?["application/json"] is { } body)
                 body["example"].ShouldNotBeNull($"{name}: its request body has an example");
         }
+        // A number is a number, in a request and in an answer (not "integer or string").
+        var numbers = document["components"]!["schemas"]!.AsObject()
+            .SelectMany(s => s.Value!["properties"]?.AsObject().Select(p => (Name: $"{s.Key}.{p.Key}", Schema: p.Value!)) ?? [])
+            .Where(p => p.Schema["format"]?.GetValue<string>() is "int32" or "int64")
+            .ToList();
+        numbers.Select(p => p.Name).ShouldContain("ReferralResource.version");
+        foreach (var (field, schema) in numbers)
+        {
+            schema["type"]!.ToJsonString().ShouldNotContain("string", customMessage: field);
+            schema["pattern"].ShouldBeNull(field);
+        }
         var answers = document["paths"]!["/api/v1/referrals/{id}/answers"]!["post"]!["responses"]!.AsObject().Select(r => r.Key).ToList();
         answers.ShouldBe(["200", "400", "401", "404", "409", "415", "422", "429"], ignoreOrder: true);
     }
