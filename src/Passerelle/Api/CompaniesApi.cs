@@ -58,7 +58,8 @@ public static class CompaniesApi
     {
         var companies = api.MapGroup("/companies").WithTags("Entreprises");
         companies.MapGet("", ListCompaniesAsync).WithName("ListCompanies").WithSummary("Lister les entreprises de l'école")
-            .WithDescription("Par pages (cursor, limit), dans l'ordre où l'école les a ajoutées.").ListParameters(CompanyFilters)
+            .WithDescription("Par pages (cursor, limit), par id croissant : dans l'ordre où Passerelle a connu les entreprises. " +
+                "Une entreprise qu'une autre école avait déjà ajoutée prend la place de son id, pas la fin de la liste.").ListParameters(CompanyFilters)
             .Produces<ApiPage<CompanyResource>>().ApiErrors(422);
         companies.MapPost("", CreateCompanyAsync).WithName("CreateCompany").WithSummary("Ajouter une entreprise")
             .WithDescription("Une entreprise est partagée par son SIRET : si une autre école la connaît déjà, elle est ajoutée à votre liste (201) sous son nom enregistré.")
@@ -67,7 +68,8 @@ public static class CompaniesApi
 
         var contacts = api.MapGroup("/contacts").WithTags("Contacts entreprise");
         contacts.MapGet("", ListContactsAsync).WithName("ListContacts").WithSummary("Lister les contacts entreprise de l'école")
-            .WithDescription("Par pages (cursor, limit).").ListParameters(ContactFilters).Produces<ApiPage<ContactResource>>().ApiErrors(422);
+            .WithDescription("Par pages (cursor, limit), par id croissant : dans l'ordre où Passerelle a connu les contacts. " +
+                "Un contact qui travaillait déjà avec une autre école prend la place de son id, pas la fin de la liste.").ListParameters(ContactFilters).Produces<ApiPage<ContactResource>>().ApiErrors(422);
         contacts.MapPost("", CreateContactAsync).WithName("CreateContact").WithSummary("Ajouter un contact entreprise")
             .WithDescription("Ouvre son compte Passerelle Entreprises et lui envoie ses identifiants (201). Si l'adresse est celle d'un compte qui " +
                 "travaille avec une autre école, il reçoit une invitation (202) et apparaît parmi vos contacts quand il l'accepte.")
