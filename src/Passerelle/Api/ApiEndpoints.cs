@@ -28,6 +28,7 @@ public static class ApiEndpoints
             options.AddDocumentTransformer(DescribeAsync);
             options.AddOperationTransformer(ApiExamples.AddAsync);
             options.AddOperationTransformer(DescribeListParametersAsync);
+            options.AddOperationTransformer(DescribePathParametersAsync);
             options.AddSchemaTransformer(RequiredFieldsAsync);
             options.AddDocumentTransformer(Webhooks.WebhookDocumentation.DescribeAsync);
         });
@@ -99,6 +100,22 @@ public static class ApiEndpoints
             Name = "cursor", In = ParameterLocation.Query, Description = "Le nextCursor de la page précédente, tel quel ; absent pour la première page.",
             Schema = new OpenApiSchema { Type = JsonSchemaType.String },
         });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>What the ids in a path are: the same few names on every route.</summary>
+    private static Task DescribePathParametersAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>().Where(p => p.In == ParameterLocation.Path) ?? [])
+        {
+            parameter.Description ??= parameter.Name switch
+            {
+                "id" => "L'id Passerelle de la ressource (tel que l'API l'a donné).",
+                "documentId" => "L'id Passerelle du document.",
+                "externalId" => "L'identifiant dans votre plateforme (externalId), unique dans l'école.",
+                _ => null,
+            };
+        }
         return Task.CompletedTask;
     }
 

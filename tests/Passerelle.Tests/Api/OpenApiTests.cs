@@ -94,6 +94,8 @@ public sealed class OpenApiTests
             operation["summary"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace(name);
             operation["operationId"].ShouldNotBeNull(name);
             operation["operationId"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace(name);
+            foreach (var parameter in operation["parameters"]?.AsArray() ?? [])
+                (parameter!["description"]?.GetValue<string>()).ShouldNotBeNullOrWhiteSpace($"{name} {parameter["name"]}");
             var responses = operation["responses"]!.AsObject();
             responses.Select(r => r.Key).ShouldContain("401", name);
             responses.Select(r => r.Key).ShouldContain("429", name);
