@@ -46,8 +46,7 @@ public static class CandidatesApi
             .Accepts<CandidateInput>("application/json").Produces<CandidateResource>().Produces<CandidateResource>(StatusCodes.Status201Created)
             .ApiErrors(400, 409, 413, 415, 422);
         group.MapPost("/{id:guid}/documents", UploadAsync).WithName("UploadCandidateDocument").WithSummary("Ajouter un document au candidat")
-            .WithDescription("multipart/form-data : file (PDF, DOCX, JPEG ou PNG, 10 Mo au plus, vérifié sur son contenu), kind (cv, coverLetter, " +
-                "transcript, diploma, other), title (facultatif).")
+            .WithDescription("Un formulaire multipart/form-data (ses champs ci-dessous). Le fichier est vérifié sur son contenu, pas sur son nom.")
             .Accepts<DocumentUploadForm>("multipart/form-data").Produces<DocumentResource>(StatusCodes.Status201Created).ApiErrors(400, 404, 409, 413, 415, 422)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(DocumentUpload.MaxBytes + (1024 * 1024)))
             .WithFormOptions(multipartBodyLengthLimit: DocumentUpload.MaxBytes + (64 * 1024));
