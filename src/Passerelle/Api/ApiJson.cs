@@ -11,7 +11,7 @@ namespace Passerelle.Api;
 /// value has the wrong type, an unknown enum value, a text holding a NUL character, or a field the API does not know. Done by hand rather than by the
 /// framework's binding, which answers these with an empty 400.
 /// </summary>
-public static class ApiJson
+public static partial class ApiJson
 {
     /// <summary>camelCase names, enum values as camelCase strings, numbers as numbers only, unknown fields refused.</summary>
     public static void Configure(JsonSerializerOptions options)
@@ -105,11 +105,53 @@ public static class ApiJson
                 var field = (unknown ? UnknownMember(e.Message) : null) ?? Field(e.Path);
                 var message = unknown
                     ? $"Le champ « {field} » n'existe pas dans cette requête."
-                    : $"La valeur de « {field} » n'a pas le type attendu ou n'est pas une valeur permise (voir /api/docs).";
+                    : Expected(typeof(T), e.Path) is { } expected
+                        ? $"« {field} » {expected}."
+                        : $"La valeur de « {field} » n'a pas le type attendu ou n'est pas une valeur permise (voir /api/docs).";
                 return (null, ApiProblem.Invalid(field, message));
             }
         }
     }
+
+    /// <summary>
+    /// What the field at a serializer's path (<c>$.candidates[0].candidateId</c>) must hold, as the end of a sentence ("doit être un
+    /// identifiant Passerelle (UUID)", "vaut l'une de ces valeurs : …"), read from the request type's own JSON contract; null when
+    /// the path leads nowhere known.
+    /// </summary>
+    private static string? Expected(Type request, string? path)
+    {
+        if (path is null || !path.StartsWith('$'))
+            return null;
+        var type = request;
+        foreach (System.Text.RegularExpressions.Match segment in PathSegment().Matches(path, 1))
+        {
+            var contract = Options.GetTypeInfo(type);
+            var next = segment.Groups["index"].Success
+                ? contract.ElementType
+                : contract.Properties.FirstOrDefault(p => p.Name == (segment.Groups["name"].Success ? segment.Groups["name"].Value : segment.Groups["quoted"].Value))?.PropertyType;
+            if (next is null)
+                return null;
+            type = next;
+        }
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type.IsEnum)
+            return $"vaut l'une de ces valeurs : {string.Join(", ", Enum.GetNames(type).Select(JsonNamingPolicy.CamelCase.ConvertName))}";
+        return Type.GetTypeCode(type) switch
+        {
+            TypeCode.Int16 or TypeCode.Int32 or TypeCode.Int64 => "doit être un nombre entier",
+            TypeCode.Boolean => "vaut true ou false",
+            TypeCode.String => "doit être un texte entre guillemets",
+            _ when type == typeof(Guid) => "doit être un identifiant Passerelle (UUID, par exemple 0195f1c2-7c1e-7d3a-9b1e-2f4c6a8d0e1f)",
+            _ when type == typeof(DateTimeOffset) => "doit être une date et une heure ISO 8601 avec son fuseau, par exemple 2027-01-15T14:30:00+01:00",
+            _ when type == typeof(DateOnly) => "doit être une date AAAA-MM-JJ, par exemple 2027-01-15",
+            _ when Options.GetTypeInfo(type).Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Enumerable => "doit être une liste ([ … ])",
+            _ when Options.GetTypeInfo(type).Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object => "doit être un objet JSON ({ … })",
+            _ => null,
+        };
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\.(?<name>[^.\[]+)|\[(?<index>\d+)\]|\['(?<quoted>(?:[^']|'')*)'\]")]
+    private static partial System.Text.RegularExpressions.Regex PathSegment();
 
     /// <summary>"$.candidates[0].documentIds" → "candidates[0].documentIds".</summary>
     private static string Field(string? path) => string.IsNullOrEmpty(path) || path == "$" ? "(corps)" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');

@@ -41,8 +41,22 @@ public sealed record AppointmentInput(
     [property: Description("Lieu ou lien de visioconférence (300 caractères au plus).")] string? Location = null,
     [property: Description("Commentaire de l'entreprise (2000 caractères au plus).")] string? Comment = null);
 
+/// <summary>Whom an answer is given for. The school does not answer: it cancels or records the outcome.</summary>
+public enum AnswerParty
+{
+    Candidate,
+    Company,
+}
+
+/// <summary>Whom an outcome is recorded for.</summary>
+public enum OutcomeParty
+{
+    School,
+    Company,
+}
+
 public sealed record AnswerRequest(
-    [property: Required, Description("La partie pour laquelle la réponse est donnée : candidate (offre, rendez-vous) ou company (candidature).")] Party? Party,
+    [property: Required, Description("La partie pour laquelle la réponse est donnée : candidate (offre, rendez-vous) ou company (candidature). L'école ne répond pas : elle annule (cancel) ou enregistre le résultat (outcome).")] AnswerParty? Party,
     [property: Required, Description("La réponse.")] ApiAnswer? Answer,
     [property: Description("La version de la mise en relation lue (facultatif) : si elle a changé depuis, la réponse est refusée (409).")] int? Version = null,
     [property: Description("Le rendez-vous proposé, pour acceptCandidate.")] AppointmentInput? Appointment = null,
@@ -55,7 +69,7 @@ public sealed record CancelRequest(
 
 public sealed record OutcomeRequest(
     [property: Required, Description("recruited ou notRetained.")] Outcome? Outcome,
-    [property: Description("Pour qui le résultat est enregistré : school (par défaut) ou company.")] Party? Party = null,
+    [property: Description("Pour qui le résultat est enregistré : school (par défaut) ou company.")] OutcomeParty? Party = null,
     [property: Description("La version lue (facultatif).")] int? Version = null);
 
 public sealed record NamedRef(Guid Id, string Name);
@@ -251,7 +265,7 @@ public static class ReferralsApi
         if (problem is not null)
             return problem;
         var errors = new Dictionary<string, string[]>();
-        if (request!.Party is not (Party.Candidate or Party.Company))
+        if (request!.Party is null)
             errors["party"] = ["Indiquez candidate ou company : l'école annule (cancel) ou enregistre le résultat (outcome)."];
         if (request.Answer is null)
             errors["answer"] = ["Indiquez la réponse."];
@@ -278,7 +292,7 @@ public static class ReferralsApi
             ApiAnswer.AcceptAppointment => new Answer.ToAppointment(AppointmentAnswer.Accepted, request.Comment),
             _ => new Answer.ToAppointment(AppointmentAnswer.Declined, request.Comment),
         };
-        return await ApplyAsync(id, http, db, actions, answer, request.Party, request.Version);
+        return await ApplyAsync(id, http, db, actions, answer, request.Party == AnswerParty.Candidate ? Party.Candidate : Party.Company, request.Version);
     }
 
     private static async Task<IResult> CancelAsync(Guid id, HttpContext http, PasserelleDb db, ReferralActions actions)
@@ -303,11 +317,9 @@ public static class ReferralsApi
         var errors = new Dictionary<string, string[]>();
         if (request!.Outcome is null)
             errors["outcome"] = ["Indiquez recruited ou notRetained."];
-        if (request.Party is Party.Candidate)
-            errors["party"] = ["Le résultat est enregistré pour l'école (school) ou pour l'entreprise (company)."];
         return errors.Count > 0
             ? ApiProblem.Invalid(errors)
-            : await ApplyAsync(id, http, db, actions, new Answer.RecordOutcome(request.Outcome!.Value), request.Party ?? Party.School, request.Version);
+            : await ApplyAsync(id, http, db, actions, new Answer.RecordOutcome(request.Outcome!.Value), request.Party == OutcomeParty.Company ? Party.Company : Party.School, request.Version);
     }
 
     private static async Task<IResult> ApplyAsync(Guid id, HttpContext http, PasserelleDb db, ReferralActions actions, Answer answer, Party? party, int? version)

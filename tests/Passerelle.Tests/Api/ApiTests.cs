@@ -519,4 +519,38 @@ public sealed class ApiTests
         int.Parse(refused.Headers.GetValues("Retry-After").Single()).ShouldBeInRange(1, 60);
         (await world.Client(world.OtherKey).GetAsync("/api/v1/offers")).StatusCode.ShouldBe(HttpStatusCode.OK, "each key has its own budget");
     }
+
+    [Fact]
+    public async Task A_value_of_the_wrong_kind_is_refused_with_what_its_field_must_hold()
+    {
+        await using var world = await ApiWorld.CreateAsync(DatabaseProvider.Sqlite);
+        using var client = world.Client();
+        var s = world.School;
+        var referral = (await ApiWorld.PostAsync(client, "/api/v1/referrals",
+            new { offerId = s.Offer.Id, contactId = s.Contact.Id, candidates = new[] { new { candidateId = s.Candidate.Id } } }))["referrals"]![0]!["id"]!.GetValue<Guid>();
+        var counts = await world.CountsAsync();
+        var uuid = "doit être un identifiant Passerelle (UUID, par exemple 0195f1c2-7c1e-7d3a-9b1e-2f4c6a8d0e1f).";
+        (string Method, string Path, string Body, string Field, string Message)[] cases =
+        [
+            ("POST", $"/api/v1/referrals/{referral}/answers", """{"party":"school","answer":"acceptOffer"}""", "party", "vaut l'une de ces valeurs : candidate, company."),
+            ("POST", $"/api/v1/referrals/{referral}/outcome", """{"outcome":"recruited","party":"candidate"}""", "party", "vaut l'une de ces valeurs : school, company."),
+            ("POST", $"/api/v1/referrals/{referral}/outcome", """{"outcome":"hired"}""", "outcome", "vaut l'une de ces valeurs : recruited, notRetained."),
+            ("POST", $"/api/v1/referrals/{referral}/answers", """{"party":"candidate","answer":"acceptOffer","version":"1"}""", "version", "doit être un nombre entier."),
+            ("POST", $"/api/v1/referrals/{referral}/answers", """{"party":"company","answer":"acceptCandidate","appointment":{"startsAt":"demain 10h"}}""",
+                "appointment.startsAt", "doit être une date et une heure ISO 8601 avec son fuseau, par exemple 2027-01-15T14:30:00+01:00."),
+            ("POST", "/api/v1/referrals", """{"offerId":"offre-12","contactId":null,"candidates":[]}""", "offerId", uuid),
+            ("POST", "/api/v1/referrals", $$"""{"offerId":"{{s.Offer.Id}}","contactId":"{{s.Contact.Id}}","candidates":[{"candidateId":42}]}""", "candidates[0].candidateId", uuid),
+            ("POST", "/api/v1/referrals", $$"""{"offerId":"{{s.Offer.Id}}","contactId":"{{s.Contact.Id}}","candidates":["{{s.Candidate.Id}}"]}""", "candidates[0]", "doit être un objet JSON ({ … })."),
+            ("POST", "/api/v1/referrals", $$$"""{"offerId":"{{{s.Offer.Id}}}","contactId":"{{{s.Contact.Id}}}","candidates":{"candidateId":"{{{s.Candidate.Id}}}"}}""", "candidates", "doit être une liste ([ … ])."),
+            ("POST", "/api/v1/offers", $$"""{"companyId":"{{s.Company.Id}}","title":"T","description":"D","startsOn":"15/01/2027"}""", "startsOn", "doit être une date AAAA-MM-JJ, par exemple 2027-01-15."),
+            ("PATCH", $"/api/v1/offers/{s.Offer.Id}", """{"active":"non"}""", "active", "vaut true ou false."),
+            ("POST", "/api/v1/candidates", """{"lastName":12,"firstName":"P","email":"p@example.org"}""", "lastName", "doit être un texte entre guillemets."),
+        ];
+        foreach (var (method, path, body, field, message) in cases)
+        {
+            var problem = await ApiWorld.ProblemAsync(await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = ApiWorld.Raw(body) }), 422);
+            problem["errors"]![field]!.AsArray().Single()!.GetValue<string>().ShouldBe($"« {field} » {message}", body);
+        }
+        (await world.CountsAsync()).ShouldBe(counts);
+    }
 }
