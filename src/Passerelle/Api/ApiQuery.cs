@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.ComponentModel;
 using System.Globalization;
@@ -171,6 +172,31 @@ public sealed class ApiQuery
         return null;
     }
 
+    /// <summary>
+    /// Where a list in the order the school added its rows (companies, contacts: shared with other schools, so their ids say when
+    /// Passerelle first knew them, not when this school added them) starts: after the previous page's last addition and id.
+    /// </summary>
+    public (DateTimeOffset AddedAt, Guid Id)? AfterAdded()
+    {
+        var value = query["cursor"].ToString();
+        if (value.Length == 0)
+            return null;
+        Span<byte> bytes = stackalloc byte[25];
+        if (value.Length == 32 && Base64Url.TryDecodeFromChars(value, bytes, out var written) && written == 24
+            && BinaryPrimitives.ReadInt64BigEndian(bytes) is var ticks and >= 0 and <= 3155378975999999999 /* DateTimeOffset.MaxValue.UtcTicks */)
+            return (new DateTimeOffset(ticks, TimeSpan.Zero), new Guid(bytes[8..24], bigEndian: true));
+        Errors["cursor"] = ["Ce curseur n'est pas valide : reprenez celui de la page précédente (nextCursor)."];
+        return null;
+    }
+
+    public static string Cursor(DateTimeOffset addedAt, Guid lastId)
+    {
+        Span<byte> bytes = stackalloc byte[24];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, addedAt.UtcTicks);
+        lastId.TryWriteBytes(bytes[8..], bigEndian: true, out _);
+        return Base64Url.EncodeToString(bytes);
+    }
+
     public static string Cursor(Guid lastId)
     {
         Span<byte> bytes = stackalloc byte[16];
@@ -188,6 +214,9 @@ public sealed class ApiQuery
             Expression.Call(typeof(EF), nameof(EF.Constant), [typeof(int)], Expression.Constant(limit + 1))));
 
     /// <summary>A page of <paramref name="limit"/> from rows read with one more (<paramref name="rows"/>): whether there is a next page.</summary>
-    public static ApiPage<T> Page<T>(List<T> rows, int limit, Func<T, Guid> id) =>
-        rows.Count > limit ? new ApiPage<T>(rows[..limit], Cursor(id(rows[limit - 1]))) : new ApiPage<T>(rows, null);
+    public static ApiPage<T> Page<T>(List<T> rows, int limit, Func<T, Guid> id) => Page(rows, limit, row => row, row => Cursor(id(row)));
+
+    /// <summary>A page of <paramref name="limit"/> resources from rows read with one more, the next page's cursor made from the last row.</summary>
+    public static ApiPage<TResource> Page<TRow, TResource>(List<TRow> rows, int limit, Func<TRow, TResource> resource, Func<TRow, string> cursor) =>
+        new([.. rows.Take(limit).Select(resource)], rows.Count > limit ? cursor(rows[limit - 1]) : null);
 }

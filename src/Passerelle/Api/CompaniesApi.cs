@@ -58,8 +58,8 @@ public static class CompaniesApi
     {
         var companies = api.MapGroup("/companies").WithTags("Entreprises");
         companies.MapGet("", ListCompaniesAsync).WithName("ListCompanies").WithSummary("Lister les entreprises de l'école")
-            .WithDescription("Par pages (cursor, limit), par id croissant : dans l'ordre où Passerelle a connu les entreprises. " +
-                "Une entreprise qu'une autre école avait déjà ajoutée prend la place de son id, pas la fin de la liste.").ListParameters(CompanyFilters)
+            .WithDescription("Par pages (cursor, limit), dans l'ordre où l'école a ajouté les entreprises, la plus ancienne d'abord. " +
+                "Une entreprise qu'une autre école connaissait déjà vient à la fin quand vous l'ajoutez : une lecture page à page en cours la voit.").ListParameters(CompanyFilters)
             .Produces<ApiPage<CompanyResource>>().ApiErrors(422);
         companies.MapPost("", CreateCompanyAsync).WithName("CreateCompany").WithSummary("Ajouter une entreprise")
             .WithDescription("Une entreprise est partagée par son SIRET : si une autre école la connaît déjà, elle est ajoutée à votre liste (201) sous son nom enregistré.")
@@ -68,8 +68,8 @@ public static class CompaniesApi
 
         var contacts = api.MapGroup("/contacts").WithTags("Contacts entreprise");
         contacts.MapGet("", ListContactsAsync).WithName("ListContacts").WithSummary("Lister les contacts entreprise de l'école")
-            .WithDescription("Par pages (cursor, limit), par id croissant : dans l'ordre où Passerelle a connu les contacts. " +
-                "Un contact qui travaillait déjà avec une autre école prend la place de son id, pas la fin de la liste.").ListParameters(ContactFilters).Produces<ApiPage<ContactResource>>().ApiErrors(422);
+            .WithDescription("Par pages (cursor, limit), dans l'ordre où les contacts ont rejoint l'école, le plus ancien d'abord. " +
+                "Un contact qui travaillait déjà avec une autre école vient à la fin quand il accepte votre invitation.").ListParameters(ContactFilters).Produces<ApiPage<ContactResource>>().ApiErrors(422);
         contacts.MapPost("", CreateContactAsync).WithName("CreateContact").WithSummary("Ajouter un contact entreprise")
             .WithDescription("Ouvre son compte Passerelle Entreprises et lui envoie ses identifiants (201). Si l'adresse est celle d'un compte qui " +
                 "travaille avec une autre école, il reçoit une invitation (202) et apparaît parmi vos contacts quand il l'accepte.")
@@ -108,21 +108,23 @@ public static class CompaniesApi
         var externalId = query.Text("externalId");
         var siretText = query.Text("siret");
         var limit = query.Limit();
-        var after = query.After();
+        var after = query.AfterAdded();
         var siret = siretText is null ? null : Siret.Normalize(siretText);
         if (siretText is not null && siret is null)
             query.Errors["siret"] = [CompanyRecords.InvalidSiret];
         if (!query.IsValid)
             return ApiProblem.Invalid(query.Errors);
-        var rows = from link in db.SchoolCompanies join company in db.Companies on link.CompanyId equals company.Id select new { company, link.ExternalId, Active = link.DeactivatedAt == null };
+        var rows = from link in db.SchoolCompanies
+                   join company in db.Companies on link.CompanyId equals company.Id
+                   select new { company, link.ExternalId, Active = link.DeactivatedAt == null, AddedAt = link.CreatedAt };
         if (externalId is not null)
             rows = rows.Where(r => r.ExternalId == externalId);
         if (siret is not null)
             rows = rows.Where(r => r.company.Siret == siret);
-        if (after is { } cursor)
-            rows = rows.Where(r => r.company.Id.CompareTo(cursor) > 0);
-        var page = await ApiQuery.TakePage(rows.AsNoTracking().OrderBy(r => r.company.Id), limit).ToListAsync(http.RequestAborted);
-        return TypedResults.Ok(ApiQuery.Page(page.ConvertAll(r => Resource(r.company, r.ExternalId, r.Active)), limit, c => c.Id));
+        if (after is var (addedAt, afterId))
+            rows = rows.Where(r => r.AddedAt > addedAt || (r.AddedAt == addedAt && r.company.Id.CompareTo(afterId) > 0));
+        var page = await ApiQuery.TakePage(rows.AsNoTracking().OrderBy(r => r.AddedAt).ThenBy(r => r.company.Id), limit).ToListAsync(http.RequestAborted);
+        return TypedResults.Ok(ApiQuery.Page(page, limit, r => Resource(r.company, r.ExternalId, r.Active), r => ApiQuery.Cursor(r.AddedAt, r.company.Id)));
     }
 
     private static async Task<Results<Ok<CompanyResource>, ProblemHttpResult>> ReadCompanyAsync(Guid id, PasserelleDb db, CancellationToken ct)
@@ -164,18 +166,20 @@ public static class CompaniesApi
         var companyId = query.Id("companyId");
         var externalId = query.Text("externalId");
         var limit = query.Limit();
-        var after = query.After();
+        var after = query.AfterAdded();
         if (!query.IsValid)
             return ApiProblem.Invalid(query.Errors);
-        var rows = from link in db.SchoolContacts join contact in db.CompanyContacts on link.ContactId equals contact.Id select new { contact, link.ExternalId, Active = link.DeactivatedAt == null };
+        var rows = from link in db.SchoolContacts
+                   join contact in db.CompanyContacts on link.ContactId equals contact.Id
+                   select new { contact, link.ExternalId, Active = link.DeactivatedAt == null, AddedAt = link.CreatedAt };
         if (companyId is { } company)
             rows = rows.Where(r => r.contact.CompanyId == company);
         if (externalId is not null)
             rows = rows.Where(r => r.ExternalId == externalId);
-        if (after is { } cursor)
-            rows = rows.Where(r => r.contact.Id.CompareTo(cursor) > 0);
-        var page = await ApiQuery.TakePage(rows.AsNoTracking().OrderBy(r => r.contact.Id), limit).ToListAsync(http.RequestAborted);
-        return TypedResults.Ok(ApiQuery.Page(page.ConvertAll(r => Resource(r.contact, r.ExternalId, r.Active)), limit, c => c.Id));
+        if (after is var (addedAt, afterId))
+            rows = rows.Where(r => r.AddedAt > addedAt || (r.AddedAt == addedAt && r.contact.Id.CompareTo(afterId) > 0));
+        var page = await ApiQuery.TakePage(rows.AsNoTracking().OrderBy(r => r.AddedAt).ThenBy(r => r.contact.Id), limit).ToListAsync(http.RequestAborted);
+        return TypedResults.Ok(ApiQuery.Page(page, limit, r => Resource(r.contact, r.ExternalId, r.Active), r => ApiQuery.Cursor(r.AddedAt, r.contact.Id)));
     }
 
     private static ContactResource Resource(CompanyContact c, string? externalId, bool active = true) =>

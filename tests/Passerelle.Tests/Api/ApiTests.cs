@@ -439,6 +439,72 @@ public sealed class ApiTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Companies_and_contacts_are_paged_in_the_order_the_school_added_them_even_ones_another_school_knew_first(DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        using var client = world.Client();
+        using var other = world.Client(world.OtherKey);
+        var s = world.School;
+        // Known first by the other school: their ids are older than anything this school adds below.
+        var sharedSiret = Seed.NextSiret();
+        var shared = (await ApiWorld.PostAsync(other, "/api/v1/companies", new { name = "Connue ailleurs", siret = sharedSiret }))["id"]!.GetValue<Guid>();
+        await ApiWorld.PostAsync(other, "/api/v1/companies", new { name = "Entreprise Test", siret = s.Company.Siret });
+        var sharedContact = (await ApiWorld.PostAsync(other, "/api/v1/contacts",
+            new { companyId = s.Company.Id, lastName = "Déjà", firstName = "Là", email = "deja.la@example.org" }))["id"]!.GetValue<Guid>();
+        var companies = new List<Guid> { s.Company.Id };
+        var contacts = new List<Guid> { s.Contact.Id };
+        for (var i = 0; i < 4; i++)
+        {
+            world.Clock.Now = world.Clock.Now.AddMinutes(1);
+            companies.Add((await ApiWorld.PostAsync(client, "/api/v1/companies", new { name = $"Entreprise {i}", siret = Seed.NextSiret() }))["id"]!.GetValue<Guid>());
+            contacts.Add((await ApiWorld.PostAsync(client, "/api/v1/contacts",
+                new { companyId = s.Company.Id, lastName = $"Nom{i}", firstName = "P", email = $"contact{i}@example.org" }))["id"]!.GetValue<Guid>());
+        }
+
+        async Task<List<Guid>> ReadAllAsync(string list, Func<Task> afterFirstPage)
+        {
+            var seen = new List<Guid>();
+            string? cursor = null;
+            var pages = 0;
+            do
+            {
+                var page = await ApiWorld.GetAsync(client, $"/api/v1/{list}?limit=2{(cursor is null ? "" : $"&cursor={cursor}")}");
+                seen.AddRange(page["items"]!.AsArray().Select(c => c!["id"]!.GetValue<Guid>()));
+                cursor = page["nextCursor"]?.GetValue<string>();
+                if (pages++ == 0)
+                    await afterFirstPage();
+            }
+            while (cursor is not null);
+            return seen;
+        }
+
+        // While the platform pages, the school adds the company the other school knew first: it comes at the end, not among
+        // the pages already read.
+        var seenCompanies = await ReadAllAsync("companies", async () =>
+        {
+            world.Clock.Now = world.Clock.Now.AddMinutes(1);
+            await ApiWorld.PostAsync(client, "/api/v1/companies", new { name = "Connue ailleurs", siret = sharedSiret });
+        });
+        seenCompanies.ShouldBe([.. companies, shared]);
+
+        // The contact who worked with the other school joins this one when they accept its invitation in Passerelle Entreprises,
+        // which adds this row.
+        var seenContacts = await ReadAllAsync("contacts", async () =>
+        {
+            await using var db = world.Db();
+            db.SchoolContacts.Add(new Passerelle.Companies.SchoolContact { SchoolId = s.School.Id, ContactId = sharedContact, CreatedAt = world.Clock.Now.AddMinutes(1) });
+            await db.SaveChangesAsync();
+        });
+        seenContacts.ShouldBe([.. contacts, sharedContact]);
+
+        // A cursor of another kind of list, or altered, is refused.
+        var candidatesCursor = (await ApiWorld.GetAsync(client, "/api/v1/candidates?limit=1"))["nextCursor"];
+        foreach (var cursor in new[] { candidatesCursor?.GetValue<string>() ?? "AAAAAAAAAAAAAAAAAAAAAA", new string('_', 32), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" })
+            (await ApiWorld.ProblemAsync(await client.GetAsync($"/api/v1/companies?cursor={cursor}"), 422))["errors"]!["cursor"].ShouldNotBeNull();
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Referrals_are_listed_by_cursor_with_filters(DatabaseProvider provider)
     {
         await using var world = await ApiWorld.CreateAsync(provider);
