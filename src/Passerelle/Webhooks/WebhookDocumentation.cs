@@ -79,46 +79,75 @@ internal static class WebhookDocumentation
         Name = name, In = ParameterLocation.Header, Required = true, Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String },
     };
 
-    private static readonly Guid ReferralId = new("0193a1f4-0000-7000-8000-000000000004");
-    private static readonly DateTimeOffset At = new(2027, 1, 5, 9, 30, 0, TimeSpan.Zero);
-
-    /// <summary>What an endpoint receives for this event type: the event, and where the referral stands after it.</summary>
+    /// <summary>
+    /// What an endpoint receives for this event type: the workflow itself (<see cref="Referral"/>) played in memory up to an event
+    /// of that kind, then the sender's own mapping. The example's stage, sequence, actor and answer are those a real referral
+    /// carries; a path the workflow refuses, or that ends on another kind of event, fails the document's generation.
+    /// </summary>
     private static JsonNode ReferralEventExample(string type)
     {
         var kind = Enum.GetValues<ReferralEventKind>().Single(k => WebhookEvents.TypeOf(k) == type);
-        var appointment = kind is ReferralEventKind.CandidateAccepted or ReferralEventKind.AppointmentChanged;
-        DateTimeOffset? startsAt = appointment ? new DateTimeOffset(2027, 1, 12, 13, 30, 0, TimeSpan.Zero) : null;
-        var location = appointment ? "12 rue des Écoles, Bordeaux" : null;
-        var (actor, actorName, channel) = kind switch
+        var (referral, @event) = Play(kind);
+        if (@event.Kind != kind)
+            throw new InvalidOperationException($"The webhook example of {kind} ends on {@event.Kind}.");
+        @event.ReferralId = ReferralId; // the same in every example and in every generation of the document
+        return JsonSerializer.SerializeToNode(WebhookEvents.Payload(@event, referral.Stage, referral.CandidateId, referral.JobOfferId, referral.ContactId), ApiJson.Options)!;
+    }
+
+    private static readonly Guid SchoolId = new("0193a1ee-0000-7000-8000-00000000000e");
+    private static readonly Guid StaffId = new("0193a1ef-0000-7000-8000-00000000000f");
+    private static readonly Guid CandidateId = new("0193a1f0-5c1e-7b6a-9d2e-3f4a5b6c7d8e");
+    private static readonly Guid OfferId = new("0193a1f1-0000-7000-8000-000000000001");
+    private static readonly Guid ContactId = new("0193a1f2-0000-7000-8000-000000000002");
+    private static readonly Guid OtherContactId = new("0193a1f3-0000-7000-8000-000000000003");
+    private static readonly Guid ReferralId = new("0193a1f4-0000-7000-8000-000000000004");
+    private static readonly DateTimeOffset At = new(2027, 1, 5, 9, 30, 0, TimeSpan.Zero);
+
+    /// <summary>A referral proposed by the school, then answered a day apart by each party in turn, up to an event of <paramref name="kind"/>.</summary>
+    private static (Referral Referral, ReferralEvent Event) Play(ReferralEventKind kind)
+    {
+        var school = Actor.Staff(StaffId, "MARTIN Benoît");
+        var candidate = Actor.Candidate(CandidateId, "TECHER Margaud");
+        var company = Actor.Contact(ContactId, "LEFEBVRE Sophie", Channel.Portal);
+        var appointment = new Appointment(new DateTimeOffset(2027, 1, 12, 13, 30, 0, TimeSpan.Zero), "12 rue des Écoles, Bordeaux", null);
+        var now = At;
+        if (kind == ReferralEventKind.ProposedFromPush)
         {
-            ReferralEventKind.OfferAccepted or ReferralEventKind.OfferDeclined or ReferralEventKind.AppointmentAccepted or ReferralEventKind.AppointmentDeclined =>
-                (ActorKind.Candidate, "TECHER Margaud", Channel.EmailLink),
-            ReferralEventKind.CandidateAccepted or ReferralEventKind.AppointmentChanged or ReferralEventKind.CandidateRefused
-                or ReferralEventKind.Recruited or ReferralEventKind.NotRetained => (ActorKind.CompanyContact, "LEFEBVRE Sophie", Channel.Portal),
-            _ => (ActorKind.Staff, "MARTIN Benoît", Channel.SchoolBackOffice),
-        };
-        var stage = kind switch
+            var (pushed, result) = Referral.FromPush(SchoolId, CandidateId, OfferId, ContactId, [], StaffId, "MARTIN Benoît",
+                At.AddDays(-3), At.AddDays(-2), appointment, company, At);
+            return (pushed ?? throw Refused(result), result.Events[0]);
+        }
+
+        Func<Referral, TransitionResult> acceptOffer = r => r.AnswerOffer(OfferAnswer.Accepted, candidate, now);
+        Func<Referral, TransitionResult> acceptCandidate = r => r.AnswerCandidate(CompanyAnswer.Accepted, appointment, company, now);
+        Func<Referral, TransitionResult> acceptAppointment = r => r.AnswerAppointment(AppointmentAnswer.Accepted, candidate, now);
+        Func<Referral, TransitionResult>[] path = kind switch
         {
-            ReferralEventKind.Proposed => ReferralStage.AwaitingCandidate,
-            ReferralEventKind.OfferAccepted or ReferralEventKind.ContactChanged => ReferralStage.AwaitingCompany,
-            ReferralEventKind.OfferDeclined => ReferralStage.OfferDeclined,
-            ReferralEventKind.CandidateAccepted or ReferralEventKind.AppointmentChanged or ReferralEventKind.ProposedFromPush => ReferralStage.AwaitingAppointmentAnswer,
-            ReferralEventKind.CandidateRefused => ReferralStage.CompanyRefused,
-            ReferralEventKind.AppointmentAccepted => ReferralStage.AwaitingOutcome,
-            ReferralEventKind.AppointmentDeclined => ReferralStage.AppointmentDeclined,
-            ReferralEventKind.Recruited => ReferralStage.Recruited,
-            ReferralEventKind.NotRetained => ReferralStage.NotRetained,
-            _ => ReferralStage.Cancelled,
+            ReferralEventKind.Proposed => [],
+            ReferralEventKind.OfferAccepted => [acceptOffer],
+            ReferralEventKind.OfferDeclined => [r => r.AnswerOffer(OfferAnswer.Declined, candidate, now, "J'ai trouvé une autre alternance.")],
+            ReferralEventKind.ContactChanged => [acceptOffer, r => r.Reassign(OtherContactId, "GARCIA Paul", school, now)],
+            ReferralEventKind.CandidateRefused => [acceptOffer, r => r.AnswerCandidate(CompanyAnswer.Refused, null, company, now, refusalReason: "Poste pourvu")],
+            ReferralEventKind.CandidateAccepted => [acceptOffer, acceptCandidate],
+            ReferralEventKind.AppointmentChanged =>
+                [acceptOffer, acceptCandidate, r => r.AnswerCandidate(CompanyAnswer.Accepted, appointment with { StartsAt = appointment.StartsAt.AddDays(1) }, company, now)],
+            ReferralEventKind.AppointmentAccepted => [acceptOffer, acceptCandidate, acceptAppointment],
+            ReferralEventKind.AppointmentDeclined => [acceptOffer, acceptCandidate, r => r.AnswerAppointment(AppointmentAnswer.Declined, candidate, now)],
+            ReferralEventKind.Recruited or ReferralEventKind.NotRetained =>
+                [acceptOffer, acceptCandidate, acceptAppointment,
+                    r => r.RecordOutcome(kind == ReferralEventKind.Recruited ? Outcome.Recruited : Outcome.NotRetained, company, r.AppointmentStartsAt!.Value.AddHours(2))],
+            _ => [r => r.Cancel("Offre pourvue", school, now)],
         };
-        // The sender's own mapping, on an event made up for the example.
-        var example = new ReferralEvent
+        var (referral, last) = Referral.Propose(SchoolId, CandidateId, OfferId, offerIsActive: true, ContactId, [], school, StaffId, now);
+        foreach (var step in path)
         {
-            ReferralId = ReferralId, Sequence = 2, Kind = kind, OccurredAt = At, ActorKind = actor, ActorName = actorName, Channel = channel,
-            AppointmentStartsAt = startsAt, AppointmentLocation = location, Reason = kind == ReferralEventKind.Cancelled ? "Offre pourvue" : null,
-        };
-        var payload = WebhookEvents.Payload(example, stage, new Guid("0193a1f2-0000-7000-8000-000000000002"),
-            new Guid("0193a1f0-5c1e-7b6a-9d2e-3f4a5b6c7d8e"), new Guid("0193a1f1-0000-7000-8000-000000000001"));
-        return JsonSerializer.SerializeToNode(payload, ApiJson.Options)!;
+            now = now.AddDays(1);
+            last = step(referral ?? throw Refused(last));
+        }
+        return (referral ?? throw Refused(last), last.Event ?? throw Refused(last));
+
+        InvalidOperationException Refused(TransitionResult result) =>
+            new($"The workflow refuses the webhook example of {kind}: {result.Refusal?.Message}");
     }
 
     private static JsonNode MailFailedExample()

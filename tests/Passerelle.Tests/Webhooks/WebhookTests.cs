@@ -90,6 +90,10 @@ public sealed class WebhookTests
             payload.AsObject().Select(f => f.Key).ShouldBe(["type", "timestamp", "data"], type);
             payload["data"]!.AsObject().Select(f => f.Key).ShouldBe(
                 document["components"]!["schemas"]![schema]!["properties"]!["data"]!["properties"]!.AsObject().Select(f => f.Key), ignoreOrder: true, type);
+            // Its example stands where the referral stood: the same stage after the event, the same place in the timeline.
+            var example = document["webhooks"]![type]!["post"]!["requestBody"]!["content"]!["application/json"]!["example"]!["data"]!;
+            (example["stage"]!.GetValue<string>(), example["sequence"]!.GetValue<int>(), example["kind"]!.GetValue<string>())
+                .ShouldBe((payload["data"]!["stage"]!.GetValue<string>(), payload["data"]!["sequence"]!.GetValue<int>(), payload["data"]!["kind"]!.GetValue<string>()), type);
         }
         await using (var db = world.Db())
         {
