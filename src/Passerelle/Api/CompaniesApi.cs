@@ -14,7 +14,14 @@ public sealed record CompanyInput(
     [property: Required, Description("SIRET, 14 chiffres (les espaces sont permis), clé de contrôle vérifiée.")] string? Siret,
     [property: Description("L'identifiant de l'entreprise dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId = null);
 
-public sealed record CompanyResource(Guid Id, string? ExternalId, string Name, string Siret, DateTimeOffset CreatedAt,
+/// <summary>A company as the school corrects it (the back-office's correction: its checks and its history).</summary>
+public sealed record CompanyUpdate(
+    [property: Required, Description("Raison sociale (200 caractères au plus). L'entreprise est partagée : son nom change pour toutes les écoles qui travaillent avec elle.")] string? Name,
+    [property: Description("SIRET, 14 chiffres (les espaces sont permis) ; absent : inchangé. Il ne se corrige plus dès qu'une mise en relation a été faite pour une de ses offres, dans toute école (409).")] string? Siret = null,
+    [property: Description("Adresse (500 caractères au plus, plusieurs lignes permises) ; absente : retirée.")] string? Address = null,
+    [property: Description("L'identifiant de l'entreprise dans votre plateforme, unique dans l'école ; absent : retiré.")] string? ExternalId = null);
+
+public sealed record CompanyResource(Guid Id, string? ExternalId, string Name, string Siret, string? Address, DateTimeOffset CreatedAt,
     [property: Description("false quand l'école a désactivé l'entreprise : ses offres ne reçoivent plus de mises en relation.")] bool Active);
 
 public sealed record ContactInput(
@@ -25,8 +32,17 @@ public sealed record ContactInput(
     [property: Description("Téléphone (facultatif, 30 caractères au plus).")] string? Phone = null,
     [property: Description("L'identifiant du contact dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId = null);
 
+/// <summary>A contact as the school corrects them (the back-office's correction: its checks, its history, the new address confirmed first).</summary>
+public sealed record ContactUpdate(
+    [property: Required, Description("Nom de famille (100 caractères au plus).")] string? LastName,
+    [property: Required, Description("Prénom (100 caractères au plus).")] string? FirstName,
+    [property: Required, Description("Adresse e-mail. Une nouvelle adresse est d'abord confirmée : un lien lui est envoyé, et elle remplace l'actuelle (et l'identifiant de connexion) quand son titulaire l'ouvre ; en attendant, elle est dans pendingEmail.")] string? Email,
+    [property: Description("Téléphone (30 caractères au plus) ; absent : retiré.")] string? Phone = null,
+    [property: Description("L'identifiant du contact dans votre plateforme, unique dans l'école ; absent : retiré.")] string? ExternalId = null);
+
 public sealed record ContactResource(Guid Id, string? ExternalId, Guid CompanyId, string LastName, string FirstName, string Email, string? Phone,
-    [property: Description("false quand l'école a désactivé le contact : il ne reçoit plus ses e-mails et ne peut plus être choisi.")] bool Active);
+    [property: Description("false quand l'école a désactivé le contact : il ne reçoit plus ses e-mails et ne peut plus être choisi.")] bool Active,
+    [property: Description("La nouvelle adresse demandée, tant que son titulaire ne l'a pas confirmée (null sinon).")] string? PendingEmail);
 
 /// <summary>
 /// The address belongs to an account that works with another school: it is invited, and appears among the school's contacts
@@ -40,13 +56,25 @@ public sealed record OfferInput(
     [property: Required, Description("Description (4000 caractères au plus).")] string? Description,
     [property: Description("Lieu (facultatif).")] string? Location = null,
     [property: Description("Date de début (AAAA-MM-JJ, facultative).")] DateOnly? StartsOn = null,
-    [property: Description("L'identifiant de l'offre dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId = null);
+    [property: Description("L'identifiant de l'offre dans votre plateforme, unique dans l'école (facultatif).")] string? ExternalId = null,
+    [property: Description("Le type de contrat (facultatif).")] ContractKind? Contract = null);
+
+/// <summary>An offer as the school corrects it (the back-office's correction: its checks and its history).</summary>
+public sealed record OfferUpdate(
+    [property: Required, Description("Intitulé (200 caractères au plus).")] string? Title,
+    [property: Required, Description("Description (4000 caractères au plus).")] string? Description,
+    [property: Description("Lieu (200 caractères au plus) ; absent : retiré.")] string? Location = null,
+    [property: Description("Date de début (AAAA-MM-JJ) ; absente : retirée.")] DateOnly? StartsOn = null,
+    [property: Description("Le type de contrat ; absent : retiré.")] ContractKind? Contract = null,
+    [property: Description("false : l'offre n'accepte plus de nouvelle mise en relation ; true : elle les accepte de nouveau ; absent : inchangé.")] bool? Active = null,
+    [property: Description("L'identifiant de l'offre dans votre plateforme, unique dans l'école ; absent : retiré.")] string? ExternalId = null);
 
 public sealed record OfferChange(
     [property: Required, Description("false : l'offre n'accepte plus de nouvelle mise en relation ; true : elle les accepte de nouveau.")] bool? Active);
 
 public sealed record OfferResource(
-    Guid Id, string? ExternalId, Guid CompanyId, string Title, string Description, string? Location, DateOnly? StartsOn, bool Active, DateTimeOffset CreatedAt);
+    Guid Id, string? ExternalId, Guid CompanyId, string Title, string Description, string? Location, DateOnly? StartsOn, ContractKind? Contract, bool Active,
+    DateTimeOffset CreatedAt);
 
 /// <summary>
 /// Companies, their contacts and their offers through the API, written by <see cref="CompanyRecords"/> like the back-office:
@@ -65,6 +93,10 @@ public static class CompaniesApi
             .WithDescription("Une entreprise est partagée par son SIRET : si une autre école la connaît déjà, elle est ajoutée à votre liste (201) sous son nom enregistré.")
             .Accepts<CompanyInput>("application/json").Produces<CompanyResource>(StatusCodes.Status201Created).ApiErrors(400, 409, 413, 415, 422);
         companies.MapGet("/{id:guid}", ReadCompanyAsync).WithName("GetCompany").WithSummary("Lire une entreprise").Produces<CompanyResource>().ApiErrors(404);
+        companies.MapPut("/{id:guid}", UpdateCompanyAsync).WithName("UpdateCompany").WithSummary("Modifier une entreprise")
+            .WithDescription("Comme dans Passerelle École : l'historique de l'entreprise garde chaque changement, au nom de la clé. Le nom, l'adresse " +
+                "et le SIRET sont ceux de l'entreprise pour toutes les écoles ; l'identifiant externe est celui de votre école.")
+            .Accepts<CompanyUpdate>("application/json").Produces<CompanyResource>().ApiErrors(400, 404, 409, 413, 415, 422);
 
         var contacts = api.MapGroup("/contacts").WithTags("Contacts entreprise");
         contacts.MapGet("", ListContactsAsync).WithName("ListContacts").WithSummary("Lister les contacts entreprise de l'école")
@@ -76,6 +108,10 @@ public static class CompaniesApi
             .Accepts<ContactInput>("application/json").Produces<ContactResource>(StatusCodes.Status201Created)
             .Produces<ContactInvitationResource>(StatusCodes.Status202Accepted).ApiErrors(400, 404, 409, 413, 415, 422);
         contacts.MapGet("/{id:guid}", ReadContactAsync).WithName("GetContact").WithSummary("Lire un contact entreprise").Produces<ContactResource>().ApiErrors(404);
+        contacts.MapPut("/{id:guid}", UpdateContactAsync).WithName("UpdateContact").WithSummary("Modifier un contact entreprise")
+            .WithDescription("Comme dans Passerelle École : l'historique du contact garde chaque changement, au nom de la clé. Le nom, le téléphone " +
+                "et l'adresse sont ceux du contact pour toutes les écoles ; une nouvelle adresse attend sa confirmation (pendingEmail).")
+            .Accepts<ContactUpdate>("application/json").Produces<ContactResource>().ApiErrors(400, 404, 409, 413, 415, 422);
 
         var offers = api.MapGroup("/offers").WithTags("Offres");
         offers.MapGet("", ListOffersAsync).WithName("ListOffers").WithSummary("Lister les offres")
@@ -83,11 +119,16 @@ public static class CompaniesApi
         offers.MapPost("", CreateOfferAsync).WithName("CreateOffer").WithSummary("Créer une offre (active)")
             .Accepts<OfferInput>("application/json").Produces<OfferResource>(StatusCodes.Status201Created).ApiErrors(400, 404, 409, 413, 415, 422);
         offers.MapGet("/{id:guid}", ReadOfferAsync).WithName("GetOffer").WithSummary("Lire une offre").Produces<OfferResource>().ApiErrors(404);
+        offers.MapPut("/{id:guid}", UpdateOfferAsync).WithName("UpdateOffer").WithSummary("Modifier une offre")
+            .WithDescription("Comme dans Passerelle École : l'historique de l'offre garde chaque changement, au nom de la clé. Les e-mails déjà " +
+                "envoyés gardent leur texte ; les suivants disent la nouvelle version.")
+            .Accepts<OfferUpdate>("application/json").Produces<OfferResource>().ApiErrors(400, 404, 409, 413, 415, 422);
         offers.MapPatch("/{id:guid}", ChangeOfferAsync).WithName("ChangeOffer").WithSummary("Activer ou désactiver une offre")
+            .WithDescription("Le changement est gardé dans l'historique de l'offre, au nom de la clé.")
             .Accepts<OfferChange>("application/json").Produces<OfferResource>().ApiErrors(400, 404, 415, 422);
     }
 
-    private static CompanyResource Resource(Company c, string? externalId, bool active = true) => new(c.Id, externalId, c.Name, c.Siret, c.CreatedAt, active);
+    private static CompanyResource Resource(Company c, string? externalId, bool active = true) => new(c.Id, externalId, c.Name, c.Siret, c.Address, c.CreatedAt, active);
 
     private static readonly ApiListParameters CompanyFilters = new(
         ApiParameter.Text("externalId", "L'identifiant de l'entreprise dans la plateforme de l'école.", CandidatesApi.MaxExternalIdLength),
@@ -183,7 +224,7 @@ public static class CompaniesApi
     }
 
     private static ContactResource Resource(CompanyContact c, string? externalId, bool active = true) =>
-        new(c.Id, externalId, c.CompanyId, c.LastName, c.FirstName, c.Email, c.Phone, active);
+        new(c.Id, externalId, c.CompanyId, c.LastName, c.FirstName, c.Email, c.Phone, active, c.PendingEmail);
 
     private static async Task<Results<Ok<ContactResource>, ProblemHttpResult>> ReadContactAsync(Guid id, PasserelleDb db, CancellationToken ct)
     {
@@ -226,7 +267,8 @@ public static class CompaniesApi
             "Cette adresse est celle d'un compte Passerelle Entreprises : une invitation lui est envoyée ; le contact apparaîtra dès qu'il l'aura acceptée."));
     }
 
-    private static OfferResource Resource(JobOffer o) => new(o.Id, o.ExternalId, o.CompanyId, o.Title, o.Description, o.Location, o.StartsOn, o.IsActive, o.CreatedAt);
+    private static OfferResource Resource(JobOffer o) =>
+        new(o.Id, o.ExternalId, o.CompanyId, o.Title, o.Description, o.Location, o.StartsOn, o.Contract, o.IsActive, o.CreatedAt);
 
     private static async Task<Results<Ok<ApiPage<OfferResource>>, ProblemHttpResult>> ListOffersAsync(HttpContext http, PasserelleDb db)
     {
@@ -275,13 +317,13 @@ public static class CompaniesApi
         if (!await db.SchoolCompanies.AnyAsync(l => l.CompanyId == input.CompanyId, ct))
             return ApiProblem.NotFound("Cette entreprise est introuvable.");
         var (offer, refusal) = await CompanyRecords.AddOfferAsync(db, input.CompanyId!.Value, input.Title!, input.Description!, input.Location, input.StartsOn,
-            input.ExternalId, clock.GetUtcNow(), ct);
+            input.ExternalId, clock.GetUtcNow(), ct, input.Contract);
         return refusal is not null
             ? ApiProblem.Of(StatusCodes.Status409Conflict, refusal)
             : TypedResults.Created($"{ApiAccess.Root}/offers/{offer!.Id}", Resource(offer));
     }
 
-    private static async Task<IResult> ChangeOfferAsync(Guid id, HttpContext http, PasserelleDb db)
+    private static async Task<IResult> ChangeOfferAsync(Guid id, HttpContext http, PasserelleDb db, TimeProvider clock)
     {
         var (input, problem) = await ApiJson.ReadAsync<OfferChange>(http.Request);
         if (problem is not null)
@@ -291,8 +333,116 @@ public static class CompaniesApi
         var offer = await db.JobOffers.SingleOrDefaultAsync(o => o.Id == id && !o.IsSpontaneous, http.RequestAborted);
         if (offer is null)
             return ApiProblem.NotFound("Cette offre est introuvable.");
-        offer.IsActive = input.Active.Value;
-        await db.SaveChangesAsync(http.RequestAborted);
-        return TypedResults.Ok(Resource(offer));
+        var caller = ApiCaller.Of(http);
+        var refusal = await Changes.Corrections.EditOfferAsync(db, offer, new Changes.OfferEdit(offer.Title, offer.Description, offer.Location, offer.Contract,
+            offer.StartsOn, input.Active.Value), caller.StaffId, caller.ActorName, clock.GetUtcNow(), http.RequestAborted);
+        return refusal is not null ? ApiProblem.Of(StatusCodes.Status409Conflict, refusal) : TypedResults.Ok(Resource(offer));
+    }
+
+    private static async Task<IResult> UpdateOfferAsync(Guid id, HttpContext http, PasserelleDb db, TimeProvider clock)
+    {
+        var (input, problem) = await ApiJson.ReadAsync<OfferUpdate>(http.Request);
+        if (problem is not null)
+            return problem;
+        var errors = new Dictionary<string, string[]>();
+        ApiValidation.Text(errors, "title", input!.Title, 200, required: true);
+        ApiValidation.Text(errors, "description", input.Description, 4000, required: true);
+        ApiValidation.Text(errors, "location", input.Location, 200);
+        if (ApiValidation.ExternalIdProblem(input.ExternalId) is { } externalProblem)
+            errors["externalId"] = [externalProblem];
+        if (errors.Count > 0)
+            return ApiProblem.Invalid(errors);
+        var ct = http.RequestAborted;
+        if (await db.JobOffers.SingleOrDefaultAsync(o => o.Id == id && !o.IsSpontaneous, ct) is not { } offer)
+            return ApiProblem.NotFound("Cette offre est introuvable.");
+        var caller = ApiCaller.Of(http);
+        var edit = new Changes.OfferEdit(input.Title, input.Description, input.Location, input.Contract, input.StartsOn, input.Active ?? offer.IsActive);
+        return await CorrectAsync(db, () => offer.ExternalId = input.ExternalId, "Une autre offre de l'école porte déjà cet identifiant externe.",
+            () => Changes.Corrections.EditOfferAsync(db, offer, edit, caller.StaffId, caller.ActorName, clock.GetUtcNow(), ct), ct)
+            ?? (IResult)TypedResults.Ok(Resource(offer));
+    }
+
+    private static async Task<IResult> UpdateCompanyAsync(Guid id, HttpContext http, PasserelleDb db, TimeProvider clock)
+    {
+        var (input, problem) = await ApiJson.ReadAsync<CompanyUpdate>(http.Request);
+        if (problem is not null)
+            return problem;
+        var errors = new Dictionary<string, string[]>();
+        ApiValidation.Text(errors, "name", input!.Name, 200, required: true);
+        if (input.Siret is not null && Siret.Normalize(input.Siret) is null)
+            errors["siret"] = [CompanyRecords.InvalidSiret];
+        ApiValidation.Text(errors, "address", input.Address, 500);
+        if (ApiValidation.ExternalIdProblem(input.ExternalId) is { } externalProblem)
+            errors["externalId"] = [externalProblem];
+        if (errors.Count > 0)
+            return ApiProblem.Invalid(errors);
+        var ct = http.RequestAborted;
+        if (await db.SchoolCompanies.SingleOrDefaultAsync(l => l.CompanyId == id, ct) is not { } link)
+            return ApiProblem.NotFound("Cette entreprise est introuvable.");
+        var caller = ApiCaller.Of(http);
+        var edit = new Changes.CompanyEdit(input.Name, input.Address, input.Siret);
+        if (await CorrectAsync(db, () => link.ExternalId = input.ExternalId, "Une autre entreprise de l'école porte déjà cet identifiant externe.",
+                () => Changes.Corrections.EditCompanyAsync(db, id, edit, caller.StaffId, caller.ActorName, clock.GetUtcNow(), ct), ct) is { } refused)
+            return refused;
+        var company = await db.Companies.AsNoTracking().SingleAsync(c => c.Id == id, ct);
+        return TypedResults.Ok(Resource(company, link.ExternalId, link.DeactivatedAt is null));
+    }
+
+    private static async Task<IResult> UpdateContactAsync(Guid id, HttpContext http, PasserelleDb db, TimeProvider clock)
+    {
+        var (input, problem) = await ApiJson.ReadAsync<ContactUpdate>(http.Request);
+        if (problem is not null)
+            return problem;
+        var errors = new Dictionary<string, string[]>();
+        ApiValidation.Text(errors, "lastName", input!.LastName, 100, required: true);
+        ApiValidation.Text(errors, "firstName", input.FirstName, 100, required: true);
+        ApiValidation.Text(errors, "email", input.Email, 200, required: true);
+        ApiValidation.Text(errors, "phone", input.Phone, 30);
+        if (!errors.ContainsKey("email") && Common.EmailAddress.Normalize(input.Email) is null)
+            errors["email"] = ["L'adresse e-mail du contact n'est pas valide."];
+        if (ApiValidation.ExternalIdProblem(input.ExternalId) is { } externalProblem)
+            errors["externalId"] = [externalProblem];
+        if (errors.Count > 0)
+            return ApiProblem.Invalid(errors);
+        var ct = http.RequestAborted;
+        if (await db.SchoolContacts.SingleOrDefaultAsync(l => l.ContactId == id, ct) is not { } link)
+            return ApiProblem.NotFound("Ce contact est introuvable.");
+        var contact = await db.CompanyContacts.SingleAsync(c => c.Id == id, ct);
+        if (contact.ErasedAt is not null)
+            return ApiProblem.Of(StatusCodes.Status409Conflict, "Ce contact est effacé : ses informations ne se modifient plus.");
+        var caller = ApiCaller.Of(http);
+        var edit = new Changes.ContactEdit(input.LastName, input.FirstName, input.Phone, input.Email);
+        return await CorrectAsync(db, () => link.ExternalId = input.ExternalId, "Un autre contact de l'école porte déjà cet identifiant externe.",
+            async () => (await Changes.Corrections.EditContactAsync(db, contact, edit, caller.StaffId, caller.ActorName, clock.GetUtcNow(), ct)).Problem, ct)
+            ?? (IResult)TypedResults.Ok(Resource(contact, link.ExternalId, link.DeactivatedAt is null));
+    }
+
+    /// <summary>
+    /// A correction made by the back-office's own code (<see cref="Changes.Corrections"/>: its checks, its history, its mails) together
+    /// with the school's external id, in one transaction: a refusal of either changes nothing. The fields were checked before, so
+    /// what the correction still refuses is a conflict with what Passerelle holds (409): a SIRET fixed by a referral or another
+    /// company's, an address another account uses, a spontaneous application.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> CorrectAsync(PasserelleDb db, Action setExternalId, string externalIdTaken, Func<Task<string?>> correction,
+        CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        setExternalId();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            db.ChangeTracker.Clear();
+            return ApiProblem.Of(StatusCodes.Status409Conflict, externalIdTaken);
+        }
+        if (await correction() is { } refusal)
+        {
+            db.ChangeTracker.Clear();
+            return ApiProblem.Of(StatusCodes.Status409Conflict, refusal);
+        }
+        await transaction.CommitAsync(ct);
+        return null;
     }
 }

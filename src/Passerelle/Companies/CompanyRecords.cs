@@ -117,7 +117,7 @@ public static class CompanyRecords
     /// <summary>Adds an active offer to a company of the context's school.</summary>
     public static async Task<(JobOffer? Offer, string? Problem)> AddOfferAsync(
         PasserelleDb db, Guid companyId, string title, string description, string? location, DateOnly? startsOn, string? externalId,
-        DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, CancellationToken ct, ContractKind? contract = null)
     {
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
         if (OneLine.OrNull(title) is null || OneLine.OrNull(description) is null)
@@ -125,7 +125,7 @@ public static class CompanyRecords
         var offer = new JobOffer
         {
             Id = Guid.CreateVersion7(now), SchoolId = schoolId, CompanyId = companyId, Title = OneLine.Of(title), Description = description.Trim(),
-            Location = OneLine.OrNull(location), StartsOn = startsOn, IsActive = true, CreatedAt = now,
+            Location = OneLine.OrNull(location), StartsOn = startsOn, Contract = contract, IsActive = true, CreatedAt = now,
             ExternalId = externalId,
         };
         db.JobOffers.Add(offer);

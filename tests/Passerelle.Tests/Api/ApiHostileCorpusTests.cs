@@ -67,6 +67,9 @@ public sealed class ApiHostileCorpusTests
         yield return new("contact for other school's company", "POST", "/api/v1/contacts", """{"companyId":"{otherCompany}","lastName":"A","firstName":"B","email":"ab@example.org"}""", 404);
         yield return new("offer for other school's company", "POST", "/api/v1/offers", """{"companyId":"{otherCompany}","title":"T","description":"D"}""", 404);
         yield return new("other school's push", "GET", "/api/v1/pushes/{random}", Status: 404);
+        yield return new("other school's company corrected", "PUT", "/api/v1/companies/{otherCompany}", """{"name":"Rachetée"}""", 404);
+        yield return new("other school's contact corrected", "PUT", "/api/v1/contacts/{otherContact}", """{"lastName":"A","firstName":"B","email":"ab@example.org"}""", 404);
+        yield return new("other school's offer corrected", "PUT", "/api/v1/offers/{otherOffer}", """{"title":"T","description":"D"}""", 404);
         // Content types.
         yield return new("text/plain", "POST", "/api/v1/candidates", candidate, 415, ContentType: "text/plain");
         yield return new("form-urlencoded", "POST", "/api/v1/candidates", "lastName=Nom", 415, ContentType: "application/x-www-form-urlencoded");
@@ -106,6 +109,11 @@ public sealed class ApiHostileCorpusTests
         yield return new("appointment date not a date", "POST", "/api/v1/referrals/{referral}/answers", """{"party":"company","answer":"acceptCandidate","appointment":{"startsAt":"demain"}}""", Field: "appointment.startsAt");
         yield return new("start date impossible", "POST", "/api/v1/offers", """{"companyId":"{company}","title":"T","description":"D","startsOn":"2027-02-30"}""", Field: "startsOn");
         yield return new("active as text", "PATCH", "/api/v1/offers/{offer}", """{"active":"non"}""", Field: "active");
+        yield return new("unknown contract", "PUT", "/api/v1/offers/{offer}", """{"title":"T","description":"D","contract":"cdi"}""", Field: "contract");
+        yield return new("company corrected with a bad SIRET", "PUT", "/api/v1/companies/{company}", """{"name":"N","siret":"12345678901234"}""", Field: "siret");
+        yield return new("company corrected without name", "PUT", "/api/v1/companies/{company}", """{"address":"Bordeaux"}""", Field: "name");
+        yield return new("contact corrected with a bad e-mail", "PUT", "/api/v1/contacts/{contact}", """{"lastName":"A","firstName":"B","email":"pas une adresse"}""", Field: "email");
+        yield return new("offer corrected with a title too long", "PUT", "/api/v1/offers/{offer}", "{\"title\":\"" + new string('t', 201) + "\",\"description\":\"D\"}", Field: "title");
         yield return new("unknown document kind", "POST", "/api/v1/candidates/{candidate}/documents", null, Field: "kind", ContentType: "multipart");
         // Missing or invalid fields.
         yield return new("empty candidate", "POST", "/api/v1/candidates", "{}", Field: "lastName");

@@ -152,6 +152,8 @@ public sealed class OpenApiTests
                     continue;
                 var id = path.StartsWith("/api/v1/candidates/", StringComparison.Ordinal) ? s.Candidate.Id
                     : path.StartsWith("/api/v1/offers/", StringComparison.Ordinal) ? s.Offer.Id
+                    : path.StartsWith("/api/v1/companies/", StringComparison.Ordinal) ? s.Company.Id
+                    : path.StartsWith("/api/v1/contacts/", StringComparison.Ordinal) ? s.Contact.Id
                     : referral;
                 var filled = path.Replace("{externalId}", "ETU-REQ", StringComparison.Ordinal).Replace("{id}", id.ToString(), StringComparison.Ordinal);
                 // A form with neither file nor field for a multipart body.
