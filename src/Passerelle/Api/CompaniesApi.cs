@@ -223,6 +223,21 @@ public static class CompaniesApi
         return TypedResults.Ok(ApiQuery.Page(page, limit, r => Resource(r.contact, r.ExternalId, r.Active), r => ApiQuery.Cursor(r.AddedAt, r.contact.Id)));
     }
 
+    /// <summary>A contact's fields as the API checks them (422 by field), for a new contact and a correction alike.</summary>
+    private static Dictionary<string, string[]> ContactErrors(string? lastName, string? firstName, string? email, string? phone, string? externalId)
+    {
+        var errors = new Dictionary<string, string[]>();
+        ApiValidation.Text(errors, "lastName", lastName, 100, required: true);
+        ApiValidation.Text(errors, "firstName", firstName, 100, required: true);
+        ApiValidation.Text(errors, "email", email, 200, required: true);
+        ApiValidation.Text(errors, "phone", phone, 30);
+        if (!errors.ContainsKey("email") && Common.EmailAddress.Normalize(email) is null)
+            errors["email"] = ["L'adresse e-mail du contact n'est pas valide."];
+        if (ApiValidation.ExternalIdProblem(externalId) is { } externalProblem)
+            errors["externalId"] = [externalProblem];
+        return errors;
+    }
+
     private static ContactResource Resource(CompanyContact c, string? externalId, bool active = true) =>
         new(c.Id, externalId, c.CompanyId, c.LastName, c.FirstName, c.Email, c.Phone, active, c.PendingEmail);
 
@@ -240,17 +255,9 @@ public static class CompaniesApi
         var (input, problem) = await ApiJson.ReadAsync<ContactInput>(http.Request);
         if (problem is not null)
             return problem;
-        var errors = new Dictionary<string, string[]>();
-        if (input!.CompanyId is null)
+        var errors = ContactErrors(input!.LastName, input.FirstName, input.Email, input.Phone, input.ExternalId);
+        if (input.CompanyId is null)
             errors["companyId"] = ["Indiquez l'entreprise du contact."];
-        ApiValidation.Text(errors, "lastName", input.LastName, 100, required: true);
-        ApiValidation.Text(errors, "firstName", input.FirstName, 100, required: true);
-        ApiValidation.Text(errors, "email", input.Email, 200, required: true);
-        ApiValidation.Text(errors, "phone", input.Phone, 30);
-        if (!errors.ContainsKey("email") && Common.EmailAddress.Normalize(input.Email) is null)
-            errors["email"] = ["L'adresse e-mail du contact n'est pas valide."];
-        if (ApiValidation.ExternalIdProblem(input.ExternalId) is { } externalProblem)
-            errors["externalId"] = [externalProblem];
         if (errors.Count > 0)
             return ApiProblem.Invalid(errors);
         var ct = http.RequestAborted;
@@ -265,6 +272,18 @@ public static class CompaniesApi
         var invitation = added.Invitation!;
         return TypedResults.Accepted((string?)null, new ContactInvitationResource(invitation.Id, invitation.CompanyId, invitation.Email, invitation.CreatedAt,
             "Cette adresse est celle d'un compte Passerelle Entreprises : une invitation lui est envoyée ; le contact apparaîtra dès qu'il l'aura acceptée."));
+    }
+
+    /// <summary>An offer's fields as the API checks them (422 by field), for a new offer and a correction alike.</summary>
+    private static Dictionary<string, string[]> OfferErrors(string? title, string? description, string? location, string? externalId)
+    {
+        var errors = new Dictionary<string, string[]>();
+        ApiValidation.Text(errors, "title", title, 200, required: true);
+        ApiValidation.Text(errors, "description", description, 4000, required: true);
+        ApiValidation.Text(errors, "location", location, 200);
+        if (ApiValidation.ExternalIdProblem(externalId) is { } externalProblem)
+            errors["externalId"] = [externalProblem];
+        return errors;
     }
 
     private static OfferResource Resource(JobOffer o) =>
@@ -303,14 +322,9 @@ public static class CompaniesApi
         var (input, problem) = await ApiJson.ReadAsync<OfferInput>(http.Request);
         if (problem is not null)
             return problem;
-        var errors = new Dictionary<string, string[]>();
-        if (input!.CompanyId is null)
+        var errors = OfferErrors(input!.Title, input.Description, input.Location, input.ExternalId);
+        if (input.CompanyId is null)
             errors["companyId"] = ["Indiquez l'entreprise de l'offre."];
-        ApiValidation.Text(errors, "title", input.Title, 200, required: true);
-        ApiValidation.Text(errors, "description", input.Description, 4000, required: true);
-        ApiValidation.Text(errors, "location", input.Location, 200);
-        if (ApiValidation.ExternalIdProblem(input.ExternalId) is { } externalProblem)
-            errors["externalId"] = [externalProblem];
         if (errors.Count > 0)
             return ApiProblem.Invalid(errors);
         var ct = http.RequestAborted;
@@ -344,12 +358,7 @@ public static class CompaniesApi
         var (input, problem) = await ApiJson.ReadAsync<OfferUpdate>(http.Request);
         if (problem is not null)
             return problem;
-        var errors = new Dictionary<string, string[]>();
-        ApiValidation.Text(errors, "title", input!.Title, 200, required: true);
-        ApiValidation.Text(errors, "description", input.Description, 4000, required: true);
-        ApiValidation.Text(errors, "location", input.Location, 200);
-        if (ApiValidation.ExternalIdProblem(input.ExternalId) is { } externalProblem)
-            errors["externalId"] = [externalProblem];
+        var errors = OfferErrors(input!.Title, input.Description, input.Location, input.ExternalId);
         if (errors.Count > 0)
             return ApiProblem.Invalid(errors);
         var ct = http.RequestAborted;
@@ -393,15 +402,7 @@ public static class CompaniesApi
         var (input, problem) = await ApiJson.ReadAsync<ContactUpdate>(http.Request);
         if (problem is not null)
             return problem;
-        var errors = new Dictionary<string, string[]>();
-        ApiValidation.Text(errors, "lastName", input!.LastName, 100, required: true);
-        ApiValidation.Text(errors, "firstName", input.FirstName, 100, required: true);
-        ApiValidation.Text(errors, "email", input.Email, 200, required: true);
-        ApiValidation.Text(errors, "phone", input.Phone, 30);
-        if (!errors.ContainsKey("email") && Common.EmailAddress.Normalize(input.Email) is null)
-            errors["email"] = ["L'adresse e-mail du contact n'est pas valide."];
-        if (ApiValidation.ExternalIdProblem(input.ExternalId) is { } externalProblem)
-            errors["externalId"] = [externalProblem];
+        var errors = ContactErrors(input!.LastName, input.FirstName, input.Email, input.Phone, input.ExternalId);
         if (errors.Count > 0)
             return ApiProblem.Invalid(errors);
         var ct = http.RequestAborted;
