@@ -42,13 +42,7 @@ public static class Corrections
         if (edit.Contract is { } contract && !Enum.IsDefined(contract))
             return "Choisissez un type de contrat dans la liste.";
 
-        var changes = new ChangeSet()
-            .Compare("Intitulé", offer.Title, title)
-            .Compare("Description", offer.Description, description)
-            .Compare("Lieu", offer.Location, location)
-            .Compare("Contrat", JobOffer.ContractLabel(offer.Contract), JobOffer.ContractLabel(edit.Contract))
-            .Compare("Début", Day(offer.StartsOn), Day(edit.StartsOn))
-            .Compare("État", offer.IsActive ? "Active" : "Inactive", edit.IsActive ? "Active" : "Inactive");
+        var changes = OfferChanges(offer, edit with { Title = title, Description = description, Location = location });
         offer.Title = title;
         offer.Description = description;
         offer.Location = location;
@@ -59,6 +53,15 @@ public static class Corrections
         await db.SaveChangesAsync(ct);
         return null;
     }
+
+    /// <summary>What an offer's history says of an edit (its values already checked and cleaned): each field it changes.</summary>
+    public static ChangeSet OfferChanges(JobOffer offer, OfferEdit edit) => new ChangeSet()
+        .Compare("Intitulé", offer.Title, edit.Title)
+        .Compare("Description", offer.Description, edit.Description)
+        .Compare("Lieu", offer.Location, edit.Location)
+        .Compare("Contrat", JobOffer.ContractLabel(offer.Contract), JobOffer.ContractLabel(edit.Contract))
+        .Compare("Début", Day(offer.StartsOn), Day(edit.StartsOn))
+        .Compare("État", offer.IsActive ? "Active" : "Inactive", edit.IsActive ? "Active" : "Inactive");
 
     /// <summary>
     /// A company is shared by the schools that work with it: its name and address change for all of them. Its SIRET can

@@ -60,14 +60,14 @@ public static class ImportCommands
                 await AnsiConsole.Progress().StartAsync(async context =>
                 {
                     var task = context.AddTask($"Import dans {found.Name}", maxValue: Math.Max(1, total));
-                    report = await Importer.RunAsync(schoolDb, plan, now, new Progress<int>(done => task.Value = done), ct);
+                    report = await Importer.RunAsync(schoolDb, plan, ImportedBy.CommandLine, now, new Progress<int>(done => task.Value = done), ct);
                     task.Value = task.MaxValue;
                 });
             }
             else
             {
                 var progress = new SynchronousProgress(done => Console.WriteLine($"{done}/{total} lignes écrites"));
-                report = await Importer.RunAsync(schoolDb, plan, now, progress, ct);
+                report = await Importer.RunAsync(schoolDb, plan, ImportedBy.CommandLine, now, progress, ct);
             }
             if (report.Problem is not null)
             {

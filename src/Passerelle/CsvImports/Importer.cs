@@ -58,6 +58,14 @@ public sealed class ImportPlan
 }
 
 /// <summary>What an import did.</summary>
+/// <summary>Who imports, as the history of the offers a file changes names them: a staff member on the page, none from the command line.</summary>
+public sealed record ImportedBy(Guid? StaffId, string Name)
+{
+    public static readonly ImportedBy CommandLine = new(null, "Import CSV (ligne de commande)");
+
+    public static ImportedBy Staff(Guid staffId, string staffName) => new(staffId, $"{staffName} (import CSV)");
+}
+
 public sealed record ImportReport(int Created, int Updated, IReadOnlyList<RejectedRow> Rejected, string? Problem = null);
 
 /// <summary>
@@ -254,14 +262,14 @@ public static class Importer
     private const int Batch = 500;
 
     /// <summary>Writes a checked plan, in one transaction; <paramref name="progress"/> hears the number of rows written so far.</summary>
-    public static async Task<ImportReport> RunAsync(PasserelleDb db, ImportPlan plan, DateTimeOffset now, IProgress<int>? progress, CancellationToken ct)
+    public static async Task<ImportReport> RunAsync(PasserelleDb db, ImportPlan plan, ImportedBy by, DateTimeOffset now, IProgress<int>? progress, CancellationToken ct)
     {
         if (plan.Problem is not null)
             throw new InvalidOperationException("This file cannot be imported: " + plan.Problem);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         try
         {
-            await WriteAsync(db, plan, now, progress, ct);
+            await WriteAsync(db, plan, by, now, progress, ct);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation() || e is DbUpdateConcurrencyException)
         {
@@ -278,7 +286,7 @@ public static class Importer
     public const string ChangedMeanwhile =
         "Une ligne du fichier a été enregistrée entre-temps par quelqu'un d'autre (même identifiant externe ou même adresse), ou un candidat à mettre à jour a été effacé : rien n'est importé. Vérifiez le fichier de nouveau.";
 
-    private static async Task WriteAsync(PasserelleDb db, ImportPlan plan, DateTimeOffset now, IProgress<int>? progress, CancellationToken ct)
+    private static async Task WriteAsync(PasserelleDb db, ImportPlan plan, ImportedBy by, DateTimeOffset now, IProgress<int>? progress, CancellationToken ct)
     {
         var written = 0;
         async Task SavedAsync(int count)
@@ -322,6 +330,9 @@ public static class Importer
                 foreach (var (id, values) in batch)
                 {
                     var offer = offers[id];
+                    // In the offer's history, as an edit in Passerelle École would be.
+                    Changes.Corrections.OfferChanges(offer, new Changes.OfferEdit(values.Title, values.Description, values.Location, offer.Contract,
+                        values.StartsOn, values.Active ?? offer.IsActive)).Record(db, Changes.ChangeSubject.JobOffer, offer.Id, by.StaffId, by.Name, now);
                     (offer.Title, offer.Description, offer.Location, offer.StartsOn, offer.IsActive) =
                         (values.Title, values.Description, values.Location, values.StartsOn, values.Active ?? offer.IsActive);
                 }

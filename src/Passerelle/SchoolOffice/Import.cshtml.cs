@@ -57,7 +57,7 @@ public sealed class ImportModel(PasserelleDb db, ImportUploads uploads, TimeProv
         var plan = await Importer.CheckAsync(Db, Kind, content, ct);
         if (plan.Problem is not null)
             return Invalid(plan.Problem);
-        var report = await Importer.RunAsync(Db, plan, clock.GetUtcNow(), null, ct);
+        var report = await Importer.RunAsync(Db, plan, ImportedBy.Staff(StaffId, StaffName), clock.GetUtcNow(), null, ct);
         if (report.Problem is not null)
             return Invalid(report.Problem);
         Report = report;

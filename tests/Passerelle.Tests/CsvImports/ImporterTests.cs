@@ -57,7 +57,7 @@ public sealed class ImporterTests
         plan.Rows.Select(r => r.Line).ShouldBe([2, 3, 8], file);
         (await db.Candidates.CountAsync()).ShouldBe(1, "checking writes nothing");
 
-        var report = await Importer.RunAsync(db, plan, Seed.Now, null, CancellationToken.None);
+        var report = await Importer.RunAsync(db, plan, ImportedBy.CommandLine, Seed.Now, null, CancellationToken.None);
         report.ShouldBe(new ImportReport(3, 0, plan.Rejected));
         db.ChangeTracker.Clear();
         var martin = await db.Candidates.SingleAsync(c => c.ExternalId == "ETU-2");
@@ -66,7 +66,7 @@ public sealed class ImporterTests
         (await db.Candidates.SingleAsync(c => c.ExternalId == "ETU-1")).Phone.ShouldBe("06 01 02 03 04");
 
         // The same file again updates (by external id, or by e-mail without one): nothing is duplicated.
-        var again = await Importer.RunAsync(db, await Importer.CheckAsync(db, ImportKind.Candidates, content, CancellationToken.None), Seed.Now, null, CancellationToken.None);
+        var again = await Importer.RunAsync(db, await Importer.CheckAsync(db, ImportKind.Candidates, content, CancellationToken.None), ImportedBy.CommandLine, Seed.Now, null, CancellationToken.None);
         (again.Created, again.Updated).ShouldBe((0, 3));
         (await db.Candidates.CountAsync()).ShouldBe(4);
     }
@@ -124,7 +124,7 @@ public sealed class ImporterTests
                 .SetProperty(c => c.ErasedAt, Seed.Now).SetProperty(c => c.LastName, "").SetProperty(c => c.FirstName, "Candidat effacé")
                 .SetProperty(c => c.Email, "").SetProperty(c => c.ExternalId, (string?)null));
 
-        var report = await Importer.RunAsync(db, plan, Seed.Now, null, CancellationToken.None);
+        var report = await Importer.RunAsync(db, plan, ImportedBy.CommandLine, Seed.Now, null, CancellationToken.None);
         (report.Created, report.Updated, report.Problem).ShouldBe((0, 0, Importer.ChangedMeanwhile));
         await using var check = database.NewContext().ForSchool(schoolId);
         var row = await check.Candidates.SingleAsync(c => c.Id == candidateId);
@@ -152,7 +152,7 @@ public sealed class ImporterTests
             await other.SaveChangesAsync();
         }
 
-        var report = await Importer.RunAsync(db, plan, Seed.Now, null, CancellationToken.None);
+        var report = await Importer.RunAsync(db, plan, ImportedBy.CommandLine, Seed.Now, null, CancellationToken.None);
         (report.Created, report.Updated, report.Problem).ShouldBe((0, 0, Importer.ChangedMeanwhile));
         db.ChangeTracker.Clear();
         (await db.Candidates.CountAsync()).ShouldBe(before + 1, "only the other person's candidate: Léa was not imported either");
@@ -185,7 +185,7 @@ public sealed class ImporterTests
             "7: Indiquez l'intitulé et la description de l'offre.",
             "8: « peut-être » : indiquez oui ou non pour l'offre active.",
         ]);
-        (await Importer.RunAsync(db, plan, Seed.Now, null, CancellationToken.None)).Created.ShouldBe(2);
+        (await Importer.RunAsync(db, plan, ImportedBy.CommandLine, Seed.Now, null, CancellationToken.None)).Created.ShouldBe(2);
         db.ChangeTracker.Clear();
         var web = await db.JobOffers.SingleAsync(o => o.ExternalId == "OFF-1");
         (web.Title, web.Description, web.Location, web.StartsOn, web.IsActive, web.CompanyId)
@@ -193,11 +193,17 @@ public sealed class ImporterTests
         (await db.JobOffers.SingleAsync(o => o.ExternalId == "OFF-4")).IsActive.ShouldBeFalse();
 
         var update = $"siret;titre;description;active;identifiant externe\n{siret};Alternance web (2 postes);Deux ans;non;OFF-1\n";
-        var report = await Importer.RunAsync(db, await Importer.CheckAsync(db, ImportKind.Offers, Encoding.UTF8.GetBytes(update), CancellationToken.None), Seed.Now, null, CancellationToken.None);
+        var report = await Importer.RunAsync(db, await Importer.CheckAsync(db, ImportKind.Offers, Encoding.UTF8.GetBytes(update), CancellationToken.None), ImportedBy.CommandLine, Seed.Now, null, CancellationToken.None);
         (report.Created, report.Updated).ShouldBe((0, 1));
         db.ChangeTracker.Clear();
         var updated = await db.JobOffers.SingleAsync(o => o.ExternalId == "OFF-1");
         (updated.Title, updated.IsActive).ShouldBe(("Alternance web (2 postes)", false));
+        // The offer's history says what the file changed and who imported it, as after an edit in Passerelle École.
+        var history = await db.ChangeRecords.Where(c => c.SubjectId == updated.Id).ToListAsync();
+        history.Single().ActorName.ShouldBe("Import CSV (ligne de commande)");
+        history.Single().Fields().Select(f => (f.Field, f.Before, f.After)).ShouldBe([
+            ("Intitulé", "Alternance web", "Alternance web (2 postes)"), ("Description", "Deux ans, en équipe", "Deux ans"),
+            ("Lieu", "Bordeaux", null), ("Début", "01/09/2027", null), ("État", "Active", "Inactive")]);
 
         // A file without the "active" column leaves each offer as it is; an offer does not move to another company.
         var (second, _) = await Passerelle.Companies.CompanyRecords.AddAsync(db, "Seconde SA", Seed.NextSiret(), null, false, Seed.Now, CancellationToken.None);
@@ -205,7 +211,7 @@ public sealed class ImporterTests
         var moved = await Importer.CheckAsync(db, ImportKind.Offers, Encoding.UTF8.GetBytes(again), CancellationToken.None);
         moved.Rejected.Select(r => $"{r.Line}: {r.Reason}").ShouldBe(
             ["3: L'offre « OFF-4 » est celle d'une autre entreprise : l'entreprise d'une offre ne change pas (créez une nouvelle offre)."]);
-        (await Importer.RunAsync(db, moved, Seed.Now, null, CancellationToken.None)).Updated.ShouldBe(1);
+        (await Importer.RunAsync(db, moved, ImportedBy.CommandLine, Seed.Now, null, CancellationToken.None)).Updated.ShouldBe(1);
         db.ChangeTracker.Clear();
         (await db.JobOffers.SingleAsync(o => o.ExternalId == "OFF-1")).IsActive.ShouldBeFalse("the file did not say");
         (await db.JobOffers.SingleAsync(o => o.ExternalId == "OFF-4")).CompanyId.ShouldBe(school.Company.Id);
