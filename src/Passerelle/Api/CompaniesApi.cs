@@ -422,7 +422,7 @@ public static class CompaniesApi
     /// A correction made by the back-office's own code (<see cref="Changes.Corrections"/>: its checks, its history, its mails) together
     /// with the school's external id, in one transaction: a refusal of either changes nothing. The fields were checked before, so
     /// what the correction still refuses is a conflict with what Passerelle holds (409): a SIRET fixed by a referral or another
-    /// company's, an address another account uses, a spontaneous application.
+    /// company's, an address another account uses.
     /// </summary>
     private static async Task<ProblemHttpResult?> CorrectAsync(PasserelleDb db, Action setExternalId, string externalIdTaken, Func<Task<string?>> correction,
         CancellationToken ct)
