@@ -136,7 +136,8 @@ public static class CompaniesApi
 
     private static readonly ApiListParameters ContactFilters = new(
         ApiParameter.Id("companyId", "Les contacts de cette entreprise."),
-        ApiParameter.Text("externalId", "L'identifiant du contact dans la plateforme de l'école.", CandidatesApi.MaxExternalIdLength));
+        ApiParameter.Text("externalId", "L'identifiant du contact dans la plateforme de l'école.", CandidatesApi.MaxExternalIdLength),
+        ApiParameter.Text("email", "L'adresse e-mail du contact, sans distinction de casse : pour retrouver un contact que l'école a ajouté à la main.", Common.EmailAddress.MaxLength));
 
     private static readonly ApiListParameters OfferFilters = new(
         ApiParameter.Id("companyId", "Les offres de cette entreprise."),
@@ -206,8 +207,12 @@ public static class CompaniesApi
         var query = new ApiQuery(http.Request.Query, ContactFilters);
         var companyId = query.Id("companyId");
         var externalId = query.Text("externalId");
+        var emailText = query.Text("email");
         var limit = query.Limit();
         var after = query.AfterAdded();
+        var email = Common.EmailAddress.Normalize(emailText);
+        if (emailText is not null && email is null)
+            query.Errors["email"] = ["« email » n'est pas une adresse e-mail valide."];
         if (!query.IsValid)
             return ApiProblem.Invalid(query.Errors);
         var rows = from link in db.SchoolContacts
@@ -217,6 +222,8 @@ public static class CompaniesApi
             rows = rows.Where(r => r.contact.CompanyId == company);
         if (externalId is not null)
             rows = rows.Where(r => r.ExternalId == externalId);
+        if (email is not null)
+            rows = rows.Where(r => r.contact.Email == email);
         if (after is var (addedAt, afterId))
             rows = rows.Where(r => r.AddedAt > addedAt || (r.AddedAt == addedAt && r.contact.Id.CompareTo(afterId) > 0));
         var page = await ApiQuery.TakePage(rows.AsNoTracking().OrderBy(r => r.AddedAt).ThenBy(r => r.contact.Id), limit).ToListAsync(http.RequestAborted);

@@ -205,6 +205,12 @@ public sealed class ApiTests
         (await ApiWorld.BodyAsync(invited))["email"]!.GetValue<string>().ShouldBe("claire.durand@acme.example");
         await ApiWorld.ProblemAsync(await world.Client(world.OtherKey).GetAsync($"/api/v1/contacts/{contactId}"), 404);
         (await ApiWorld.GetAsync(client, $"/api/v1/contacts?companyId={companyId}"))["items"]!.AsArray().Single()!["externalId"]!.GetValue<string>().ShouldBe("CT-1");
+        // Found by address too, whatever its case: a contact the school typed in before it had a platform.
+        (await ApiWorld.GetAsync(client, "/api/v1/contacts?email=Claire.DURAND%40acme.example"))["items"]!.AsArray().Single()!["id"]!.GetValue<Guid>().ShouldBe(contactId);
+        (await ApiWorld.GetAsync(client, "/api/v1/contacts?email=personne%40acme.example"))["items"]!.AsArray().ShouldBeEmpty();
+        (await ApiWorld.GetAsync(world.Client(world.OtherKey), "/api/v1/contacts?email=claire.durand%40acme.example"))["items"]!.AsArray()
+            .ShouldBeEmpty("the other school was only able to invite them");
+        (await ApiWorld.ProblemAsync(await client.GetAsync("/api/v1/contacts?email=claire"), 422))["errors"]!["email"].ShouldNotBeNull();
 
         var offer = await ApiWorld.PostAsync(client, "/api/v1/offers",
             new { companyId, title = "Alternance\n\tweb", description = "Deux ans\nau siège", location = "Bordeaux  Lac", startsOn = "2027-09-01", externalId = "OFF-1" });
