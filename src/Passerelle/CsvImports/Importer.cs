@@ -57,7 +57,6 @@ public sealed class ImportPlan
         : ["SIRET", "Intitulé", "Lieu", "Date de début", "Identifiant externe"];
 }
 
-/// <summary>What an import did.</summary>
 /// <summary>Who imports, as the history of the offers a file changes names them: a staff member on the page, none from the command line.</summary>
 public sealed record ImportedBy(Guid? StaffId, string Name)
 {
@@ -66,6 +65,7 @@ public sealed record ImportedBy(Guid? StaffId, string Name)
     public static ImportedBy Staff(Guid staffId, string staffName) => new(staffId, $"{staffName} (import CSV)");
 }
 
+/// <summary>What an import did.</summary>
 public sealed record ImportReport(int Created, int Updated, IReadOnlyList<RejectedRow> Rejected, string? Problem = null);
 
 /// <summary>
