@@ -29,6 +29,7 @@ public static class ApiEndpoints
             options.AddOperationTransformer(ApiExamples.AddAsync);
             options.AddOperationTransformer(DescribeListParametersAsync);
             options.AddOperationTransformer(DescribePathParametersAsync);
+            options.AddOperationTransformer(DescribeIdempotencyAsync);
             options.AddSchemaTransformer(RequiredFieldsAsync);
             options.AddDocumentTransformer(Webhooks.WebhookDocumentation.DescribeAsync);
         });
@@ -100,6 +101,36 @@ public static class ApiEndpoints
             Name = "cursor", In = ParameterLocation.Query, Description = "Le nextCursor de la page précédente, tel quel ; absent pour la première page.",
             Schema = new OpenApiSchema { Type = JsonSchemaType.String },
         });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A creation that takes an <c>Idempotency-Key</c> (<see cref="Idempotency.RunAsync"/>): the header in its OpenAPI operation.</summary>
+    public static RouteHandlerBuilder Idempotent(this RouteHandlerBuilder builder) => builder.WithMetadata(new IdempotentCreation());
+
+    private sealed record IdempotentCreation;
+
+    private static Task DescribeIdempotencyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<IdempotentCreation>().Any())
+            return Task.CompletedTask;
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = Idempotency.Header, In = ParameterLocation.Header,
+            Description = "Facultatif, recommandé : une clé de votre choix pour cette requête (un UUID, par exemple). La même requête renvoyée avec " +
+                "la même clé dans les 24 heures (après une coupure, un délai dépassé) reçoit la première réponse, sans rien créer ni envoyer de plus ; " +
+                "la même clé avec un autre corps est refusée (422).",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = Idempotency.MaxKeyLength, Pattern = "^[!-~]+$" },
+        });
+        if (operation.Responses?.TryGetValue("201", out var created) == true && created is OpenApiResponse response)
+        {
+            response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            response.Headers[Idempotency.ReplayedHeader] = new OpenApiHeader
+            {
+                Description = "true quand la réponse est celle d'une requête précédente de même clé (rien n'a été créé de nouveau).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["true"] },
+            };
+        }
         return Task.CompletedTask;
     }
 

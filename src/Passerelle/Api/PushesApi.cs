@@ -41,8 +41,10 @@ public static class PushesApi
         var group = api.MapGroup("/pushes").WithTags("Push CV");
         group.MapPost("", CreateAsync).WithName("CreatePush").WithSummary("Proposer des profils à des contacts (push CV)")
             .WithDescription("Tout ou rien : un candidat sans accord, un document qui n'est pas le sien ou un profil déjà proposé à ce contact " +
-                "depuis moins de 90 jours refuse l'envoi (422, chaque raison sous errors.profiles). Un push, donc un e-mail, par contact.")
-            .Accepts<NewPushRequest>("application/json").Produces<NewPushResponse>(StatusCodes.Status201Created).ApiErrors(400, 404, 409, 413, 415, 422);
+                "depuis moins de 90 jours refuse l'envoi (422, chaque raison sous errors.profiles). Un push, donc un e-mail, par contact. " +
+                "Avec l'en-tête Idempotency-Key, la même requête renvoyée (dans les 24 heures) donne la même réponse sans rien envoyer de plus.")
+            .Accepts<NewPushRequest>("application/json").Produces<NewPushResponse>(StatusCodes.Status201Created).ApiErrors(400, 404, 409, 413, 415, 422)
+            .Idempotent();
         group.MapGet("", ListAsync).WithName("ListPushes").WithSummary("Lister les push CV")
             .WithDescription("Par pages (cursor, limit), du plus ancien au plus récent.").ListParameters(ListFilters)
             .Produces<ApiPage<PushResource>>().ApiErrors(404, 422);
@@ -52,7 +54,7 @@ public static class PushesApi
 
     private const string ModuleOff = "Le module push CV n'est pas activé pour cette école (Passerelle École, Paramètres).";
 
-    private static async Task<IResult> CreateAsync(HttpContext http, PasserelleDb db, CvPushActions pushes)
+    private static async Task<IResult> CreateAsync(HttpContext http, PasserelleDb db, CvPushActions pushes, TimeProvider clock)
     {
         var ct = http.RequestAborted;
         if (!await CvPushActions.IsEnabledAsync(db, ct))
@@ -79,13 +81,20 @@ public static class PushesApi
             return ApiProblem.Invalid(errors);
 
         var caller = ApiCaller.Of(http);
-        var result = await pushes.PushAsync(
-            request.Profiles!.Select(p => new ProfileToPush(p.CandidateId!.Value, p.DocumentIds ?? [])).ToList(),
-            request.ContactIds!.Distinct().ToList(), request.Message, caller.Actor(), caller.StaffId, ct);
-        if (!result.Succeeded)
-            return ApiProblem.Invalid(new Dictionary<string, string[]> { ["profiles"] = [.. result.Problems] }, string.Join(" ", result.Problems));
-        var resources = await ResourcesAsync(db, db.CvPushes.Where(p => result.PushIds.Contains(p.Id)), ct);
-        return TypedResults.Created(resources.Count == 1 ? $"{ApiAccess.Root}/pushes/{resources[0].Id}" : (string?)null, new NewPushResponse(resources));
+        return await Idempotency.RunAsync(http, db, request, async ct =>
+        {
+            var result = await pushes.PushAsync(
+                request.Profiles!.Select(p => new ProfileToPush(p.CandidateId!.Value, p.DocumentIds ?? [])).ToList(),
+                request.ContactIds!.Distinct().ToList(), request.Message, caller.Actor(), caller.StaffId, ct);
+            if (!result.Succeeded)
+            {
+                var refused = ApiProblem.Invalid(new Dictionary<string, string[]> { ["profiles"] = [.. result.Problems] }, string.Join(" ", result.Problems));
+                return new Idempotency.Answer(refused.StatusCode, refused);
+            }
+            var resources = await ResourcesAsync(db, db.CvPushes.Where(p => result.PushIds.Contains(p.Id)), ct);
+            return new Idempotency.Answer(StatusCodes.Status201Created, new NewPushResponse(resources),
+                resources.Count == 1 ? $"{ApiAccess.Root}/pushes/{resources[0].Id}" : null);
+        }, clock);
     }
 
     private static readonly ApiListParameters ListFilters = new(

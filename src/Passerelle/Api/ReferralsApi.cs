@@ -127,7 +127,8 @@ public static class ReferralsApi
         group.MapPost("", CreateAsync).WithName("CreateReferrals").WithSummary("Créer des mises en relation")
             .WithDescription("Une offre, un contact, un ou plusieurs candidats : tout ou rien. L'offre est envoyée à chaque candidat par e-mail. " +
                 "Avec l'en-tête Idempotency-Key, la même requête renvoyée (dans les 24 heures) donne la même réponse sans rien créer de plus.")
-            .Accepts<NewReferralsRequest>("application/json").Produces<NewReferralsResponse>(StatusCodes.Status201Created).ApiErrors(400, 404, 413, 415, 422);
+            .Accepts<NewReferralsRequest>("application/json").Produces<NewReferralsResponse>(StatusCodes.Status201Created).ApiErrors(400, 404, 413, 415, 422)
+            .Idempotent();
         group.MapGet("", ListAsync).WithName("ListReferrals").WithSummary("Lister les mises en relation")
             .WithDescription("Par pages (limit, 50 par défaut, 200 au plus), dans l'ordre de création ; nextCursor donne la page suivante, " +
                 "stable même si des mises en relation sont créées entre-temps.")

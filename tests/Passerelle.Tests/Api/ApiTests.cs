@@ -623,12 +623,24 @@ public sealed class ApiTests
         {
             await db.Schools.Where(x => x.Id == s.School.Id).ExecuteUpdateAsync(set => set.SetProperty(x => x.PushCvEnabled, true));
         }
-        var noConsent = await ApiWorld.ProblemAsync(await client.PostAsync("/api/v1/pushes", ApiWorld.Json(body)), 422);
+        // With an Idempotency-Key, as a platform should send it: a refusal leaves the key free for the corrected request.
+        var key = Guid.NewGuid().ToString();
+        HttpRequestMessage Keyed() => new(HttpMethod.Post, "/api/v1/pushes") { Content = ApiWorld.Json(body), Headers = { { Idempotency.Header, key } } };
+        var noConsent = await ApiWorld.ProblemAsync(await client.SendAsync(Keyed()), 422);
         noConsent["errors"]!["profiles"]![0]!.GetValue<string>().ShouldContain("n'a pas donné son accord");
 
         await using (var db = world.Db())
             await db.Candidates.Where(c => c.Id == s.Candidate.Id).ExecuteUpdateAsync(set => set.SetProperty(c => c.PushConsentAt, Seed.Now.AddDays(-1)));
-        var created = await ApiWorld.PostAsync(client, "/api/v1/pushes", body);
+        var first = await client.SendAsync(Keyed());
+        var created = await ApiWorld.BodyAsync(first);
+        first.StatusCode.ShouldBe(HttpStatusCode.Created, created.ToJsonString());
+        first.Headers.Contains(Idempotency.ReplayedHeader).ShouldBeFalse();
+        // Sent again after a lost answer: the first answer, and no second mail to the company.
+        var replay = await client.SendAsync(Keyed());
+        replay.StatusCode.ShouldBe(HttpStatusCode.Created);
+        replay.Headers.GetValues(Idempotency.ReplayedHeader).Single().ShouldBe("true");
+        replay.Headers.Location.ShouldBe(first.Headers.Location);
+        JsonNode.DeepEquals(await ApiWorld.BodyAsync(replay), created).ShouldBeTrue();
         var push = created["pushes"]!.AsArray().Single()!;
         push["pushedBy"]!.GetValue<string>().ShouldBe("MARTIN Benoît", "the key acts in the name of its creator");
         push["message"]!.GetValue<string>().ShouldBe("Profil sérieux");

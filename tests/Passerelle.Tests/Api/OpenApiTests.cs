@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Api;
 using Passerelle.Storage;
 using Passerelle.Tests.Browser;
 using Passerelle.Tests.Infrastructure;
@@ -120,6 +121,21 @@ public sealed class OpenApiTests
         }
         var answers = document["paths"]!["/api/v1/referrals/{id}/answers"]!["post"]!["responses"]!.AsObject().Select(r => r.Key).ToList();
         answers.ShouldBe(["200", "400", "401", "404", "409", "415", "422", "429"], ignoreOrder: true);
+
+        // The creations that send mail take an Idempotency-Key, and a generated client offers it: in the header, with its bounds.
+        var idempotent = document["paths"]!.AsObject()
+            .SelectMany(p => p.Value!.AsObject().Select(o => (Operation: $"{o.Key.ToUpperInvariant()} {p.Key}", Parameters: o.Value!["parameters"]?.AsArray() ?? [])))
+            .Where(o => o.Parameters.Any(p => p!["name"]!.GetValue<string>() == Idempotency.Header))
+            .ToList();
+        idempotent.Select(o => o.Operation).ShouldBe(["POST /api/v1/referrals", "POST /api/v1/pushes"], ignoreOrder: true);
+        foreach (var (operation, parameters) in idempotent)
+        {
+            var header = parameters.Single(p => p!["name"]!.GetValue<string>() == Idempotency.Header)!;
+            (header["in"]!.GetValue<string>(), header["required"]?.GetValue<bool>() ?? false, header["schema"]!["maxLength"]!.GetValue<int>())
+                .ShouldBe(("header", false, Idempotency.MaxKeyLength), operation);
+            var path = operation.Split(' ')[1];
+            document["paths"]![path]!["post"]!["responses"]!["201"]!["headers"]![Idempotency.ReplayedHeader].ShouldNotBeNull(operation);
+        }
     }
 
     /// <summary>
