@@ -456,7 +456,7 @@ public sealed class ApiTests
             return [.. (await db.ChangeRecords.Where(c => c.SubjectId == subject).OrderBy(c => c.ChangedAt).ToListAsync())
                 .SelectMany(c => c.Fields().Select(f => (f.Field, f.Before, f.After, c.ActorName)))];
         }
-        static async Task<JsonObject> PutAsync(HttpClient client, string path, object body, int status = 200, HttpMethod? method = null)
+        static async Task<JsonObject> ChangeAsync(HttpClient client, string path, object body, int status = 200, HttpMethod? method = null)
         {
             var response = await client.SendAsync(new HttpRequestMessage(method ?? HttpMethod.Put, path) { Content = ApiWorld.Json(body) });
             if (status != 200)
@@ -467,7 +467,7 @@ public sealed class ApiTests
         }
 
         // A company: its name and address for every school, its external id for this one; the history names the key.
-        var company = await PutAsync(client, $"/api/v1/companies/{s.Company.Id}", new { name = "Entreprise Test SA", address = "1 rue du Port\n33000 Bordeaux", externalId = "ENT-9" });
+        var company = await ChangeAsync(client, $"/api/v1/companies/{s.Company.Id}", new { name = "Entreprise Test SA", address = "1 rue du Port\n33000 Bordeaux", externalId = "ENT-9" });
         (company["name"]!.GetValue<string>(), company["address"]!.GetValue<string>(), company["externalId"]!.GetValue<string>(), company["siret"]!.GetValue<string>())
             .ShouldBe(("Entreprise Test SA", "1 rue du Port\n33000 Bordeaux", "ENT-9", s.Company.Siret));
         JsonNode.DeepEquals(company, await ApiWorld.GetAsync(client, $"/api/v1/companies/{s.Company.Id}")).ShouldBeTrue();
@@ -477,16 +477,16 @@ public sealed class ApiTests
         // Refused by the correction (a SIRET fixed by a referral) or by the external id (another company's): nothing changes, the
         // external id included.
         await ApiWorld.PostAsync(client, "/api/v1/referrals", new { offerId = s.Offer.Id, contactId = s.Contact.Id, candidates = new[] { new { candidateId = s.Candidate.Id } } });
-        (await PutAsync(client, $"/api/v1/companies/{s.Company.Id}", new { name = "Autre nom", siret = Seed.NextSiret(), externalId = "ENT-10" }, 409))["detail"]!
+        (await ChangeAsync(client, $"/api/v1/companies/{s.Company.Id}", new { name = "Autre nom", siret = Seed.NextSiret(), externalId = "ENT-10" }, 409))["detail"]!
             .GetValue<string>().ShouldStartWith("Le SIRET ne se modifie plus");
         await ApiWorld.PostAsync(client, "/api/v1/companies", new { name = "Voisine", siret = Seed.NextSiret(), externalId = "ENT-11" });
-        (await PutAsync(client, $"/api/v1/companies/{s.Company.Id}", new { name = "Autre nom", externalId = "ENT-11" }, 409))["detail"]!
+        (await ChangeAsync(client, $"/api/v1/companies/{s.Company.Id}", new { name = "Autre nom", externalId = "ENT-11" }, 409))["detail"]!
             .GetValue<string>().ShouldBe("Une autre entreprise de l'école porte déjà cet identifiant externe.");
         JsonNode.DeepEquals(company, await ApiWorld.GetAsync(client, $"/api/v1/companies/{s.Company.Id}")).ShouldBeTrue("nothing changed");
         (await HistoryAsync(s.Company.Id)).Count.ShouldBe(2);
 
         // A contact: a new address waits for its owner's confirmation, mailed to it; an address another account uses is refused.
-        var contact = await PutAsync(client, $"/api/v1/contacts/{s.Contact.Id}",
+        var contact = await ChangeAsync(client, $"/api/v1/contacts/{s.Contact.Id}",
             new { lastName = s.Contact.LastName, firstName = s.Contact.FirstName, email = "nouvelle.adresse@example.org", phone = "05 56 00 00 00", externalId = "CT-9" });
         (contact["email"]!.GetValue<string>(), contact["pendingEmail"]!.GetValue<string>(), contact["phone"]!.GetValue<string>(), contact["externalId"]!.GetValue<string>())
             .ShouldBe((s.Contact.Email, "nouvelle.adresse@example.org", "05 56 00 00 00", "CT-9"));
@@ -494,17 +494,17 @@ public sealed class ApiTests
             (await db.OutboxMessages.SingleAsync(m => m.TemplateKey == Passerelle.Referrals.TemplateKeys.ContactEmailConfirmation)).ToAddress.ShouldBe("nouvelle.adresse@example.org");
         (await HistoryAsync(s.Contact.Id)).Select(h => (h.Field, h.By)).ShouldBe([("Téléphone", "ERP (API)"), ("Nouvelle adresse e-mail (à confirmer)", "ERP (API)")]);
         var otherAccount = await ApiWorld.PostAsync(client, "/api/v1/contacts", new { companyId = s.Company.Id, lastName = "Autre", firstName = "A", email = "autre.compte@example.org" });
-        await PutAsync(client, $"/api/v1/contacts/{s.Contact.Id}", new { lastName = "L", firstName = "F", email = "autre.compte@example.org", externalId = "CT-9" }, 409);
-        await PutAsync(client, $"/api/v1/contacts/{otherAccount["id"]!.GetValue<Guid>()}", new { lastName = "Autre", firstName = "A", email = "autre.compte@example.org", externalId = "CT-9" }, 409);
+        await ChangeAsync(client, $"/api/v1/contacts/{s.Contact.Id}", new { lastName = "L", firstName = "F", email = "autre.compte@example.org", externalId = "CT-9" }, 409);
+        await ChangeAsync(client, $"/api/v1/contacts/{otherAccount["id"]!.GetValue<Guid>()}", new { lastName = "Autre", firstName = "A", email = "autre.compte@example.org", externalId = "CT-9" }, 409);
         JsonNode.DeepEquals(contact, await ApiWorld.GetAsync(client, $"/api/v1/contacts/{s.Contact.Id}")).ShouldBeTrue("nothing changed");
         await ApiWorld.ProblemAsync(await client.PutAsync($"/api/v1/contacts/{world.Other.Contact.Id}", ApiWorld.Json(new { lastName = "L", firstName = "F", email = "x@example.org" })), 404);
 
         // An offer: every field, the state kept when not given; switching it off through PATCH is in its history too.
-        var offer = await PutAsync(client, $"/api/v1/offers/{s.Offer.Id}",
+        var offer = await ChangeAsync(client, $"/api/v1/offers/{s.Offer.Id}",
             new { title = "Alternance développeur", description = "Deux ans\nà Bordeaux", contract = "apprenticeship", startsOn = "2027-09-01", externalId = "OFF-9" });
         (offer["title"]!.GetValue<string>(), offer["contract"]!.GetValue<string>(), offer["startsOn"]!.GetValue<string>(), offer["active"]!.GetValue<bool>(), offer["externalId"]!.GetValue<string>())
             .ShouldBe(("Alternance développeur", "apprenticeship", "2027-09-01", true, "OFF-9"));
-        (await PutAsync(client, $"/api/v1/offers/{s.Offer.Id}", new { active = false }, method: HttpMethod.Patch))["active"]!.GetValue<bool>().ShouldBeFalse();
+        (await ChangeAsync(client, $"/api/v1/offers/{s.Offer.Id}", new { active = false }, method: HttpMethod.Patch))["active"]!.GetValue<bool>().ShouldBeFalse();
         (await HistoryAsync(s.Offer.Id)).Select(h => h.Field).ShouldBe(["Intitulé", "Description", "Contrat", "Début", "État"]);
         (await HistoryAsync(s.Offer.Id)).ShouldAllBe(h => h.By == "ERP (API)");
         var created = await ApiWorld.PostAsync(client, "/api/v1/offers", new { companyId = s.Company.Id, title = "Stage", description = "D", contract = "internship" });
