@@ -200,6 +200,8 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
                 return Refused(RefusalCode.Invalid, "Cette réponse ne s'applique pas à un profil proposé.");
         }
 
+        // The school's platform hears of the answer (webhook "push.profile_answered") in the same save.
+        await Webhooks.WebhookEvents.AddPushAnsweredAsync(db, profile, actor, ct);
         try
         {
             await db.SaveChangesAsync(ct);

@@ -18,11 +18,13 @@ internal static class WebhookDocumentation
     private const string Tag = "Webhooks";
     private const string ReferralEventSchema = "ReferralEventWebhook";
     private const string MailFailedSchema = "MailFailedWebhook";
+    private const string PushAnsweredSchema = "PushAnsweredWebhook";
 
     public static async Task DescribeAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
     {
         document.AddComponent<IOpenApiSchema>(ReferralEventSchema, await context.GetOrCreateSchemaAsync(typeof(WebhookPayload<ReferralEventData>), null, ct));
         document.AddComponent<IOpenApiSchema>(MailFailedSchema, await context.GetOrCreateSchemaAsync(typeof(WebhookPayload<MailFailedData>), null, ct));
+        document.AddComponent<IOpenApiSchema>(PushAnsweredSchema, await context.GetOrCreateSchemaAsync(typeof(WebhookPayload<PushAnsweredData>), null, ct));
         document.Tags ??= new HashSet<OpenApiTag>();
         document.Tags.Add(new OpenApiTag
         {
@@ -34,13 +36,22 @@ internal static class WebhookDocumentation
         document.Webhooks = new Dictionary<string, IOpenApiPathItem>();
         foreach (var (type, label) in WebhookEvents.Types)
         {
-            var mailFailed = type == WebhookEvents.MailFailed;
+            var (schema, example) = type switch
+            {
+                WebhookEvents.MailFailed => (MailFailedSchema, MailFailedExample()),
+                WebhookEvents.PushAnswered => (PushAnsweredSchema, PushAnsweredExample()),
+                _ => (ReferralEventSchema, ReferralEventExample(type)),
+            };
             var operation = new OpenApiOperation
             {
                 OperationId = "Webhook_" + type.Replace('.', '_'),
                 Summary = label,
                 Description = $"Envoyé pour l'événement « {type} ». Vérifiez la signature avant de lire le corps, et refusez un webhook-timestamp " +
-                    "vieux de plus de quelques minutes. Le même webhook-id revient à chaque nouvelle tentative : il sert à ignorer un doublon.",
+                    "vieux de plus de quelques minutes. Le même webhook-id revient à chaque nouvelle tentative : il sert à ignorer un doublon." +
+                    (type == WebhookEvents.PushAnswered
+                        ? " L'entreprise peut changer d'avis (ne pas donner suite, puis demander à rencontrer) : hors de toute mise en relation, " +
+                          "ces envois ne suivent pas d'ordre ; answeredAt dit lequel est le dernier."
+                        : ""),
                 Tags = new HashSet<OpenApiTagReference> { new(Tag, document) },
                 Parameters =
                 [
@@ -56,8 +67,8 @@ internal static class WebhookDocumentation
                     {
                         ["application/json"] = new OpenApiMediaType
                         {
-                            Schema = new OpenApiSchemaReference(mailFailed ? MailFailedSchema : ReferralEventSchema, document),
-                            Example = mailFailed ? MailFailedExample() : ReferralEventExample(type),
+                            Schema = new OpenApiSchemaReference(schema, document),
+                            Example = example,
                         },
                     },
                 },
@@ -148,6 +159,18 @@ internal static class WebhookDocumentation
 
         InvalidOperationException Refused(TransitionResult result) =>
             new($"The workflow refuses the webhook example of {kind}: {result.Refusal?.Message}");
+    }
+
+    /// <summary>A company that does not follow up on a pushed profile, in the portal (the pushed profile's own rule, in memory).</summary>
+    private static JsonNode PushAnsweredExample()
+    {
+        var push = new CvPushes.CvPush { Id = new Guid("0193a1f6-0000-7000-8000-000000000006"), SchoolId = SchoolId, ContactId = ContactId, CreatedAt = At };
+        var profile = CvPushes.PushedProfile.Create(push, CandidateId, []);
+        profile.Id = new Guid("0193a1f7-0000-7000-8000-000000000007");
+        var company = Actor.Contact(ContactId, "LEFEBVRE Sophie", Channel.Portal);
+        if (profile.Decline(company, "Profil trop junior pour ce poste", At.AddDays(2)) is { } refused)
+            throw new InvalidOperationException($"The pushed profile refuses the webhook example: {refused.Message}");
+        return JsonSerializer.SerializeToNode(WebhookEvents.Payload(profile, company), ApiJson.Options)!;
     }
 
     private static JsonNode MailFailedExample()

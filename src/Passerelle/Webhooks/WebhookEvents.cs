@@ -16,6 +16,12 @@ public sealed record ReferralEventData(
 /// <summary>What a mail failure's webhook says.</summary>
 public sealed record MailFailedData(Guid MailId, string TemplateKey, Guid? ReferralId, Recipient Recipient, int Attempts, string? Error, DateTimeOffset FailedAt);
 
+/// <summary>What a push answer's webhook says: the pushed profile as the company's answer left it.</summary>
+public sealed record PushAnsweredData(
+    Guid PushId, Guid PushedProfileId, Guid CandidateId, Guid ContactId, CvPushes.PushedProfileState State, DateTimeOffset AnsweredAt,
+    string ActorName, Channel Channel, string? DeclineReason,
+    [property: System.ComponentModel.Description("La mise en relation créée quand l'entreprise demande à rencontrer le candidat : ses événements suivent (referral.*).")] Guid? ReferralId);
+
 /// <summary>A webhook's body, as Standard Webhooks shapes it: the type, when, and the data.</summary>
 public sealed record WebhookPayload<T>(string Type, DateTimeOffset Timestamp, T Data);
 
@@ -27,6 +33,7 @@ public sealed record WebhookPayload<T>(string Type, DateTimeOffset Timestamp, T 
 public static class WebhookEvents
 {
     public const string MailFailed = "mail.failed";
+    public const string PushAnswered = "push.profile_answered";
 
     /// <summary>"referral.offer_accepted" for <see cref="ReferralEventKind.OfferAccepted"/>.</summary>
     public static string TypeOf(ReferralEventKind kind) => "referral." + JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
@@ -35,6 +42,7 @@ public static class WebhookEvents
     public static IReadOnlyList<(string Type, string Label)> Types { get; } =
     [
         .. Enum.GetValues<ReferralEventKind>().Select(kind => (TypeOf(kind), TimelineText.Answer(kind, null, null))),
+        (PushAnswered, "Réponse d'une entreprise à un profil proposé (push CV)"),
         (MailFailed, "E-mail en échec définitif"),
     ];
 
@@ -101,17 +109,28 @@ public static class WebhookEvents
         new(MailFailed, failedAt, new MailFailedData(message.Id, message.TemplateKey, message.ReferralId, message.Recipient, message.Attempts, error, failedAt));
 
     /// <summary>The deliveries telling the school's endpoints that a mail failed for good (added to the context, not saved).</summary>
-    internal static async Task AddMailFailedAsync(PasserelleDb db, OutboxMessage message, string error, DateTimeOffset now, CancellationToken ct)
+    internal static Task AddMailFailedAsync(PasserelleDb db, OutboxMessage message, string error, DateTimeOffset now, CancellationToken ct) =>
+        message.SchoolId is { } schoolId ? AddAsync(db, schoolId, MailFailed, () => Payload(message, error, now), now, ct) : Task.CompletedTask;
+
+    /// <summary>What an endpoint receives when a company answers a pushed profile.</summary>
+    internal static WebhookPayload<PushAnsweredData> Payload(CvPushes.PushedProfile profile, Actor actor) =>
+        new(PushAnswered, profile.AnsweredAt!.Value, new PushAnsweredData(profile.CvPushId, profile.Id, profile.CandidateId, profile.ContactId, profile.State,
+            profile.AnsweredAt.Value, actor.DisplayName, actor.Channel, profile.DeclineReason, profile.ReferralId));
+
+    /// <summary>The deliveries telling the school's endpoints that a company answered a pushed profile (added to the answer's save).</summary>
+    internal static Task AddPushAnsweredAsync(PasserelleDb db, CvPushes.PushedProfile profile, Actor actor, CancellationToken ct) =>
+        AddAsync(db, profile.SchoolId, PushAnswered, () => Payload(profile, actor), profile.AnsweredAt!.Value, ct);
+
+    /// <summary>An event outside a referral's timeline, for the school's endpoints that want its type: in no referral's order.</summary>
+    private static async Task AddAsync<T>(PasserelleDb db, Guid schoolId, string type, Func<WebhookPayload<T>> payload, DateTimeOffset at, CancellationToken ct)
     {
-        if (message.SchoolId is not { } schoolId)
-            return;
         var endpoints = await SchoolEndpoints.For(db)(db, schoolId).ToListAsync(ct);
-        var wanting = endpoints.Where(e => e.Wants(MailFailed)).ToList();
+        var wanting = endpoints.Where(e => e.Wants(type)).ToList();
         if (wanting.Count == 0)
             return;
-        var payload = JsonSerializer.Serialize(Payload(message, error, now), ApiJson.Options);
+        var body = JsonSerializer.Serialize(payload(), ApiJson.Options);
         foreach (var endpoint in wanting)
-            db.WebhookDeliveries.Add(New(endpoint, MailFailed, null, 0, payload, now));
+            db.WebhookDeliveries.Add(New(endpoint, type, null, 0, body, at));
     }
 
     private static WebhookDelivery New(WebhookEndpoint endpoint, string type, Guid? referralId, int sequence, string payload, DateTimeOffset at) => new()

@@ -105,6 +105,63 @@ public sealed class WebhookTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_company_answering_a_pushed_profile_reaches_the_endpoint_with_the_referral_it_opens(DatabaseProvider provider)
+    {
+        await using var world = await WorldAsync(provider);
+        await using var receiver = WebhookReceiver.OnFreePort();
+        var (_, secret) = await EndpointAsync(world, receiver.Url);
+        await receiver.StartAsync([secret]);
+        var s = world.School;
+        await using (var db = world.Db())
+        {
+            await db.Schools.Where(x => x.Id == s.School.Id).ExecuteUpdateAsync(set => set.SetProperty(x => x.PushCvEnabled, true));
+            await db.Candidates.Where(c => c.Id == s.Candidate.Id).ExecuteUpdateAsync(set => set.SetProperty(c => c.PushConsentAt, Seed.Now.AddDays(-1)));
+        }
+        using var client = world.Client();
+        var pushed = (await ApiWorld.PostAsync(client, "/api/v1/pushes", new { profiles = new[] { new { candidateId = s.Candidate.Id } }, contactIds = new[] { s.Contact.Id } }))
+            ["pushes"]![0]!["profiles"]![0]!["id"]!.GetValue<Guid>();
+        var company = Passerelle.Referrals.Actor.Contact(s.Contact.Id, "LEFEBVRE Sophie", Passerelle.Referrals.Channel.Portal);
+        async Task AnswerAsync(Passerelle.Referrals.Answer answer)
+        {
+            using var scope = world.App.Services.CreateScope();
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(s.School.Id);
+            (await scope.ServiceProvider.GetRequiredService<Passerelle.CvPushes.CvPushActions>().AnswerAsync(pushed, company, answer, null)).Refusal.ShouldBeNull();
+        }
+
+        // "Ne pas donner suite", then a change of mind: "Je souhaite rencontrer ce candidat", which opens a referral.
+        await AnswerAsync(new Passerelle.Referrals.Answer.RefuseCandidate());
+        (await DispatchAsync(world)).ShouldBe(1);
+        world.Clock.Now = Seed.Now.AddHours(1);
+        await AnswerAsync(new Passerelle.Referrals.Answer.MeetCandidate(new Passerelle.Referrals.Appointment(Seed.Now.AddDays(4), "Bordeaux", null), s.Offer.Id));
+        (await DispatchAsync(world)).ShouldBe(3);
+
+        var received = receiver.Received();
+        received.Select(r => r["payload"]!["type"]!.GetValue<string>())
+            .ShouldBe(["push.profile_answered", "push.profile_answered", "referral.proposed_from_push", "referral.candidate_accepted"], ignoreOrder: true);
+        received.ShouldAllBe(r => r["matched"]!.AsArray().Count == 1, "Python's hmac finds Passerelle's signature");
+        var answers = received.Select(r => r["payload"]!).Where(p => p["type"]!.GetValue<string>() == "push.profile_answered")
+            .OrderBy(p => p["data"]!["answeredAt"]!.GetValue<DateTimeOffset>()).ToList();
+        (answers[0]["data"]!["state"]!.GetValue<string>(), answers[0]["data"]!["referralId"], answers[0]["data"]!["actorName"]!.GetValue<string>(), answers[0]["data"]!["channel"]!.GetValue<string>())
+            .ShouldBe(("notFollowedUp", (JsonNode?)null, "LEFEBVRE Sophie", "portal"));
+        answers[1]["data"]!["state"]!.GetValue<string>().ShouldBe("meetingAsked");
+        var referralId = answers[1]["data"]!["referralId"]!.GetValue<Guid>();
+        received.Where(r => r["payload"]!["type"]!.GetValue<string>().StartsWith("referral.", StringComparison.Ordinal))
+            .ShouldAllBe(r => r["payload"]!["data"]!["referralId"]!.GetValue<Guid>() == referralId);
+        answers.ShouldAllBe(a => a["data"]!["pushedProfileId"]!.GetValue<Guid>() == pushed && a["data"]!["candidateId"]!.GetValue<Guid>() == s.Candidate.Id);
+
+        // What was sent is what the document describes, example included.
+        using var anonymous = world.App.CreateClient();
+        var document = await ApiWorld.GetAsync(anonymous, "/openapi/v1.json");
+        var body = document["webhooks"]!["push.profile_answered"]!["post"]!["requestBody"]!["content"]!["application/json"]!;
+        var schema = body["schema"]!["$ref"]!.GetValue<string>().Split('/')[^1];
+        var fields = document["components"]!["schemas"]![schema]!["properties"]!["data"]!["properties"]!.AsObject().Select(f => f.Key).ToList();
+        answers[0]["data"]!.AsObject().Select(f => f.Key).ShouldBe(fields, ignoreOrder: true);
+        body["example"]!["data"]!.AsObject().Select(f => f.Key).ShouldBe(fields, ignoreOrder: true);
+        body["example"]!["data"]!["state"]!.GetValue<string>().ShouldBe("notFollowedUp");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_receiver_down_then_back_loses_nothing_and_gets_each_referrals_events_in_order(DatabaseProvider provider)
     {
         await using var world = await WorldAsync(provider);
