@@ -125,7 +125,7 @@ public static class CompaniesApi
             .Accepts<OfferUpdate>("application/json").Produces<OfferResource>().ApiErrors(400, 404, 409, 413, 415, 422);
         offers.MapPatch("/{id:guid}", ChangeOfferAsync).WithName("ChangeOffer").WithSummary("Activer ou désactiver une offre")
             .WithDescription("Le changement est gardé dans l'historique de l'offre, au nom de la clé.")
-            .Accepts<OfferChange>("application/json").Produces<OfferResource>().ApiErrors(400, 404, 415, 422);
+            .Accepts<OfferChange>("application/json").Produces<OfferResource>().ApiErrors(400, 404, 409, 415, 422);
     }
 
     private static CompanyResource Resource(Company c, string? externalId, bool active = true) => new(c.Id, externalId, c.Name, c.Siret, c.Address, c.CreatedAt, active);

@@ -204,10 +204,11 @@ public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProv
     /// <summary>What the integrations were sent or will be sent, and the API's remembered answers.</summary>
     private async Task ScrubIntegrationsAsync(List<Guid> referralIds, Guid personId, Traces traces, CancellationToken ct)
     {
-        foreach (var delivery in await db.WebhookDeliveries.IgnoreQueryFilters().Where(d => d.ReferralId != null && referralIds.Contains(d.ReferralId.Value))
-            .ToListAsync(ct))
-            delivery.Payload = traces.Scrub(delivery.Payload)!;
         var id = personId.ToString();
+        // A referral's events, and what is sent outside any referral about them (a contact's answers to pushed profiles).
+        foreach (var delivery in await db.WebhookDeliveries.IgnoreQueryFilters()
+            .Where(d => (d.ReferralId != null && referralIds.Contains(d.ReferralId.Value)) || (d.ReferralId == null && d.Payload.Contains(id))).ToListAsync(ct))
+            delivery.Payload = traces.Scrub(delivery.Payload)!;
         foreach (var answer in await db.IdempotentRequests.IgnoreQueryFilters().Where(r => r.Response.Contains(id)).ToListAsync(ct))
             answer.Response = traces.Scrub(answer.Response)!;
     }

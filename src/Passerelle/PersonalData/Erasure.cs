@@ -151,6 +151,9 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
             var id = candidateId.ToString();
             foreach (var answer in await db.IdempotentRequests.Where(r => r.Response.Contains(id)).ToListAsync(ct))
                 answer.Response = Scrub(answer.Response)!;
+            // A company's answers to their pushed profiles, outside any referral: without the answer's free text either.
+            foreach (var delivery in await db.WebhookDeliveries.Where(d => d.EventType == Webhooks.WebhookEvents.PushAnswered && d.Payload.Contains(id)).ToListAsync(ct))
+                delivery.Payload = Scrub(Webhooks.WebhookEvents.WithoutDeclineReason(delivery.Payload))!;
 
             new ChangeSet().Note($"Candidat effacé (identité, coordonnées, documents, textes libres et copies des e-mails) : {reason}")
                 .Record(db, ChangeSubject.Candidate, candidateId, staffId, actor.DisplayName, now);

@@ -20,7 +20,7 @@ public sealed record MailFailedData(Guid MailId, string TemplateKey, Guid? Refer
 public sealed record PushAnsweredData(
     Guid PushId, Guid PushedProfileId, Guid CandidateId, Guid ContactId, CvPushes.PushedProfileState State, DateTimeOffset AnsweredAt,
     string ActorName, Channel Channel, string? DeclineReason,
-    [property: System.ComponentModel.Description("La mise en relation créée quand l'entreprise demande à rencontrer le candidat : ses événements suivent (referral.*).")] Guid? ReferralId);
+    [property: System.ComponentModel.Description("La mise en relation créée quand l'entreprise demande à rencontrer le candidat : ses événements (referral.*) sont envoyés aussi, sans ordre par rapport à celui-ci.")] Guid? ReferralId);
 
 /// <summary>A webhook's body, as Standard Webhooks shapes it: the type, when, and the data.</summary>
 public sealed record WebhookPayload<T>(string Type, DateTimeOffset Timestamp, T Data);
@@ -120,6 +120,15 @@ public static class WebhookEvents
     /// <summary>The deliveries telling the school's endpoints that a company answered a pushed profile (added to the answer's save).</summary>
     internal static Task AddPushAnsweredAsync(PasserelleDb db, CvPushes.PushedProfile profile, Actor actor, CancellationToken ct) =>
         AddAsync(db, profile.SchoolId, PushAnswered, () => Payload(profile, actor), profile.AnsweredAt!.Value, ct);
+
+    /// <summary>A stored <see cref="PushAnswered"/> body without the company's reason (the candidate's erasure forgets free text).</summary>
+    internal static string WithoutDeclineReason(string payload)
+    {
+        var body = System.Text.Json.Nodes.JsonNode.Parse(payload)!;
+        if (body["data"] is System.Text.Json.Nodes.JsonObject data && data.ContainsKey("declineReason"))
+            data["declineReason"] = null;
+        return body.ToJsonString(ApiJson.Options);
+    }
 
     /// <summary>An event outside a referral's timeline, for the school's endpoints that want its type: in no referral's order.</summary>
     private static async Task AddAsync<T>(PasserelleDb db, Guid schoolId, string type, Func<WebhookPayload<T>> payload, DateTimeOffset at, CancellationToken ct)

@@ -116,6 +116,7 @@ public sealed class WebhookTests
         {
             await db.Schools.Where(x => x.Id == s.School.Id).ExecuteUpdateAsync(set => set.SetProperty(x => x.PushCvEnabled, true));
             await db.Candidates.Where(c => c.Id == s.Candidate.Id).ExecuteUpdateAsync(set => set.SetProperty(c => c.PushConsentAt, Seed.Now.AddDays(-1)));
+            await db.Schools.Where(x => x.Id == s.School.Id).ExecuteUpdateAsync(set => set.SetProperty(x => x.RefusalReasons, "Profil trop junior"));
         }
         using var client = world.Client();
         var pushed = (await ApiWorld.PostAsync(client, "/api/v1/pushes", new { profiles = new[] { new { candidateId = s.Candidate.Id } }, contactIds = new[] { s.Contact.Id } }))
@@ -129,7 +130,7 @@ public sealed class WebhookTests
         }
 
         // "Ne pas donner suite", then a change of mind: "Je souhaite rencontrer ce candidat", which opens a referral.
-        await AnswerAsync(new Passerelle.Referrals.Answer.RefuseCandidate());
+        await AnswerAsync(new Passerelle.Referrals.Answer.RefuseCandidate(Reason: "Profil trop junior"));
         (await DispatchAsync(world)).ShouldBe(1);
         world.Clock.Now = Seed.Now.AddHours(1);
         await AnswerAsync(new Passerelle.Referrals.Answer.MeetCandidate(new Passerelle.Referrals.Appointment(Seed.Now.AddDays(4), "Bordeaux", null), s.Offer.Id));
@@ -158,6 +159,29 @@ public sealed class WebhookTests
         answers[0]["data"]!.AsObject().Select(f => f.Key).ShouldBe(fields, ignoreOrder: true);
         body["example"]!["data"]!.AsObject().Select(f => f.Key).ShouldBe(fields, ignoreOrder: true);
         body["example"]!["data"]!["state"]!.GetValue<string>().ShouldBe("notFollowedUp");
+        answers[0]["data"]!["declineReason"]!.GetValue<string>().ShouldBe("Profil trop junior");
+
+        // Erasures reach what is sent outside any referral too: the candidate's takes the company's reason, the contact's their name.
+        using (var scope = world.App.Services.CreateScope())
+        {
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(s.School.Id);
+            (await scope.ServiceProvider.GetRequiredService<Passerelle.PersonalData.Erasure>()
+                .EraseCandidateAsync(s.Candidate.Id, s.StaffActor(), s.Staff.Id, CancellationToken.None)).ShouldNotBeNull();
+        }
+        await using (var db = world.Db())
+            await db.SchoolContacts.Where(l => l.ContactId == s.Contact.Id).ExecuteUpdateAsync(set => set.SetProperty(l => l.DeactivatedAt, Seed.Now));
+        using (var scope = world.App.Services.CreateScope())
+        {
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(s.School.Id);
+            (await scope.ServiceProvider.GetRequiredService<Passerelle.PersonalData.AccountErasure>().EraseContactAsync(s.Contact.Id, CancellationToken.None)).ShouldBeTrue();
+        }
+        await using (var db = world.Db())
+        {
+            var stored = await db.WebhookDeliveries.Where(d => d.EventType == WebhookEvents.PushAnswered).Select(d => d.Payload).ToListAsync();
+            stored.Count.ShouldBe(2);
+            stored.ShouldAllBe(p => !p.Contains("Profil trop junior") && !p.Contains("LEFEBVRE", StringComparison.OrdinalIgnoreCase) && !p.Contains("Sophie"));
+            stored.ShouldAllBe(p => JsonNode.Parse(p, null, default)!["data"]!["pushedProfileId"]!.GetValue<Guid>() == pushed, "the rest stays");
+        }
     }
 
     [Theory]
