@@ -116,6 +116,9 @@ public sealed class FolderMailTransport(EmailOptions options, MimeMails mails) :
         if (options.Delivery != MailDelivery.Folder)
             return;
         var folder = Path.GetFullPath(options.Folder);
+        // No folder yet: no mail was ever written there, nothing to forget (an erasure must not fail for it).
+        if (!Directory.Exists(folder))
+            return;
         foreach (var id in messageIds)
             File.Delete(PathOf(folder, id));
     }
