@@ -135,7 +135,7 @@ public static partial class ApiJson
         }
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type.IsEnum)
-            return $"vaut l'une de ces valeurs : {string.Join(", ", Enum.GetNames(type).Select(JsonNamingPolicy.CamelCase.ConvertName))}";
+            return $"vaut l'une de ces valeurs : {string.Join(", ", ApiValidation.ChoiceNames(type))}";
         return Type.GetTypeCode(type) switch
         {
             TypeCode.Int16 or TypeCode.Int32 or TypeCode.Int64 => "doit être un nombre entier",

@@ -275,6 +275,9 @@ public static class ApiValidation
 
     public static string Choices<TEnum>() where TEnum : struct, Enum => string.Join(", ", ChoiceNames<TEnum>());
 
-    public static IReadOnlyList<string> ChoiceNames<TEnum>() where TEnum : struct, Enum =>
-        [.. Enum.GetValues<TEnum>().Select(v => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(v.ToString()))];
+    public static IReadOnlyList<string> ChoiceNames<TEnum>() where TEnum : struct, Enum => ChoiceNames(typeof(TEnum));
+
+    /// <summary>An enum's values as the API writes them (camelCase), in their declared order.</summary>
+    public static IReadOnlyList<string> ChoiceNames(Type enumType) =>
+        [.. Enum.GetNames(enumType).Select(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName)];
 }

@@ -134,6 +134,8 @@ public static class WebhookEvents
     private static async Task AddAsync<T>(PasserelleDb db, Guid schoolId, string type, Func<WebhookPayload<T>> payload, DateTimeOffset at, CancellationToken ct)
     {
         var endpoints = await SchoolEndpoints.For(db)(db, schoolId).ToListAsync(ct);
+        if (endpoints.Count == 0)
+            db.SchoolWithoutWebhookEndpoints = schoolId; // the save's referral events (a meeting's) need not look again
         var wanting = endpoints.Where(e => e.Wants(type)).ToList();
         if (wanting.Count == 0)
             return;

@@ -423,22 +423,12 @@ public sealed class ApiTests
         for (var i = 0; i < 11; i++)
             ids.Add((await ApiWorld.PostAsync(client, "/api/v1/candidates", new { lastName = $"Nom{i}", firstName = "P", email = $"p{i}@example.org" }))["id"]!.GetValue<Guid>());
 
-        var seen = new List<Guid>();
-        string? cursor = null;
-        var pages = 0;
-        do
+        // Rows created while the platform pages: the pages already read do not move, the new rows come at the end.
+        var (seen, pages) = await ApiWorld.ReadAllPagesAsync(client, "/api/v1/candidates", 5, async () =>
         {
-            var page = await ApiWorld.GetAsync(client, $"/api/v1/candidates?limit=5{(cursor is null ? "" : $"&cursor={cursor}")}");
-            seen.AddRange(page["items"]!.AsArray().Select(c => c!["id"]!.GetValue<Guid>()));
-            cursor = page["nextCursor"]?.GetValue<string>();
-            // Rows created while the platform pages: the pages already read do not move, the new rows come at the end.
-            if (pages++ == 0)
-            {
-                for (var i = 0; i < 3; i++)
-                    ids.Add((await ApiWorld.PostAsync(client, "/api/v1/candidates", new { lastName = $"Nouveau{i}", firstName = "P", email = $"n{i}@example.org" }))["id"]!.GetValue<Guid>());
-            }
-        }
-        while (cursor is not null);
+            for (var i = 0; i < 3; i++)
+                ids.Add((await ApiWorld.PostAsync(client, "/api/v1/candidates", new { lastName = $"Nouveau{i}", firstName = "P", email = $"n{i}@example.org" }))["id"]!.GetValue<Guid>());
+        });
         seen.ShouldBe(ids.Order().ToList(), "each row once, in id order, the new ones included");
         pages.ShouldBe(3);
     }
@@ -536,26 +526,9 @@ public sealed class ApiTests
                 new { companyId = s.Company.Id, lastName = $"Nom{i}", firstName = "P", email = $"contact{i}@example.org" }))["id"]!.GetValue<Guid>());
         }
 
-        async Task<List<Guid>> ReadAllAsync(string list, Func<Task> afterFirstPage)
-        {
-            var seen = new List<Guid>();
-            string? cursor = null;
-            var pages = 0;
-            do
-            {
-                var page = await ApiWorld.GetAsync(client, $"/api/v1/{list}?limit=2{(cursor is null ? "" : $"&cursor={cursor}")}");
-                seen.AddRange(page["items"]!.AsArray().Select(c => c!["id"]!.GetValue<Guid>()));
-                cursor = page["nextCursor"]?.GetValue<string>();
-                if (pages++ == 0)
-                    await afterFirstPage();
-            }
-            while (cursor is not null);
-            return seen;
-        }
-
         // While the platform pages, the school adds the company the other school knew first: it comes at the end, not among
         // the pages already read.
-        var seenCompanies = await ReadAllAsync("companies", async () =>
+        var (seenCompanies, _) = await ApiWorld.ReadAllPagesAsync(client, "/api/v1/companies", 2, async () =>
         {
             world.Clock.Now = world.Clock.Now.AddMinutes(1);
             await ApiWorld.PostAsync(client, "/api/v1/companies", new { name = "Connue ailleurs", siret = sharedSiret });
@@ -564,7 +537,7 @@ public sealed class ApiTests
 
         // The contact who worked with the other school joins this one when they accept its invitation in Passerelle Entreprises,
         // which adds this row.
-        var seenContacts = await ReadAllAsync("contacts", async () =>
+        var (seenContacts, _) = await ApiWorld.ReadAllPagesAsync(client, "/api/v1/contacts", 2, async () =>
         {
             await using var db = world.Db();
             db.SchoolContacts.Add(new Passerelle.Companies.SchoolContact { SchoolId = s.School.Id, ContactId = sharedContact, CreatedAt = world.Clock.Now.AddMinutes(1) });

@@ -126,6 +126,27 @@ public sealed class ApiWorld : IAsyncDisposable
         return JsonNode.Parse(text)!.AsObject();
     }
 
+    /// <summary>
+    /// Reads a list page after page, following <c>nextCursor</c> to the end, with <paramref name="afterFirstPage"/> run once the
+    /// first page is read (rows added while a platform pages). Gives the ids in the order read and the number of pages.
+    /// </summary>
+    public static async Task<(List<Guid> Ids, int Pages)> ReadAllPagesAsync(HttpClient client, string path, int limit, Func<Task> afterFirstPage)
+    {
+        var ids = new List<Guid>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await GetAsync(client, $"{path}?limit={limit}{(cursor is null ? "" : $"&cursor={cursor}")}");
+            ids.AddRange(page["items"]!.AsArray().Select(item => item!["id"]!.GetValue<Guid>()));
+            cursor = page["nextCursor"]?.GetValue<string>();
+            if (pages++ == 0)
+                await afterFirstPage();
+        }
+        while (cursor is not null);
+        return (ids, pages);
+    }
+
     /// <summary>Row counts of every table the API writes: "nothing changed" is these counts unchanged.</summary>
     public async Task<Dictionary<string, int>> CountsAsync()
     {
