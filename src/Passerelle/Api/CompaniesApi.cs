@@ -416,8 +416,6 @@ public static class CompaniesApi
         if (await db.SchoolContacts.SingleOrDefaultAsync(l => l.ContactId == id, ct) is not { } link)
             return ApiProblem.NotFound("Ce contact est introuvable.");
         var contact = await db.CompanyContacts.SingleAsync(c => c.Id == id, ct);
-        if (contact.ErasedAt is not null)
-            return ApiProblem.Of(StatusCodes.Status409Conflict, "Ce contact est effacé : ses informations ne se modifient plus.");
         var caller = ApiCaller.Of(http);
         var edit = new Changes.ContactEdit(input.LastName, input.FirstName, input.Phone, input.Email);
         return await CorrectAsync(db, () => link.ExternalId = input.ExternalId, "Un autre contact de l'école porte déjà cet identifiant externe.",

@@ -120,6 +120,8 @@ public static class Corrections
     public static async Task<(string? Problem, string? PendingEmail)> EditContactAsync(PasserelleDb db, CompanyContact contact, ContactEdit edit,
         Guid staffId, string staffName, DateTimeOffset now, CancellationToken ct)
     {
+        if (contact.ErasedAt is not null)
+            return (ContactErased, null);
         if (Required(edit.LastName, 100) is not { } lastName || Required(edit.FirstName, 100) is not { } firstName)
             return ("Indiquez le nom et le prénom (100 caractères au plus).", null);
         if (Optional(edit.Phone, 30, out var phone) is not null)
@@ -165,8 +167,26 @@ public static class Corrections
             db.OutboxMessages.Add(Outbox.ToAccount(schoolId, TemplateKeys.ContactEmailConfirmation, contact.Id, pending, contact.DisplayName, now));
         }
         changes.Record(db, ChangeSubject.CompanyContact, contact.Id, staffId, staffName, now);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            if (!await ErasedMeanwhileAsync(db, contact.Id, ct))
+                throw;
+            return (ContactErased, null);
+        }
         return (null, pending);
+    }
+
+    public const string ContactErased = "Ce contact est effacé : ses informations ne se modifient plus.";
+
+    /// <summary>After a save refused for a stale row: the contact was erased since it was read (ErasedAt is their concurrency token).</summary>
+    private static async Task<bool> ErasedMeanwhileAsync(PasserelleDb db, Guid contactId, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        return await db.CompanyContacts.IgnoreQueryFilters().AnyAsync(c => c.Id == contactId && c.ErasedAt != null, ct);
     }
 
     /// <summary>
@@ -208,6 +228,12 @@ public static class Corrections
         {
             db.ChangeTracker.Clear();
             return (null, "Un autre compte Passerelle Entreprises utilise déjà cette adresse : elle ne peut pas devenir la vôtre.");
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            if (!await ErasedMeanwhileAsync(db, contact.Id, ct))
+                throw;
+            return (null, InvalidConfirmation);
         }
         return (contact, null);
     }

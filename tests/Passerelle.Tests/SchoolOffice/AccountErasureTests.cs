@@ -121,6 +121,49 @@ public class AccountErasureTests
         (await PortalWorld.LogInAsync(world.Client(), ContactLogin)).Page.Text().ShouldContain("incorrect");
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_correction_read_before_a_contacts_erasure_and_saved_after_it_does_not_bring_them_back(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var (contactId, staffId) = await AddPeopleAsync(world);
+        await using (var db = world.Database.NewContext())
+            await db.SchoolContacts.IgnoreQueryFilters().Where(l => l.ContactId == contactId)
+                .ExecuteUpdateAsync(set => set.SetProperty(l => l.DeactivatedAt, (DateTimeOffset?)world.Clock.Now));
+
+        // The contact page (or the API) has read the contact to correct their phone number…
+        await using var editor = world.Database.NewContext().ForSchool(DemoData.SchoolId);
+        var contact = await editor.CompanyContacts.SingleAsync(c => c.Id == contactId);
+        // …the retention erases them meanwhile…
+        await using (var scope = world.App.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSystem();
+            (await scope.ServiceProvider.GetRequiredService<AccountErasure>().EraseContactAsync(contactId, CancellationToken.None)).ShouldBeTrue();
+        }
+        // …and the correction, whose save would write their name back with the phone, is refused and changes nothing.
+        var edit = new Changes.ContactEdit(ContactLastName, ContactFirstName, ContactPhone, ContactEmail);
+        (await Changes.Corrections.EditContactAsync(editor, contact, edit, staffId, "Hortense", world.Clock.Now, CancellationToken.None))
+            .ShouldBe((Changes.Corrections.ContactErased, null));
+        await using (var db = world.Database.NewContext())
+        {
+            var row = await db.CompanyContacts.IgnoreQueryFilters().SingleAsync(c => c.Id == contactId);
+            (row.LastName, row.FirstName, row.Email, row.Phone).ShouldBe(("", AccountErasure.ErasedContactName, "", null));
+            (await db.ChangeRecords.IgnoreQueryFilters().CountAsync(r => r.SubjectId == contactId)).ShouldBe(0);
+        }
+
+        // Read after the erasure, the contact is not corrected either, and their page offers no correction.
+        await using (var later = world.Database.NewContext().ForSchool(DemoData.SchoolId))
+        {
+            var erased = await later.CompanyContacts.SingleAsync(c => c.Id == contactId);
+            (await Changes.Corrections.EditContactAsync(later, erased, edit, staffId, "Hortense", world.Clock.Now, CancellationToken.None))
+                .ShouldBe((Changes.Corrections.ContactErased, null));
+        }
+        using var admin = await world.StaffClientAsync("demo.admin");
+        var (_, page) = await Browserless.GetAsync(admin, $"/ecole/contacts/{contactId}");
+        page.Text().ShouldContain("Contact effacé le");
+        page.QuerySelectorAll("button").Select(b => b.TextContent).ShouldNotContain("Enregistrer le contact");
+    }
+
     private static async Task<string> NewCandidateAsync(PortalWorld world, HttpClient staff)
     {
         var (_, list) = await Browserless.GetAsync(staff, "/ecole/candidats");
