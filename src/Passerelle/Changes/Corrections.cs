@@ -273,12 +273,14 @@ public static class Corrections
         if (!Enum.IsDefined(edit.Role))
             return "Choisissez un rôle.";
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        if (staff.Role == StaffRole.SchoolAdmin && edit.Role != StaffRole.SchoolAdmin)
-        {
-            await Deactivations.LockSchoolAsync(db, ct);
-            if (!await Deactivations.OtherActiveAdminAsync(db, staff.Id, ct))
-                return "L'école garde au moins un administrateur actif : nommez-en un autre avant de changer ce rôle.";
-        }
+        // The school's row first, as the erasure and the switches take it; then the member as they are now: an erasure that
+        // began after the page read them is finished, and the correction does not write their name back.
+        await Deactivations.LockSchoolAsync(db, ct);
+        await db.Entry(staff).ReloadAsync(ct);
+        if (staff.ErasedAt is not null)
+            return StaffErased;
+        if (staff.Role == StaffRole.SchoolAdmin && edit.Role != StaffRole.SchoolAdmin && !await Deactivations.OtherActiveAdminAsync(db, staff.Id, ct))
+            return "L'école garde au moins un administrateur actif : nommez-en un autre avant de changer ce rôle.";
 
         var changes = new ChangeSet()
             .Compare("Nom", staff.LastName, lastName)
@@ -292,6 +294,8 @@ public static class Corrections
         await transaction.CommitAsync(ct);
         return null;
     }
+
+    public const string StaffErased = "Ce membre de l'équipe est effacé : ses informations ne se modifient plus.";
 
     public static string RoleLabel(StaffRole role) => role == StaffRole.SchoolAdmin ? "Administrateur·rice" : "Chargé·e de relations entreprises";
 

@@ -164,6 +164,41 @@ public class AccountErasureTests
         page.QuerySelectorAll("button").Select(b => b.TextContent).ShouldNotContain("Enregistrer le contact");
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_staff_members_correction_read_before_their_erasure_and_saved_after_it_does_not_bring_them_back(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var (_, staffId) = await AddPeopleAsync(world);
+        await using (var db = world.Database.NewContext())
+            await db.Staff.IgnoreQueryFilters().Where(s => s.Id == staffId)
+                .ExecuteUpdateAsync(set => set.SetProperty(s => s.DeactivatedAt, (DateTimeOffset?)world.Clock.Now));
+
+        // An admin's page has read the staff member to correct their name…
+        await using var editor = world.Database.NewContext().ForSchool(DemoData.SchoolId);
+        var member = await editor.Staff.SingleAsync(s => s.Id == staffId);
+        // …the retention erases them meanwhile…
+        await using (var scope = world.App.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(DemoData.SchoolId);
+            (await scope.ServiceProvider.GetRequiredService<AccountErasure>().EraseStaffAsync(staffId, CancellationToken.None)).ShouldBeTrue();
+        }
+        // …and the correction is refused: their name does not come back, no history is written.
+        var edit = new Changes.StaffEdit(StaffLastName, StaffFirstName, StaffRole.Recruiter);
+        (await Changes.Corrections.EditStaffAsync(editor, member, edit, staffId, "Admin", world.Clock.Now, CancellationToken.None))
+            .ShouldBe(Changes.Corrections.StaffErased);
+        await using (var db = world.Database.NewContext())
+        {
+            var row = await db.Staff.IgnoreQueryFilters().SingleAsync(s => s.Id == staffId);
+            (row.LastName, row.FirstName, row.Email).ShouldBe(("", AccountErasure.ErasedStaffName, ""));
+            (await db.ChangeRecords.IgnoreQueryFilters().CountAsync(r => r.SubjectId == staffId)).ShouldBe(0);
+        }
+        using var admin = await world.StaffClientAsync("demo.admin");
+        var (_, page) = await Browserless.GetAsync(admin, $"/ecole/equipe/{staffId}");
+        page.Text().ShouldContain("Compte effacé le");
+        page.QuerySelectorAll("button").Select(b => b.TextContent).ShouldNotContain("Enregistrer");
+    }
+
     private static async Task<string> NewCandidateAsync(PortalWorld world, HttpClient staff)
     {
         var (_, list) = await Browserless.GetAsync(staff, "/ecole/candidats");
