@@ -22,6 +22,7 @@ namespace Passerelle.Tests.SchoolOffice;
 public class AccountErasureTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+    public static TheoryData<DatabaseProvider> PostgreSQLOnly => TestDatabase.PostgreSQLOnly;
 
     private const string OfferId = "0193c2a0-0000-7000-8000-000000000301";
 
@@ -162,6 +163,61 @@ public class AccountErasureTests
         var (_, page) = await Browserless.GetAsync(admin, $"/ecole/contacts/{contactId}");
         page.Text().ShouldContain("Contact effacé le");
         page.QuerySelectorAll("button").Select(b => b.TextContent).ShouldNotContain("Enregistrer le contact");
+    }
+
+    [Theory]
+    [MemberData(nameof(PostgreSQLOnly))] // on SQLite the confirmation's save holds the write lock the erasure waits for
+    public async Task An_address_confirmed_while_the_contact_is_erased_is_refused_and_does_not_come_back(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var (contactId, _) = await AddPeopleAsync(world);
+        var requestedAt = world.Clock.Now;
+        var (token, raw) = Accounts.AccountToken.Create(Accounts.AccountKind.CompanyContact, contactId, Accounts.AccountTokenPurpose.EmailChange, requestedAt);
+        await using (var db = world.Database.NewContext())
+        {
+            await db.SchoolContacts.IgnoreQueryFilters().Where(l => l.ContactId == contactId)
+                .ExecuteUpdateAsync(set => set.SetProperty(l => l.DeactivatedAt, (DateTimeOffset?)requestedAt));
+            await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId).ExecuteUpdateAsync(set => set
+                .SetProperty(c => c.PendingEmail, "nouvelle.adresse@entreprise.example").SetProperty(c => c.PendingEmailRequestedAt, requestedAt));
+            db.ForSystem().AccountTokens.Add(token);
+            await db.SaveChangesAsync();
+        }
+
+        // The owner clicks "Confirmer cette adresse": the link is read as valid, and the retention erases the contact just before
+        // the confirmation's save.
+        var erasing = new BeforeUpdating("company_contacts", async () =>
+        {
+            await using var scope = world.App.Services.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSystem();
+            (await scope.ServiceProvider.GetRequiredService<AccountErasure>().EraseContactAsync(contactId, CancellationToken.None)).ShouldBeTrue();
+        });
+        await using (var confirming = world.Database.NewContext(erasing))
+            (await Changes.Corrections.ConfirmEmailAsync(confirming, raw, world.Clock.Now, CancellationToken.None))
+                .ShouldBe((null, Changes.Corrections.InvalidConfirmation));
+        erasing.Ran.ShouldBeTrue();
+        await using (var db = world.Database.NewContext())
+        {
+            var row = await db.CompanyContacts.IgnoreQueryFilters().SingleAsync(c => c.Id == contactId);
+            (row.LastName, row.FirstName, row.Email, row.PendingEmail, row.UserName).ShouldBe(("", AccountErasure.ErasedContactName, "", null, $"efface-{contactId:N}"));
+        }
+    }
+
+    /// <summary>Runs a step of another connection just before a context's first UPDATE of a table (a race made certain).</summary>
+    private sealed class BeforeUpdating(string table, Func<Task> step) : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        public bool Ran { get; private set; }
+
+        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
+            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (!Ran && command.CommandText.Contains($"UPDATE {table}", StringComparison.Ordinal))
+            {
+                Ran = true;
+                await step();
+            }
+            return result;
+        }
     }
 
     [Theory]
