@@ -173,8 +173,11 @@ public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProv
             {
                 if (message.State == OutboxState.Pending)
                 {
+                    // As for a candidate: a dispatcher sending it right now loses its claim and writes nothing back.
                     message.State = OutboxState.Skipped;
                     message.LastError = MailComposer.RecipientErased;
+                    message.LockedBy = null;
+                    message.LockedUntil = null;
                 }
                 message.HtmlBody = null;
                 message.TextBody = null;

@@ -132,8 +132,11 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
                 }
                 if (message.State == OutboxState.Pending)
                 {
+                    // A dispatcher sending it right now loses its claim: it cannot write back the copy, or the error, with the name.
                     message.State = OutboxState.Skipped;
                     message.LastError = MailComposer.RecipientErased;
+                    message.LockedBy = null;
+                    message.LockedUntil = null;
                 }
                 message.Subject = Scrub(message.Subject);
                 message.HtmlBody = null;

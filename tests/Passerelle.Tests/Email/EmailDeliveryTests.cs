@@ -266,6 +266,36 @@ public partial class EmailDeliveryTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_mail_to_the_candidate_at_the_smtp_server_while_they_are_erased_is_not_written_back_with_their_name(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider, ("Email:Parallelism", "1"));
+        await world.ProposeAsync();
+        var transport = new HoldsTheFirstMail(world.App.Services.GetRequiredService<IMailTransport>());
+        var delivery = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services, transport);
+
+        // The offer mail to the candidate is composed and at the SMTP server when an admin erases the candidate.
+        var round = delivery.DispatchOnceAsync(CancellationToken.None);
+        await transport.FirstArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.State == OutboxState.Pending)))
+            .ShouldHaveSingleItem().Recipient.ShouldBe(Recipient.Candidate, "the mail held is the candidate's");
+        await using (var scope = world.App.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(world.School.School.Id);
+            (await scope.ServiceProvider.GetRequiredService<PersonalData.Erasure>()
+                .EraseCandidateAsync(world.School.Candidate.Id, Actor.Staff(Guid.Empty, "test"), null, CancellationToken.None)).ShouldNotBeNull();
+        }
+        transport.Release.SetResult();
+        await round;
+
+        // It went out (it was at the server), but the dispatcher lost its claim: the copy stays as the erasure left it.
+        var mail = (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.TemplateKey == TemplateKeys.OfferToCandidate))).Single();
+        (mail.State, mail.HtmlBody, mail.TextBody, mail.ToAddress, mail.ToName, mail.LastError)
+            .ShouldBe((OutboxState.Skipped, (string?)null, (string?)null, (string?)null, (string?)null, MailComposer.RecipientErased));
+        (mail.Subject ?? "").ShouldNotContain("Margaud", Case.Insensitive);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Mails_of_two_schools_composed_in_one_group_each_say_their_own_school_and_carry_their_own_links(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider);
