@@ -31,7 +31,9 @@ public static class Deactivations
             return NotFound;
         if ((link.DeactivatedAt is null) == active)
             return active ? "Ce contact est déjà actif." : "Ce contact est déjà désactivé.";
-        // Not erased (PersonalData/AccountErasure), and not while the erasure runs: this waits for its lock of the row.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Not erased (PersonalData/AccountErasure): the contact's row is held until the link is saved, so an erasure under way
+        // is waited for (and then found), and one starting now waits for the switch (and then finds them active again).
         if (active && await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId && c.ErasedAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.SecurityStamp, c => c.SecurityStamp), ct) == 0)
             return Erased;
@@ -43,6 +45,7 @@ public static class Deactivations
             await SessionValidation.EndSessionsAsync<CompanyContact>(db, contactId, ct);
             await VoidPasswordLinksAsync(db, AccountKind.CompanyContact, contactId, now, ct);
         }
+        await transaction.CommitAsync(ct);
         return null;
     }
 
@@ -103,8 +106,11 @@ public static class Deactivations
     public static async Task<int> HandOverReferralsAsync(PasserelleDb db, Guid fromStaffId, Guid toStaffId, Guid staffId, string staffName,
         DateTimeOffset now, CancellationToken ct)
     {
-        var names = await db.Staff.Where(s => s.Id == fromStaffId || s.Id == toStaffId).ToDictionaryAsync(s => s.Id, s => s.DisplayName, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The school's row first, as the staff member's erasure takes it: their name is read after an erasure under way, so the
+        // history does not get it back.
+        await LockSchoolAsync(db, ct);
+        var names = await db.Staff.Where(s => s.Id == fromStaffId || s.Id == toStaffId).ToDictionaryAsync(s => s.Id, s => s.DisplayName, ct);
         var count = await db.Referrals.Where(r => r.CreatedByStaffId == fromStaffId && r.CancelledAt == null && r.Outcome == null)
             .ExecuteUpdateAsync(set => set.SetProperty(r => r.CreatedByStaffId, toStaffId), ct);
         if (count > 0)

@@ -36,6 +36,10 @@ public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProv
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.ErasedAt, now), ct);
         if (claimed == 0)
             return false;
+        // On PostgreSQL a claim that waited for a school switching them on again judged the links as they were before the switch:
+        // they are read again, and a contact active again is not erased.
+        if (await db.SchoolContacts.IgnoreQueryFilters().AnyAsync(l => l.ContactId == contactId && l.DeactivatedAt == null, ct))
+            return false;
         var contact = await db.CompanyContacts.IgnoreQueryFilters().SingleAsync(c => c.Id == contactId, ct);
         var traces = new Traces(ErasedContactName, contact.DisplayName, $"{contact.FirstName} {contact.LastName}", contact.LastName,
             contact.FirstName, contact.Email, contact.PendingEmail, contact.UserName, contact.Phone);
