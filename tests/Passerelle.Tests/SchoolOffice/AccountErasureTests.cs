@@ -185,7 +185,7 @@ public class AccountErasureTests
 
         // The owner clicks "Confirmer cette adresse": the link is read as valid, and the retention erases the contact just before
         // the confirmation's save.
-        var erasing = new OnUpdating("company_contacts", async () =>
+        var erasing = new RaceStep(RaceStep.Updating("company_contacts"), async () =>
         {
             await using var scope = world.App.Services.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSystem();
@@ -215,7 +215,7 @@ public class AccountErasureTests
         // An admin clicks "Réactiver le contact"; the retention job starts erasing them between the check (an UPDATE of the
         // contact's row that holds it) and the switch's save.
         Task<bool>? erasing = null;
-        var racing = new OnUpdating("company_contacts", after: true, step: async () =>
+        var racing = new RaceStep(RaceStep.Updating("company_contacts"), after: true, step: async () =>
         {
             erasing = Task.Run(async () =>
             {
@@ -256,7 +256,7 @@ public class AccountErasureTests
 
         // An admin hands the member's referrals over to a colleague; the retention job erases the member at that moment.
         Task<bool>? erasing = null;
-        var racing = new OnUpdating("referrals", async () =>
+        var racing = new RaceStep(RaceStep.Updating("referrals"), async () =>
         {
             erasing = Task.Run(async () =>
             {
@@ -275,51 +275,6 @@ public class AccountErasureTests
             var history = (await db.ChangeRecords.IgnoreQueryFilters().Where(r => r.SubjectId == colleague).ToListAsync()).SelectMany(r => r.Fields()).ToList();
             history.ShouldContain(f => f.Field == "Mises en relation reçues", "the colleague's history says what they received");
             history.ShouldAllBe(f => !(f.After ?? "").Contains(StaffLastName, StringComparison.OrdinalIgnoreCase), "but not from whom by name");
-        }
-    }
-
-    /// <summary>
-    /// Runs a step of another connection just before a context's first UPDATE of a table is sent, or just after it ran (a race
-    /// made certain).
-    /// </summary>
-    private sealed class OnUpdating(string table, Func<Task> step, bool after = false) : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
-    {
-        public bool Ran { get; private set; }
-
-        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
-            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
-            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            if (!after)
-                await RunOnceAsync(command);
-            return result;
-        }
-
-        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(
-            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
-            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default)
-        {
-            if (!after)
-                await RunOnceAsync(command);
-            return result;
-        }
-
-        public override async ValueTask<int> NonQueryExecutedAsync(System.Data.Common.DbCommand command,
-            Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
-        {
-            if (after)
-                await RunOnceAsync(command);
-            return result;
-        }
-
-        private async Task RunOnceAsync(System.Data.Common.DbCommand command)
-        {
-            if (!Ran && (command.CommandText.Contains($"UPDATE {table} ", StringComparison.Ordinal)
-                         || command.CommandText.Contains($"UPDATE \"{table}\" ", StringComparison.Ordinal)))
-            {
-                Ran = true;
-                await step();
-            }
         }
     }
 

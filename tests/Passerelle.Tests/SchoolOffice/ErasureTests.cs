@@ -139,4 +139,44 @@ public class ErasureTests
         var row = await db.Candidates.SingleAsync(c => c.Id == lea.Id);
         (row.LastName, row.FirstName, row.Email, row.Phone).ShouldBe(("", Erasure.ErasedName, "", null));
     }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_candidates_answer_saved_while_they_are_erased_changes_nothing_and_leaves_no_trace_of_them(DatabaseProvider provider)
+    {
+        await using var world = await Passerelle.Tests.Email.EmailWorld.CreateAsync(provider);
+        var referralId = await world.ProposeAsync();
+        var candidate = world.School.Candidate;
+
+        // The erasure has claimed the candidate and read what it scrubs; their answer from the mail link is saved at that moment.
+        Task<TransitionResult>? answering = null;
+        var racing = new RaceStep(RaceStep.Inserting("change_records"), async () =>
+        {
+            answering = Task.Run(async () =>
+            {
+                await using var scope = world.App.Services.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(world.School.School.Id);
+                return await scope.ServiceProvider.GetRequiredService<ReferralActions>().ApplyAsync(referralId, (r, now) =>
+                    r.AnswerOffer(OfferAnswer.Declined, Actor.Candidate(candidate.Id, "TECHER Margaud"), now, "Margaud reste à Quimperlé"));
+            });
+            await Task.WhenAny(answering, Task.Delay(TimeSpan.FromSeconds(2))); // done, or waiting for the erasure
+        });
+        await using (var scope = world.App.Services.CreateAsyncScope())
+        await using (var db = world.Database.NewContext(racing).ForSchool(world.School.School.Id))
+        {
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(world.School.School.Id);
+            var erasure = ActivatorUtilities.CreateInstance<Erasure>(scope.ServiceProvider, db);
+            (await erasure.EraseCandidateAsync(candidate.Id, Actor.Staff(Guid.Empty, "test"), null, CancellationToken.None)).ShouldNotBeNull();
+        }
+        racing.Ran.ShouldBeTrue();
+
+        // The answer waited for the erasure, then found the candidate erased: nothing of it was written.
+        (await answering!.WaitAsync(TimeSpan.FromSeconds(60))).Refusal.ShouldNotBeNull("the answer is refused").Code.ShouldBe(RefusalCode.ChangedMeanwhile);
+        var events = await world.QueryAsync(db => db.ReferralEvents.Where(e => e.ReferralId == referralId));
+        events.ShouldNotContain(e => e.ActorKind == ActorKind.Candidate);
+        events.ShouldAllBe(e => !(e.ActorName + e.Comment + e.Reason).Contains("Margaud"));
+        (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.ReferralId == referralId)))
+            .ShouldAllBe(m => !(m.Data + m.Subject + m.TextBody + m.ToName).Contains("Margaud"));
+        (await world.QueryAsync(db => db.Referrals.Where(r => r.Id == referralId))).Single().Stage.ShouldBe(ReferralStage.Cancelled);
+    }
 }
