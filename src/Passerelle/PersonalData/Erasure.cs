@@ -172,6 +172,21 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
 
         // Then the open referrals are cancelled, through the workflow: the companies involved are told, without the name
         // (it is gone); the mails to the candidate are skipped.
+        var cancelled = await CancelOpenReferralsAsync(candidateId, reason, actor);
+        // SQLite: the log's copies of the pages that held the name go into the file (where secure_delete zeroed the freed space).
+        await SqliteSecureDelete.CheckpointAsync(db, logger);
+        logger.LogInformation("Erased candidate {CandidateId}: {Documents} documents, {Referrals} referrals ({Cancelled} cancelled), {Mails} mails",
+            candidateId, documents, referralIds.Count, cancelled, mails);
+        return new Erased(documents, referralIds.Count, cancelled, mails);
+    }
+
+    /// <summary>
+    /// Cancels an erased candidate's open referrals through the workflow (the companies told, without the name; the mails to the
+    /// candidate skipped). Run by the erasure once committed, and by the daily job (<see cref="Retention"/>) for a referral
+    /// proposed while the candidate was being erased, which the erasure could not see. Returns how many it cancelled.
+    /// </summary>
+    public async Task<int> CancelOpenReferralsAsync(Guid candidateId, string reason, Actor actor)
+    {
         var cancelled = 0;
         foreach (var referralId in await db.Referrals.Where(r => r.CandidateId == candidateId && r.CancelledAt == null && r.Outcome == null)
             .Select(r => r.Id).ToListAsync(CancellationToken.None))
@@ -187,11 +202,7 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
                     break;
             }
         }
-        // SQLite: the log's copies of the pages that held the name go into the file (where secure_delete zeroed the freed space).
-        await SqliteSecureDelete.CheckpointAsync(db, logger);
-        logger.LogInformation("Erased candidate {CandidateId}: {Documents} documents, {Referrals} referrals ({Cancelled} cancelled), {Mails} mails",
-            candidateId, documents, referralIds.Count, cancelled, mails);
-        return new Erased(documents, referralIds.Count, cancelled, mails);
+        return cancelled;
     }
 }
 

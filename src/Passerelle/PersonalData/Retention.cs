@@ -128,6 +128,38 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
     /// <summary>How long a webhook delivery is kept once delivered or failed (the Intégrations page shows the latest ones).</summary>
     public static readonly TimeSpan FinishedDeliveriesKept = TimeSpan.FromDays(30);
 
+    public const string CandidateErased = "Le candidat a été effacé.";
+
+    /// <summary>
+    /// The open referrals of erased candidates, cancelled as their erasure cancels the others: one proposed between its checks and its
+    /// save while the candidate was being erased is saved after the erasure looked (proposals do not wait for erasures, which are
+    /// rare, to stay fast). Returns how many were cancelled.
+    /// </summary>
+    public async Task<int> CancelReferralsOfErasedCandidatesAsync(CancellationToken ct)
+    {
+        List<(Guid SchoolId, Guid CandidateId)> left;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSystem();
+            left = [.. (await (from r in db.Referrals.IgnoreQueryFilters()
+                               where r.CancelledAt == null && r.Outcome == null
+                               join c in db.Candidates.IgnoreQueryFilters() on r.CandidateId equals c.Id
+                               where c.ErasedAt != null
+                               select new { r.SchoolId, r.CandidateId }).Distinct().ToListAsync(ct))
+                .Select(r => (r.SchoolId, r.CandidateId))];
+        }
+        var cancelled = 0;
+        foreach (var (schoolId, candidateId) in left)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(schoolId);
+            cancelled += await scope.ServiceProvider.GetRequiredService<Erasure>().CancelOpenReferralsAsync(candidateId, CandidateErased, Job);
+        }
+        if (cancelled > 0)
+            logger.LogInformation("Retention: {Cancelled} referral(s) of erased candidates cancelled", cancelled);
+        return cancelled;
+    }
+
     /// <summary>
     /// What the integrations leave behind, kept no longer than it serves (their payloads name candidates): the API's remembered
     /// answers after <see cref="IdempotentAnswersKept"/>, webhook deliveries delivered or failed after
@@ -211,7 +243,11 @@ public sealed class RetentionJob(Retention retention, ILogger<RetentionJob> logg
         do
         {
             // Each part on its own: one failing does not skip the others until tomorrow.
-            foreach (var part in new Func<CancellationToken, Task>[] { retention.RunAsync, retention.EraseSwitchedOffAccountsAsync, retention.SweepIntegrationsAsync })
+            foreach (var part in new Func<CancellationToken, Task>[]
+                     {
+                         retention.RunAsync, retention.EraseSwitchedOffAccountsAsync, retention.CancelReferralsOfErasedCandidatesAsync,
+                         retention.SweepIntegrationsAsync,
+                     })
             {
                 try
                 {

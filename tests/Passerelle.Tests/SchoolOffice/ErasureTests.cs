@@ -18,6 +18,7 @@ namespace Passerelle.Tests.SchoolOffice;
 public class ErasureTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+    public static TheoryData<DatabaseProvider> PostgreSQLOnly => TestDatabase.PostgreSQLOnly;
 
     private const string LastName = "Quartzbleu";
     private const string FirstName = "Zéphyrine";
@@ -178,5 +179,47 @@ public class ErasureTests
         (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.ReferralId == referralId)))
             .ShouldAllBe(m => !(m.Data + m.Subject + m.TextBody + m.ToName).Contains("Margaud"));
         (await world.QueryAsync(db => db.Referrals.Where(r => r.Id == referralId))).Single().Stage.ShouldBe(ReferralStage.Cancelled);
+    }
+
+    [Theory]
+    [MemberData(nameof(PostgreSQLOnly))] // on SQLite the proposal's save holds the write lock: the erasure waits for it, then cancels it
+    public async Task A_referral_proposed_while_its_candidate_is_erased_is_cancelled_by_the_daily_job(DatabaseProvider provider)
+    {
+        await using var world = await Passerelle.Tests.Email.EmailWorld.CreateAsync(provider);
+        var s = world.School;
+
+        // The proposal has checked the candidate; the erasure runs to its end before the proposal's save.
+        Task<Erased?>? erasing = null;
+        var racing = new RaceStep(RaceStep.Inserting("referrals"), async () =>
+        {
+            erasing = Task.Run(async () =>
+            {
+                await using var scope = world.App.Services.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(s.School.Id);
+                return await scope.ServiceProvider.GetRequiredService<Erasure>().EraseCandidateAsync(s.Candidate.Id, Actor.Staff(Guid.Empty, "test"), null, CancellationToken.None);
+            });
+            await Task.WhenAny(erasing, Task.Delay(TimeSpan.FromSeconds(2)));
+        });
+        Guid referralId;
+        await using (var scope = world.App.Services.CreateAsyncScope())
+        await using (var db = world.Database.NewContext(racing).ForSchool(s.School.Id))
+        {
+            var actions = ActivatorUtilities.CreateInstance<ReferralActions>(scope.ServiceProvider, db);
+            var (referral, result) = await actions.ProposeAsync(s.Candidate.Id, s.Offer.Id, s.Contact.Id, [], s.StaffActor(), s.Staff.Id);
+            result.Refusal.ShouldBeNull();
+            referralId = referral!.Id;
+        }
+        (await erasing!.WaitAsync(TimeSpan.FromSeconds(60))).ShouldNotBeNull().Cancelled.ShouldBe(0, "the erasure did not see the referral");
+        (await world.QueryAsync(db => db.Referrals.Where(r => r.Id == referralId))).Single().CancelledAt.ShouldBeNull();
+
+        // The daily job finds it and cancels it as the erasure would have; the next run has nothing left.
+        var retention = world.App.Services.GetRequiredService<Retention>();
+        (await retention.CancelReferralsOfErasedCandidatesAsync(CancellationToken.None)).ShouldBe(1);
+        (await retention.CancelReferralsOfErasedCandidatesAsync(CancellationToken.None)).ShouldBe(0);
+        var cancelled = (await world.QueryAsync(db => db.ReferralEvents.Where(e => e.ReferralId == referralId && e.Kind == ReferralEventKind.Cancelled))).Single();
+        (cancelled.ActorName, cancelled.Reason).ShouldBe((Retention.Job.DisplayName, Retention.CandidateErased));
+        await world.DispatchAllAsync();
+        (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.ReferralId == referralId && m.Recipient == Recipient.Candidate)))
+            .ShouldAllBe(m => m.State == OutboxState.Skipped, "no mail goes to the erased candidate");
     }
 }
