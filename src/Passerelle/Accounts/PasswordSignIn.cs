@@ -56,8 +56,10 @@ public sealed class PasswordSignIn(PasserelleDb db, TimeProvider clock)
         account = checkable;
 
         var hash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(account, password) : account.PasswordHash;
+        // Only over the hash just checked: a password changed meanwhile (a reset) or an erasure is not undone by an old password.
         if (hash != account.PasswordHash)
-            await accounts.Where(a => a.Id == account.Id).ExecuteUpdateAsync(set => set.SetProperty(a => a.PasswordHash, hash), ct);
+            await accounts.Where(a => a.Id == account.Id && a.PasswordHash == checkable.PasswordHash)
+                .ExecuteUpdateAsync(set => set.SetProperty(a => a.PasswordHash, hash), ct);
         if (throttle is not null)
             await db.Set<LoginThrottle>().Where(t => t.AccountKind == kind && t.Login == login && t.ClientAddress == clientAddress).ExecuteDeleteAsync(ct);
         return account;

@@ -21,6 +21,35 @@ public sealed partial class AccountSecurityTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_sign_in_that_upgrades_an_old_hash_does_not_undo_a_password_changed_meanwhile(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var school = await Seed.SchoolAsync(database);
+        // A hash of an older format (Identity V2): a sign-in with the right password stores it again in today's format.
+        var oldFormat = new Microsoft.AspNetCore.Identity.PasswordHasher<IAccount>(Microsoft.Extensions.Options.Options.Create(
+            new Microsoft.AspNetCore.Identity.PasswordHasherOptions { CompatibilityMode = Microsoft.AspNetCore.Identity.PasswordHasherCompatibilityMode.IdentityV2 }));
+        await using (var db = database.NewContext())
+            await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == school.Contact.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.PasswordHash, oldFormat.HashPassword(null!, "Ancien2020!")));
+
+        // The owner resets their password while a sign-in with the old one is between its check and its upgrade.
+        var reset = new RaceStep(RaceStep.Updating("company_contacts"), async () =>
+        {
+            await using var db = database.NewContext();
+            await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == school.Contact.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.PasswordHash, "hash-du-nouveau-mot-de-passe"));
+        });
+        await using (var db = database.NewContext(reset))
+            (await new PasswordSignIn(db, TimeProvider.System).SignInAsync<Passerelle.Companies.CompanyContact>(AccountKind.CompanyContact, school.Contact.UserName,
+                "Ancien2020!", "192.0.2.1", CancellationToken.None)).ShouldNotBeNull();
+        reset.Ran.ShouldBeTrue("the sign-in upgraded the hash");
+        await using (var db = database.NewContext())
+            (await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == school.Contact.Id).Select(c => c.PasswordHash).SingleAsync())
+                .ShouldBe("hash-du-nouveau-mot-de-passe", "the new password stays");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Five_failures_from_one_address_make_that_address_wait_while_the_owner_signs_in_from_elsewhere(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);
