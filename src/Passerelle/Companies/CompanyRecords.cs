@@ -90,7 +90,18 @@ public static class CompanyRecords
             };
             db.ContactInvitations.Add(invitation);
             db.OutboxMessages.Add(Outbox.ToAccount(schoolId, TemplateKeys.ContactInvitation, existing.Id, existing.Email, existing.DisplayName, now));
-            await db.SaveChangesAsync(ct);
+            // Not a contact erased since they were read (their address would be kept in the invitation): their row is written
+            // with it, under its concurrency token.
+            db.Entry(existing).Property(c => c.ErasedAt).IsModified = true;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                db.ChangeTracker.Clear();
+                return new ContactAdded(null, null, "Ce contact vient d'être effacé : ajoutez-le à nouveau, comme un nouveau contact.");
+            }
             return new ContactAdded(null, invitation, null);
         }
 

@@ -278,6 +278,43 @@ public class AccountErasureTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(PostgreSQLOnly))] // on SQLite the invitation's save holds the write lock: the erasure waits, then scrubs it
+    public async Task A_contact_invited_by_another_school_while_they_are_erased_is_not_invited_and_their_address_is_not_kept(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var (contactId, _) = await AddPeopleAsync(world);
+        Guid companyId, otherStaff;
+        await using (var db = world.Database.NewContext())
+        {
+            await db.SchoolContacts.IgnoreQueryFilters().Where(l => l.ContactId == contactId)
+                .ExecuteUpdateAsync(set => set.SetProperty(l => l.DeactivatedAt, (DateTimeOffset?)world.Clock.Now));
+            companyId = await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId).Select(c => c.CompanyId).SingleAsync();
+            otherStaff = await db.Staff.IgnoreQueryFilters().Where(s => s.UserName == "demo.cfa").Select(s => s.Id).SingleAsync();
+        }
+
+        // The other school adds the contact by their address (an invitation); the retention erases them at that moment.
+        Task<bool>? erasing = null;
+        var racing = new RaceStep(RaceStep.Inserting("contact_invitations"), async () =>
+        {
+            erasing = Task.Run(async () =>
+            {
+                await using var scope = world.App.Services.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSystem();
+                return await scope.ServiceProvider.GetRequiredService<AccountErasure>().EraseContactAsync(contactId, CancellationToken.None);
+            });
+            await Task.WhenAny(erasing, Task.Delay(TimeSpan.FromSeconds(2)));
+        });
+        await using (var db = world.Database.NewContext(racing).ForSchool(DemoData.SecondSchoolId))
+        {
+            var added = await CompanyRecords.AddContactAsync(db, companyId, "Quillonnet", "Aurélien", ContactEmail, null, null, otherStaff, world.Clock.Now,
+                CancellationToken.None);
+            (added.Invitation, added.Problem).ShouldBe((null, "Ce contact vient d'être effacé : ajoutez-le à nouveau, comme un nouveau contact."));
+        }
+        (await erasing!.WaitAsync(TimeSpan.FromSeconds(60))).ShouldBeTrue();
+        (await DatabaseDump.TextAsync(world)).ShouldNotContain(ContactEmail, Case.Insensitive);
+    }
+
     private static async Task<string> NewCandidateAsync(PortalWorld world, HttpClient staff)
     {
         var (_, list) = await Browserless.GetAsync(staff, "/ecole/candidats");
