@@ -32,9 +32,10 @@ public static class Deactivations
         if ((link.DeactivatedAt is null) == active)
             return active ? "Ce contact est déjà actif." : "Ce contact est déjà désactivé.";
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        // Not erased (PersonalData/AccountErasure): the contact's row is held until the link is saved, so an erasure under way
-        // is waited for (and then found), and one starting now waits for the switch (and then finds them active again).
-        if (active && await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId && c.ErasedAt == null)
+        // The contact's row first, held until the switch is saved: an erasure under way is waited for (and then found erased),
+        // one starting now waits for the switch (and then finds them active again); two schools switching them off at once
+        // take turns, so the second sees the first's link off and ends the sessions.
+        if (await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId && c.ErasedAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.SecurityStamp, c => c.SecurityStamp), ct) == 0)
             return Erased;
         link.DeactivatedAt = active ? null : now;

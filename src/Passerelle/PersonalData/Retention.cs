@@ -151,9 +151,17 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
         var cancelled = 0;
         foreach (var (schoolId, candidateId) in left)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(schoolId);
-            cancelled += await scope.ServiceProvider.GetRequiredService<Erasure>().CancelOpenReferralsAsync(candidateId, CandidateErased, Job);
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(schoolId);
+                cancelled += await scope.ServiceProvider.GetRequiredService<Erasure>().CancelOpenReferralsAsync(candidateId, CandidateErased, Job);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One candidate's failure does not stop the others'; tomorrow's run tries again.
+                logger.LogError(e, "Retention: the referrals of erased candidate {CandidateId} could not be cancelled", candidateId);
+            }
         }
         if (cancelled > 0)
             logger.LogInformation("Retention: {Cancelled} referral(s) of erased candidates cancelled", cancelled);

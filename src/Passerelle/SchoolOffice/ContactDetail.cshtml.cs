@@ -53,7 +53,12 @@ public sealed class ContactDetailModel(PasserelleDb db, ReferralActions actions,
         var (problem, pending) = await Corrections.EditContactAsync(Db, Contact, new ContactEdit(LastName, FirstName, Phone, Email), StaffId, StaffName,
             clock.GetUtcNow(), ct);
         if (problem is not null)
+        {
+            // Erased meanwhile: the page shows them as they are now (erased, no form), not as read before.
+            if (problem == Corrections.ContactErased)
+                await LoadAsync(id, ct);
             return Refused(problem);
+        }
         Message = pending is null
             ? $"Les informations de {Contact.DisplayName} sont enregistrées."
             : $"Les informations de {Contact.DisplayName} sont enregistrées. Un lien de confirmation est envoyé à {pending} : " +

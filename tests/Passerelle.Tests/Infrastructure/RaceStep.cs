@@ -27,6 +27,14 @@ public sealed class RaceStep(Func<string, bool> matches, Func<Task> step, bool a
         return result;
     }
 
+    public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
+        CancellationToken cancellationToken = default)
+    {
+        if (after)
+            await RunOnceAsync(command);
+        return result;
+    }
+
     public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
         InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {

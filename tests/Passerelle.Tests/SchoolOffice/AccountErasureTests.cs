@@ -315,6 +315,46 @@ public class AccountErasureTests
         (await DatabaseDump.TextAsync(world)).ShouldNotContain(ContactEmail, Case.Insensitive);
     }
 
+    [Theory]
+    [MemberData(nameof(PostgreSQLOnly))] // on SQLite the two switches are one writer after the other anyway
+    public async Task Two_schools_switching_a_shared_contact_off_at_once_end_their_sessions(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var (contactId, _) = await AddPeopleAsync(world);
+        Guid admin, otherAdmin;
+        string stamp;
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSystem().SchoolContacts.Add(new SchoolContact { SchoolId = DemoData.SecondSchoolId, ContactId = contactId, CreatedAt = world.Clock.Now });
+            await db.SaveChangesAsync();
+            admin = await db.Staff.IgnoreQueryFilters().Where(s => s.UserName == "demo.admin").Select(s => s.Id).SingleAsync();
+            otherAdmin = await db.Staff.IgnoreQueryFilters().Where(s => s.UserName == "demo.cfa").Select(s => s.Id).SingleAsync();
+            stamp = await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId).Select(c => c.SecurityStamp).SingleAsync();
+        }
+
+        // The first school has switched its link off and found the other school's still on; the other school switches its own
+        // off at that moment.
+        Task<string?>? second = null;
+        var racing = new RaceStep(sql => sql.Contains("EXISTS", StringComparison.Ordinal) && sql.Contains("school_contacts", StringComparison.Ordinal), after: true,
+            step: async () =>
+            {
+                second = Task.Run(async () =>
+                {
+                    await using var db = world.Database.NewContext().ForSchool(DemoData.SecondSchoolId);
+                    return await Changes.Deactivations.SetContactActiveAsync(db, contactId, false, otherAdmin, "Camille", world.Clock.Now, CancellationToken.None);
+                });
+                await Task.WhenAny(second, Task.Delay(TimeSpan.FromSeconds(2))); // done, or waiting for the first switch
+            });
+        await using (var db = world.Database.NewContext(racing).ForSchool(DemoData.SchoolId))
+            (await Changes.Deactivations.SetContactActiveAsync(db, contactId, false, admin, "Claire", world.Clock.Now, CancellationToken.None)).ShouldBeNull();
+        racing.Ran.ShouldBeTrue();
+        (await second!.WaitAsync(TimeSpan.FromSeconds(60))).ShouldBeNull();
+
+        // Switched off everywhere: whichever came second ended their sessions.
+        await using (var db = world.Database.NewContext())
+            (await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId).Select(c => c.SecurityStamp).SingleAsync()).ShouldNotBe(stamp);
+    }
+
     private static async Task<string> NewCandidateAsync(PortalWorld world, HttpClient staff)
     {
         var (_, list) = await Browserless.GetAsync(staff, "/ecole/candidats");
