@@ -128,6 +128,10 @@ public static class Corrections
             return ("Le téléphone compte 30 caractères au plus.", null);
         if (EmailAddress.Normalize(edit.Email) is not { } email)
             return ("L'adresse e-mail n'est pas valide.", null);
+        // In the caller's transaction (the API's, with the external id), or in one of its own.
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        if (!await HoldContactAsync(db, contact.Id, ct))
+            return (ContactErased, null);
 
         string? pending = null;
         if (!string.Equals(email, contact.Email, StringComparison.OrdinalIgnoreCase))
@@ -177,8 +181,19 @@ public static class Corrections
                 throw;
             return (ContactErased, null);
         }
+        if (transaction is not null)
+            await transaction.CommitAsync(ct);
         return (null, pending);
     }
+
+    /// <summary>
+    /// Takes the contact's row (writes it to itself) until the transaction ends, as their erasure takes it first: what follows
+    /// waits for an erasure under way instead of deadlocking with it (each holding rows the other needs), and an erasure
+    /// starting now waits for it. False when the contact is erased.
+    /// </summary>
+    internal static async Task<bool> HoldContactAsync(PasserelleDb db, Guid contactId, CancellationToken ct) =>
+        await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId && c.ErasedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.SecurityStamp, c => c.SecurityStamp), ct) > 0;
 
     public const string ContactErased = "Ce contact est effacé : ses informations ne se modifient plus.";
 
@@ -198,6 +213,9 @@ public static class Corrections
     {
         var (contact, token) = await PendingEmailAsync(db, rawToken, now, ct);
         if (contact is null || token is null)
+            return (null, InvalidConfirmation);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (!await HoldContactAsync(db, contact.Id, ct))
             return (null, InvalidConfirmation);
         var email = contact.PendingEmail!;
         if (await AddressTakenAsync(db, contact.Id, email, ct))
@@ -235,6 +253,7 @@ public static class Corrections
                 throw;
             return (null, InvalidConfirmation);
         }
+        await transaction.CommitAsync(ct);
         return (contact, null);
     }
 

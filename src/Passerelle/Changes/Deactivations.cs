@@ -35,8 +35,7 @@ public static class Deactivations
         // The contact's row first, held until the switch is saved: an erasure under way is waited for (and then found erased),
         // one starting now waits for the switch (and then finds them active again); two schools switching them off at once
         // take turns, so the second sees the first's link off and ends the sessions.
-        if (await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId && c.ErasedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(c => c.SecurityStamp, c => c.SecurityStamp), ct) == 0)
+        if (!await Corrections.HoldContactAsync(db, contactId, ct))
             return Erased;
         link.DeactivatedAt = active ? null : now;
         Switch(active).Record(db, ChangeSubject.CompanyContact, contactId, staffId, staffName, now);

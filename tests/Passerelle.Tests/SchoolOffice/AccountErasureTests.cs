@@ -355,6 +355,47 @@ public class AccountErasureTests
             (await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId).Select(c => c.SecurityStamp).SingleAsync()).ShouldNotBe(stamp);
     }
 
+    [Theory]
+    [MemberData(nameof(PostgreSQLOnly))] // on SQLite one writer at a time: no deadlock to have
+    public async Task An_address_confirmed_in_the_middle_of_the_contacts_erasure_waits_for_it_instead_of_deadlocking(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var (contactId, _) = await AddPeopleAsync(world);
+        var requestedAt = world.Clock.Now;
+        var (token, raw) = Accounts.AccountToken.Create(Accounts.AccountKind.CompanyContact, contactId, Accounts.AccountTokenPurpose.EmailChange, requestedAt);
+        await using (var db = world.Database.NewContext())
+        {
+            await db.SchoolContacts.IgnoreQueryFilters().Where(l => l.ContactId == contactId)
+                .ExecuteUpdateAsync(set => set.SetProperty(l => l.DeactivatedAt, (DateTimeOffset?)requestedAt));
+            await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId).ExecuteUpdateAsync(set => set
+                .SetProperty(c => c.PendingEmail, "nouvelle.adresse@entreprise.example").SetProperty(c => c.PendingEmailRequestedAt, requestedAt));
+            db.ForSystem().AccountTokens.Add(token);
+            await db.SaveChangesAsync();
+        }
+
+        // The erasure has claimed the contact and is about to delete their links when the owner confirms the new address: the
+        // confirmation (its link, then the contact) and the erasure (the contact, then the links) would each hold what the
+        // other waits for.
+        Task<(CompanyContact?, string?)>? confirming = null;
+        var racing = new RaceStep(sql => sql.Contains("DELETE FROM account_tokens", StringComparison.Ordinal), async () =>
+        {
+            confirming = Task.Run(async () =>
+            {
+                await using var db = world.Database.NewContext();
+                return await Changes.Corrections.ConfirmEmailAsync(db, raw, world.Clock.Now, CancellationToken.None);
+            });
+            await Task.WhenAny(confirming, Task.Delay(TimeSpan.FromSeconds(2)));
+        });
+        await using (var scope = world.App.Services.CreateAsyncScope())
+        await using (var db = world.Database.NewContext(racing).ForSystem())
+            (await ActivatorUtilities.CreateInstance<AccountErasure>(scope.ServiceProvider, db).EraseContactAsync(contactId, CancellationToken.None)).ShouldBeTrue();
+        racing.Ran.ShouldBeTrue();
+        (await confirming!.WaitAsync(TimeSpan.FromSeconds(60))).ShouldBe((null, Changes.Corrections.InvalidConfirmation));
+        await using (var db = world.Database.NewContext())
+            (await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId).Select(c => new { c.Email, c.PendingEmail }).SingleAsync())
+                .ShouldBe(new { Email = "", PendingEmail = (string?)null });
+    }
+
     private static async Task<string> NewCandidateAsync(PortalWorld world, HttpClient staff)
     {
         var (_, list) = await Browserless.GetAsync(staff, "/ecole/candidats");
