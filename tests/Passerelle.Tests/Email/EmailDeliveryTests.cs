@@ -248,12 +248,7 @@ public partial class EmailDeliveryTests
         await transport.FirstArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
         (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.State == OutboxState.Pending && m.LockedBy == delivery.InstanceId))).Count
             .ShouldBe(2, "both mails are in the round");
-        await using (var scope = world.App.Services.CreateAsyncScope())
-        {
-            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(world.School.School.Id);
-            (await scope.ServiceProvider.GetRequiredService<PersonalData.Erasure>()
-                .EraseCandidateAsync(world.School.Candidate.Id, Actor.Staff(Guid.Empty, "test"), null, CancellationToken.None)).ShouldNotBeNull();
-        }
+        (await world.EraseCandidateAsync()).ShouldNotBeNull();
         transport.Release.SetResult();
         await round;
         await world.DispatchAllAsync(delivery);
@@ -278,12 +273,7 @@ public partial class EmailDeliveryTests
         await transport.FirstArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
         (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.State == OutboxState.Pending)))
             .ShouldHaveSingleItem().Recipient.ShouldBe(Recipient.Candidate, "the mail held is the candidate's");
-        await using (var scope = world.App.Services.CreateAsyncScope())
-        {
-            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(world.School.School.Id);
-            (await scope.ServiceProvider.GetRequiredService<PersonalData.Erasure>()
-                .EraseCandidateAsync(world.School.Candidate.Id, Actor.Staff(Guid.Empty, "test"), null, CancellationToken.None)).ShouldNotBeNull();
-        }
+        (await world.EraseCandidateAsync()).ShouldNotBeNull();
         transport.Release.SetResult();
         await round;
 

@@ -59,6 +59,15 @@ public sealed class EmailWorld : IAsyncDisposable
         return referral!.Id;
     }
 
+    /// <summary>An admin erases the school's candidate, as the candidate's page does.</summary>
+    public async Task<PersonalData.Erased?> EraseCandidateAsync()
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(School.School.Id);
+        return await scope.ServiceProvider.GetRequiredService<PersonalData.Erasure>()
+            .EraseCandidateAsync(School.Candidate.Id, Actor.Staff(Guid.Empty, "test"), null, CancellationToken.None);
+    }
+
     public async Task<TransitionResult> ActAsync(Guid referralId, Func<Referral, DateTimeOffset, TransitionResult> transition)
     {
         await using var scope = App.Services.CreateAsyncScope();

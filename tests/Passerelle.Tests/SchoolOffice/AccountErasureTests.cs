@@ -171,17 +171,7 @@ public class AccountErasureTests
     {
         await using var world = await PortalWorld.CreateAsync(provider);
         var (contactId, _) = await AddPeopleAsync(world);
-        var requestedAt = world.Clock.Now;
-        var (token, raw) = Accounts.AccountToken.Create(Accounts.AccountKind.CompanyContact, contactId, Accounts.AccountTokenPurpose.EmailChange, requestedAt);
-        await using (var db = world.Database.NewContext())
-        {
-            await db.SchoolContacts.IgnoreQueryFilters().Where(l => l.ContactId == contactId)
-                .ExecuteUpdateAsync(set => set.SetProperty(l => l.DeactivatedAt, (DateTimeOffset?)requestedAt));
-            await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId).ExecuteUpdateAsync(set => set
-                .SetProperty(c => c.PendingEmail, "nouvelle.adresse@entreprise.example").SetProperty(c => c.PendingEmailRequestedAt, requestedAt));
-            db.ForSystem().AccountTokens.Add(token);
-            await db.SaveChangesAsync();
-        }
+        var raw = await SwitchedOffWithANewAddressToConfirmAsync(world, contactId);
 
         // The owner clicks "Confirmer cette adresse": the link is read as valid, and the retention erases the contact just before
         // the confirmation's save.
@@ -361,17 +351,7 @@ public class AccountErasureTests
     {
         await using var world = await PortalWorld.CreateAsync(provider);
         var (contactId, _) = await AddPeopleAsync(world);
-        var requestedAt = world.Clock.Now;
-        var (token, raw) = Accounts.AccountToken.Create(Accounts.AccountKind.CompanyContact, contactId, Accounts.AccountTokenPurpose.EmailChange, requestedAt);
-        await using (var db = world.Database.NewContext())
-        {
-            await db.SchoolContacts.IgnoreQueryFilters().Where(l => l.ContactId == contactId)
-                .ExecuteUpdateAsync(set => set.SetProperty(l => l.DeactivatedAt, (DateTimeOffset?)requestedAt));
-            await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId).ExecuteUpdateAsync(set => set
-                .SetProperty(c => c.PendingEmail, "nouvelle.adresse@entreprise.example").SetProperty(c => c.PendingEmailRequestedAt, requestedAt));
-            db.ForSystem().AccountTokens.Add(token);
-            await db.SaveChangesAsync();
-        }
+        var raw = await SwitchedOffWithANewAddressToConfirmAsync(world, contactId);
 
         // The erasure has claimed the contact and is about to delete their links when the owner confirms the new address: the
         // confirmation (its link, then the contact) and the erasure (the contact, then the links) would each hold what the
@@ -394,6 +374,21 @@ public class AccountErasureTests
         await using (var db = world.Database.NewContext())
             (await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId).Select(c => new { c.Email, c.PendingEmail }).SingleAsync())
                 .ShouldBe(new { Email = "", PendingEmail = (string?)null });
+    }
+
+    /// <summary>The contact, switched off everywhere, has a new address waiting for them to confirm it: the link's token.</summary>
+    private static async Task<string> SwitchedOffWithANewAddressToConfirmAsync(PortalWorld world, Guid contactId)
+    {
+        var requestedAt = world.Clock.Now;
+        var (token, raw) = Accounts.AccountToken.Create(Accounts.AccountKind.CompanyContact, contactId, Accounts.AccountTokenPurpose.EmailChange, requestedAt);
+        await using var db = world.Database.NewContext();
+        await db.SchoolContacts.IgnoreQueryFilters().Where(l => l.ContactId == contactId)
+            .ExecuteUpdateAsync(set => set.SetProperty(l => l.DeactivatedAt, (DateTimeOffset?)requestedAt));
+        await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId).ExecuteUpdateAsync(set => set
+            .SetProperty(c => c.PendingEmail, "nouvelle.adresse@entreprise.example").SetProperty(c => c.PendingEmailRequestedAt, requestedAt));
+        db.ForSystem().AccountTokens.Add(token);
+        await db.SaveChangesAsync();
+        return raw;
     }
 
     private static async Task<string> NewCandidateAsync(PortalWorld world, HttpClient staff)
