@@ -171,16 +171,7 @@ public static class Corrections
             db.OutboxMessages.Add(Outbox.ToAccount(schoolId, TemplateKeys.ContactEmailConfirmation, contact.Id, pending, contact.DisplayName, now));
         }
         changes.Record(db, ChangeSubject.CompanyContact, contact.Id, staffId, staffName, now);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            if (!await ErasedMeanwhileAsync(db, contact.Id, ct))
-                throw;
-            return (ContactErased, null);
-        }
+        await db.SaveChangesAsync(ct);
         if (transaction is not null)
             await transaction.CommitAsync(ct);
         return (null, pending);
@@ -196,13 +187,6 @@ public static class Corrections
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.SecurityStamp, c => c.SecurityStamp), ct) > 0;
 
     public const string ContactErased = "Ce contact est effacé : ses informations ne se modifient plus.";
-
-    /// <summary>After a save refused for a stale row: the contact was erased since it was read (ErasedAt is their concurrency token).</summary>
-    private static async Task<bool> ErasedMeanwhileAsync(PasserelleDb db, Guid contactId, CancellationToken ct)
-    {
-        db.ChangeTracker.Clear();
-        return await db.CompanyContacts.IgnoreQueryFilters().AnyAsync(c => c.Id == contactId && c.ErasedAt != null, ct);
-    }
 
     /// <summary>
     /// The owner of a new address confirms it with the mailed link: the address becomes the contact's (and their login, when
@@ -246,12 +230,6 @@ public static class Corrections
         {
             db.ChangeTracker.Clear();
             return (null, "Un autre compte Passerelle Entreprises utilise déjà cette adresse : elle ne peut pas devenir la vôtre.");
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            if (!await ErasedMeanwhileAsync(db, contact.Id, ct))
-                throw;
-            return (null, InvalidConfirmation);
         }
         await transaction.CommitAsync(ct);
         return (contact, null);

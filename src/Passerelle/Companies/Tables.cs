@@ -24,8 +24,9 @@ internal sealed class CompanyContactConfiguration : IEntityTypeConfiguration<Com
         builder.Ignore(c => c.DisplayName);
         builder.HasOne<School>().WithMany().HasForeignKey(c => c.LastSchoolId);
         builder.HasOne<Company>().WithMany().HasForeignKey(c => c.CompanyId);
-        // As a candidate's: an update saves only where the contact is still not erased, so a correction or an address confirmed
-        // after an erasure began fails (DbUpdateConcurrencyException) instead of writing the name or the address back.
+        // As a candidate's: an update saves only where the contact is still not erased, so a save read before an erasure fails
+        // (DbUpdateConcurrencyException) instead of writing the name or the address back. Corrections and address confirmations
+        // take the row first instead (Corrections.HoldContactAsync): they are refused before anything is written.
         builder.Property(c => c.ErasedAt).IsConcurrencyToken();
     }
 }

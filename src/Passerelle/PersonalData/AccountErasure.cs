@@ -173,15 +173,18 @@ public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProv
             .ToListAsync(ct);
         foreach (var message in messages)
         {
+            // A dispatcher sending it right now loses its claim: it writes nothing back (the copy, an error) over what goes here.
+            if (message.State == OutboxState.Pending)
+            {
+                message.LockedBy = null;
+                message.LockedUntil = null;
+            }
             if (toThem(message))
             {
                 if (message.State == OutboxState.Pending)
                 {
-                    // As for a candidate: a dispatcher sending it right now loses its claim and writes nothing back.
                     message.State = OutboxState.Skipped;
                     message.LastError = MailComposer.RecipientErased;
-                    message.LockedBy = null;
-                    message.LockedUntil = null;
                 }
                 message.HtmlBody = null;
                 message.TextBody = null;
@@ -195,12 +198,6 @@ public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProv
                 message.TextBody = traces.Scrub(message.TextBody);
                 message.Data = traces.Scrub(message.Data);
                 message.ToName = traces.Scrub(message.ToName);
-                // A dispatcher sending it right now loses its claim: composed again, from the anonymous rows.
-                if (message.State == OutboxState.Pending)
-                {
-                    message.LockedBy = null;
-                    message.LockedUntil = null;
-                }
             }
             message.Subject = traces.Scrub(message.Subject);
             message.LastError = traces.Scrub(message.LastError);

@@ -120,23 +120,23 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
             foreach (var message in messages)
             {
                 var toThem = message.Recipient == Recipient.Candidate || message.ToPersonId == candidateId;
-                if (message.State == OutboxState.Pending && !toThem)
+                // A dispatcher sending it right now loses its claim: it writes nothing back (the copy, an error) with the name.
+                if (message.State == OutboxState.Pending)
                 {
-                    // Still to send to the others: composed later from the anonymous rows; what it carries is cleaned, and a
-                    // dispatcher sending it right now loses its claim (it cannot write its copy with the name: composed again).
-                    var data = MailData.Parse(message.Data);
-                    message.Data = (data with { Comment = null, AppointmentComment = null, ActorName = Scrub(data.ActorName) }).Serialize();
                     message.LockedBy = null;
                     message.LockedUntil = null;
+                }
+                if (message.State == OutboxState.Pending && !toThem)
+                {
+                    // Still to send to the others: composed later from the anonymous rows; what it carries is cleaned.
+                    var data = MailData.Parse(message.Data);
+                    message.Data = (data with { Comment = null, AppointmentComment = null, ActorName = Scrub(data.ActorName) }).Serialize();
                     continue;
                 }
                 if (message.State == OutboxState.Pending)
                 {
-                    // A dispatcher sending it right now loses its claim: it cannot write back the copy, or the error, with the name.
                     message.State = OutboxState.Skipped;
                     message.LastError = MailComposer.RecipientErased;
-                    message.LockedBy = null;
-                    message.LockedUntil = null;
                 }
                 message.Subject = Scrub(message.Subject);
                 message.HtmlBody = null;
