@@ -155,7 +155,11 @@ public static class CandidatesApi
             return ApiProblem.Invalid(errors);
 
         var created = candidate is null;
-        candidate ??= db.Candidates.Add(new Candidate { Id = Guid.CreateVersion7(), SchoolId = ApiCaller.Of(http).SchoolId, CreatedAt = clock.GetUtcNow() }).Entity;
+        var caller = ApiCaller.Of(http);
+        if (candidate is not null)
+            form.ChangesFrom(candidate).Compare(Changes.PersonFields.ExternalId, candidate.ExternalId, externalId)
+                .Record(db, Changes.ChangeSubject.Candidate, candidate.Id, caller.StaffId, caller.ActorName, clock.GetUtcNow());
+        candidate ??= db.Candidates.Add(new Candidate { Id = Guid.CreateVersion7(), SchoolId = caller.SchoolId, CreatedAt = clock.GetUtcNow() }).Entity;
         form.ApplyTo(candidate);
         candidate.ExternalId = externalId;
         try

@@ -24,8 +24,8 @@ public sealed record FieldChange(string Field, string? Before, string? After)
 }
 
 /// <summary>
-/// One edit of an offer, a company, a contact or a staff member: who made it, when, and each field before and after.
-/// Written in the edit's own save; never changed afterwards.
+/// One edit of an offer, a company, a contact, a staff member or a candidate: who made it, when, and each field before and
+/// after. Written in the edit's own save; changed afterwards only by the erasure of the person it is about or who made it.
 /// </summary>
 public sealed class ChangeRecord : ISchoolOwned
 {
@@ -47,11 +47,13 @@ public sealed class ChangeRecord : ISchoolOwned
 
     public IReadOnlyList<FieldChange> Fields() => JsonSerializer.Deserialize<List<FieldChange>>(Changes, Json) ?? [];
 
+    internal static string Serialize(IEnumerable<FieldChange> fields) => JsonSerializer.Serialize(fields, Json);
+
     public static ChangeRecord Of(Guid schoolId, ChangeSubject kind, Guid subjectId, IReadOnlyList<FieldChange> fields, Guid? staffId,
         string actorName, DateTimeOffset now) => new()
         {
             Id = Guid.CreateVersion7(now), SchoolId = schoolId, SubjectKind = kind, SubjectId = subjectId, ChangedAt = now, StaffId = staffId,
-            ActorName = actorName, Changes = JsonSerializer.Serialize(fields, Json),
+            ActorName = actorName, Changes = Serialize(fields),
         };
 }
 
@@ -93,6 +95,23 @@ public sealed class ChangeSet
     }
 }
 
+/// <summary>
+/// The fields of a person (a candidate, a contact, a staff member) that say who they are. Their values before an edit are theirs
+/// too: an erasure forgets them (<see cref="ChangeHistory.ForgetValuesAsync"/>).
+/// </summary>
+public static class PersonFields
+{
+    public const string LastName = "Nom";
+    public const string FirstName = "Prénom";
+    public const string Phone = "Téléphone";
+    public const string Email = "Adresse e-mail";
+    public const string PendingEmail = "Nouvelle adresse e-mail (à confirmer)";
+    public const string UserName = "Identifiant";
+    public const string ExternalId = "Identifiant externe";
+
+    internal static readonly HashSet<string> All = [LastName, FirstName, Phone, Email, PendingEmail, UserName, ExternalId];
+}
+
 /// <summary>A line of an object's "Historique".</summary>
 public sealed record ChangeLine(DateTimeOffset ChangedAt, string Who, IReadOnlyList<FieldChange> Fields);
 
@@ -116,6 +135,31 @@ public static class ChangeHistory
         return [.. rows.Select(r => new ChangeLine(r.ChangedAt, r.SchoolId == schoolId ? r.ActorName : AnotherSchool,
                 [.. r.Fields().Where(f => r.SchoolId == schoolId || !f.IsNote)]))
             .Where(line => line.Fields.Count > 0)];
+    }
+
+    /// <summary>What a person's history says of a field whose values their erasure removed.</summary>
+    public const string ValuesErased = "valeurs effacées";
+
+    /// <summary>
+    /// For a person's erasure: their own history keeps which fields were changed, when and by whom, not the values (a name
+    /// corrected, a former address). Returns those values (but external ids), which the erasure also looks for in free text. The
+    /// caller saves.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ForgetValuesAsync(Storage.PasserelleDb db, ChangeSubject kind, Guid subjectId, CancellationToken ct)
+    {
+        var values = new List<string>();
+        // A shared contact's history is written by every school that works with them.
+        foreach (var record in await db.ChangeRecords.IgnoreQueryFilters().Where(r => r.SubjectKind == kind && r.SubjectId == subjectId).ToListAsync(ct))
+        {
+            var fields = record.Fields();
+            bool Personal(FieldChange f) => !f.IsNote && PersonFields.All.Contains(f.Field);
+            if (!fields.Any(Personal))
+                continue;
+            // Another system's identifier ("42") is no trace to look for in text.
+            values.AddRange(fields.Where(f => Personal(f) && f.Field != PersonFields.ExternalId).SelectMany(f => new[] { f.Before, f.After }).OfType<string>());
+            record.Changes = ChangeRecord.Serialize(fields.Select(f => Personal(f) ? new FieldChange($"{f.Field} : {ValuesErased}", null, null) : f));
+        }
+        return values;
     }
 }
 

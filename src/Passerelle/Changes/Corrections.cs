@@ -141,11 +141,11 @@ public static class Corrections
             pending = email;
         }
         var changes = new ChangeSet()
-            .Compare("Nom", contact.LastName, lastName)
-            .Compare("Prénom", contact.FirstName, firstName)
-            .Compare("Téléphone", contact.Phone, phone);
+            .Compare(PersonFields.LastName, contact.LastName, lastName)
+            .Compare(PersonFields.FirstName, contact.FirstName, firstName)
+            .Compare(PersonFields.Phone, contact.Phone, phone);
         if (pending is not null)
-            changes.Compare("Nouvelle adresse e-mail (à confirmer)", contact.PendingEmail, pending);
+            changes.Compare(PersonFields.PendingEmail, contact.PendingEmail, pending);
         contact.LastName = lastName;
         contact.FirstName = firstName;
         contact.Phone = phone;
@@ -205,10 +205,10 @@ public static class Corrections
         if (await AddressTakenAsync(db, contact.Id, email, ct))
             return (null, "Un autre compte Passerelle Entreprises utilise déjà cette adresse : elle ne peut pas devenir la vôtre.");
 
-        var changes = new ChangeSet().Compare("Adresse e-mail", contact.Email, email);
+        var changes = new ChangeSet().Compare(PersonFields.Email, contact.Email, email);
         if (string.Equals(contact.UserName, contact.Email, StringComparison.OrdinalIgnoreCase))
         {
-            changes.Compare("Identifiant", contact.UserName, email);
+            changes.Compare(PersonFields.UserName, contact.UserName, email);
             contact.UserName = email;
         }
         contact.Email = email;
@@ -280,8 +280,8 @@ public static class Corrections
             return "L'école garde au moins un administrateur actif : nommez-en un autre avant de changer ce rôle.";
 
         var changes = new ChangeSet()
-            .Compare("Nom", staff.LastName, lastName)
-            .Compare("Prénom", staff.FirstName, firstName)
+            .Compare(PersonFields.LastName, staff.LastName, lastName)
+            .Compare(PersonFields.FirstName, staff.FirstName, firstName)
             .Compare("Rôle", RoleLabel(staff.Role), RoleLabel(edit.Role));
         staff.LastName = lastName;
         staff.FirstName = firstName;

@@ -309,6 +309,8 @@ public static class Importer
                 foreach (var (existing, form) in batch)
                 {
                     db.Candidates.Attach(existing);
+                    // In the candidate's history, as an edit in Passerelle École would be.
+                    form.ChangesFrom(existing).Record(db, Changes.ChangeSubject.Candidate, existing.Id, by.StaffId, by.Name, now);
                     form.ApplyTo(existing);
                 }
                 await SavedAsync(batch.Length);

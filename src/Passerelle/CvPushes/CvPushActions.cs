@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Candidates;
 using Passerelle.Email;
 using Passerelle.JobOffers;
 using Passerelle.Referrals;
@@ -119,15 +120,27 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
             db.OutboxMessages.Add(Outbox.ForPush(push));
             pushIds.Add(push.Id);
         }
+        // A candidate erased meanwhile is not proposed under the name "Candidat effacé".
+        var held = candidateIds.Select(id => CandidateHold.Hold(db, id, schoolId)).ToList();
         try
         {
             await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return new PushResult([], ["Un des candidats choisis vient d'être effacé : rien n'a été envoyé."]);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             // Someone pushed one of these profiles to one of these contacts at the same moment.
             db.ChangeTracker.Clear();
             return new PushResult([], ["Un de ces profils vient d'être proposé à l'un de ces contacts par quelqu'un d'autre : rien n'a été envoyé."]);
+        }
+        finally
+        {
+            foreach (var entry in held.OfType<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Candidate>>())
+                entry.State = EntityState.Detached;
         }
         return new PushResult(pushIds, []);
     }

@@ -41,8 +41,10 @@ public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProv
         if (await db.SchoolContacts.IgnoreQueryFilters().AnyAsync(l => l.ContactId == contactId && l.DeactivatedAt == null, ct))
             return false;
         var contact = await db.CompanyContacts.IgnoreQueryFilters().SingleAsync(c => c.Id == contactId, ct);
-        var traces = new Traces(ErasedContactName, contact.DisplayName, $"{contact.FirstName} {contact.LastName}", contact.LastName,
-            contact.FirstName, contact.Email, contact.PendingEmail, contact.UserName, contact.Phone);
+        // Their history keeps which fields were corrected, not from what: a former name or address is looked for in free text too.
+        var former = await Changes.ChangeHistory.ForgetValuesAsync(db, Changes.ChangeSubject.CompanyContact, contactId, ct);
+        var traces = new Traces(ErasedContactName, [contact.DisplayName, $"{contact.FirstName} {contact.LastName}", contact.LastName,
+            contact.FirstName, contact.Email, contact.PendingEmail, contact.UserName, contact.Phone, .. former]);
         var logins = new[] { contact.Email, contact.UserName, contact.PendingEmail }.OfType<string>().Select(l => l.ToLowerInvariant()).ToList();
         var displayName = contact.DisplayName;
 
@@ -105,8 +107,9 @@ public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProv
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.ErasedAt, now), ct) == 0)
             return false;
         var staff = await db.Staff.SingleAsync(s => s.Id == staffId, ct);
-        var traces = new Traces(ErasedStaffName, staff.DisplayName, $"{staff.FirstName} {staff.LastName}", staff.LastName, staff.FirstName,
-            staff.Email, staff.UserName);
+        var former = await Changes.ChangeHistory.ForgetValuesAsync(db, Changes.ChangeSubject.Staff, staffId, ct);
+        var traces = new Traces(ErasedStaffName, [staff.DisplayName, $"{staff.FirstName} {staff.LastName}", staff.LastName, staff.FirstName,
+            staff.Email, staff.UserName, .. former]);
         var logins = new[] { staff.Email, staff.UserName }.Select(l => l.ToLowerInvariant()).ToList();
 
         staff.LastName = "";

@@ -51,8 +51,8 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
         if (candidate is null)
             return null;
         var now = clock.GetUtcNow();
-        var traces = new Traces(ErasedName, candidate.DisplayName, $"{candidate.FirstName} {candidate.LastName}", candidate.LastName, candidate.FirstName,
-            candidate.Email, candidate.Phone);
+
+        Traces traces; // what their name and details look like, once the candidate is held
         string? Scrub(string? text) => traces.Scrub(text);
 
         List<Guid> referralIds;
@@ -73,6 +73,10 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
             // The page's and the API's edits save only while the candidate is not erased (ErasedAt is their concurrency token):
             // this save is the erasure's own.
             db.Entry(candidate).Property(c => c.ErasedAt).OriginalValue = now;
+            // Their history keeps which fields were corrected, not from what: a former name or address is looked for in free text too.
+            var former = await ChangeHistory.ForgetValuesAsync(db, ChangeSubject.Candidate, candidateId, ct);
+            traces = new Traces(ErasedName, [candidate.DisplayName, $"{candidate.FirstName} {candidate.LastName}", candidate.LastName,
+                candidate.FirstName, candidate.Email, candidate.Phone, .. former]);
             referralIds = await db.Referrals.Where(r => r.CandidateId == candidateId).Select(r => r.Id).ToListAsync(ct);
             candidate.LastName = "";
             candidate.FirstName = ErasedName;

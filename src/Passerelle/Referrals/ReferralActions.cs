@@ -109,7 +109,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
 
         db.ReferralEvents.AddRange(result.Events);
         Outbox.Enqueue(db, referral, result, now);
-        var held = result.Events.Any(e => e.ActorKind == ActorKind.Candidate || e.OnBehalfOf == Party.Candidate) ? HoldCandidate(referral) : null;
+        var held = result.Events.Any(e => e.ActorKind == ActorKind.Candidate || e.OnBehalfOf == Party.Candidate) ? CandidateHold.Hold(db, referral.CandidateId, referral.SchoolId) : null;
         try
         {
             var closed = openBefore.Except(referral.OpenSteps).ToList();
@@ -128,21 +128,6 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
             if (held is not null)
                 held.State = EntityState.Detached;
         }
-    }
-
-    /// <summary>
-    /// The candidate's answer (theirs, or given for them) saves only while they are not erased: their row is written with it,
-    /// under its concurrency token (<c>WHERE erased_at IS NULL</c>), in the same batch. An erasure under way holds that row: the
-    /// answer waits for it, then changes nothing (changed meanwhile); an erasure starting later waits for the answer, then
-    /// erases what it wrote. Gives the stand-in row attached for it, to let go after the save (null when the context had the
-    /// candidate already).
-    /// </summary>
-    private Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Candidate>? HoldCandidate(Referral referral)
-    {
-        var tracked = db.ChangeTracker.Entries<Candidate>().FirstOrDefault(e => e.Entity.Id == referral.CandidateId);
-        var entry = tracked ?? db.Attach(new Candidate { Id = referral.CandidateId, SchoolId = referral.SchoolId });
-        entry.Property(c => c.ErasedAt).IsModified = true;
-        return tracked is null ? entry : null;
     }
 
     /// <summary>

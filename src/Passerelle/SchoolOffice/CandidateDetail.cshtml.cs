@@ -105,6 +105,7 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
         var candidate = await Db.Candidates.SingleAsync(c => c.Id == id, ct);
         if (candidate.ErasedAt is not null)
             return Refused(ErasedNoEdit, StatusCodes.Status409Conflict);
+        Form.ChangesFrom(candidate).Record(Db, Changes.ChangeSubject.Candidate, id, StaffId, StaffName, clock.GetUtcNow());
         Form.ApplyTo(candidate);
         try
         {

@@ -96,6 +96,13 @@ public sealed class CandidateForm : IValidatableObject
         candidate.Phone = OneLine.OrNull(Phone);
     }
 
+    /// <summary>What the candidate's history says of this edit (the form checked): each field it changes.</summary>
+    public Changes.ChangeSet ChangesFrom(Candidate candidate) => new Changes.ChangeSet()
+        .Compare(Changes.PersonFields.LastName, candidate.LastName, OneLine.Of(LastName))
+        .Compare(Changes.PersonFields.FirstName, candidate.FirstName, OneLine.Of(FirstName))
+        .Compare(Changes.PersonFields.Email, candidate.Email, Email.Trim())
+        .Compare(Changes.PersonFields.Phone, candidate.Phone, OneLine.OrNull(Phone));
+
     public static CandidateForm From(Candidate candidate) => new()
     {
         LastName = candidate.LastName, FirstName = candidate.FirstName, Email = candidate.Email, Phone = candidate.Phone,

@@ -107,6 +107,20 @@ public sealed class ApiTests
         var updated = await client.PutAsync("/api/v1/candidates/by-external-id/ETU-1", ApiWorld.Json(new { lastName = "Dupont", firstName = "Léa", email = "lea@example.org" }));
         updated.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await ApiWorld.BodyAsync(updated))["email"]!.GetValue<string>().ShouldBe("lea@example.org");
+        // In the candidate's history, under the key's name, as an edit in Passerelle École would be.
+        (await ApiWorld.BodyAsync(await client.PutAsync($"/api/v1/candidates/{id}",
+            ApiWorld.Json(new { lastName = "Dupont", firstName = "Léa", email = "lea@example.org", externalId = "ETU-1b" }))))["externalId"]!.GetValue<string>().ShouldBe("ETU-1b");
+        await using (var db = world.Db())
+        {
+            var history = (await db.ChangeRecords.Where(c => c.SubjectId == id).ToListAsync())
+                .SelectMany(c => c.Fields().Select(f => (f.Field, f.Before, f.After, c.ActorName))).ToList();
+            history.ShouldBe([
+                ("Adresse e-mail", "lea.dupont@example.org", "lea@example.org", "ERP (API)"), ("Téléphone", "06 00 00 00 00", null, "ERP (API)"),
+                ("Identifiant externe", "ETU-1", "ETU-1b", "ERP (API)"),
+            ], ignoreOrder: true);
+        }
+        (await client.PutAsync($"/api/v1/candidates/{id}", ApiWorld.Json(new { lastName = "Dupont", firstName = "Léa", email = "lea@example.org", externalId = "ETU-1" })))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
         var upserted = await client.PutAsync("/api/v1/candidates/by-external-id/ETU-2", ApiWorld.Json(new { lastName = "Martin", firstName = "Paul", email = "paul@example.org" }));
         upserted.StatusCode.ShouldBe(HttpStatusCode.Created);
         (await ApiWorld.BodyAsync(upserted))["externalId"]!.GetValue<string>().ShouldBe("ETU-2");

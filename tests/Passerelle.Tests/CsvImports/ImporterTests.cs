@@ -69,6 +69,16 @@ public sealed class ImporterTests
         var again = await Importer.RunAsync(db, await Importer.CheckAsync(db, ImportKind.Candidates, content, CancellationToken.None), ImportedBy.CommandLine, Seed.Now, null, CancellationToken.None);
         (again.Created, again.Updated).ShouldBe((0, 3));
         (await db.Candidates.CountAsync()).ShouldBe(4);
+        (await db.ChangeRecords.CountAsync()).ShouldBe(0, "the same values: nothing to put in a history");
+
+        // A corrected phone number is in the candidate's history, as an edit in Passerelle École would be.
+        var corrected = Encoding.UTF8.GetBytes("Nom;Prénom;Adresse e-mail;Téléphone;Identifiant externe\nDupont;Léa;lea.dupont@example.org;07 99 88 77 66;ETU-1\n");
+        (await Importer.RunAsync(db, await Importer.CheckAsync(db, ImportKind.Candidates, corrected, CancellationToken.None), ImportedBy.CommandLine, Seed.Now, null,
+            CancellationToken.None)).Updated.ShouldBe(1);
+        var lea = await db.Candidates.SingleAsync(c => c.ExternalId == "ETU-1");
+        var record = await db.ChangeRecords.SingleAsync();
+        (record.SubjectKind, record.SubjectId, record.ActorName, record.StaffId).ShouldBe((Changes.ChangeSubject.Candidate, lea.Id, ImportedBy.CommandLine.Name, (Guid?)null));
+        record.Fields().ShouldBe([new Changes.FieldChange("Téléphone", "06 01 02 03 04", "07 99 88 77 66")]);
     }
 
     [Theory]

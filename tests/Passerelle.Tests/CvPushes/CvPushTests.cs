@@ -17,6 +17,7 @@ namespace Passerelle.Tests.CvPushes;
 public partial class CvPushTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+    public static TheoryData<DatabaseProvider> PostgreSQLOnly => TestDatabase.PostgreSQLOnly;
 
     private const string ContactAddress = "sophie.lefebvre@laboriosam.example";
 
@@ -311,6 +312,57 @@ public partial class CvPushTests
         var again = await MeetAsync();
         (again.Refusal!.Code, again.Refusal.HttpStatus).ShouldBe((RefusalCode.StepClosed, 409), "not \"already referred to that offer\"");
         again.Refusal.Message.ShouldContain("Vous avez déjà demandé à rencontrer ce candidat");
+    }
+
+    [Theory]
+    [MemberData(nameof(PostgreSQLOnly))] // on SQLite the push's save takes the write lock first: the erasure waits for it, then erases what it wrote
+    public async Task A_profile_pushed_while_its_candidate_is_erased_is_not_proposed(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var lea = await CandidateIdAsync(world, "DUPONT");
+        Guid staffId;
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            await db.Candidates.Where(c => c.Id == lea).ExecuteUpdateAsync(set => set.SetProperty(c => c.PushConsentAt, Seed.Now));
+            staffId = await db.Staff.Where(s => s.UserName == "demo.ecole").Select(s => s.Id).SingleAsync();
+        }
+        int profilesBefore, mailsBefore;
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            (profilesBefore, mailsBefore) = (await db.PushedProfiles.CountAsync(), await db.OutboxMessages.CountAsync(m => m.CvPushId != null));
+        }
+
+        // The push has checked Léa's consent; the erasure runs to its end before the push's save.
+        Task? erasing = null;
+        var racing = new RaceStep(RaceStep.Inserting("cv_pushes"), async () =>
+        {
+            erasing = Task.Run(async () =>
+            {
+                await using var scope = world.App.Services.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(DemoData.SchoolId);
+                (await scope.ServiceProvider.GetRequiredService<Passerelle.PersonalData.Erasure>().EraseCandidateAsync(lea, Actor.Staff(staffId, "MARTIN Benoît"), null,
+                    CancellationToken.None)).ShouldNotBeNull();
+            });
+            await Task.WhenAny(erasing, Task.Delay(TimeSpan.FromSeconds(2)));
+        });
+        PushResult result;
+        await using (var scope = world.App.Services.CreateAsyncScope())
+        await using (var db = world.Database.NewContext(racing).ForSchool(DemoData.SchoolId))
+        {
+            var actions = ActivatorUtilities.CreateInstance<CvPushActions>(scope.ServiceProvider, db);
+            result = await actions.PushAsync([new ProfileToPush(lea, [])], [DemoData.ContactId], null, Actor.Staff(staffId, "MARTIN Benoît"));
+        }
+        await erasing!.WaitAsync(TimeSpan.FromSeconds(60));
+        racing.Ran.ShouldBeTrue();
+
+        // Nothing proposed "Candidat effacé" to the company: no push, no profile, no mail.
+        result.Problems.ShouldBe(["Un des candidats choisis vient d'être effacé : rien n'a été envoyé."]);
+        await using var check = world.Database.NewContext().ForSchool(DemoData.SchoolId);
+        (await check.PushedProfiles.CountAsync()).ShouldBe(profilesBefore);
+        (await check.PushedProfiles.CountAsync(p => p.CandidateId == lea)).ShouldBe(0);
+        (await check.OutboxMessages.CountAsync(m => m.CvPushId != null)).ShouldBe(mailsBefore);
     }
 
     private static Dictionary<string, string> Appointment(string offer) => new()

@@ -35,6 +35,9 @@ public class AccountErasureTests
     private const string StaffLastName = "Brindavoine";
     private const string StaffFirstName = "Hortense";
     private const string StaffEmail = "hortense.brindavoine@ecole.example";
+    // As they were first typed, then corrected: the former values are theirs too.
+    private const string ContactMisspelled = "Quilonet";
+    private const string StaffMisspelled = "Hortence";
 
     [Theory]
     [MemberData(nameof(Providers))]
@@ -44,6 +47,13 @@ public class AccountErasureTests
         await using var world = await PortalWorld.CreateAsync(provider, logs);
         var delivery = world.App.Services.GetRequiredService<OutboxDelivery>();
         var (contactId, staffId) = await AddPeopleAsync(world);
+        // Both first typed with a mistake, corrected below.
+        await using (var db = world.Database.NewContext())
+        {
+            await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == contactId)
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.LastName, ContactMisspelled.ToUpperInvariant()));
+            await db.Staff.IgnoreQueryFilters().Where(s => s.Id == staffId).ExecuteUpdateAsync(set => set.SetProperty(s => s.FirstName, StaffMisspelled));
+        }
 
         // The staff member proposes a candidate to the contact; the candidate accepts; the contact reads the mail and refuses in the portal.
         using var hortense = await world.StaffClientAsync(StaffEmail);
@@ -66,13 +76,20 @@ public class AccountErasureTests
         var (_, suivi) = await Browserless.GetAsync(aurelien, $"/entreprise/candidats/{referralId}");
         await Browserless.SubmitAsync(aurelien, suivi, "Refuser le candidat");
 
-        // An admin corrects the contact's phone, then switches both off.
+        // An admin corrects the contact's name and phone and the staff member's first name, then switches both off.
         using var admin = await world.StaffClientAsync("demo.admin");
         var (_, contactPage) = await Browserless.GetAsync(admin, $"/ecole/contacts/{contactId}");
-        await Browserless.EditAsync(admin, contactPage, "Enregistrer le contact", new Dictionary<string, string> { ["Phone"] = ContactPhone });
-        (_, contactPage) = await Browserless.GetAsync(admin, $"/ecole/contacts/{contactId}");
-        await Browserless.SubmitAsync(admin, contactPage, "Désactiver le contact");
+        await Browserless.EditAsync(admin, contactPage, "Enregistrer le contact", new Dictionary<string, string>
+        {
+            ["LastName"] = ContactLastName.ToUpperInvariant(), ["Phone"] = ContactPhone,
+        });
         var (_, staffPage) = await Browserless.GetAsync(admin, $"/ecole/equipe/{staffId}");
+        await Browserless.EditAsync(admin, staffPage, "Enregistrer", new Dictionary<string, string> { ["FirstName"] = StaffFirstName });
+        (_, contactPage) = await Browserless.GetAsync(admin, $"/ecole/contacts/{contactId}");
+        contactPage.Text().ShouldContain($"Nom : « {ContactMisspelled.ToUpperInvariant()} » → « {ContactLastName.ToUpperInvariant()} »");
+        await Browserless.SubmitAsync(admin, contactPage, "Désactiver le contact");
+        (_, staffPage) = await Browserless.GetAsync(admin, $"/ecole/equipe/{staffId}");
+        staffPage.Text().ShouldContain($"Prénom : « {StaffMisspelled} » → « {StaffFirstName} »");
         await Browserless.SubmitAsync(admin, staffPage, "Désactiver le compte");
         var dump = await DatabaseDump.TextAsync(world);
         dump.ShouldContain(ContactLastName, Case.Insensitive, "the dump sees them before");
@@ -94,7 +111,7 @@ public class AccountErasureTests
         foreach (var trace in new[]
         {
             ContactLastName, ContactFirstName, ContactEmail, ContactLogin, ContactPhone, System.Text.Json.JsonEncodedText.Encode(ContactFirstName).ToString(),
-            StaffLastName, StaffFirstName, StaffEmail,
+            StaffLastName, StaffFirstName, StaffEmail, ContactMisspelled, StaffMisspelled,
         })
         {
             dump.ShouldNotContain(trace, Case.Insensitive, $"the database still holds '{trace}'");
@@ -115,9 +132,13 @@ public class AccountErasureTests
         }
         (_, contactPage) = await Browserless.GetAsync(laterAdmin, $"/ecole/contacts/{contactId}");
         contactPage.Text().ShouldContain("Contact effacé le");
+        // Their history says what was corrected and when, no longer from what to what.
+        contactPage.Text().ShouldContain($"Nom : {Changes.ChangeHistory.ValuesErased}");
+        contactPage.Text().ShouldContain("Accès : « Actif » → « Désactivé »");
         contactPage.QuerySelectorAll("button").Select(b => b.TextContent).ShouldNotContain("Réactiver le contact");
         (_, staffPage) = await Browserless.GetAsync(laterAdmin, $"/ecole/equipe/{staffId}");
         staffPage.Text().ShouldContain("Compte effacé le");
+        staffPage.Text().ShouldContain($"Prénom : {Changes.ChangeHistory.ValuesErased}");
         staffPage.QuerySelectorAll("button").Select(b => b.TextContent).ShouldNotContain("Réactiver le compte");
         (await PortalWorld.LogInAsync(world.Client(), ContactLogin)).Page.Text().ShouldContain("incorrect");
     }

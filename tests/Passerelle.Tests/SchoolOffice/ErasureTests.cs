@@ -24,6 +24,7 @@ public class ErasureTests
     private const string FirstName = "Zéphyrine";
     private const string Email = "zephyrine.quartzbleu@example.org";
     private const string Phone = "06 98 76 54 32";
+    private const string Misspelled = "Quarzbleu"; // as first typed, then corrected: a former value is theirs too
     private const string OfferId = "0193c2a0-0000-7000-8000-000000000301";
 
     [Theory]
@@ -39,11 +40,14 @@ public class ErasureTests
         var (_, list) = await Browserless.GetAsync(staff, "/ecole/candidats");
         await Browserless.SubmitAsync(staff, list, "Ajouter le candidat", new Dictionary<string, string>
         {
-            ["Form.LastName"] = LastName, ["Form.FirstName"] = FirstName, ["Form.Email"] = Email, ["Form.Phone"] = Phone,
+            ["Form.LastName"] = Misspelled, ["Form.FirstName"] = FirstName, ["Form.Email"] = Email, ["Form.Phone"] = Phone,
         });
         Guid candidateId;
         await using (var db = world.Database.NewContext())
             candidateId = await db.Candidates.IgnoreQueryFilters().Where(c => c.Email == Email).Select(c => c.Id).SingleAsync();
+        var (_, detail) = await Browserless.GetAsync(staff, $"/ecole/candidats/{candidateId}");
+        await Browserless.EditAsync(staff, detail, "Enregistrer", new Dictionary<string, string> { ["Form.LastName"] = LastName });
+        (await Browserless.GetAsync(staff, $"/ecole/candidats/{candidateId}")).Page.Text().ShouldContain($"Nom : « {Misspelled} » → « {LastName} »");
         (await DocumentUploads.PostAsync(staff, candidateId, $"CV {FirstName} {LastName}.pdf", DemoPdf.Create($"CV de {FirstName} {LastName.ToUpperInvariant()}"),
             new Dictionary<string, string> { ["Kind"] = "Cv" })).StatusCode.ShouldBe(HttpStatusCode.OK);
         var (_, newReferral) = await Browserless.GetAsync(staff, $"/ecole/mises-en-relation/nouvelle?offre={OfferId}");
@@ -71,6 +75,8 @@ public class ErasureTests
         var done = await Browserless.ReadAsync(await Browserless.SubmitAsync(admin, page, "Effacer le candidat", new Dictionary<string, string> { ["confirm"] = "true" }));
         done.Text().ShouldContain("Le candidat est effacé : 1 document(s) supprimé(s), 1 mise(s) en relation en cours annulée(s)");
         done.Text().ShouldContain("Candidat effacé le");
+        // Their history says a field was corrected, and when, no longer from what to what.
+        done.Text().ShouldContain($"Nom : {Changes.ChangeHistory.ValuesErased}");
         await delivery.DispatchOnceAsync(CancellationToken.None);
 
         // The company is told, without the name.
@@ -82,7 +88,7 @@ public class ErasureTests
         // Nothing left: the whole database, the documents, the logs.
         var dump = await DatabaseDump.TextAsync(world);
         // (as written, and as JSON escapes the accent in a stored payload or mail data)
-        foreach (var trace in new[] { LastName, FirstName, Email, Phone, "98 76 54 32", System.Text.Json.JsonEncodedText.Encode(FirstName).ToString() })
+        foreach (var trace in new[] { LastName, FirstName, Email, Phone, "98 76 54 32", System.Text.Json.JsonEncodedText.Encode(FirstName).ToString(), Misspelled })
         {
             dump.ShouldNotContain(trace, Case.Insensitive, $"the database still holds '{trace}'");
             logs.Messages.ShouldNotContain(m => m.Contains(trace, StringComparison.OrdinalIgnoreCase), $"a log line holds '{trace}'");
