@@ -124,13 +124,16 @@ public static class ChangeHistory
     /// The edits of one object, newest first. For the shared companies and contacts, other schools' edits are listed too
     /// (the values changed for everyone) without saying who made them.
     /// </summary>
-    public static async Task<IReadOnlyList<ChangeLine>> LoadAsync(Storage.PasserelleDb db, ChangeSubject kind, Guid subjectId, CancellationToken ct)
+    /// <param name="max">How many of the newest edits; all of them for a person's data export.</param>
+    public static async Task<IReadOnlyList<ChangeLine>> LoadAsync(Storage.PasserelleDb db, ChangeSubject kind, Guid subjectId, CancellationToken ct,
+        int? max = 100)
     {
         var schoolId = db.SchoolId;
         var shared = kind is ChangeSubject.Company or ChangeSubject.CompanyContact;
         var records = shared ? db.ChangeRecords.IgnoreQueryFilters() : db.ChangeRecords;
-        var rows = await records.AsNoTracking().Where(r => r.SubjectKind == kind && r.SubjectId == subjectId)
-            .OrderByDescending(r => r.ChangedAt).ThenByDescending(r => r.Id).Take(100).ToListAsync(ct);
+        var ordered = records.AsNoTracking().Where(r => r.SubjectKind == kind && r.SubjectId == subjectId)
+            .OrderByDescending(r => r.ChangedAt).ThenByDescending(r => r.Id);
+        var rows = await (max is { } newest ? ordered.Take(newest) : ordered).ToListAsync(ct);
         // Another school's edits of shared values are shown; what it did with them (an export) is its own business.
         return [.. rows.Select(r => new ChangeLine(r.ChangedAt, r.SchoolId == schoolId ? r.ActorName : AnotherSchool,
                 [.. r.Fields().Where(f => r.SchoolId == schoolId || !f.IsNote)]))

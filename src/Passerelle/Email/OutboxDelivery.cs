@@ -390,6 +390,14 @@ public sealed class OutboxDelivery(
                 }
                 await transaction.CommitAsync(CancellationToken.None);
             }
+            // The embedded delivery: a mail an erasure took back while it was being written (its row skipped, its claim gone)
+            // leaves no copy in the folder — the erasure deleted the copies there before this one was written.
+            if (options.Delivery == MailDelivery.Folder)
+            {
+                var ids = sent.Select(s => s.Message.Id).ToList();
+                FolderMailTransport.Forget(options, await db.OutboxMessages.Where(m => ids.Contains(m.Id) && m.State == OutboxState.Skipped)
+                    .Select(m => m.MessageId).ToListAsync(CancellationToken.None));
+            }
         }
         catch (Exception e)
         {

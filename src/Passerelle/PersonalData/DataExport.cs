@@ -16,8 +16,9 @@ namespace Passerelle.PersonalData;
 /// <summary>
 /// "Exporter les données" (RGPD: right of access and portability): one ZIP with everything the school holds about a
 /// candidate or a company contact — a JSON file (identity, referrals with their timelines and answers, mails sent to
-/// them with their text, documents), the documents themselves, and a README.txt in French explaining each file. The
-/// export is recorded in the person's history. A contact is shared between schools: the school exports what it holds.
+/// them with their text, documents, the history of their record), the documents themselves, and a README.txt in French
+/// explaining each file. The export is recorded in the person's history. A contact is shared between schools: the
+/// school exports what it holds.
 /// </summary>
 public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimeProvider clock)
 {
@@ -74,7 +75,7 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
                 candidate.CreatedAt, candidate.PushConsentAt, candidate.PushConsentRecordedBy),
             documentEntries, referrals,
             [.. pushed.Select(p => new PushedProfileEntry(p.PushedAt, p.Name, p.State.ToString(), p.AnsweredAt, p.DeclineReason))],
-            mails);
+            mails, await HistoryAsync(ChangeSubject.Candidate, candidateId, ct));
         await RecordAsync(ChangeSubject.Candidate, candidateId, staffId, staffName, ct);
         return new Archive($"donnees-{Slug(candidate.DisplayName)}.zip", await ZipAsync(data, CandidateReadme(school.Name), files, ct));
     }
@@ -101,7 +102,7 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
         var data = new ContactData(
             clock.GetUtcNow(), school.Name,
             new ContactIdentity(c.Id, c.LastName, c.FirstName, c.Email, c.Phone, c.UserName, row.Name, row.CreatedAt, row.ExternalId, row.DeactivatedAt),
-            referrals, mails);
+            referrals, mails, await HistoryAsync(ChangeSubject.CompanyContact, contactId, ct));
         await RecordAsync(ChangeSubject.CompanyContact, contactId, staffId, staffName, ct);
         return new Archive($"donnees-{Slug(c.DisplayName)}.zip", await ZipAsync(data, ContactReadme(school.Name), [], ct));
     }
@@ -148,6 +149,11 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
     private static async Task<List<MailEntry>> MailsAsync(IQueryable<OutboxMessage> messages, CancellationToken ct) =>
         [.. (await messages.AsNoTracking().OrderBy(m => m.CreatedAt).ToListAsync(ct)).Select(m => new MailEntry(
             m.CreatedAt, m.SentAt, m.State.ToString(), m.TemplateKey, m.Subject, m.TextBody))];
+
+    /// <summary>The edits of their record, oldest first, as the page's *Historique* lists them (another school's without its exports).</summary>
+    private async Task<List<HistoryEntry>> HistoryAsync(ChangeSubject kind, Guid subjectId, CancellationToken ct) =>
+        [.. (await ChangeHistory.LoadAsync(db, kind, subjectId, ct, max: null)).Reverse()
+            .Select(line => new HistoryEntry(line.ChangedAt, line.Who, [.. line.Fields.Select(f => new FieldEntry(f.Field, f.Before, f.After))]))];
 
     private async Task RecordAsync(ChangeSubject kind, Guid subjectId, Guid staffId, string staffName, CancellationToken ct)
     {
@@ -208,6 +214,7 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
           - pushedProfiles : les entreprises à qui votre profil a été proposé sans offre, et leur réponse.
           - mails : les e-mails que Passerelle vous a envoyés, avec leur objet et leur texte (les liens personnels
             y sont masqués), ou en attente d'envoi.
+          - history : les modifications de votre fiche (date, auteur, chaque champ avant et après) et ses exports.
 
         documents/
           Vos documents, tels que vous ou l'école les avez déposés.
@@ -233,17 +240,20 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
             et leur suivi : chaque réponse, avec sa date, son commentaire et qui l'a donnée.
           - mails : les e-mails que Passerelle vous a envoyés pour l'école, avec leur objet et leur texte (les liens
             personnels y sont masqués), ou en attente d'envoi.
+          - history : les modifications de votre fiche (date, auteur, chaque champ avant et après ; celles d'un autre
+            centre de formation sans son nom, ces informations étant partagées) et les exports faits par l'école.
 
         Pour toute question, ou pour demander la rectification ou l'effacement de ces données, adressez-vous à {school}.
         """;
 
     private sealed record CandidateData(DateTimeOffset ExportedAt, string School, CandidateIdentity Candidate, List<DocumentEntry> Documents,
-        List<ReferralEntry> Referrals, List<PushedProfileEntry> PushedProfiles, List<MailEntry> Mails);
+        List<ReferralEntry> Referrals, List<PushedProfileEntry> PushedProfiles, List<MailEntry> Mails, List<HistoryEntry> History);
 
     private sealed record CandidateIdentity(Guid Id, string LastName, string FirstName, string Email, string? Phone, string? ExternalId,
         DateTimeOffset CreatedAt, DateTimeOffset? PushConsentAt, string? PushConsentRecordedBy);
 
-    private sealed record ContactData(DateTimeOffset ExportedAt, string School, ContactIdentity Contact, List<ReferralEntry> Referrals, List<MailEntry> Mails);
+    private sealed record ContactData(DateTimeOffset ExportedAt, string School, ContactIdentity Contact, List<ReferralEntry> Referrals, List<MailEntry> Mails,
+        List<HistoryEntry> History);
 
     private sealed record ContactIdentity(Guid Id, string LastName, string FirstName, string Email, string? Phone, string UserName, string Company,
         DateTimeOffset WorksWithSchoolSince, string? ExternalId, DateTimeOffset? DeactivatedAt);
@@ -257,6 +267,11 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
     private sealed record TimelineEntry(DateTimeOffset At, string Title, string What, string? Comment, string By);
 
     private sealed record PushedProfileEntry(DateTimeOffset PushedAt, string Company, string State, DateTimeOffset? AnsweredAt, string? DeclineReason);
+
+    private sealed record HistoryEntry(DateTimeOffset At, string By, List<FieldEntry> Changes);
+
+    /// <summary>A field before and after; a note (an export, an erasure) has neither.</summary>
+    private sealed record FieldEntry(string Field, string? Before, string? After);
 
     private sealed record MailEntry(DateTimeOffset QueuedAt, DateTimeOffset? SentAt, string State, string Template, string? Subject, string? Text);
 }

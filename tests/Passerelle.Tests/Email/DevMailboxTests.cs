@@ -54,6 +54,42 @@ public sealed class DevMailboxTests : IDisposable
     }
 
     [Fact]
+    public async Task A_mail_written_to_the_folder_while_its_recipient_is_erased_leaves_no_copy()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var app = new PasserelleFactory(database, new Dictionary<string, string?>
+        {
+            ["Database:SeedDemoData"] = "true", ["Email:Folder"] = _folder, ["Email:PublicBaseUrl"] = "http://127.0.0.1:5080", ["Email:Parallelism"] = "1",
+        }, environment: "Development");
+        Guid leaId;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSystem();
+            leaId = await db.Candidates.IgnoreQueryFilters().Where(c => c.Email == "lea.dupont@example.org").Select(c => c.Id).SingleAsync();
+            // Only the demo's offer mail to Léa is due.
+            await db.OutboxMessages.IgnoreQueryFilters().Where(m => m.Recipient != Passerelle.Referrals.Recipient.Candidate)
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.NextAttemptAt, DateTimeOffset.UtcNow.AddDays(1)));
+        }
+        var transport = new EmailDeliveryTests.HoldsTheFirstMail(app.Services.GetRequiredService<IMailTransport>());
+        var delivery = ActivatorUtilities.CreateInstance<OutboxDelivery>(app.Services, transport);
+
+        // The mail is composed and about to be written when an admin erases Léa; it is written after the erasure cleaned the folder.
+        var round = delivery.DispatchOnceAsync(CancellationToken.None);
+        await transport.FirstArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(Passerelle.Demo.DemoData.SchoolId);
+            (await scope.ServiceProvider.GetRequiredService<Passerelle.PersonalData.Erasure>()
+                .EraseCandidateAsync(leaId, Passerelle.Referrals.Actor.Staff(Guid.Empty, "test"), null, CancellationToken.None)).ShouldNotBeNull();
+        }
+        transport.Release.SetResult();
+        await round;
+
+        Directory.GetFiles(_folder, "*.eml").Select(SentMail.Load)
+            .ShouldNotContain(m => (m.To + m.Text).Contains("lea.dupont@example.org", StringComparison.OrdinalIgnoreCase), "the copy written after the erasure went");
+    }
+
+    [Fact]
     public async Task The_demo_offer_mail_lands_in_the_folder_and_opens_in_the_mailbox_page()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);

@@ -489,7 +489,7 @@ public partial class EmailDeliveryTests
     }
 
     /// <summary>Holds the first mail until the test releases it; the others go at once.</summary>
-    private sealed class HoldsTheFirstMail(IMailTransport real) : IMailTransport
+    internal sealed class HoldsTheFirstMail(IMailTransport real) : IMailTransport
     {
         private int _count;
 

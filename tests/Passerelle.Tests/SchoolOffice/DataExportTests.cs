@@ -40,6 +40,8 @@ public class DataExportTests
         documents.ShouldNotBeEmpty();
 
         var (_, page) = await Browserless.GetAsync(staff, $"/ecole/candidats/{leaId}");
+        await Browserless.EditAsync(staff, page, "Enregistrer", new Dictionary<string, string> { ["Form.Phone"] = "07 12 34 56 78" });
+        (_, page) = await Browserless.GetAsync(staff, $"/ecole/candidats/{leaId}");
         var response = await Browserless.SubmitAsync(staff, page, "Exporter les données");
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/zip");
@@ -56,6 +58,11 @@ public class DataExportTests
         var mail = data["mails"]!.AsArray().ShouldHaveSingleItem()!;
         mail["state"]!.GetValue<string>().ShouldBe("Sent");
         mail["text"]!.GetValue<string>().ShouldContain("Léa");
+        // The edits of her record, with who made them.
+        var edit = data["history"]!.AsArray().ShouldHaveSingleItem()!;
+        edit["by"]!.GetValue<string>().ShouldBe("MARTIN Benoît");
+        var phone = edit["changes"]!.AsArray().ShouldHaveSingleItem()!;
+        (phone["field"]!.GetValue<string>(), phone["after"]!.GetValue<string>()).ShouldBe(("Téléphone", "07 12 34 56 78"));
 
         // Every document, byte for byte, where the JSON says it is.
         var listed = data["documents"]!.AsArray();
@@ -90,6 +97,10 @@ public class DataExportTests
         await using var world = await PortalWorld.CreateAsync(provider);
         await world.App.Services.GetRequiredService<OutboxDelivery>().DispatchOnceAsync(CancellationToken.None); // the push CV mail to Sophie
         using var staff = await world.StaffClientAsync("demo.ecole");
+        // The other school corrects the shared contact's phone: in the history, without its name.
+        using var cfa = await world.StaffClientAsync("demo.cfa");
+        var (_, cfaContact) = await Browserless.GetAsync(cfa, $"/ecole/contacts/{DemoData.ContactId}");
+        await Browserless.EditAsync(cfa, cfaContact, "Enregistrer le contact", new Dictionary<string, string> { ["Phone"] = "05 56 11 22 33" });
         var (_, page) = await Browserless.GetAsync(staff, $"/ecole/contacts/{DemoData.ContactId}");
         var response = await Browserless.SubmitAsync(staff, page, "Exporter les données");
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/zip");
@@ -105,10 +116,12 @@ public class DataExportTests
         }
         data["mails"]!.AsArray().ShouldContain(m => m!["template"]!.GetValue<string>() == TemplateKeys.PushToCompany);
         zip.Entries.ShouldNotContain(e => e.FullName.StartsWith("documents/"));
+        var edit = data["history"]!.AsArray().ShouldHaveSingleItem()!;
+        edit["by"]!.GetValue<string>().ShouldBe(Passerelle.Changes.ChangeHistory.AnotherSchool);
+        edit["changes"]![0]!["after"]!.GetValue<string>().ShouldBe("05 56 11 22 33");
 
         (await Browserless.GetAsync(staff, $"/ecole/contacts/{DemoData.ContactId}")).Page.QuerySelector("ul.history")!.TextContent
             .ShouldContain("Export des données : archive ZIP remise");
-        using var cfa = await world.StaffClientAsync("demo.cfa");
         (await Browserless.GetAsync(cfa, $"/ecole/contacts/{DemoData.ContactId}")).Page.Text()
             .ShouldNotContain("Export des données", Case.Sensitive, "another school's export is its own business");
     }
