@@ -154,8 +154,12 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(schoolId);
+                var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(schoolId);
                 cancelled += await scope.ServiceProvider.GetRequiredService<Erasure>().CancelOpenReferralsAsync(candidateId, CandidateErased, Job);
+                // The proposal's remembered API answer, stored after the erasure looked, still names them: their name is gone from
+                // their row, so it cannot be scrubbed any more; it goes (a retry of that request is refused: the candidate is erased).
+                var id = candidateId.ToString();
+                await db.IdempotentRequests.Where(r => r.Response.Contains(id)).ExecuteDeleteAsync(ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -212,11 +212,26 @@ public class ErasureTests
         }
         (await erasing!.WaitAsync(TimeSpan.FromSeconds(60))).ShouldNotBeNull().Cancelled.ShouldBe(0, "the erasure did not see the referral");
         (await world.QueryAsync(db => db.Referrals.Where(r => r.Id == referralId))).Single().CancelledAt.ShouldBeNull();
+        // Made through the API with an Idempotency-Key, the proposal's answer would be remembered with the name, after the erasure looked.
+        await using (var db = world.Database.NewContext().ForSchool(s.School.Id))
+        {
+            var (key, _, _) = await Passerelle.Api.ApiKeys.CreateAsync(db, "ERP", await db.Staff.SingleAsync(x => x.Id == s.Staff.Id), Seed.Now, CancellationToken.None);
+            db.IdempotentRequests.Add(new Passerelle.Api.IdempotentRequest
+            {
+                ApiKeyId = key!.Id, IdempotencyKey = "proposal-1", SchoolId = s.School.Id, RequestHash = [1], Status = 201, CreatedAt = Seed.Now,
+                Response = System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    body = new { items = new[] { new { id = referralId, candidate = new { id = s.Candidate.Id, lastName = "TECHER", firstName = "Margaud" } } } },
+                }),
+            });
+            await db.SaveChangesAsync();
+        }
 
         // The daily job finds it and cancels it as the erasure would have; the next run has nothing left.
         var retention = world.App.Services.GetRequiredService<Retention>();
         (await retention.CancelReferralsOfErasedCandidatesAsync(CancellationToken.None)).ShouldBe(1);
         (await retention.CancelReferralsOfErasedCandidatesAsync(CancellationToken.None)).ShouldBe(0);
+        (await world.QueryAsync(db => db.IdempotentRequests)).ShouldBeEmpty("the remembered answer naming them went");
         var cancelled = (await world.QueryAsync(db => db.ReferralEvents.Where(e => e.ReferralId == referralId && e.Kind == ReferralEventKind.Cancelled))).Single();
         (cancelled.ActorName, cancelled.Reason).ShouldBe((Retention.Job.DisplayName, Retention.CandidateErased));
         await world.DispatchAllAsync();
