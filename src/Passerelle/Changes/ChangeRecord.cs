@@ -15,12 +15,17 @@ public enum ChangeSubject
     Candidate,
 }
 
-/// <summary>One field of an edit, as the school reads it: "Intitulé : « Soudeur » → « Soudeur TIG »".</summary>
-public sealed record FieldChange(string Field, string? Before, string? After)
+/// <summary>
+/// One field of an edit, as the school reads it: "Intitulé : « Soudeur » → « Soudeur TIG »"; once the person it is about is
+/// erased, "Nom : valeurs effacées" (<paramref name="ValuesErased"/>: the field was changed, its values are gone).
+/// </summary>
+public sealed record FieldChange(string Field, string? Before, string? After,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    bool ValuesErased = false)
 {
     /// <summary>A note (<see cref="ChangeSet.Note"/>), not a field with values.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsNote => Before is null && After is null;
+    public bool IsNote => Before is null && After is null && !ValuesErased;
 }
 
 /// <summary>
@@ -155,12 +160,12 @@ public static class ChangeHistory
         foreach (var record in await db.ChangeRecords.IgnoreQueryFilters().Where(r => r.SubjectKind == kind && r.SubjectId == subjectId).ToListAsync(ct))
         {
             var fields = record.Fields();
-            bool Personal(FieldChange f) => !f.IsNote && PersonFields.All.Contains(f.Field);
+            bool Personal(FieldChange f) => !f.IsNote && !f.ValuesErased && PersonFields.All.Contains(f.Field);
             if (!fields.Any(Personal))
                 continue;
             // Another system's identifier ("42") is no trace to look for in text.
             values.AddRange(fields.Where(f => Personal(f) && f.Field != PersonFields.ExternalId).SelectMany(f => new[] { f.Before, f.After }).OfType<string>());
-            record.Changes = ChangeRecord.Serialize(fields.Select(f => Personal(f) ? new FieldChange($"{f.Field} : {ValuesErased}", null, null) : f));
+            record.Changes = ChangeRecord.Serialize(fields.Select(f => Personal(f) ? new FieldChange(f.Field, null, null, ValuesErased: true) : f));
         }
         return values;
     }

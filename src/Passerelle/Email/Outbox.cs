@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Passerelle.Referrals;
 using Passerelle.Storage;
 
@@ -22,6 +23,21 @@ public static class Outbox
             message.Data = data;
             db.OutboxMessages.Add(message);
         }
+    }
+
+    /// <summary>
+    /// For an erasure, in its transaction: the mails it is about to clean, read after their pending rows are taken from any
+    /// dispatcher. The claims go and the rows stay locked until the erasure commits: a dispatcher sending one of them right now
+    /// marks nothing (its copy with the name, an error) — its mark waits, then finds the claim gone — and one about to claim
+    /// them waits, then finds them as the erasure left them. Read before this, a row marked sent in between would keep the
+    /// body the erasure meant to remove (it would compare against the empty body it read).
+    /// </summary>
+    public static async Task<List<OutboxMessage>> TakeBackAsync(IQueryable<OutboxMessage> mails, CancellationToken ct)
+    {
+        await mails.Where(m => m.State == OutboxState.Pending).ExecuteUpdateAsync(set => set
+            .SetProperty(m => m.LockedBy, (string?)null)
+            .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), ct);
+        return await mails.ToListAsync(ct);
     }
 
     /// <summary>A mail to one account's own address (credentials, password reset): composed with a single-use link.</summary>

@@ -128,11 +128,13 @@ public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProv
             push.Message = traces.Scrub(push.Message);
         var mails = await ScrubMailsAsync(referralIds, pushIds, staffId, m => m.ToPersonId == staffId, traces, ct);
 
-        // (a colleague's history says from whom they received referrals)
+        // Their name as the author of edits; and in the team's histories (a colleague's says from whom they received referrals).
+        // Not in the values of what they edited: a candidate "Martins" corrected by "Martin" keeps their name.
         foreach (var record in await db.ChangeRecords.Where(r => r.StaffId == staffId || r.SubjectKind == Changes.ChangeSubject.Staff)
             .ToListAsync(ct))
         {
-            record.Changes = traces.Scrub(record.Changes)!;
+            if (record.SubjectKind == Changes.ChangeSubject.Staff)
+                record.Changes = traces.Scrub(record.Changes)!;
             record.ActorName = traces.Scrub(record.ActorName)!;
         }
         foreach (var key in await db.ApiKeys.Where(k => k.CreatedByStaffId == staffId).ToListAsync(ct))
@@ -170,18 +172,12 @@ public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProv
     private async Task<List<string>> ScrubMailsAsync(List<Guid> referralIds, List<Guid> pushIds, Guid personId,
         Func<OutboxMessage, bool> toThem, Traces traces, CancellationToken ct)
     {
-        var messages = await db.OutboxMessages.IgnoreQueryFilters()
+        var theirs = db.OutboxMessages.IgnoreQueryFilters()
             .Where(m => (m.ReferralId != null && referralIds.Contains(m.ReferralId.Value)) || m.ToPersonId == personId
-                || (m.CvPushId != null && pushIds.Contains(m.CvPushId.Value)))
-            .ToListAsync(ct);
+                || (m.CvPushId != null && pushIds.Contains(m.CvPushId.Value)));
+        var messages = await Outbox.TakeBackAsync(theirs, ct);
         foreach (var message in messages)
         {
-            // A dispatcher sending it right now loses its claim: it writes nothing back (the copy, an error) over what goes here.
-            if (message.State == OutboxState.Pending)
-            {
-                message.LockedBy = null;
-                message.LockedUntil = null;
-            }
             if (toThem(message))
             {
                 if (message.State == OutboxState.Pending)

@@ -153,7 +153,7 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
     /// <summary>The edits of their record, oldest first, as the page's *Historique* lists them (another school's without its exports).</summary>
     private async Task<List<HistoryEntry>> HistoryAsync(ChangeSubject kind, Guid subjectId, CancellationToken ct) =>
         [.. (await ChangeHistory.LoadAsync(db, kind, subjectId, ct, max: null)).Reverse()
-            .Select(line => new HistoryEntry(line.ChangedAt, line.Who, [.. line.Fields.Select(f => new FieldEntry(f.Field, f.Before, f.After))]))];
+            .Select(line => new HistoryEntry(line.ChangedAt, line.Who, [.. line.Fields.Select(f => new FieldEntry(f.Field, f.Before, f.After, f.ValuesErased))]))];
 
     private async Task RecordAsync(ChangeSubject kind, Guid subjectId, Guid staffId, string staffName, CancellationToken ct)
     {
@@ -270,8 +270,8 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
 
     private sealed record HistoryEntry(DateTimeOffset At, string By, List<FieldEntry> Changes);
 
-    /// <summary>A field before and after; a note (an export, an erasure) has neither.</summary>
-    private sealed record FieldEntry(string Field, string? Before, string? After);
+    /// <summary>A field before and after; a note (an export, an erasure) has neither, nor a field whose values were erased.</summary>
+    private sealed record FieldEntry(string Field, string? Before, string? After, bool ValuesErased);
 
     private sealed record MailEntry(DateTimeOffset QueuedAt, DateTimeOffset? SentAt, string State, string Template, string? Subject, string? Text);
 }

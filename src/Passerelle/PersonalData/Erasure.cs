@@ -70,9 +70,10 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
             if (lastActivity is { } seen && (await db.Referrals.AnyAsync(r => r.CandidateId == candidateId && r.UpdatedAt > seen, ct)
                                             || await db.Documents.AnyAsync(d => d.CandidateId == candidateId && d.UploadedAt > seen, ct)))
                 return null;
-            // The page's and the API's edits save only while the candidate is not erased (ErasedAt is their concurrency token):
-            // this save is the erasure's own.
-            db.Entry(candidate).Property(c => c.ErasedAt).OriginalValue = now;
+            // The row as the claim left it: an edit saved between the first read and the claim (a phone added) is erased too, and
+            // the row's ErasedAt is now the claim's. The page's and the API's edits save only while it is null (their concurrency
+            // token): this save is the erasure's own.
+            await db.Entry(candidate).ReloadAsync(ct);
             // Their history keeps which fields were corrected, not from what: a former name or address is looked for in free text too.
             var former = await ChangeHistory.ForgetValuesAsync(db, ChangeSubject.Candidate, candidateId, ct);
             traces = new Traces(ErasedName, [candidate.DisplayName, $"{candidate.FirstName} {candidate.LastName}", candidate.LastName,
@@ -116,20 +117,13 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
                 push.Message = Scrub(push.Message);
 
             // The copies of the mails to or about them: subject (without the name) and date. Those still to send to them go unsent.
-            var messages = await db.OutboxMessages.Where(m => (m.ReferralId != null && referralIds.Contains(m.ReferralId.Value)) || m.ToPersonId == candidateId
-                    || (m.CvPushId != null && pushIds.Contains(m.CvPushId.Value)))
-                .ToListAsync(ct);
+            var messages = await Outbox.TakeBackAsync(db.OutboxMessages.Where(m => (m.ReferralId != null && referralIds.Contains(m.ReferralId.Value))
+                || m.ToPersonId == candidateId || (m.CvPushId != null && pushIds.Contains(m.CvPushId.Value))), ct);
             mails = messages.Count;
             messageIds.AddRange(messages.Select(m => m.MessageId));
             foreach (var message in messages)
             {
                 var toThem = message.Recipient == Recipient.Candidate || message.ToPersonId == candidateId;
-                // A dispatcher sending it right now loses its claim: it writes nothing back (the copy, an error) with the name.
-                if (message.State == OutboxState.Pending)
-                {
-                    message.LockedBy = null;
-                    message.LockedUntil = null;
-                }
                 if (message.State == OutboxState.Pending && !toThem)
                 {
                     // Still to send to the others: composed later from the anonymous rows; what it carries is cleaned.

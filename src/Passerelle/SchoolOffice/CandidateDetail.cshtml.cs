@@ -26,7 +26,7 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
 
     public string? UploadError => UploadRefusal is null ? null : CandidateDocuments.Explain(UploadRefusal);
 
-    /// <summary>What was done with the candidate's data (exports), newest first.</summary>
+    /// <summary>The edits of the candidate's record and what was done with their data (exports, erasure), newest first.</summary>
     public IReadOnlyList<Changes.ChangeLine> History { get; private set; } = [];
 
     /// <summary>"Exporter les données": the ZIP of everything the school holds about the candidate, recorded in their history.</summary>

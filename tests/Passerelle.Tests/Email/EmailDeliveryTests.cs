@@ -286,6 +286,35 @@ public partial class EmailDeliveryTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_mail_marked_sent_while_the_erasure_reads_its_recipients_mails_does_not_keep_its_body(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider, ("Email:Parallelism", "1"));
+        await world.ProposeAsync();
+        var transport = new HoldsTheFirstMail(world.App.Services.GetRequiredService<IMailTransport>());
+        var delivery = ActivatorUtilities.CreateInstance<OutboxDelivery>(world.App.Services, transport);
+        var round = delivery.DispatchOnceAsync(CancellationToken.None);
+        await transport.FirstArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The erasure has read the candidate's mails when the SMTP server accepts the offer mail and the dispatcher marks it sent.
+        var racing = new RaceStep(sql => sql.Contains("FROM outbox_messages", StringComparison.Ordinal) || sql.Contains("FROM \"outbox_messages\"", StringComparison.Ordinal),
+            async () =>
+            {
+                transport.Release.SetResult();
+                await Task.WhenAny(round, Task.Delay(TimeSpan.FromSeconds(2))); // marked, or waiting for the erasure
+            }, after: true);
+        (await world.EraseCandidateAsync(racing)).ShouldNotBeNull();
+        racing.Ran.ShouldBeTrue();
+        await round.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // The mark waited for the erasure and found its claim gone: the copy keeps no body, no address.
+        var mail = (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.TemplateKey == TemplateKeys.OfferToCandidate))).Single();
+        (mail.State, mail.HtmlBody, mail.TextBody, mail.ToAddress, mail.ToName)
+            .ShouldBe((OutboxState.Skipped, (string?)null, (string?)null, (string?)null, (string?)null));
+        (mail.Subject ?? "").ShouldNotContain("Margaud", Case.Insensitive);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Mails_of_two_schools_composed_in_one_group_each_say_their_own_school_and_carry_their_own_links(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider);

@@ -60,11 +60,16 @@ public sealed class EmailWorld : IAsyncDisposable
     }
 
     /// <summary>An admin erases the school's candidate, as the candidate's page does.</summary>
-    public async Task<PersonalData.Erased?> EraseCandidateAsync()
+    /// <param name="racing">What the erasure's own context runs at a chosen statement (a race made certain), if anything.</param>
+    public async Task<PersonalData.Erased?> EraseCandidateAsync(RaceStep? racing = null)
     {
         await using var scope = App.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(School.School.Id);
-        return await scope.ServiceProvider.GetRequiredService<PersonalData.Erasure>()
+        if (racing is null)
+            return await scope.ServiceProvider.GetRequiredService<PersonalData.Erasure>()
+                .EraseCandidateAsync(School.Candidate.Id, Actor.Staff(Guid.Empty, "test"), null, CancellationToken.None);
+        await using var db = Database.NewContext(racing).ForSchool(School.School.Id);
+        return await ActivatorUtilities.CreateInstance<PersonalData.Erasure>(scope.ServiceProvider, db)
             .EraseCandidateAsync(School.Candidate.Id, Actor.Staff(Guid.Empty, "test"), null, CancellationToken.None);
     }
 

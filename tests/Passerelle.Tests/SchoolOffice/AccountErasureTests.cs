@@ -135,6 +135,12 @@ public class AccountErasureTests
         // Their history says what was corrected and when, no longer from what to what.
         contactPage.Text().ShouldContain($"Nom : {Changes.ChangeHistory.ValuesErased}");
         contactPage.Text().ShouldContain("Accès : « Actif » → « Désactivé »");
+        // A school the contact also works with sees the same: which fields another school corrected, and when.
+        await using (var db = world.Database.NewContext())
+        {
+            var seen = await Changes.ChangeHistory.LoadAsync(db.ForSchool(DemoData.SecondSchoolId), Changes.ChangeSubject.CompanyContact, contactId, CancellationToken.None);
+            seen.ShouldContain(line => line.Who == Changes.ChangeHistory.AnotherSchool && line.Fields.Any(f => f.Field == "Nom" && f.ValuesErased));
+        }
         contactPage.QuerySelectorAll("button").Select(b => b.TextContent).ShouldNotContain("Réactiver le contact");
         (_, staffPage) = await Browserless.GetAsync(laterAdmin, $"/ecole/equipe/{staffId}");
         staffPage.Text().ShouldContain("Compte effacé le");

@@ -188,6 +188,40 @@ public class ErasureTests
     }
 
     [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_phone_number_saved_just_before_the_erasure_claims_the_candidate_is_erased_too(DatabaseProvider provider)
+    {
+        await using var world = await Passerelle.Tests.Email.EmailWorld.CreateAsync(provider);
+        var candidateId = world.School.Candidate.Id;
+
+        // The erasure has read the candidate; a colleague's edit adding a phone number is saved before the erasure claims them.
+        Task? editing = null;
+        var racing = new RaceStep(RaceStep.Updating("candidates"), async () =>
+        {
+            editing = Task.Run(async () =>
+            {
+                await using var db = world.Database.NewContext().ForSchool(world.School.School.Id);
+                (await db.Candidates.SingleAsync(c => c.Id == candidateId)).Phone = "06 55 44 33 22";
+                try
+                {
+                    await db.SaveChangesAsync();
+                }
+                catch (DbUpdateConcurrencyException)
+                {
+                    // SQLite: the erasure holds the write lock already; the edit waits, then finds the candidate erased.
+                }
+            });
+            await Task.WhenAny(editing, Task.Delay(TimeSpan.FromSeconds(2)));
+        });
+        (await world.EraseCandidateAsync(racing)).ShouldNotBeNull();
+        racing.Ran.ShouldBeTrue();
+        await editing!.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var row = (await world.QueryAsync(db => db.Candidates.Where(c => c.Id == candidateId))).Single();
+        (row.ErasedAt, row.Phone, row.Email).ShouldBe((row.ErasedAt!.Value, (string?)null, ""), "erased as the claim found them, the new phone with the rest");
+    }
+
+    [Theory]
     [MemberData(nameof(PostgreSQLOnly))] // on SQLite the proposal's save holds the write lock: the erasure waits for it, then cancels it
     public async Task A_referral_proposed_while_its_candidate_is_erased_is_cancelled_by_the_daily_job(DatabaseProvider provider)
     {
@@ -198,7 +232,7 @@ public class ErasureTests
         Task<Erased?>? erasing = null;
         var racing = new RaceStep(RaceStep.Inserting("referrals"), async () =>
         {
-            erasing = Task.Run(world.EraseCandidateAsync);
+            erasing = Task.Run(() => world.EraseCandidateAsync());
             await Task.WhenAny(erasing, Task.Delay(TimeSpan.FromSeconds(2)));
         });
         Guid referralId;
