@@ -88,7 +88,8 @@ public static class PushesApi
                 request.ContactIds!.Distinct().ToList(), request.Message, caller.Actor(), caller.StaffId, ct);
             if (!result.Succeeded)
             {
-                var refused = ApiProblem.Invalid(new Dictionary<string, string[]> { ["profiles"] = [.. result.Problems] }, string.Join(" ", result.Problems));
+                var refused = result.ChangedMeanwhile ? ApiProblem.Of(StatusCodes.Status409Conflict, string.Join(" ", result.Problems))
+                    : ApiProblem.Invalid(new Dictionary<string, string[]> { ["profiles"] = [.. result.Problems] }, string.Join(" ", result.Problems));
                 return new Idempotency.Answer(refused.StatusCode, refused);
             }
             var resources = await ResourcesAsync(db, db.CvPushes.Where(p => result.PushIds.Contains(p.Id)), ct);

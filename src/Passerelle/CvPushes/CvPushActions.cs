@@ -11,8 +11,11 @@ namespace Passerelle.CvPushes;
 /// <summary>A candidate to push, with the documents the companies may see.</summary>
 public sealed record ProfileToPush(Guid CandidateId, IReadOnlyCollection<Guid> DocumentIds);
 
-/// <summary>What became of a push: the pushes sent (one per contact), or every reason it was refused, in French.</summary>
-public sealed record PushResult(IReadOnlyList<Guid> PushIds, IReadOnlyList<string> Problems)
+/// <summary>
+/// What became of a push: the pushes sent (one per contact), or every reason it was refused, in French;
+/// <paramref name="ChangedMeanwhile"/> when the request was right but someone else's action came first (a conflict, not bad input).
+/// </summary>
+public sealed record PushResult(IReadOnlyList<Guid> PushIds, IReadOnlyList<string> Problems, bool ChangedMeanwhile = false)
 {
     public bool Succeeded => Problems.Count == 0;
 }
@@ -129,13 +132,14 @@ public sealed class CvPushActions(PasserelleDb db, TimeProvider clock)
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            return new PushResult([], ["Un des candidats choisis vient d'être effacé : rien n'a été envoyé."]);
+            return new PushResult([], ["Un des candidats choisis vient d'être effacé : rien n'a été envoyé."], ChangedMeanwhile: true);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             // Someone pushed one of these profiles to one of these contacts at the same moment.
             db.ChangeTracker.Clear();
-            return new PushResult([], ["Un de ces profils vient d'être proposé à l'un de ces contacts par quelqu'un d'autre : rien n'a été envoyé."]);
+            return new PushResult([], ["Un de ces profils vient d'être proposé à l'un de ces contacts par quelqu'un d'autre : rien n'a été envoyé."],
+                ChangedMeanwhile: true);
         }
         finally
         {

@@ -390,12 +390,13 @@ public sealed class OutboxDelivery(
                 }
                 await transaction.CommitAsync(CancellationToken.None);
             }
-            // The embedded delivery: a mail an erasure took back while it was being written (its row skipped, its claim gone)
-            // leaves no copy in the folder — the erasure deleted the copies there before this one was written.
+            // The embedded delivery: a mail an erasure took back while it was being written (its claim gone, its row skipped or
+            // made anonymous to go again) leaves no copy in the folder — the erasure deleted the copies there before this one was
+            // written, with the name. One sent again later is written again; one another instance marked sent keeps its copy.
             if (options.Delivery == MailDelivery.Folder)
             {
                 var ids = sent.Select(s => s.Message.Id).ToList();
-                FolderMailTransport.Forget(options, await db.OutboxMessages.Where(m => ids.Contains(m.Id) && m.State == OutboxState.Skipped)
+                FolderMailTransport.Forget(options, await db.OutboxMessages.Where(m => ids.Contains(m.Id) && m.State != OutboxState.Sent)
                     .Select(m => m.MessageId).ToListAsync(CancellationToken.None));
             }
         }

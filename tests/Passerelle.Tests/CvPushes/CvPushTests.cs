@@ -359,6 +359,7 @@ public partial class CvPushTests
 
         // Nothing proposed "Candidat effacé" to the company: no push, no profile, no mail.
         result.Problems.ShouldBe(["Un des candidats choisis vient d'être effacé : rien n'a été envoyé."]);
+        result.ChangedMeanwhile.ShouldBeTrue("a conflict: the API answers 409");
         await using var check = world.Database.NewContext().ForSchool(DemoData.SchoolId);
         (await check.PushedProfiles.CountAsync()).ShouldBe(profilesBefore);
         (await check.PushedProfiles.CountAsync(p => p.CandidateId == lea)).ShouldBe(0);
