@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Passerelle.Candidates;
 using Passerelle.Changes;
@@ -207,20 +208,29 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
 /// <summary>
 /// Every form a person's name and details take in free text, longest first (the full name before its parts), as written and
 /// as JSON escapes them (an accent becomes \u00E9 in a stored payload): what an erasure replaces wherever text was kept.
+/// Whole words only: "Martin" leaves "Martinez" alone, and a short value (a phone typed "NC") the words that hold it
+/// ("France") and the keys of a stored JSON answer.
 /// </summary>
 internal sealed class Traces
 {
     private readonly string _replacement;
-    private readonly string[] _traces;
+    private readonly Regex? _pattern;
 
     public Traces(string replacement, params string?[] values)
     {
         _replacement = replacement;
         var plain = values.Where(t => !string.IsNullOrWhiteSpace(t) && t.Trim().Length >= 2).Select(t => t!.Trim()).ToList();
-        _traces = [.. plain.Concat(plain.Select(t => System.Text.Json.JsonEncodedText.Encode(t).ToString()))
+        string[] traces = [.. plain.Concat(plain.Select(t => System.Text.Json.JsonEncodedText.Encode(t).ToString()))
             .Distinct(StringComparer.OrdinalIgnoreCase).OrderByDescending(t => t.Length)];
+        if (traces.Length > 0)
+        {
+            // Preceded by no letter or digit, or by a JSON escape ("Merci\nLéa" in a stored payload); followed by none.
+            const string before = @"(?:(?<![\p{L}\p{N}])|(?<=\\[nrtbf])|(?<=\\u[0-9A-Fa-f]{4}))";
+            const string after = @"(?![\p{L}\p{N}])";
+            _pattern = new Regex(before + "(?:" + string.Join('|', traces.Select(Regex.Escape)) + ")" + after,
+                RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        }
     }
 
-    public string? Scrub(string? text) => text is null ? null
-        : _traces.Aggregate(text, (scrubbed, trace) => scrubbed.Replace(trace, _replacement, StringComparison.OrdinalIgnoreCase));
+    public string? Scrub(string? text) => text is null || _pattern is null ? text : _pattern.Replace(text, _ => _replacement);
 }
