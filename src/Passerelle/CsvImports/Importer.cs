@@ -288,6 +288,8 @@ public static class Importer
 
     private static async Task WriteAsync(PasserelleDb db, ImportPlan plan, ImportedBy by, DateTimeOffset now, IProgress<int>? progress, CancellationToken ct)
     {
+        // The rows the check read stay as it saw them; those to update are read again below, as they are now.
+        db.ChangeTracker.Clear();
         var written = 0;
         async Task SavedAsync(int count)
         {
@@ -306,12 +308,18 @@ public static class Importer
             }
             foreach (var batch in plan.CandidateUpdates.Chunk(Batch))
             {
+                // The rows as they are now, in the import's transaction: the file's values replace an edit saved since the check,
+                // and the history says from what. A candidate erased since is not brought back: nothing is imported.
+                var ids = batch.Select(b => b.Existing.Id).ToList();
+                var current = await db.Candidates.Where(c => ids.Contains(c.Id) && c.ErasedAt == null).ToDictionaryAsync(c => c.Id, ct);
+                if (current.Count != ids.Count)
+                    throw new DbUpdateConcurrencyException("A candidate to update was erased after the check.");
                 foreach (var (existing, form) in batch)
                 {
-                    db.Candidates.Attach(existing);
+                    var candidate = current[existing.Id];
                     // In the candidate's history, as an edit in Passerelle École would be.
-                    form.ChangesFrom(existing).Record(db, Changes.ChangeSubject.Candidate, existing.Id, by.StaffId, by.Name, now);
-                    form.ApplyTo(existing);
+                    form.ChangesFrom(candidate).Record(db, Changes.ChangeSubject.Candidate, candidate.Id, by.StaffId, by.Name, now);
+                    form.ApplyTo(candidate);
                 }
                 await SavedAsync(batch.Length);
             }

@@ -143,6 +143,37 @@ public sealed class ImporterTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_candidate_edited_between_the_check_and_the_import_takes_the_files_values_and_the_history_says_from_what(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var school = await Seed.SchoolAsync(database);
+        var schoolId = school.School.Id;
+        var candidateId = Guid.NewGuid();
+        await using (var other = database.NewContext().ForSchool(schoolId))
+        {
+            other.Candidates.Add(new Candidate
+            {
+                Id = candidateId, SchoolId = schoolId, LastName = "Martin", FirstName = "Jean", Email = "jean@example.org", Phone = "06 00 00 00 01",
+                ExternalId = "ETU-2", CreatedAt = Seed.Now,
+            });
+            await other.SaveChangesAsync();
+        }
+        await using var db = database.NewContext().ForSchool(schoolId);
+        var plan = await Importer.CheckAsync(db, ImportKind.Candidates,
+            Encoding.UTF8.GetBytes("Nom;Prénom;E-mail;Téléphone;Identifiant externe\nMartin;Jean;jean@example.org;06 00 00 00 03;ETU-2\n"), CancellationToken.None);
+        // A colleague corrects the phone meanwhile.
+        await using (var other = database.NewContext().ForSchool(schoolId))
+            await other.Candidates.Where(c => c.Id == candidateId).ExecuteUpdateAsync(set => set.SetProperty(c => c.Phone, "06 00 00 00 02"));
+
+        (await Importer.RunAsync(db, plan, ImportedBy.CommandLine, Seed.Now, null, CancellationToken.None)).Updated.ShouldBe(1);
+        await using var check = database.NewContext().ForSchool(schoolId);
+        (await check.Candidates.SingleAsync(c => c.Id == candidateId)).Phone.ShouldBe("06 00 00 00 03", "the file's value");
+        (await check.ChangeRecords.SingleAsync(r => r.SubjectId == candidateId)).Fields()
+            .ShouldBe([new Changes.FieldChange("Téléphone", "06 00 00 00 02", "06 00 00 00 03")]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_row_saved_by_someone_else_between_the_check_and_the_import_leaves_everything_unimported(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
