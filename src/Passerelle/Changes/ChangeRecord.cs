@@ -102,7 +102,8 @@ public sealed class ChangeSet
 
 /// <summary>
 /// The fields of a person (a candidate, a contact, a staff member) that say who they are. Their values before an edit are theirs
-/// too: an erasure forgets them (<see cref="ChangeHistory.ForgetValuesAsync"/>).
+/// too: an erasure forgets them (<see cref="ChangeHistory.ForgetValuesAsync"/>; for people erased before it did, migration
+/// 0020 did, with these names as they were then).
 /// </summary>
 public static class PersonFields
 {

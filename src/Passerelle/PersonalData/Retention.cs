@@ -173,31 +173,6 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
     }
 
     /// <summary>
-    /// The former values (a name corrected, an old address) still in the histories of people erased before erasures forgot them
-    /// (04/12/2026): their records then keep which fields changed, not the values, as for anyone erased since. Returns how
-    /// many people's histories were cleaned.
-    /// </summary>
-    public async Task<int> ForgetFormerValuesOfErasedAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSystem();
-        var subjects = await db.ChangeRecords.IgnoreQueryFilters()
-            .Where(r => (r.SubjectKind == Changes.ChangeSubject.Candidate && db.Candidates.IgnoreQueryFilters().Any(c => c.Id == r.SubjectId && c.ErasedAt != null))
-                || (r.SubjectKind == Changes.ChangeSubject.CompanyContact && db.CompanyContacts.IgnoreQueryFilters().Any(c => c.Id == r.SubjectId && c.ErasedAt != null))
-                || (r.SubjectKind == Changes.ChangeSubject.Staff && db.Staff.IgnoreQueryFilters().Any(s => s.Id == r.SubjectId && s.ErasedAt != null)))
-            // A field with a value ({"field":…,"before":"…"}), not only notes and fields already forgotten.
-            .Where(r => r.Changes.Contains("\"before\":\"") || r.Changes.Contains("\"after\":\""))
-            .Select(r => new { r.SubjectKind, r.SubjectId }).Distinct().ToListAsync(ct);
-        foreach (var subject in subjects)
-            await Changes.ChangeHistory.ForgetValuesAsync(db, subject.SubjectKind, subject.SubjectId, ct);
-        var cleaned = db.ChangeTracker.Entries<Changes.ChangeRecord>().Where(e => e.State == EntityState.Modified).Select(e => e.Entity.SubjectId).Distinct().Count();
-        await db.SaveChangesAsync(ct);
-        if (cleaned > 0)
-            logger.LogInformation("Retention: the former values in {Count} erased people's histories forgotten", cleaned);
-        return cleaned;
-    }
-
-    /// <summary>
     /// What the integrations leave behind, kept no longer than it serves (their payloads name candidates): the API's remembered
     /// answers after <see cref="IdempotentAnswersKept"/>, webhook deliveries delivered or failed after
     /// <see cref="FinishedDeliveriesKept"/> (a pending one is still to deliver, in order). Returns how many rows went.
@@ -283,7 +258,7 @@ public sealed class RetentionJob(Retention retention, ILogger<RetentionJob> logg
             foreach (var part in new Func<CancellationToken, Task>[]
                      {
                          retention.RunAsync, retention.EraseSwitchedOffAccountsAsync, retention.CancelReferralsOfErasedCandidatesAsync,
-                         retention.ForgetFormerValuesOfErasedAsync, retention.SweepIntegrationsAsync,
+                         retention.SweepIntegrationsAsync,
                      })
             {
                 try

@@ -119,36 +119,6 @@ public class RetentionTests
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public async Task The_daily_job_forgets_the_former_values_left_in_the_histories_of_people_erased_before_erasures_did(DatabaseProvider provider)
-    {
-        await using var world = await PortalWorld.CreateAsync(provider);
-        var now = world.Clock.Now;
-        Guid erased, kept;
-        await using (var db = world.Database.NewContext().ForSchool(DemoData.SchoolId))
-        {
-            // Léa was erased before erasures forgot former values: her history still says what her name was; Guillaume is not erased.
-            erased = await db.Candidates.Where(c => c.LastName == "DUPONT").Select(c => c.Id).SingleAsync();
-            kept = await db.Candidates.Where(c => c.LastName == "JOURDAN").Select(c => c.Id).SingleAsync();
-            await db.Candidates.Where(c => c.Id == erased).ExecuteUpdateAsync(set => set
-                .SetProperty(c => c.LastName, "").SetProperty(c => c.FirstName, Erasure.ErasedName).SetProperty(c => c.ErasedAt, now));
-            foreach (var id in new[] { erased, kept })
-                new ChangeSet().Compare(PersonFields.LastName, "DUPOND", "DUPONT").Compare(PersonFields.Phone, null, "06 12 12 12 12")
-                    .Record(db, ChangeSubject.Candidate, id, null, "MARTIN Benoît", now);
-            await db.SaveChangesAsync();
-        }
-
-        var retention = world.App.Services.GetRequiredService<Retention>();
-        (await retention.ForgetFormerValuesOfErasedAsync(CancellationToken.None)).ShouldBe(1);
-        (await retention.ForgetFormerValuesOfErasedAsync(CancellationToken.None)).ShouldBe(0, "nothing left to forget");
-        await using var check = world.Database.NewContext().ForSchool(DemoData.SchoolId);
-        (await check.ChangeRecords.SingleAsync(r => r.SubjectId == erased)).Fields().ShouldBe(
-            [new FieldChange(PersonFields.LastName, null, null, ValuesErased: true), new FieldChange(PersonFields.Phone, null, null, ValuesErased: true)]);
-        (await check.ChangeRecords.SingleAsync(r => r.SubjectId == kept)).Fields()
-            .ShouldBe([new FieldChange(PersonFields.LastName, "DUPOND", "DUPONT"), new FieldChange(PersonFields.Phone, null, "06 12 12 12 12")]);
-    }
-
-    [Theory]
-    [MemberData(nameof(Providers))]
     public async Task The_daily_sweep_removes_remembered_API_answers_after_a_day_and_finished_webhook_deliveries_after_30_days(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);

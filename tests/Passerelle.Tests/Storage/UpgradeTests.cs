@@ -83,6 +83,40 @@ public class UpgradeTests
         (await db.OutboxMessages.CountAsync(m => m.ReferralId == referral)).ShouldBe(2, "its mails are queued in the new outbox");
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Migration_20_forgets_the_former_values_left_in_the_histories_of_people_erased_before_erasures_did(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, migrate: false);
+        (await database.Migrator().MigrateAsync(targetVersion: 19)).ShouldBe(19);
+        var school = await Seed.SchoolAsync(database);
+        Guid erased = school.Candidate.Id, kept = Guid.NewGuid();
+        await using (var db = database.NewContext().ForSchool(school.School.Id))
+        {
+            db.Candidates.Add(new Passerelle.Candidates.Candidate
+            {
+                Id = kept, SchoolId = school.School.Id, LastName = "JOURDAN", FirstName = "Guillaume", Email = "g@example.org", CreatedAt = Seed.Now,
+            });
+            // Erased at version 19: the record of an earlier correction still says what the name and the phone were.
+            foreach (var id in new[] { erased, kept })
+                new Changes.ChangeSet().Compare("Prénom", "Margot", "Margaud").Compare("Téléphone", null, "06 12 12 12 12").Note("Export des données")
+                    .Record(db, Changes.ChangeSubject.Candidate, id, null, "MARTIN Benoît", Seed.Now);
+            await db.SaveChangesAsync();
+            await db.Candidates.Where(c => c.Id == erased).ExecuteUpdateAsync(set => set.SetProperty(c => c.ErasedAt, Seed.Now));
+        }
+
+        (await database.Migrator().MigrateAsync()).ShouldBeGreaterThanOrEqualTo(1);
+        await using var check = database.NewContext().ForSchool(school.School.Id);
+        (await check.ChangeRecords.SingleAsync(r => r.SubjectId == erased)).Fields().ShouldBe([
+            new Changes.FieldChange("Prénom", null, null, ValuesErased: true), new Changes.FieldChange("Téléphone", null, null, ValuesErased: true),
+            new Changes.FieldChange("Export des données", null, null),
+        ]);
+        (await check.ChangeRecords.SingleAsync(r => r.SubjectId == kept)).Fields().ShouldBe([
+            new Changes.FieldChange("Prénom", "Margot", "Margaud"), new Changes.FieldChange("Téléphone", null, "06 12 12 12 12"),
+            new Changes.FieldChange("Export des données", null, null),
+        ], "someone not erased keeps their history");
+    }
+
     private static async Task ExecuteAsync(DbConnection connection, string sql, params object[] values)
     {
         await using var command = connection.CreateCommand();
