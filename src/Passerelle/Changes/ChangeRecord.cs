@@ -147,7 +147,7 @@ public static class ChangeHistory
     }
 
     /// <summary>What a person's history says of a field whose values their erasure removed.</summary>
-    public const string ValuesErased = "valeurs effacées";
+    public const string ValuesErasedText = "valeurs effacées";
 
     /// <summary>
     /// For a person's erasure: their own history keeps which fields were changed, when and by whom, not the values (a name
@@ -161,7 +161,8 @@ public static class ChangeHistory
         foreach (var record in await db.ChangeRecords.IgnoreQueryFilters().Where(r => r.SubjectKind == kind && r.SubjectId == subjectId).ToListAsync(ct))
         {
             var fields = record.Fields();
-            bool Personal(FieldChange f) => !f.IsNote && !f.ValuesErased && PersonFields.All.Contains(f.Field);
+            // An identity field that still has a value (not a note, not one forgotten already).
+            bool Personal(FieldChange f) => (f.Before ?? f.After) is not null && PersonFields.All.Contains(f.Field);
             if (!fields.Any(Personal))
                 continue;
             // Another system's identifier ("42") is no trace to look for in text.

@@ -113,17 +113,7 @@ public sealed class ImporterTests
     public async Task A_candidate_erased_between_the_check_and_the_import_is_not_brought_back(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        var school = await Seed.SchoolAsync(database);
-        var schoolId = school.School.Id;
-        var candidateId = Guid.NewGuid();
-        await using (var other = database.NewContext().ForSchool(schoolId))
-        {
-            other.Candidates.Add(new Candidate
-            {
-                Id = candidateId, SchoolId = schoolId, LastName = "Martin", FirstName = "Jean", Email = "jean@example.org", ExternalId = "ETU-2", CreatedAt = Seed.Now,
-            });
-            await other.SaveChangesAsync();
-        }
+        var (schoolId, candidateId) = await SchoolWithJeanMartinAsync(database, phone: null);
         await using var db = database.NewContext().ForSchool(schoolId);
         var plan = await Importer.CheckAsync(db, ImportKind.Candidates,
             Encoding.UTF8.GetBytes("Nom;Prénom;E-mail;Téléphone;Identifiant externe\nMartin;Jean;jean@example.org;06 01 02 03 04;ETU-2\n"), CancellationToken.None);
@@ -146,18 +136,7 @@ public sealed class ImporterTests
     public async Task A_candidate_edited_between_the_check_and_the_import_takes_the_files_values_and_the_history_says_from_what(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        var school = await Seed.SchoolAsync(database);
-        var schoolId = school.School.Id;
-        var candidateId = Guid.NewGuid();
-        await using (var other = database.NewContext().ForSchool(schoolId))
-        {
-            other.Candidates.Add(new Candidate
-            {
-                Id = candidateId, SchoolId = schoolId, LastName = "Martin", FirstName = "Jean", Email = "jean@example.org", Phone = "06 00 00 00 01",
-                ExternalId = "ETU-2", CreatedAt = Seed.Now,
-            });
-            await other.SaveChangesAsync();
-        }
+        var (schoolId, candidateId) = await SchoolWithJeanMartinAsync(database, phone: "06 00 00 00 01");
         await using var db = database.NewContext().ForSchool(schoolId);
         var plan = await Importer.CheckAsync(db, ImportKind.Candidates,
             Encoding.UTF8.GetBytes("Nom;Prénom;E-mail;Téléphone;Identifiant externe\nMartin;Jean;jean@example.org;06 00 00 00 03;ETU-2\n"), CancellationToken.None);
@@ -309,5 +288,20 @@ public sealed class ImporterTests
         var twice = await Browserless.SubmitAsync(staff, previewPage, "Importer 3 ligne(s)", new Dictionary<string, string>());
         twice.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         Count().ShouldBe(before + 3);
+    }
+
+    /// <summary>A school with one candidate, Jean Martin (external id ETU-2), as another session saved him.</summary>
+    private static async Task<(Guid School, Guid Candidate)> SchoolWithJeanMartinAsync(TestDatabase database, string? phone)
+    {
+        var school = await Seed.SchoolAsync(database);
+        var candidate = new Candidate
+        {
+            Id = Guid.NewGuid(), SchoolId = school.School.Id, LastName = "Martin", FirstName = "Jean", Email = "jean@example.org", Phone = phone,
+            ExternalId = "ETU-2", CreatedAt = Seed.Now,
+        };
+        await using var other = database.NewContext().ForSchool(school.School.Id);
+        other.Candidates.Add(candidate);
+        await other.SaveChangesAsync();
+        return (school.School.Id, candidate.Id);
     }
 }

@@ -133,7 +133,7 @@ public class AccountErasureTests
         (_, contactPage) = await Browserless.GetAsync(laterAdmin, $"/ecole/contacts/{contactId}");
         contactPage.Text().ShouldContain("Contact effacé le");
         // Their history says what was corrected and when, no longer from what to what.
-        contactPage.Text().ShouldContain($"Nom : {Changes.ChangeHistory.ValuesErased}");
+        contactPage.Text().ShouldContain($"Nom : {Changes.ChangeHistory.ValuesErasedText}");
         contactPage.Text().ShouldContain("Accès : « Actif » → « Désactivé »");
         // A school the contact also works with sees the same: which fields another school corrected, and when.
         await using (var db = world.Database.NewContext())
@@ -144,7 +144,7 @@ public class AccountErasureTests
         contactPage.QuerySelectorAll("button").Select(b => b.TextContent).ShouldNotContain("Réactiver le contact");
         (_, staffPage) = await Browserless.GetAsync(laterAdmin, $"/ecole/equipe/{staffId}");
         staffPage.Text().ShouldContain("Compte effacé le");
-        staffPage.Text().ShouldContain($"Prénom : {Changes.ChangeHistory.ValuesErased}");
+        staffPage.Text().ShouldContain($"Prénom : {Changes.ChangeHistory.ValuesErasedText}");
         staffPage.QuerySelectorAll("button").Select(b => b.TextContent).ShouldNotContain("Réactiver le compte");
         (await PortalWorld.LogInAsync(world.Client(), ContactLogin)).Page.Text().ShouldContain("incorrect");
     }

@@ -76,7 +76,7 @@ public class ErasureTests
         done.Text().ShouldContain("Le candidat est effacé : 1 document(s) supprimé(s), 1 mise(s) en relation en cours annulée(s)");
         done.Text().ShouldContain("Candidat effacé le");
         // Their history says a field was corrected, and when, no longer from what to what.
-        done.Text().ShouldContain($"Nom : {Changes.ChangeHistory.ValuesErased}");
+        done.Text().ShouldContain($"Nom : {Changes.ChangeHistory.ValuesErasedText}");
         await delivery.DispatchOnceAsync(CancellationToken.None);
 
         // The company is told, without the name.
