@@ -358,6 +358,7 @@ public sealed class OutboxDelivery(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>();
+            var marked = 0;
             if (database.Provider == DatabaseProvider.PostgreSQL)
             {
                 var ids = sent.Select(s => s.Message.Id).ToArray();
@@ -365,7 +366,7 @@ public sealed class OutboxDelivery(
                 var subjects = sent.Select(s => s.Mail.Subject).ToArray();
                 var html = sent.Select(s => s.Mail.MaskedHtml).ToArray();
                 var text = sent.Select(s => s.Mail.MaskedText).ToArray();
-                await db.Database.ExecuteSqlAsync($"""
+                marked = await db.Database.ExecuteSqlAsync($"""
                     UPDATE outbox_messages AS m
                     SET state = 'Sent', sent_at = v.sent_at, subject = v.subject, html_body = v.html_body, text_body = v.text_body,
                         last_error = NULL, locked_until = NULL, locked_by = NULL
@@ -378,7 +379,7 @@ public sealed class OutboxDelivery(
                 await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
                 foreach (var (message, sentAt, mail) in sent)
                 {
-                    await db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
+                    marked += await db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
                         .SetProperty(m => m.State, OutboxState.Sent)
                         .SetProperty(m => m.SentAt, sentAt)
                         .SetProperty(m => m.Subject, mail.Subject)
@@ -393,7 +394,8 @@ public sealed class OutboxDelivery(
             // The embedded delivery: a mail an erasure took back while it was being written (its claim gone, its row skipped or
             // made anonymous to go again) leaves no copy in the folder — the erasure deleted the copies there before this one was
             // written, with the name. One sent again later is written again; one another instance marked sent keeps its copy.
-            if (options.Delivery == MailDelivery.Folder)
+            // Looked for only when some mail of the batch could not be marked.
+            if (options.Delivery == MailDelivery.Folder && marked < sent.Count)
             {
                 var ids = sent.Select(s => s.Message.Id).ToList();
                 FolderMailTransport.Forget(options, await db.OutboxMessages.Where(m => ids.Contains(m.Id) && m.State != OutboxState.Sent)
