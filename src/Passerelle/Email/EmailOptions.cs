@@ -59,7 +59,14 @@ public sealed class EmailOptions
     public string PublicBaseUrl { get; init; } = "http://127.0.0.1:5080";
 
     public bool DispatcherEnabled { get; init; } = true;
-    public int MaxAttempts { get; init; } = 8;
+    /// <summary>
+    /// How long a mail that cannot go (the server down or refusing for now, a broken connection) is retried, from its first
+    /// failure, before it is marked failed: five days, as mail servers keep their queues (Postfix's maximal_queue_lifetime). A
+    /// server down for an hour or a weekend delays mail; it does not fail it. 0: failed at its first failure.
+    /// </summary>
+    public double RetryHours { get; init; } = 120;
+
+    /// <summary>The first retry delay, doubled after each failed attempt up to <see cref="RetryMaxSeconds"/>.</summary>
     public double RetryBaseSeconds { get; init; } = 30;
     public double RetryMaxSeconds { get; init; } = 3600;
     public int LeaseSeconds { get; init; } = 120;
@@ -120,8 +127,12 @@ public sealed class EmailOptions
             if (!File.Exists(dkim.PrivateKeyPath))
                 throw new StartupException($"Email:Dkim:PrivateKeyPath '{dkim.PrivateKeyPath}' is not a file (the RSA private key, PEM).");
         }
-        if (options.MaxAttempts < 1 || options.BatchSize < 1 || options.Parallelism < 1 || options.ParallelismUnderLoad < 1 || options.LeaseSeconds < 5)
-            throw new StartupException("Email:MaxAttempts, BatchSize, Parallelism and ParallelismUnderLoad must be at least 1, and LeaseSeconds at least 5.");
+        if (configuration.GetSection(Section)["MaxAttempts"] is not null)
+            throw new StartupException("Email:MaxAttempts is gone: a mail is retried for Email:RetryHours (120 by default) from its first failure.");
+        if (options.RetryHours < 0 || options.RetryBaseSeconds <= 0 || options.RetryMaxSeconds < options.RetryBaseSeconds)
+            throw new StartupException("Email:RetryHours must be 0 or more, RetryBaseSeconds more than 0, and RetryMaxSeconds at least RetryBaseSeconds.");
+        if (options.BatchSize < 1 || options.Parallelism < 1 || options.ParallelismUnderLoad < 1 || options.LeaseSeconds < 5)
+            throw new StartupException("Email:BatchSize, Parallelism and ParallelismUnderLoad must be at least 1, and LeaseSeconds at least 5.");
         return options;
     }
 

@@ -419,24 +419,31 @@ public sealed class OutboxDelivery(
             .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
     }
 
+    /// <summary>
+    /// A mail that may go later (the server down or refusing for now, composition that threw): tried again after a delay that
+    /// doubles up to an hour, until <see cref="EmailOptions.RetryHours"/> have passed since its first failure; then failed.
+    /// </summary>
     private async Task RetryLaterAsync(PasserelleDb db, OutboxMessage message, string error, CancellationToken ct)
     {
-        if (message.Attempts >= options.MaxAttempts)
+        var now = clock.GetUtcNow();
+        var failingSince = message.FailingSince ?? now;
+        if (now - failingSince >= TimeSpan.FromHours(options.RetryHours))
         {
             await FailAsync(db, message, error);
             return;
         }
-        var delay = Math.Min(options.RetryMaxSeconds, options.RetryBaseSeconds * Math.Pow(2, message.Attempts - 1));
-        var next = clock.GetUtcNow().AddSeconds(delay * (0.8 + (0.4 * Random.Shared.NextDouble())));
+        var delay = Math.Min(options.RetryMaxSeconds, options.RetryBaseSeconds * Math.Pow(2, Math.Min(message.Attempts - 1, 30)));
+        var next = now.AddSeconds(delay * (0.8 + (0.4 * Random.Shared.NextDouble())));
         await db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == InstanceId).ExecuteUpdateAsync(set => set
             .SetProperty(m => m.NextAttemptAt, next)
+            .SetProperty(m => m.FailingSince, failingSince)
             .SetProperty(m => m.LastError, Truncate(error))
             .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
             .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
         metrics.MailRetried(message.TemplateKey);
         System.Diagnostics.Activity.Current?.SetTag("passerelle.mail.outcome", "retry").SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
-        logger.LogWarning("Mail {MessageId} ({TemplateKey}) not sent, attempt {Attempt} of {MaxAttempts}: {Error}. Next try at {Next:O}",
-            message.MessageId, message.TemplateKey, message.Attempts, options.MaxAttempts, error, next);
+        logger.LogWarning("Mail {MessageId} ({TemplateKey}) not sent, attempt {Attempt}, failing since {FailingSince:O}: {Error}. Next try at {Next:O}",
+            message.MessageId, message.TemplateKey, message.Attempts, failingSince, error, next);
     }
 
     private async Task FailAsync(PasserelleDb db, OutboxMessage message, string error)

@@ -7,7 +7,7 @@ public enum OutboxState
     Pending,
     Sent,
 
-    /// <summary>Every attempt failed; school admins see it with the last error.</summary>
+    /// <summary>Refused for good, or retried for the whole retry period in vain; school admins see it with the last error.</summary>
     Failed,
 
     /// <summary>Not sent: the school turned this notification off.</summary>
@@ -49,6 +49,10 @@ public sealed class OutboxMessage
 
     public OutboxState State { get; set; }
     public int Attempts { get; set; }
+
+    /// <summary>When its latest run of failed attempts began: it is retried until <see cref="EmailOptions.RetryHours"/> after.</summary>
+    public DateTimeOffset? FailingSince { get; set; }
+
     public DateTimeOffset NextAttemptAt { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }
     public string? LockedBy { get; set; }

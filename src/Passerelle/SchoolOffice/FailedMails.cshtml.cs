@@ -31,6 +31,7 @@ public sealed class FailedMailsModel(PasserelleDb db, TimeProvider clock, Outbox
             .ExecuteUpdateAsync(set => set
                 .SetProperty(m => m.State, OutboxState.Pending)
                 .SetProperty(m => m.Attempts, 0)
+                .SetProperty(m => m.FailingSince, (DateTimeOffset?)null)
                 .SetProperty(m => m.NextAttemptAt, now), ct);
         if (retried == 0)
             return NotFound();

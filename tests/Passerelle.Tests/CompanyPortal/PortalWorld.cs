@@ -38,6 +38,10 @@ public sealed class PortalWorld : IAsyncDisposable
     /// <summary>The same, with every log line (Trace level) captured by <paramref name="logs"/>.</summary>
     public static Task<PortalWorld> CreateAsync(DatabaseProvider provider, CapturedLogs? logs) => CreateAsync(provider, logs, _ => []);
 
+    /// <summary>The same, with these settings.</summary>
+    public static Task<PortalWorld> WithSettingsAsync(DatabaseProvider provider, params (string Key, string Value)[] settings) =>
+        CreateAsync(provider, logs: null, _ => settings);
+
     /// <summary>On PostgreSQL, the app with a pool of <paramref name="connections"/> for its pages and API.</summary>
     public static Task<PortalWorld> WithPoolAsync(int connections) =>
         CreateAsync(DatabaseProvider.PostgreSQL, logs: null, database => [database.PoolOf(connections)]);

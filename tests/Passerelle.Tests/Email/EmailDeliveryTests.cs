@@ -155,21 +155,53 @@ public partial class EmailDeliveryTests
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public async Task A_mail_that_keeps_failing_ends_failed_with_its_last_error(DatabaseProvider provider)
+    public async Task A_mail_server_down_for_a_day_delays_mail_and_loses_none(DatabaseProvider provider)
     {
-        await using var world = await EmailWorld.CreateAsync(provider, ("Email:MaxAttempts", "3"), ("Email:RetryBaseSeconds", "1"));
+        await using var world = await EmailWorld.CreateAsync(provider);
+        await world.Sink.StopAsync();
+        await world.ProposeAsync();
+        var firstFailure = world.Clock.Now;
+
+        // A weekend's worth of outage, hour after hour (the retries are an hour apart at most).
+        for (var round = 0; round < 30; round++)
+        {
+            await world.DispatchAllAsync();
+            world.Clock.Now = world.Clock.Now.AddHours(1);
+        }
+        var waiting = (await world.QueryAsync(db => db.OutboxMessages)).Single();
+        waiting.State.ShouldBe(OutboxState.Pending, "an SMTP server down for 30 hours delays the mail; it does not fail it");
+        waiting.Attempts.ShouldBeGreaterThan(8);
+        waiting.FailingSince.ShouldBe(firstFailure);
+        waiting.LastError.ShouldNotBeNullOrWhiteSpace();
+
+        // The server back, the mail goes at its next try: within the hour (the longest delay, give or take its jitter).
+        await world.Sink.StartAgainAsync();
+        world.Clock.Now = world.Clock.Now.AddMinutes(75);
+        await world.DispatchAllAsync();
+        (await world.Sink.WaitForAsync(1)).ShouldHaveSingleItem();
+        (await world.QueryAsync(db => db.OutboxMessages)).Single().State.ShouldBe(OutboxState.Sent);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_mail_that_keeps_failing_for_the_retry_period_ends_failed_with_its_last_error(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider, ("Email:RetryHours", "1"), ("Email:RetryBaseSeconds", "1"));
         await world.Sink.StopAsync();
         await world.ProposeAsync();
 
-        for (var round = 0; round < 5; round++)
+        for (var round = 0; round < 6; round++)
         {
             await world.DispatchAllAsync();
             world.Clock.Now = world.Clock.Now.AddMinutes(10);
         }
+        (await world.QueryAsync(db => db.OutboxMessages)).Single().State.ShouldBe(OutboxState.Pending, "50 minutes of the hour");
 
+        world.Clock.Now = world.Clock.Now.AddMinutes(10);
+        await world.DispatchAllAsync();
         var failed = (await world.QueryAsync(db => db.OutboxMessages)).Single();
-        failed.State.ShouldBe(OutboxState.Failed);
-        failed.Attempts.ShouldBe(3);
+        failed.State.ShouldBe(OutboxState.Failed, "an hour after its first failure");
+        failed.Attempts.ShouldBe(7);
         failed.LastError.ShouldNotBeNullOrWhiteSpace();
     }
 

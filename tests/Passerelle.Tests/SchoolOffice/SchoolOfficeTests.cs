@@ -125,7 +125,7 @@ public class SchoolOfficeTests
     [MemberData(nameof(Providers))]
     public async Task School_admins_see_failed_mails_with_their_error_and_send_them_again(DatabaseProvider provider)
     {
-        await using var world = await PortalWorld.CreateAsync(provider);
+        await using var world = await PortalWorld.WithSettingsAsync(provider, ("Email:RetryHours", "14"));
         await world.WithoutDemoPushMailAsync();
         await world.Sink.StopAsync();
         var delivery = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OutboxDelivery>(world.App.Services);
@@ -144,7 +144,7 @@ public class SchoolOfficeTests
         var (_, page) = await Browserless.GetAsync(admin, "/ecole/mails");
         var row = page.QuerySelectorAll("tbody tr").ShouldHaveSingleItem();
         var cells = row.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
-        (cells[1], cells[2]).ShouldBe((TemplateKeys.OfferToCandidate, "8"), "the template, and the eight attempts (Email:MaxAttempts) it had");
+        (cells[1], cells[2]).ShouldBe((TemplateKeys.OfferToCandidate, "8"), "the template, and the eight attempts of its 14 hours (Email:RetryHours)");
 
         await world.Sink.StartAgainAsync();
         var (_, retried) = await Browserless.GetAsync(admin, "/ecole/mails");

@@ -239,7 +239,7 @@ public sealed class WebhookTests
     public async Task A_mail_that_fails_for_good_is_told_and_the_log_can_send_again(DatabaseProvider provider)
     {
         await using var world = await WorldAsync(provider, ("Email:Delivery", "Smtp"), ("Email:SmtpHost", "127.0.0.1"),
-            ("Email:SmtpPort", AppProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Email:MaxAttempts", "1"),
+            ("Email:SmtpPort", AppProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Email:RetryHours", "0"),
             ("Email:SmtpTimeoutSeconds", "2"), ("Email:PublicBaseUrl", "https://passerelle.test"));
         await using var receiver = WebhookReceiver.OnFreePort();
         var (_, secret) = await EndpointAsync(world, receiver.Url, WebhookEvents.MailFailed);
