@@ -73,7 +73,7 @@ public abstract class ForgotPasswordPage(PasswordResets resets, AccountKind kind
 {
     [BindProperty]
     [Required(ErrorMessage = "Indiquez votre nom d'utilisateur ou votre adresse e-mail.")]
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = "Votre nom d'utilisateur ou votre adresse e-mail compte 200 caractères au plus.")]
     [Display(Name = "Nom d'utilisateur ou adresse e-mail")]
     public string Login { get; set; } = "";
 

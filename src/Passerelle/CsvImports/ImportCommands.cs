@@ -8,7 +8,8 @@ namespace Passerelle.CsvImports;
 /// <summary>
 /// <c>import candidates|offers --school … &lt;file.csv&gt;</c>: the importer of the page "Importer" from the command line. A progress
 /// bar on a terminal, plain lines otherwise; then the summary (created, updated, rejected) and each rejected row with its line
-/// and the reason, in French. Exit code 0 when every row was imported, 1 when some were rejected, 2 when nothing could be.
+/// and the reason, in French. Exit code 0 when every row was imported, 1 when some were rejected, 2 when nothing could be (every row rejected, or
+/// the file unreadable).
 /// </summary>
 public static class ImportCommands
 {
@@ -41,7 +42,17 @@ public static class ImportCommands
             var db = scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSystem();
             if (await PasserelleCommands.SchoolAsync(db, parse.GetValue(school)!, Console.Error, $"import {name}", ct) is not { } found)
                 return 2;
-            var content = await File.ReadAllBytesAsync(path.FullName, ct);
+            byte[] content;
+            try
+            {
+                content = await File.ReadAllBytesAsync(path.FullName, ct);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Open in another program that locks it, no permission: said, not a stack trace.
+                await Console.Error.WriteLineAsync($"Rien n'a été importé : le fichier {path.FullName} ne peut être lu ({e.Message}).");
+                return 2;
+            }
             // A fresh context for the school: the one that found it worked across schools.
             await using var schoolDb = scope.ServiceProvider.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<PasserelleDb>>().CreateDbContext();
             schoolDb.ForSchool(found.Id);
@@ -77,7 +88,7 @@ public static class ImportCommands
             Console.WriteLine($"Créés : {report.Created}, mis à jour : {report.Updated}, rejetés : {report.Rejected.Count}.");
             foreach (var rejected in report.Rejected)
                 Console.WriteLine($"Ligne {rejected.Line} : {rejected.Reason}");
-            return report.Rejected.Count == 0 ? 0 : 1;
+            return report.Rejected.Count == 0 ? 0 : report.Created + report.Updated == 0 ? 2 : 1;
         });
         return command;
     }

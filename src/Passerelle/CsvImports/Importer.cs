@@ -110,7 +110,9 @@ public static class Importer
     /// <summary>Reads and checks the file; writes nothing.</summary>
     public static async Task<ImportPlan> CheckAsync(PasserelleDb db, ImportKind kind, ReadOnlyMemory<byte> file, CancellationToken ct)
     {
-        var text = CsvTable.Decode(file.Span);
+        var (text, unreadable) = CsvTable.Decode(file.Span);
+        if (text is null)
+            return new ImportPlan(kind, unreadable);
         var (rows, problem) = kind == ImportKind.Candidates
             ? CsvTable.Read(text, CandidateColumns, ["lastName", "firstName", "email"], Describe)
             : CsvTable.Read(text, OfferColumns, ["siret", "title", "description"], Describe);
@@ -127,12 +129,15 @@ public static class Importer
     private static async Task PlanCandidatesAsync(PasserelleDb db, List<CsvRow> rows, ImportPlan plan, CancellationToken ct)
     {
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
+        // The file's values as one parameter each (EF.Parameter): one per value would pass SQLite's limit of 32,766 in a large file.
         var externalIds = rows.Select(r => r["externalId"]).OfType<string>().Distinct().ToList();
-        var existing = await db.Candidates.Where(c => c.ExternalId != null && externalIds.Contains(c.ExternalId)).ToDictionaryAsync(c => c.ExternalId!, ct);
-        // Without an external id, a candidate is known by their e-mail address: importing the same file again updates, not duplicates.
+        var existing = await db.Candidates.Where(c => c.ExternalId != null && EF.Parameter(externalIds).Contains(c.ExternalId))
+            .ToDictionaryAsync(c => c.ExternalId!, ct);
+        // Without an external id, a candidate is known by their e-mail address (whether the platform gave them an id or not):
+        // importing the same file again, or a list from elsewhere, updates them, not duplicates.
         var emails = rows.Where(r => r["externalId"] is null).Select(r => r["email"]?.Trim().ToLowerInvariant()).OfType<string>().Distinct().ToList();
-        var byEmail = (await db.Candidates.Where(c => c.ExternalId == null && emails.Contains(c.Email.ToLower())).ToListAsync(ct))
-            .GroupBy(c => c.Email.ToLowerInvariant()).ToDictionary(g => g.Key, g => g.First());
+        var byEmail = (await db.Candidates.Where(c => c.ErasedAt == null && EF.Parameter(emails).Contains(c.Email.ToLower())).ToListAsync(ct))
+            .GroupBy(c => c.Email.ToLowerInvariant()).ToDictionary(g => g.Key, g => g.ToList());
         var seen = new Dictionary<string, int>();
         var seenEmails = new Dictionary<string, int>();
         foreach (var row in rows)
@@ -149,6 +154,8 @@ public static class Importer
             var email = form.Email.Trim().ToLowerInvariant();
             if (externalId is null && seenEmails.TryGetValue(email, out var emailLine))
                 problems.Add($"L'adresse {email} figure déjà ligne {emailLine} : une seule ligne par candidat (ou un identifiant externe pour chacun).");
+            if (externalId is null && byEmail.GetValueOrDefault(email) is { Count: > 1 })
+                problems.Add($"Plusieurs candidats ont l'adresse {email} : ajoutez la colonne « identifiant externe » pour dire lequel.");
             if (problems.Count > 0)
             {
                 plan.Rejected.Add(new RejectedRow(row.Line, string.Join(" ", problems)));
@@ -158,7 +165,7 @@ public static class Importer
                 seen[externalId] = row.Line;
             else
                 seenEmails[email] = row.Line;
-            var known = externalId is not null ? existing.GetValueOrDefault(externalId) : byEmail.GetValueOrDefault(email);
+            var known = externalId is not null ? existing.GetValueOrDefault(externalId) : byEmail.GetValueOrDefault(email)?.Single();
             var updates = known is not null;
             if (known is not null)
                 plan.CandidateUpdates.Add((known, form));
@@ -183,7 +190,7 @@ public static class Importer
         var companies = await (from link in db.SchoolCompanies join company in db.Companies on link.CompanyId equals company.Id select new { company.Siret, company.Id })
             .ToDictionaryAsync(c => c.Siret, c => c.Id, ct);
         var externalIds = rows.Select(r => r["externalId"]).OfType<string>().Distinct().ToList();
-        var existing = await db.JobOffers.AsNoTracking().Where(o => o.ExternalId != null && externalIds.Contains(o.ExternalId))
+        var existing = await db.JobOffers.AsNoTracking().Where(o => o.ExternalId != null && EF.Parameter(externalIds).Contains(o.ExternalId))
             .ToDictionaryAsync(o => o.ExternalId!, o => new { o.Id, o.CompanyId }, ct);
         var seen = new Dictionary<string, int>();
         foreach (var row in rows)
@@ -269,6 +276,11 @@ public static class Importer
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         try
         {
+            // One import of a school at a time (a double click, two people with the same export): the second waits for the
+            // first, then finds its new rows there and imports nothing, where both would have created everyone.
+            await Changes.Deactivations.LockSchoolAsync(db, ct);
+            if (await CreatedMeanwhileAsync(db, plan, ct))
+                throw new DbUpdateConcurrencyException("A row to create was saved after the check.");
             await WriteAsync(db, plan, by, now, progress, ct);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation() || e is DbUpdateConcurrencyException)
@@ -281,6 +293,20 @@ public static class Importer
         }
         await transaction.CommitAsync(ct);
         return new ImportReport(plan.ToCreate, plan.ToUpdate, plan.Rejected);
+    }
+
+    /// <summary>Whether a candidate or an offer the plan creates exists now (by external id, or a candidate by e-mail).</summary>
+    private static async Task<bool> CreatedMeanwhileAsync(PasserelleDb db, ImportPlan plan, CancellationToken ct)
+    {
+        if (plan.Kind == ImportKind.Candidates)
+        {
+            var externalIds = plan.NewCandidates.Select(c => c.ExternalId).OfType<string>().ToList();
+            var emails = plan.NewCandidates.Where(c => c.ExternalId is null).Select(c => c.Email.ToLowerInvariant()).ToList();
+            return await db.Candidates.AnyAsync(c => (c.ExternalId != null && EF.Parameter(externalIds).Contains(c.ExternalId))
+                || (c.ErasedAt == null && EF.Parameter(emails).Contains(c.Email.ToLower())), ct);
+        }
+        var offerIds = plan.NewOffers.Select(o => o.ExternalId).OfType<string>().ToList();
+        return await db.JobOffers.AnyAsync(o => o.ExternalId != null && EF.Parameter(offerIds).Contains(o.ExternalId), ct);
     }
 
     public const string ChangedMeanwhile =

@@ -245,7 +245,7 @@ public sealed class Retention(IServiceScopeFactory scopes, TimeProvider clock, I
 }
 
 /// <summary>Runs <see cref="Retention"/> once a day (and at start), on every instance: the database shares out the work.</summary>
-public sealed class RetentionJob(Retention retention, ILogger<RetentionJob> logger) : BackgroundService
+public sealed class RetentionJob(Retention retention, CsvImports.ImportUploads uploads, ILogger<RetentionJob> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromHours(24);
 
@@ -258,7 +258,7 @@ public sealed class RetentionJob(Retention retention, ILogger<RetentionJob> logg
             foreach (var part in new Func<CancellationToken, Task>[]
                      {
                          retention.RunAsync, retention.EraseSwitchedOffAccountsAsync, retention.CancelReferralsOfErasedCandidatesAsync,
-                         retention.SweepIntegrationsAsync,
+                         retention.SweepIntegrationsAsync, _ => Task.FromResult(uploads.Sweep()),
                      })
             {
                 try

@@ -68,7 +68,7 @@ public sealed class CandidateForm : IValidatableObject
     public string FirstName { get; set; } = "";
 
     [Required(ErrorMessage = "Indiquez l'adresse e-mail : l'offre lui sera envoyée.")]
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = "L'adresse e-mail ne peut dépasser 200 caractères.")]
     [Display(Name = "Adresse e-mail")]
     public string Email { get; set; } = "";
 

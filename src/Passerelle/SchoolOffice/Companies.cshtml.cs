@@ -11,7 +11,7 @@ public sealed class CompaniesModel(PasserelleDb db, TimeProvider clock) : School
 {
     [BindProperty]
     [Required(ErrorMessage = "Indiquez le nom de l'entreprise.")]
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = "Le nom de l'entreprise ne peut dépasser 200 caractères.")]
     [Display(Name = "Nom de l'entreprise")]
     public string Name { get; set; } = "";
 

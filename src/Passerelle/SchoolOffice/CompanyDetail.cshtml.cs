@@ -71,17 +71,17 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
 
     public sealed class ContactForm
     {
-        [StringLength(100)] public string LastName { get; set; } = "";
-        [StringLength(100)] public string FirstName { get; set; } = "";
-        [StringLength(200)] public string Email { get; set; } = "";
-        [StringLength(30)] public string? Phone { get; set; }
+        [StringLength(100, ErrorMessage = "Le nom ne peut dépasser 100 caractères.")] public string LastName { get; set; } = "";
+        [StringLength(100, ErrorMessage = "Le prénom ne peut dépasser 100 caractères.")] public string FirstName { get; set; } = "";
+        [StringLength(200, ErrorMessage = "L'adresse e-mail ne peut dépasser 200 caractères.")] public string Email { get; set; } = "";
+        [StringLength(30, ErrorMessage = "Le téléphone ne peut dépasser 30 caractères.")] public string? Phone { get; set; }
     }
 
     public sealed class OfferForm
     {
-        [StringLength(200)] public string Title { get; set; } = "";
-        [StringLength(4000)] public string Description { get; set; } = "";
-        [StringLength(200)] public string? Location { get; set; }
+        [StringLength(200, ErrorMessage = "L'intitulé ne peut dépasser 200 caractères.")] public string Title { get; set; } = "";
+        [StringLength(4000, ErrorMessage = "La description ne peut dépasser 4000 caractères.")] public string Description { get; set; } = "";
+        [StringLength(200, ErrorMessage = "Le lieu ne peut dépasser 200 caractères.")] public string? Location { get; set; }
         public DateOnly? StartsOn { get; set; }
     }
 

@@ -52,8 +52,8 @@ public sealed class ImportModel(PasserelleDb db, ImportUploads uploads, TimeProv
     [Passerelle.Hosting.ShowsFormErrors]
     public async Task<IActionResult> OnPostImportAsync(CancellationToken ct)
     {
-        if (Upload is not { } upload || await uploads.ReadAsync(SchoolId, upload, ct) is not { } content)
-            return Invalid("Ce fichier n'est plus disponible (il est gardé un jour) : choisissez-le de nouveau.");
+        if (Upload is not { } upload || await uploads.TakeAsync(SchoolId, upload, ct) is not { } content)
+            return Invalid(UploadGone);
         var plan = await Importer.CheckAsync(Db, Kind, content, ct);
         if (plan.Problem is not null)
             return Invalid(plan.Problem);
@@ -61,10 +61,12 @@ public sealed class ImportModel(PasserelleDb db, ImportUploads uploads, TimeProv
         if (report.Problem is not null)
             return Invalid(report.Problem);
         Report = report;
-        uploads.Delete(SchoolId, upload);
         Upload = null;
         return Page();
     }
+
+    public const string UploadGone =
+        "Ce fichier n'est plus à importer : il vient de l'être (voyez la liste), ou son aperçu a plus d'un jour. Pour un nouvel import, choisissez-le de nouveau.";
 
     private Microsoft.AspNetCore.Mvc.RazorPages.PageResult Invalid(string message)
     {

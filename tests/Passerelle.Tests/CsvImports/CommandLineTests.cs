@@ -115,6 +115,12 @@ public sealed class CommandLineTests : IDisposable
         (await imported.WaitForExitAsync(TimeSpan.FromSeconds(5))).ShouldBe(0, imported.StandardError);
         Lines(imported.StandardOutput)[^1].ShouldBe("Créés : 1, mis à jour : 0, rejetés : 0.");
 
+        var rejected = Path.Combine(_directory, "rejetes.csv");
+        await File.WriteAllTextAsync(rejected, "Nom;Prénom;E-mail\nSans;Adresse;pas-une-adresse\n");
+        await using var none = await RunAsync("import", "candidates", "--school", "Passerelle School", rejected);
+        (await none.WaitForExitAsync(TimeSpan.FromSeconds(5))).ShouldBe(2, "every row rejected: nothing could be imported");
+        Lines(none.StandardOutput)[^2..].ShouldBe(["Créés : 0, mis à jour : 0, rejetés : 1.", "Ligne 2 : L'adresse e-mail n'est pas valide."]);
+
         await using var empty = await RunAsync("import", "candidates", "--school", "Passerelle School", offers);
         (await empty.WaitForExitAsync(TimeSpan.FromSeconds(5))).ShouldBe(2);
         empty.StandardError.ShouldContain("Rien n'a été importé : Colonne(s) manquante(s) : « nom », « prénom », « e-mail ».");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using AngleSharp.Html.Dom;
@@ -106,6 +107,105 @@ public sealed class ImporterTests
         (await Importer.CheckAsync(db, ImportKind.Candidates, content, CancellationToken.None)).Problem.ShouldBe(
             "Le fichier contient des caractères nuls : il est sans doute enregistré en « Texte Unicode » (UTF-16). " +
             "Enregistrez-le au format « CSV UTF-8 » ou « CSV (séparateur : point-virgule) » et recommencez.");
+    }
+
+    public static TheoryData<string, byte[], string> FilesThatAreNotWhatTheySeem => new()
+    {
+        {
+            "a quote never closed", Encoding.UTF8.GetBytes("SIRET;Intitulé;Description;Identifiant externe\n901 234 567 00013;Web;\"Deux ans;OFF-1\n901 234 567 00013;Compta;Un an;OFF-2\n"),
+            "Ligne 2 : un guillemet (\") ouvre une valeur qui n'est jamais fermée ; la suite du fichier serait lue comme cette seule valeur. " +
+            "Fermez le guillemet ou retirez-le, puis recommencez."
+        },
+        {
+            "UTF-8 with one line in Windows-1252",
+            [.. Encoding.UTF8.GetBytes("SIRET;Intitulé;Description\n901 234 567 00013;Développeur;Créer\n"), .. Encoding.GetEncoding(1252).GetBytes("901 234 567 00013;Comptable;Tenir les comptes à Sète\n")],
+            "Ligne 3 : un caractère n'est pas en UTF-8 comme le reste du fichier (un texte collé d'un autre document ?). Lu tel quel, des noms seraient " +
+            "déformés. Enregistrez le fichier de nouveau au format « CSV UTF-8 » et recommencez."
+        },
+        {
+            "a workbook", [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00],
+            "Ce fichier est un classeur (Excel ou LibreOffice), pas un fichier CSV. Ouvrez-le dans votre tableur et enregistrez-le au format « CSV UTF-8 » " +
+            "ou « CSV (séparateur : point-virgule) », puis recommencez."
+        },
+        {
+            "a PDF", Encoding.ASCII.GetBytes("%PDF-1.7\n%\u00e2\u00e3\n1 0 obj"),
+            "Ce fichier est un PDF, pas un fichier CSV. Exportez les données depuis votre tableur ou votre logiciel : enregistrez-le au format « CSV UTF-8 » " +
+            "ou « CSV (séparateur : point-virgule) », puis recommencez."
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(FilesThatAreNotWhatTheySeem))]
+    public async Task A_file_that_would_be_read_wrong_is_refused_with_its_line_and_nothing_is_written(string file, byte[] content, string problem)
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var school = await Seed.SchoolAsync(database);
+        await using var db = database.NewContext().ForSchool(school.School.Id);
+        var plan = await Importer.CheckAsync(db, ImportKind.Offers, content, CancellationToken.None);
+        plan.Problem.ShouldBe(problem, file);
+        (plan.ToCreate, plan.Rejected.Count).ShouldBe((0, 0), file);
+    }
+
+    [Fact]
+    public async Task A_file_longer_than_the_databases_parameter_limit_is_checked()
+    {
+        // SQLite takes 32,766 parameters a statement: the file's 33,000 external ids are one.
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var school = await Seed.SchoolAsync(database);
+        await using var db = database.NewContext().ForSchool(school.School.Id);
+        var file = new StringBuilder("Nom;Prénom;E-mail;Identifiant externe\n");
+        for (var i = 0; i < 33_000; i++)
+            file.Append(CultureInfo.InvariantCulture, $"Nom{i};Prénom;c{i}@example.org;ETU-{i}\n");
+        var plan = await Importer.CheckAsync(db, ImportKind.Candidates, Encoding.UTF8.GetBytes(file.ToString()), CancellationToken.None);
+        (plan.Problem, plan.ToCreate, plan.Rejected.Count).ShouldBe((null, 33_000, 0));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_same_file_imported_twice_at_once_creates_each_candidate_once(DatabaseProvider provider)
+    {
+        // Two people import the same export (no external ids), each checked before the other wrote anything.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var school = await Seed.SchoolAsync(database);
+        var file = Encoding.UTF8.GetBytes("Nom;Prénom;E-mail\nDupont;Léa;lea@example.org\nMartin;Jean;jean@example.org\n");
+        await using var first = database.NewContext().ForSchool(school.School.Id);
+        await using var second = database.NewContext().ForSchool(school.School.Id);
+        var before = await first.Candidates.CountAsync();
+        var firstPlan = await Importer.CheckAsync(first, ImportKind.Candidates, file, CancellationToken.None);
+        var secondPlan = await Importer.CheckAsync(second, ImportKind.Candidates, file, CancellationToken.None);
+        (firstPlan.ToCreate, secondPlan.ToCreate).ShouldBe((2, 2));
+
+        (await Importer.RunAsync(first, firstPlan, ImportedBy.CommandLine, Seed.Now, null, CancellationToken.None)).Created.ShouldBe(2);
+        var late = await Importer.RunAsync(second, secondPlan, ImportedBy.CommandLine, Seed.Now, null, CancellationToken.None);
+        (late.Created, late.Problem).ShouldBe((0, Importer.ChangedMeanwhile));
+        await using var check = database.NewContext().ForSchool(school.School.Id);
+        (await check.Candidates.CountAsync()).ShouldBe(before + 2, "nobody twice");
+    }
+
+    [Fact]
+    public async Task A_row_without_external_id_updates_the_candidate_with_that_address_even_one_the_platform_named()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var (schoolId, candidateId) = await SchoolWithJeanMartinAsync(database, phone: null);
+        await using var db = database.NewContext().ForSchool(schoolId);
+        var plan = await Importer.CheckAsync(db, ImportKind.Candidates,
+            Encoding.UTF8.GetBytes("Nom;Prénom;E-mail;Téléphone\nMartin;Jean;Jean@Example.org;06 01 02 03 04\n"), CancellationToken.None);
+        (plan.ToCreate, plan.ToUpdate).ShouldBe((0, 1), "Jean Martin (ETU-2) is known by his address");
+        await Importer.RunAsync(db, plan, ImportedBy.CommandLine, Seed.Now, null, CancellationToken.None);
+        await using var check = database.NewContext().ForSchool(schoolId);
+        var jean = await check.Candidates.SingleAsync(c => c.LastName == "Martin");
+        (jean.Id, jean.ExternalId, jean.Phone).ShouldBe((candidateId, "ETU-2", "06 01 02 03 04"));
+
+        // Two candidates with that address: the row cannot say which one.
+        check.Candidates.Add(new Candidate
+        {
+            Id = Guid.NewGuid(), SchoolId = schoolId, LastName = "Martin", FirstName = "Paul", Email = "jean@example.org", CreatedAt = Seed.Now,
+        });
+        await check.SaveChangesAsync();
+        var ambiguous = await Importer.CheckAsync(db, ImportKind.Candidates,
+            Encoding.UTF8.GetBytes("Nom;Prénom;E-mail\nMartin;Jean;jean@example.org\n"), CancellationToken.None);
+        ambiguous.Rejected.ShouldHaveSingleItem().Reason.ShouldBe(
+            "Plusieurs candidats ont l'adresse jean@example.org : ajoutez la colonne « identifiant externe » pour dire lequel.");
     }
 
     [Theory]
@@ -278,7 +378,7 @@ public sealed class ImporterTests
             ["Kind"] = "Candidates", ["Upload"] = form.QuerySelector("input[name=Upload]")!.GetAttribute("value")!,
         }));
         stolen.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
-        (await Browserless.ReadAsync(stolen)).Text().ShouldContain("Ce fichier n'est plus disponible");
+        (await Browserless.ReadAsync(stolen)).Text().ShouldContain(Passerelle.SchoolOffice.ImportModel.UploadGone);
 
         var imported = await Browserless.SubmitAsync(staff, previewPage, "Importer 3 ligne(s)", new Dictionary<string, string>());
         imported.StatusCode.ShouldBe(HttpStatusCode.OK);
