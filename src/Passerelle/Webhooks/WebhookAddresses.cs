@@ -40,10 +40,14 @@ public static class WebhookAddresses
         var b = address.GetAddressBytes();
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
-            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address that may be a private one.
-            var nat64 = b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4..12].All(x => x == 0);
+            // NAT64 (64:ff9b::/96, and the local-use 64:ff9b:1::/48), 6to4 (2002::/16), Teredo (2001::/32) and the old
+            // IPv4-compatible form (::a.b.c.d) carry an IPv4 address that may be a private one.
+            var nat64 = b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && (b[4..12].All(x => x == 0) || (b[4] == 0x00 && b[5] == 0x01));
             var sixToFour = b[0] == 0x20 && b[1] == 0x02;
-            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast || nat64 || sixToFour);
+            var teredo = b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00;
+            var ipv4Compatible = b[..12].All(x => x == 0);
+            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast || nat64 || sixToFour
+                || teredo || ipv4Compatible);
         }
         return !(b[0] is 0 or 10 or 127 || b[0] >= 224
             || (b[0] == 169 && b[1] == 254)

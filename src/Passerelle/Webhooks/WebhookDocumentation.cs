@@ -22,6 +22,9 @@ internal static class WebhookDocumentation
 
     public static async Task DescribeAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
     {
+        var options = context.ApplicationServices.GetRequiredService<WebhookOptions>();
+        var window = options.RetryWindow;
+        var retries = $"{options.MaxAttempts} tentatives sur {(window.TotalHours >= 1 ? $"{(int)window.TotalHours} h {window.Minutes:00}" : $"{Math.Max(1, (int)window.TotalMinutes)} min")} en tout";
         document.AddComponent<IOpenApiSchema>(ReferralEventSchema, await context.GetOrCreateSchemaAsync(typeof(WebhookPayload<ReferralEventData>), null, ct));
         document.AddComponent<IOpenApiSchema>(MailFailedSchema, await context.GetOrCreateSchemaAsync(typeof(WebhookPayload<MailFailedData>), null, ct));
         document.AddComponent<IOpenApiSchema>(PushAnsweredSchema, await context.GetOrCreateSchemaAsync(typeof(WebhookPayload<PushAnsweredData>), null, ct));
@@ -31,7 +34,7 @@ internal static class WebhookDocumentation
             Name = Tag,
             Description = "Ce que Passerelle envoie aux points d'accès de l'école (Passerelle École, Intégrations → Webhooks) : un POST JSON " +
                 "par événement choisi, signé selon Standard Webhooks, dans l'ordre pour chaque mise en relation, renvoyé avec un délai " +
-                "croissant (30 s, 1 min, 2 min… jusqu'à 6 h, 10 tentatives) tant que la réponse n'est pas 2xx.",
+                $"croissant ({retries}) tant que la réponse n'est pas 2xx.",
         });
         document.Webhooks = new Dictionary<string, IOpenApiPathItem>();
         foreach (var (type, label) in WebhookEvents.Types)
@@ -76,7 +79,7 @@ internal static class WebhookDocumentation
                 {
                     ["2XX"] = new OpenApiResponse { Description = "Reçu : l'envoi est marqué réussi (le corps de la réponse est ignoré)." },
                     ["4XX"] = new OpenApiResponse { Description = "Refusé : l'envoi est retenté plus tard, puis marqué en échec après la dernière tentative." },
-                    ["5XX"] = new OpenApiResponse { Description = "En erreur (ou pas de réponse en 10 secondes) : retenté de même." },
+                    ["5XX"] = new OpenApiResponse { Description = $"En erreur (ou pas de réponse en {options.TimeoutSeconds} secondes) : retenté de même." },
                 },
             };
             var item = new OpenApiPathItem();

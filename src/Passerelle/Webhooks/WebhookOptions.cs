@@ -43,7 +43,13 @@ public sealed class WebhookOptions
             DispatcherEnabled = options.DispatcherEnabled, AllowLoopback = allowLoopback && !environment.IsProduction(),
             TimeoutSeconds = options.TimeoutSeconds, PollSeconds = options.PollSeconds, BatchSize = options.BatchSize, Parallelism = options.Parallelism,
             MaxAttempts = options.MaxAttempts, RetryBaseSeconds = options.RetryBaseSeconds, RetryMaxSeconds = options.RetryMaxSeconds,
-            LeaseSeconds = options.LeaseSeconds,
+            // A claimed batch goes out in waves of Parallelism requests, each waiting TimeoutSeconds at most: the lease outlasts
+            // them, or another instance would take the batch's last deliveries while they are still being sent.
+            LeaseSeconds = Math.Max(options.LeaseSeconds, ((options.BatchSize + options.Parallelism - 1) / options.Parallelism + 1) * options.TimeoutSeconds),
         };
     }
+
+    /// <summary>From the first attempt to the last, when every one fails: the delays between them, added up.</summary>
+    public TimeSpan RetryWindow => TimeSpan.FromSeconds(Enumerable.Range(0, Math.Max(0, MaxAttempts - 1))
+        .Sum(k => Math.Min(RetryMaxSeconds, RetryBaseSeconds * Math.Pow(2, Math.Min(k, 30)))));
 }
