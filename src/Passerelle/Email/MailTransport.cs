@@ -193,7 +193,8 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
                     // The server answered: the connection is sound (MailKit reset the transaction), the mail is not.
                     Return(connection);
                     var reply = $"{(int)e.StatusCode} {e.Message}";
-                    if ((int)e.StatusCode >= 500 && e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted)
+                    if ((int)e.StatusCode >= 500 && e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted
+                        && !IsRelayPolicy(e.Message))
                         throw new MailRejectedException(reply, e);
                     throw new IOException(reply, e);
                 }
@@ -220,6 +221,13 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             _slots.Release();
         }
     }
+
+    /// <summary>
+    /// A 5.7.x reply (security or policy: "5.7.1 Relay access denied", "5.7.0 Authentication required") comes from the relay's
+    /// configuration, not from this recipient or this message: every mail would get it. Such a mail waits for the setting to be
+    /// put right (readiness turns "Degraded") instead of failing for good with all the others.
+    /// </summary>
+    internal static bool IsRelayPolicy(string reply) => System.Text.RegularExpressions.Regex.IsMatch(reply, @"^\s*5\.7\.\d{1,3}\b");
 
     /// <summary>A kept connection if one is idle, else a new one (connected in <see cref="ReadyAsync"/>).</summary>
     private Connection Take(out bool kept)

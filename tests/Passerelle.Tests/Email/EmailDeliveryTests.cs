@@ -184,6 +184,30 @@ public partial class EmailDeliveryTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_relay_that_refuses_to_relay_holds_the_mail_until_it_is_set_right(DatabaseProvider provider)
+    {
+        // "554 5.7.1 Relay access denied" for every recipient: the relay's settings, not the mail's fault.
+        await using var world = await EmailWorld.CreateAsync(provider);
+        await world.Sink.StopAsync();
+        world.Sink.DenyRelay = true;
+        await world.Sink.StartAgainAsync();
+        await world.ProposeAsync();
+        await world.DispatchAllAsync();
+        var held = (await world.QueryAsync(db => db.OutboxMessages)).Single();
+        held.State.ShouldBe(OutboxState.Pending, "retried, not failed with every other mail");
+        held.LastError.ShouldNotBeNull().ShouldContain("5.7.1");
+
+        await world.Sink.StopAsync();
+        world.Sink.DenyRelay = false;
+        await world.Sink.StartAgainAsync();
+        world.Clock.Now = world.Clock.Now.AddMinutes(2);
+        await world.DispatchAllAsync();
+        (await world.Sink.WaitForAsync(1)).ShouldHaveSingleItem();
+        (await world.QueryAsync(db => db.OutboxMessages)).Single().State.ShouldBe(OutboxState.Sent);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_mail_that_keeps_failing_for_the_retry_period_ends_failed_with_its_last_error(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider, ("Email:RetryHours", "1"), ("Email:RetryBaseSeconds", "1"));

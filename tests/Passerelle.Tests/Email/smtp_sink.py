@@ -3,7 +3,8 @@
 
 It keeps connections open for many mails (and pipelining) like a real MTA, counts the connections it accepted
 (connections.log), and can play the parts the delivery tests need: TLS (STARTTLS or implicit) with a given
-certificate, AUTH with one login, a 550 for one recipient, a connection closed by the server after some mails."""
+certificate, AUTH with one login, a 550 for one recipient, a connection closed by the server after some mails, a relay that refuses
+to relay."""
 import argparse
 import asyncio
 import os
@@ -18,12 +19,15 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Store:
-    def __init__(self, folder, reject, close_after):
+    def __init__(self, folder, reject, close_after, deny_relay):
         self.folder = folder
         self.reject = {r.lower() for r in reject}
         self.close_after = close_after
+        self.deny_relay = deny_relay
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.deny_relay:
+            return f"554 5.7.1 <{address}>: Relay access denied"
         if address.lower() in self.reject:
             return f"550 5.1.1 <{address}>: Recipient address rejected: no such user"
         envelope.rcpt_tos.append(address)
@@ -75,6 +79,7 @@ def main():
     parser.add_argument("--auth", help="login:password required before MAIL")
     parser.add_argument("--reject", action="append", default=[], help="a recipient refused with 550")
     parser.add_argument("--close-after", type=int, default=0, help="close the connection after this many mails on it")
+    parser.add_argument("--deny-relay", action="store_true", help="refuse every recipient as a misconfigured relay does (554 5.7.1)")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
 
@@ -95,7 +100,7 @@ def main():
 
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.tls))
 
-    controller = Sink(Store(args.dir, args.reject, args.close_after), **kwargs)
+    controller = Sink(Store(args.dir, args.reject, args.close_after, args.deny_relay), **kwargs)
     controller.start()
     # Counted from now: the controller's own check that it listens is not a client.
     CountingSMTP.log = os.path.join(args.dir, "connections.log")

@@ -28,6 +28,9 @@ public sealed class SmtpSink : IAsyncDisposable
     public int Port { get; }
     public string Folder { get; }
 
+    /// <summary>From its next start, refuses every recipient as a relay that does not relay for Passerelle (554 5.7.1).</summary>
+    public bool DenyRelay { get; set; }
+
     public static async Task<SmtpSink> StartAsync(SmtpSinkOptions? options = null)
     {
         var sink = new SmtpSink(AppProcess.FreePort(), Directory.CreateTempSubdirectory("passerelle-smtp-").FullName, options ?? new SmtpSinkOptions());
@@ -55,6 +58,8 @@ public sealed class SmtpSink : IAsyncDisposable
             arguments.AddRange(["--auth", auth]);
         foreach (var address in _options.Reject ?? [])
             arguments.AddRange(["--reject", address]);
+        if (DenyRelay)
+            arguments.Add("--deny-relay");
         if (_options.CloseAfter > 0)
             arguments.AddRange(["--close-after", _options.CloseAfter.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         foreach (var argument in arguments)
