@@ -61,7 +61,7 @@ internal static class WebhookDocumentation
                     Header("webhook-id", "L'identifiant de l'envoi (msg_…), le même à chaque tentative."),
                     Header("webhook-timestamp", "L'instant de la tentative, en secondes depuis le 01/01/1970 (UTC)."),
                     Header("webhook-signature", "« v1,<base64 du HMAC-SHA256 de « webhook-id.webhook-timestamp.corps »> » avec le secret whsec_… " +
-                        "(décodé de base64 après « whsec_ ») ; deux signatures séparées d'une espace pendant les 24 heures qui suivent un renouvellement du secret."),
+                        "(décodé de base64 après « whsec_ ») ; une signature de plus (séparée d'une espace) pour chaque secret remplacé depuis moins de 24 heures, après un renouvellement du secret."),
                 ],
                 RequestBody = new OpenApiRequestBody
                 {

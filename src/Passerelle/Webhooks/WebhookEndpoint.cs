@@ -23,6 +23,7 @@ public sealed class WebhookEndpoint : ISchoolOwned
     /// <summary>The signing secret, protected with the data-protection keys.</summary>
     public string Secret { get; set; } = "";
 
+    /// <summary>The secrets it replaced less than <see cref="RotationOverlap"/> ago, protected, newest first, separated by spaces.</summary>
     public string? PreviousSecret { get; set; }
     public DateTimeOffset? PreviousSecretUntil { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -9,11 +9,13 @@ public sealed class WebhookEndpoints(PasserelleDb db, IDataProtectionProvider pr
 {
     private readonly IDataProtector protector = protection.CreateProtector("Passerelle.Webhooks.Secret");
 
-    /// <summary>The secrets that sign now: the current one, and the previous one during its overlap.</summary>
+    /// <summary>The secrets that sign now: the current one, and the previous ones during their overlap, newest first.</summary>
     public IReadOnlyList<string> Secrets(WebhookEndpoint endpoint, DateTimeOffset now) =>
-        endpoint.PreviousSecret is { } previous && endpoint.PreviousSecretUntil > now
-            ? [protector.Unprotect(endpoint.Secret), protector.Unprotect(previous)]
-            : [protector.Unprotect(endpoint.Secret)];
+        [protector.Unprotect(endpoint.Secret), .. Previous(endpoint, now).Select(protector.Unprotect)];
+
+    /// <summary>The previous secrets still in their overlap (protected; <see cref="WebhookEndpoint.PreviousSecret"/> holds them space-separated).</summary>
+    private static string[] Previous(WebhookEndpoint endpoint, DateTimeOffset now) =>
+        endpoint.PreviousSecret is { } previous && endpoint.PreviousSecretUntil > now ? previous.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
 
     public async Task<(WebhookEndpoint? Endpoint, string? Secret, string? Problem)> AddAsync(
         string? url, IReadOnlyCollection<string> events, string createdBy, CancellationToken ct)
@@ -37,18 +39,26 @@ public sealed class WebhookEndpoints(PasserelleDb db, IDataProtectionProvider pr
         return (endpoint, secret, null);
     }
 
-    /// <summary>A new secret, shown once; the previous one keeps signing (alongside) for 24 hours.</summary>
+    /// <summary>
+    /// A new secret, shown once; the one it replaces keeps signing (alongside) for 24 hours. Rotated again within those 24 hours
+    /// (the new secret lost before it was set up), the secrets of the day all keep signing until 24 hours after the latest
+    /// rotation — whichever the receiver holds, it keeps working — at most <see cref="MaxPreviousSecrets"/> of them.
+    /// </summary>
     public async Task<string?> RotateAsync(Guid endpointId, CancellationToken ct)
     {
         var endpoint = await db.WebhookEndpoints.SingleOrDefaultAsync(e => e.Id == endpointId && e.DisabledAt == null, ct);
         if (endpoint is null)
             return null;
+        var now = clock.GetUtcNow();
         var secret = WebhookSigner.NewSecret();
+        var previous = new[] { endpoint.Secret }.Concat(Previous(endpoint, now)).Take(MaxPreviousSecrets);
         (endpoint.PreviousSecret, endpoint.PreviousSecretUntil, endpoint.Secret) =
-            (endpoint.Secret, clock.GetUtcNow() + WebhookEndpoint.RotationOverlap, protector.Protect(secret));
+            (string.Join(' ', previous), now + WebhookEndpoint.RotationOverlap, protector.Protect(secret));
         await db.SaveChangesAsync(ct);
         return secret;
     }
+
+    public const int MaxPreviousSecrets = 3;
 
     /// <summary>Stops the endpoint: no new deliveries, and the waiting ones fail at their next attempt.</summary>
     public async Task<bool> DisableAsync(Guid endpointId, CancellationToken ct) =>

@@ -328,6 +328,37 @@ public sealed class WebhookTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Rotated_twice_in_a_day_every_secret_of_the_day_signs_until_a_day_after_the_last(DatabaseProvider provider)
+    {
+        // The admin rotates, loses the new secret before setting it up, rotates again: the receiver still holds the first one.
+        await using var world = await WorldAsync(provider);
+        await using var receiver = WebhookReceiver.OnFreePort();
+        var (endpointId, original) = await EndpointAsync(world, receiver.Url);
+        async Task<string> RotateAsync()
+        {
+            using var scope = world.App.Services.CreateScope();
+            scope.ServiceProvider.GetRequiredService<PasserelleDb>().ForSchool(world.School.School.Id);
+            return (await scope.ServiceProvider.GetRequiredService<WebhookEndpoints>().RotateAsync(endpointId, CancellationToken.None))!;
+        }
+        var lost = await RotateAsync();
+        world.Clock.Now = Seed.Now.AddHours(20);
+        var latest = await RotateAsync();
+        await receiver.StartAsync([original, lost, latest]);
+        using var client = world.Client();
+        var id = await ReferralAsync(client, world, world.School.Candidate.Id);
+        world.Clock.Now = Seed.Now.AddHours(30);
+        await DispatchAsync(world);
+        receiver.Received().ShouldHaveSingleItem()["matched"]!.AsArray().Select(m => m!.GetValue<int>())
+            .ShouldBe([0, 1, 2], "30 hours after the first rotation, the original secret still verifies");
+
+        world.Clock.Now = Seed.Now.AddHours(45);
+        await ApiWorld.PostAsync(client, $"/api/v1/referrals/{id}/answers", new { party = "candidate", answer = "acceptOffer" }, 200);
+        await DispatchAsync(world);
+        receiver.Received()[1]["matched"]!.AsArray().Select(m => m!.GetValue<int>()).ShouldBe([2], "only the latest, a day after it");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_slow_endpoint_holds_neither_the_api_nor_the_mail(DatabaseProvider provider)
     {
         // The API call and the mail below must both be done before the 10 s timeout ends the webhook's wait.
