@@ -298,7 +298,10 @@ public sealed class Referral : ISchoolOwned
             new MailToSend(TemplateKeys.SchoolCompanyRefusedCandidate, Recipient.ReferringStaff));
     }
 
-    /// <summary>The candidate confirms or declines the appointment; possible again until the outcome is recorded.</summary>
+    /// <summary>
+    /// The candidate confirms or declines the appointment; possible again until the outcome is recorded — by the candidate
+    /// themself until the appointment's time, by the school for them after it.
+    /// </summary>
     public TransitionResult AnswerAppointment(AppointmentAnswer answer, Actor actor, DateTimeOffset now, string? comment = null)
     {
         if (Check(actor, Party.Candidate, "Seul le candidat, ou l'école pour son compte, répond au rendez-vous.") is { } refused)
@@ -307,6 +310,12 @@ public sealed class Referral : ISchoolOwned
             return TransitionResult.Refused(RefusalCode.NotYet, "Aucun rendez-vous n'est proposé.");
         if (AppointmentAnswer == answer)
             return SameAnswer();
+        // Once the time has come, the candidate's own answer says nothing more ("Bon rendez-vous !" after it took place); the
+        // school, for them, may still record what happened (a confirmation given by phone), so that the outcome can follow.
+        if (actor.Kind == ActorKind.Candidate && AppointmentStartsAt is { } startsAt && startsAt <= now)
+            return TransitionResult.Refused(RefusalCode.StepClosed,
+                $"Le rendez-vous du {ParisTime.Date(startsAt)} à {ParisTime.Time(startsAt)} est passé : votre réponse ne peut plus être enregistrée. " +
+                "Pour toute question, contactez l'école.");
 
         var previous = AppointmentAnswer;
         AppointmentAnswer = answer;

@@ -57,6 +57,23 @@ public partial class LinkPageTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Refusing_from_the_acceptance_form_keeps_the_comment_typed_there_whatever_the_date_fields_hold(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var (referralId, token) = await CompanyLinkAsync(world);
+        using var client = world.App.CreateClient();
+
+        var (_, page) = await Browserless.GetAsync(client, $"/l/{token}/accepter");
+        var response = await Browserless.SubmitAsync(client, page, "Refuser le candidat",
+            new Dictionary<string, string> { ["Appointment.Date"] = "2026-02-31", ["Appointment.Hour"] = "10", ["Appointment.Comment"] = "Profil trop junior" });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, "a date half typed does not stand in the way of a refusal");
+        var last = (await world.QueryAsync(db => db.ReferralEvents.Where(e => e.ReferralId == referralId).OrderByDescending(e => e.Sequence))).First();
+        (last.Kind, last.Comment).ShouldBe((ReferralEventKind.CandidateRefused, "Profil trop junior"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Accepting_needs_an_appointment_in_the_future_and_then_proposes_it(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider);

@@ -371,6 +371,20 @@ public class WorkflowTableTests
     }
 
     /// <summary>A referral brought to a stage by the workflow itself.</summary>
+    [Fact]
+    public void Once_the_appointment_time_has_come_the_candidate_no_longer_answers_it_and_the_school_may_for_them()
+    {
+        var late = InStage(ReferralStage.AwaitingAppointmentAnswer).AnswerAppointment(AppointmentAnswer.Accepted, Actor.Candidate(CandidateId, "TECHER Margaud"), AfterAppointment);
+        late.Refusal.ShouldNotBeNull().Code.ShouldBe(StepClosed);
+        late.Refusal.Message.ShouldStartWith("Le rendez-vous du ");
+        late.Refusal.Message.ShouldContain("est passé : votre réponse ne peut plus être enregistrée.");
+
+        var referral = InStage(ReferralStage.AwaitingAppointmentAnswer);
+        referral.AnswerAppointment(AppointmentAnswer.Accepted, Actor.Staff(Guid.NewGuid(), "MARTIN Benoît", onBehalfOf: Party.Candidate), AfterAppointment)
+            .Succeeded.ShouldBeTrue("the candidate said yes by phone: the school records it, then the outcome");
+        referral.RecordOutcome(Outcome.Recruited, Actor.Staff(Guid.NewGuid(), "MARTIN Benoît"), AfterAppointment).Succeeded.ShouldBeTrue();
+    }
+
     private static Referral InStage(ReferralStage stage)
     {
         var staff = Actor.Staff(Guid.NewGuid(), "MARTIN Benoît");

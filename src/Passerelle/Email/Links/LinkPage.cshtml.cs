@@ -68,8 +68,26 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         AnswerAsync(token, LinkStep.Company, Appointment.ToAnswer(ModelState),
             "Le candidat est accepté et le rendez-vous lui est proposé. Vous recevrez sa réponse par e-mail.", ct, LinkAction.AcceptCandidate);
 
-    public Task<IActionResult> OnPostRefuseCandidateAsync(string token, CancellationToken ct) =>
-        AnswerAsync(token, LinkStep.Company, new Answer.RefuseCandidate(Comment), "Le refus du candidat est enregistré.", ct, LinkAction.RefuseCandidate);
+    /// <summary>
+    /// From the refusal page (one button), or from the acceptance form's "Refuser le candidat": there the comment typed is the
+    /// form's, and a date half typed in it does not stand in the way of the refusal.
+    /// </summary>
+    [ShowsFormErrors]
+    public async Task<IActionResult> OnPostRefuseCandidateAsync(string token, CancellationToken ct)
+    {
+        foreach (var key in ModelState.Keys.Where(k => k.StartsWith($"{nameof(Appointment)}.", StringComparison.Ordinal)
+                     && k != $"{nameof(Appointment)}.{nameof(AppointmentForm.Comment)}").ToList())
+            ModelState.Remove(key);
+        if (FormValidation.FirstError(ModelState) is { } problem)
+        {
+            await LoadAsync(token, LinkAction.AcceptCandidate.Segment, ct);
+            Error = problem;
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+        return await AnswerAsync(token, LinkStep.Company, new Answer.RefuseCandidate(Comment ?? Appointment.Comment), "Le refus du candidat est enregistré.", ct,
+            LinkAction.RefuseCandidate);
+    }
 
     public Task<IActionResult> OnPostConfirmAppointmentAsync(string token, CancellationToken ct) =>
         AnswerAsync(token, LinkStep.Appointment, new Answer.ToAppointment(AppointmentAnswer.Accepted, Comment),
