@@ -14,6 +14,7 @@ public static class RequestLimits
 {
     public const long MaxFormBytes = 1024 * 1024;
     public const int MaxFormValueLength = 100_000;
+    public const int MaxFormValues = 25_000;
 
     public static void AddRequestLimits(this IServiceCollection services)
     {
@@ -21,6 +22,9 @@ public static class RequestLimits
         services.Configure<FormOptions>(options =>
         {
             options.ValueLengthLimit = MaxFormValueLength;
+            // A form's checkboxes, not its size: "Nouvelle mise en relation" posts every document ticked (three for each of a few
+            // hundred candidates); ASP.NET's 1,024 values refused it. The megabyte above still bounds the whole form.
+            options.ValueCountLimit = MaxFormValues;
             options.MultipartBodyLengthLimit = MaxFormBytes;
         });
     }

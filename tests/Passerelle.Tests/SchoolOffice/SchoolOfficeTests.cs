@@ -178,6 +178,32 @@ public class NewReferralTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_school_with_a_thousand_documents_still_refers_a_candidate(DatabaseProvider provider)
+    {
+        // The form posts every document ticked on the page: more than ASP.NET's default 1,024 form values at a mid-size school.
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var (newcomer, cv, _) = await AddCandidateAsync(world);
+        using var client = world.Client();
+        await PortalWorld.LogInStaffAsync(client, "demo.ecole");
+        await using var db = world.Database.NewContext();
+        var offer = await db.ForSchool(DemoData.SchoolId).JobOffers.Where(o => o.Title == "Et laboriosam praesentium").Select(o => o.Id).SingleAsync();
+        var (_, page) = await Browserless.GetAsync(client, $"/ecole/mises-en-relation/nouvelle?offre={offer}");
+        var token = page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var fields = new List<KeyValuePair<string, string>>
+        {
+            new("__RequestVerificationToken", token), new("ContactId", DemoData.ContactId.ToString()), new("CandidateIds", newcomer.ToString()),
+            new("Documents", $"{newcomer}:{cv}"),
+        };
+        fields.AddRange(Enumerable.Range(0, 1_200).Select(_ => new KeyValuePair<string, string>("Documents", $"{Guid.NewGuid()}:{Guid.NewGuid()}")));
+
+        var response = await client.PostAsync($"/ecole/mises-en-relation/nouvelle?offre={offer}", new FormUrlEncodedContent(fields));
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, "the list the form redirects to, not 413");
+        await using var check = world.Database.NewContext();
+        (await check.ForSchool(DemoData.SchoolId).Referrals.CountAsync(r => r.CandidateId == newcomer)).ShouldBe(1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Staff_refer_several_candidates_at_once_choosing_the_documents_the_company_sees(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);
