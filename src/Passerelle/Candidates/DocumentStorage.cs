@@ -61,7 +61,7 @@ public sealed partial class DocumentStorage(DocumentsOptions options)
         var document = new Document
         {
             Id = Guid.CreateVersion7(now), SchoolId = schoolId, CandidateId = candidateId, Kind = kind,
-            Title = string.IsNullOrWhiteSpace(title) ? DocumentUpload.TitleFrom(file.FileName) : DocumentUpload.TitleFrom(title.Trim() + ".x"),
+            Title = string.IsNullOrWhiteSpace(title) ? DocumentUpload.TitleFrom(file.FileName) : DocumentUpload.Title(title),
             ContentType = contentType!, SizeBytes = content!.Length, UploadedAt = now,
         };
         document.StorageKey = NewKey(schoolId, document.Id);

@@ -105,6 +105,16 @@ public static class DocumentUpload
         var dot = name.LastIndexOf('.');
         if (dot > 0)
             name = name[..dot];
+        return Title(name);
+    }
+
+    /// <summary>
+    /// A title as typed: kept whole ("Bulletin 2024/2025" is no path), without control characters, 100 characters at most;
+    /// "document" when nothing is left.
+    /// </summary>
+    public static string Title(string? typed)
+    {
+        var name = typed ?? "";
         var clean = new StringBuilder();
         foreach (var c in name.Where(c => !char.IsControl(c)))
             clean.Append(c);

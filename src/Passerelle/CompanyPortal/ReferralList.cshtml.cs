@@ -43,7 +43,9 @@ public sealed class ReferralListModel(PasserelleDb db) : CompanyPage(db)
     {
         if (!LoadSchool())
             return RedirectToPage("Home");
-        PageNumber = Math.Max(1, PageNumber);
+        // Bounded so that the offset stays a number (p=200000000 made it negative, and PostgreSQL refused the query): past the end,
+        // the last page is shown below.
+        PageNumber = Math.Clamp(PageNumber, 1, int.MaxValue / PageSize);
         ReferralStage? stage = ToHandleOnly ? ReferralStage.AwaitingCompany : null;
         var term = string.IsNullOrWhiteSpace(Search) ? null : Search.Trim().ToLowerInvariant();
         var page = (OldestFirst ? OldestFirstPage : NewestFirstPage).For(Db);

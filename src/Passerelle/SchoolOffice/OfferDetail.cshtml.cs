@@ -23,7 +23,10 @@ public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : Scho
 
 
     [BindProperty] public string? Title { get; set; }
-    [BindProperty] public string? Description { get; set; }
+    // As long as creation, the import and the API allow (the forms' default bound is 2,000 characters).
+    [BindProperty]
+    [System.ComponentModel.DataAnnotations.StringLength(4000, ErrorMessage = "La description ne peut dépasser 4000 caractères.")]
+    public string? Description { get; set; }
     [BindProperty] public string? Location { get; set; }
     [BindProperty] public ContractKind? Contract { get; set; }
     [BindProperty] public DateOnly? StartsOn { get; set; }
@@ -47,7 +50,7 @@ public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : Scho
         // A value the form cannot send (an unknown contract, a malformed date) is a refusal, not a silent blank; the page
         // shows it with what was typed.
         if (!ModelState.IsValid)
-            return Refused("Vérifiez le type de contrat et la date de début.");
+            return Refused(ModelState[nameof(Description)]?.Errors.FirstOrDefault()?.ErrorMessage ?? "Vérifiez le type de contrat et la date de début.");
         var problem = await Corrections.EditOfferAsync(Db, Offer, new OfferEdit(Title, Description, Location, Contract, StartsOn, IsActive),
             StaffId, StaffName, clock.GetUtcNow(), ct);
         if (problem is not null)

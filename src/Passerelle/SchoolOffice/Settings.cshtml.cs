@@ -63,6 +63,8 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
         RetentionWarning = school.RetentionWarning;
     }
 
+    public const int MaxRefusalReason = 200;
+
     [Passerelle.Hosting.ShowsFormErrors]
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
@@ -73,8 +75,15 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
         }
         var schoolId = SchoolId;
         var days = LinkValidityDays!.Value;
-        var reasons = string.Join('\n', (RefusalReasons ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(r => r.Length <= 200).Distinct());
+        var lines = (RefusalReasons ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (lines.FirstOrDefault(r => r.Length > MaxRefusalReason) is { } tooLong)
+        {
+            // Said, not dropped: the page used to answer "Paramètres enregistrés" and lose the reason.
+            ModelState.AddModelError(nameof(RefusalReasons), $"Un motif de refus compte {MaxRefusalReason} caractères au plus : « {tooLong[..40]}… » en a {tooLong.Length}.");
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+        var reasons = string.Join('\n', lines.Distinct());
         var muted = string.Join(',', SchoolNotifications.Select(t => t.Key).Where(k => !Notifications.Contains(k)));
         await Db.Schools.Where(s => s.Id == schoolId).ExecuteUpdateAsync(set => set
             .SetProperty(s => s.LinkValidityDays, days)

@@ -162,6 +162,13 @@ public sealed class ApiTests
         download.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await download.Content.ReadAsByteArrayAsync()).ShouldBe(pdf);
         (await ApiWorld.GetAsync(client, $"/api/v1/candidates/{candidate}"))["documents"]!.AsArray().Count.ShouldBe(2);
+        using var titled = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(pdf), "file", "scan.pdf" }, { new StringContent("transcript"), "kind" }, { new StringContent(" Bulletin 2024/2025 "), "title" },
+        };
+        var transcript = await client.PostAsync($"/api/v1/candidates/{candidate}/documents", titled);
+        transcript.StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await ApiWorld.BodyAsync(transcript))["title"]!.GetValue<string>().ShouldBe("Bulletin 2024/2025", "a title typed is no path");
 
         var before = await world.CountsAsync();
         using var script = new MultipartFormDataContent

@@ -128,6 +128,9 @@ public class CompanyPortalTests
         var (_, beyond) = await Browserless.GetAsync(client, "/entreprise/candidats?p=9");
         beyond.QuerySelector("caption")!.TextContent.ShouldBe("25 mise(s) en relation – page 2 sur 2", "a page past the end shows the last one");
         Rows(beyond).Select(r => r[1]).ShouldBe(Rows(second).Select(r => r[1]));
+        var (farStatus, far) = await Browserless.GetAsync(client, "/entreprise/candidats?p=200000000");
+        farStatus.ShouldBe(HttpStatusCode.OK, "a page number whose offset would not fit an int");
+        far.QuerySelector("caption")!.TextContent.ShouldBe("25 mise(s) en relation – page 2 sur 2");
         var (_, nothing) = await Browserless.GetAsync(client, "/entreprise/candidats?q=personne&p=3");
         Rows(nothing).ShouldBeEmpty();
         nothing.Text().ShouldContain("Aucune mise en relation ne correspond.");

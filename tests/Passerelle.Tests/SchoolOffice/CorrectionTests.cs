@@ -43,10 +43,21 @@ public class CorrectionTests
         badDate.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         (await Browserless.ReadAsync(badDate)).Text().ShouldContain("Vérifiez le type de contrat et la date de début.");
 
+        // A description as long as creation allows (4,000 characters) is kept; one longer is refused in French.
+        var tooLong = await Browserless.EditAsync(staff, page, "Enregistrer l'offre", new Dictionary<string, string> { ["Description"] = new string('x', 4001) });
+        tooLong.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Browserless.ReadAsync(tooLong)).Text().ShouldContain("La description ne peut dépasser 4000 caractères.");
+        var longDescription = string.Concat(Enumerable.Repeat("Missions variées. ", 180)).Trim();
+        longDescription.Length.ShouldBeGreaterThan(3000);
         var saved = await Browserless.ReadAsync(await Browserless.EditAsync(staff, page, "Enregistrer l'offre", new Dictionary<string, string>
         {
             ["Title"] = "Technicien·ne de maintenance", ["Contract"] = nameof(ContractKind.Apprenticeship), ["StartsOn"] = "2027-09-01",
         }));
+        (await Browserless.ReadAsync(await Browserless.EditAsync(staff, page, "Enregistrer l'offre", new Dictionary<string, string>
+        {
+            ["Title"] = "Technicien·ne de maintenance", ["Contract"] = nameof(ContractKind.Apprenticeship), ["StartsOn"] = "2027-09-01",
+            ["Description"] = longDescription,
+        }))).Text().ShouldContain("L'offre « Technicien·ne de maintenance » est enregistrée.", Case.Sensitive, "a description of 3,000 characters saves");
         saved.Text().ShouldContain("L'offre « Technicien·ne de maintenance » est enregistrée.");
         var history = saved.QuerySelector("ul.history")!.TextContent;
         history.ShouldContain("par MARTIN Benoît");

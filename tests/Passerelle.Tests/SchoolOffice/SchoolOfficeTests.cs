@@ -341,6 +341,12 @@ public class SchoolAdminTests
         var invalid = await Browserless.SubmitAsync(admin, page, "Enregistrer", new Dictionary<string, string> { ["LinkValidityDays"] = "61" });
         invalid.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         (await Browserless.ReadAsync(invalid)).Text().ShouldContain("La validité des liens va de 1 à 60 jours.");
+        var longReason = await Browserless.SubmitAsync(admin, page, "Enregistrer", new Dictionary<string, string>
+        {
+            ["LinkValidityDays"] = "7", ["RefusalReasons"] = "Profil incomplet\n" + new string('m', 250),
+        });
+        longReason.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, "said, not silently dropped");
+        (await Browserless.ReadAsync(longReason)).Text().ShouldContain("Un motif de refus compte 200 caractères au plus");
         (await Browserless.ReadAsync(await Browserless.SubmitAsync(admin, page, "Enregistrer", new Dictionary<string, string> { ["LinkValidityDays"] = "14" })))
             .Text().ShouldContain("Les liens des prochains mails seront valables 14 jour(s).");
 
