@@ -155,16 +155,30 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         return RedirectToPage(new { id });
     }
 
-    public async Task<IActionResult> OnPostToggleOfferAsync(Guid id, Guid offerId, CancellationToken ct)
+    /// <summary>
+    /// "Rendre inactive" / "Réactiver": the state the button asked for (a double click, or a page older than a colleague's change,
+    /// does not flip it back), recorded in the offer's history as its page's edit is. Not the company's spontaneous application.
+    /// </summary>
+    [Passerelle.Hosting.ShowsFormErrors]
+    public async Task<IActionResult> OnPostToggleOfferAsync(Guid id, Guid offerId, bool? active, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
         var offer = await Db.JobOffers.SingleOrDefaultAsync(o => o.Id == offerId && o.CompanyId == id, ct);
         if (offer is null)
             return NotFound();
-        offer.IsActive = !offer.IsActive;
-        await Db.SaveChangesAsync(ct);
-        Message = offer.IsActive ? $"L'offre « {offer.Title} » est de nouveau active." : $"L'offre « {offer.Title} » est inactive : elle n'accepte plus de nouvelle mise en relation.";
+        if (offer.IsSpontaneous)
+            return Invalid(Corrections.SpontaneousOffer);
+        if (active is not { } wanted)
+            return Invalid("Choisissez de rendre l'offre active ou inactive.");
+        if (offer.IsActive != wanted)
+        {
+            Corrections.OfferChanges(offer, new OfferEdit(offer.Title, offer.Description, offer.Location, offer.Contract, offer.StartsOn, wanted))
+                .Record(Db, ChangeSubject.JobOffer, offer.Id, StaffId, StaffName, clock.GetUtcNow());
+            offer.IsActive = wanted;
+            await Db.SaveChangesAsync(ct);
+        }
+        Message = wanted ? $"L'offre « {offer.Title} » est active." : $"L'offre « {offer.Title} » est inactive : elle n'accepte plus de nouvelle mise en relation.";
         return RedirectToPage(new { id });
     }
 

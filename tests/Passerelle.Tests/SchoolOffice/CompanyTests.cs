@@ -164,10 +164,27 @@ public class CompanyTests
 
         var deactivated = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, added, "Rendre inactive : Assistant·e commercial·e"));
         deactivated.Text().ShouldContain("est inactive : elle n'accepte plus de nouvelle mise en relation.");
+        // A second click from the same page (a double click, a page older than the change) asks for the same state: it stays inactive.
+        (await Browserless.ReadAsync(await Browserless.SubmitAsync(client, added, "Rendre inactive : Assistant·e commercial·e")))
+            .Text().ShouldContain("est inactive");
 
         await using var db = world.Database.NewContext();
         db.ForSchool(DemoData.SchoolId);
         var inactive = await db.JobOffers.Where(o => !o.IsActive).Select(o => o.Id).SingleAsync();
+        (await db.ChangeRecords.Where(r => r.SubjectId == inactive).ToListAsync()).ShouldHaveSingleItem().Fields()
+            .ShouldBe([new Passerelle.Changes.FieldChange("État", "Active", "Inactive")], "in the offer's history, once");
+        var spontaneous = new Passerelle.JobOffers.JobOffer
+        {
+            Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, CompanyId = companyId, Title = "Candidature spontanée", Description = "-",
+            IsActive = false, IsSpontaneous = true, CreatedAt = Seed.Now,
+        };
+        db.JobOffers.Add(spontaneous);
+        await db.SaveChangesAsync();
+        var token = added.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var refused = await client.PostAsync($"/ecole/entreprises/{companyId}?handler=ToggleOffer&offerId={spontaneous.Id}",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["active"] = "true" }));
+        refused.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, "a company's spontaneous application is not an offer to switch on");
+        (await db.JobOffers.AsNoTracking().SingleAsync(o => o.Id == spontaneous.Id)).IsActive.ShouldBeFalse();
         var (_, referral) = await Browserless.GetAsync(client, $"/ecole/mises-en-relation/nouvelle?offre={inactive}");
         referral.QuerySelectorAll("#offre option").Select(o => o.TextContent).ShouldNotContain(t => t.Contains("Assistant", StringComparison.Ordinal), "only active offers are offered");
         referral.QuerySelector("button[type=submit]:not(.small)").ShouldBeNull("no candidate can be referred to it");
