@@ -17,6 +17,9 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
 {
     public ReferralSummary Summary { get; private set; } = null!;
     public IReadOnlyList<TimelineLine> Timeline { get; private set; } = [];
+
+    /// <summary>The staff member who proposed the referral (the timeline's header).</summary>
+    public string ProposedBy { get; private set; } = "";
     public string? View { get; private set; }
 
     /// <summary>The moment the page is shown: the outcome may be recorded only once the appointment has taken place.</summary>
@@ -107,6 +110,8 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
         var events = await Db.ReferralEvents.AsNoTracking().Where(e => e.ReferralId == id).OrderBy(e => e.Sequence).ToListAsync(ct);
         Timeline = events.Where(e => e.Kind != ReferralEventKind.Proposed)
             .Select(e => TimelineText.Describe(e, Summary.CandidateName, Summary.CompanyName, Summary.SchoolName)).ToList();
+        // Who proposed it, as the timeline recorded it: the staff member in charge now may be another (handed over since).
+        ProposedBy = events.FirstOrDefault(e => e.Kind == ReferralEventKind.Proposed)?.ActorName ?? Summary.StaffName;
         return true;
     }
 }

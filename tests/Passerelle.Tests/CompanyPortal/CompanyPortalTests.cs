@@ -59,6 +59,15 @@ public class CompanyPortalTests
         text.ShouldContain("Suivi de mise en relation");
         text.ShouldContain("PASSERELLE SCHOOL - Mise en relation proposée par : MARTIN Benoît Le 15/05/2020 à 15h41");
         text.ShouldContain("TECHER Margaud - Réponse du candidat Le 15/06/2020 à 12h07 : Offre acceptée Action effectuée par MARTIN Benoît.");
+        // Handed over to a colleague since (Équipe → switching MARTIN Benoît off): the header still names who proposed it.
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            var colleague = await db.Staff.Where(m => m.LastName == "DURAND").Select(m => m.Id).SingleAsync();
+            await db.Referrals.Where(r => r.Id == margaud).ExecuteUpdateAsync(set => set.SetProperty(r => r.CreatedByStaffId, colleague));
+        }
+        (await Browserless.GetAsync(client, $"/entreprise/candidats/{margaud}")).Page.Text()
+            .ShouldContain("PASSERELLE SCHOOL - Mise en relation proposée par : MARTIN Benoît Le 15/05/2020 à 15h41");
         text.ShouldContain("Date de rendez-vous");
         text.ShouldContain("Heure du rendez-vous");
         text.ShouldContain("Votre commentaire apparaîtra dans le suivi de mise en relation");
