@@ -23,7 +23,7 @@ public sealed class ErrorPageModel : PageModel
     public string Explanation => Code switch
     {
         400 => "La page était peut-être ouverte depuis trop longtemps. Rechargez-la et recommencez : rien n'a été enregistré.",
-        413 => "Rien n'a été enregistré. Raccourcissez les textes saisis (ou envoyez un fichier de 10 Mo au plus) et recommencez.",
+        413 => "Rien n'a été enregistré. Raccourcissez les textes saisis, ou envoyez un fichier plus petit (un document : 10 Mo au plus ; un fichier à importer : 5 Mo au plus), et recommencez.",
         422 => "Rien n'a été enregistré. Revenez à la page précédente, corrigez et recommencez.",
         403 => "Vous n'avez pas accès à cette page.",
         404 => "Cette page n'existe pas, ou elle ne vous est pas accessible.",
