@@ -92,6 +92,21 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         Referral referral, Func<Referral, DateTimeOffset, TransitionResult> transition, int? expectedVersion = null, CancellationToken ct = default) =>
         ApplyAsync(referral, transition, expectedVersion, null, ct);
 
+    /// <summary>
+    /// A form sent on a state that has moved: when the state it finds already holds this very answer (the form sent twice, a
+    /// double click whose first went through), "Cette réponse est déjà enregistrée." — not "changed by someone else, your action
+    /// was not recorded", which would send the person to do it again. Anything else: <see cref="RefusalCode.ChangedMeanwhile"/>.
+    /// The transition is only tried: whatever it changed in the referral is read back.
+    /// </summary>
+    private async Task<TransitionResult> AlreadyDoneOrChangedAsync(Referral referral, Func<Referral, DateTimeOffset, TransitionResult> transition,
+        CancellationToken ct)
+    {
+        var tried = transition(referral, clock.GetUtcNow());
+        if (db.Entry(referral).State != EntityState.Unchanged)
+            await db.Entry(referral).ReloadAsync(ct);
+        return tried.Refusal is { Code: RefusalCode.SameAnswer } ? tried : TransitionResult.ChangedMeanwhile();
+    }
+
     /// <param name="alsoInTransaction">More to write with the transition, in its transaction (given the transition's time).</param>
     private async Task<TransitionResult> ApplyAsync(Referral referral, Func<Referral, DateTimeOffset, TransitionResult> transition, int? expectedVersion,
         Func<DateTimeOffset, CancellationToken, Task<int>>? alsoInTransaction, CancellationToken ct)
@@ -99,7 +114,7 @@ public sealed class ReferralActions(PasserelleDb db, TimeProvider clock)
         if (db.Entry(referral).State != EntityState.Unchanged || referral.SchoolId != db.SchoolId)
             throw new InvalidOperationException("The referral must have been read, unchanged, by this context opened for its school.");
         if (expectedVersion is { } seen && seen != referral.Version)
-            return TransitionResult.ChangedMeanwhile();
+            return await AlreadyDoneOrChangedAsync(referral, transition, ct);
 
         var openBefore = referral.OpenSteps;
         var now = clock.GetUtcNow();

@@ -53,6 +53,13 @@ public partial class LinkPageTests
         last.Channel.ShouldBe(Channel.EmailLink);
         last.ActorKind.ShouldBe(ActorKind.CompanyContact);
         last.ActorId.ShouldBe(world.School.Contact.Id);
+
+        // The same page's button again (a double click whose first went through): told it is done, not to do it again.
+        var twice = await Browserless.SubmitAsync(client, page, "Refuser le candidat");
+        var twicePage = await Browserless.ReadAsync(twice);
+        twicePage.Text().ShouldContain("Cette réponse est déjà enregistrée.");
+        twicePage.Text().ShouldNotContain("n'a pas été enregistrée");
+        (await world.QueryAsync(db => db.ReferralEvents.Where(e => e.ReferralId == referralId && e.Kind == ReferralEventKind.CandidateRefused))).Count.ShouldBe(1);
     }
 
     [Theory]
