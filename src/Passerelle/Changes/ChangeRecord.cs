@@ -140,11 +140,15 @@ public static class ChangeHistory
         var ordered = records.AsNoTracking().Where(r => r.SubjectKind == kind && r.SubjectId == subjectId)
             .OrderByDescending(r => r.ChangedAt).ThenByDescending(r => r.Id);
         var rows = await (max is { } newest ? ordered.Take(newest) : ordered).ToListAsync(ct);
-        // Another school's edits of shared values are shown; what it did with them (an export) is its own business.
+        // Another school's edits of shared values are shown; what it did with them (an export) and whether it still works with them
+        // (its switch, "Accès" or "Activité": the contact is still active here) are its own business.
         return [.. rows.Select(r => new ChangeLine(r.ChangedAt, r.SchoolId == schoolId ? r.ActorName : AnotherSchool,
-                [.. r.Fields().Where(f => r.SchoolId == schoolId || !f.IsNote)]))
+                [.. r.Fields().Where(f => r.SchoolId == schoolId || !(f.IsNote || IsSchoolsOwnLink(kind, f.Field)))]))
             .Where(line => line.Fields.Count > 0)];
     }
+
+    private static bool IsSchoolsOwnLink(ChangeSubject kind, string field) =>
+        (kind == ChangeSubject.CompanyContact && field == Deactivations.AccessField) || (kind == ChangeSubject.Company && field == Deactivations.ActivityField);
 
     /// <summary>What a person's history says of a field whose values their erasure removed.</summary>
     public const string ValuesErasedText = "valeurs effacées";

@@ -59,7 +59,7 @@ public static class Deactivations
         if ((link.DeactivatedAt is null) == active)
             return active ? "Cette entreprise est déjà active." : "Cette entreprise est déjà désactivée.";
         link.DeactivatedAt = active ? null : now;
-        new ChangeSet().Compare("Activité", active ? "Désactivée" : "Active", active ? "Active" : "Désactivée")
+        new ChangeSet().Compare(ActivityField, active ? "Désactivée" : "Active", active ? "Active" : "Désactivée")
             .Record(db, ChangeSubject.Company, companyId, staffId, staffName, now);
         await db.SaveChangesAsync(ct);
         return null;
@@ -152,5 +152,11 @@ public static class Deactivations
             .ExecuteUpdateAsync(set => set.SetProperty(t => t.UsedAt, now), ct);
 
     private static ChangeSet Switch(bool active) =>
-        new ChangeSet().Compare("Accès", active ? Inactive : Active, active ? Active : Inactive);
+        new ChangeSet().Compare(AccessField, active ? Inactive : Active, active ? Active : Inactive);
+
+    /// <summary>
+    /// The fields of a school's own link to a shared contact or company (switched on or off for that school): in their history,
+    /// only that school sees them — another school still works with them.
+    /// </summary>
+    public const string AccessField = "Accès", ActivityField = "Activité";
 }

@@ -45,6 +45,13 @@ public class DeactivationTests
         off.Text().ShouldContain("Contact désactivé le");
         off.QuerySelector("ul.history")!.TextContent.ShouldContain("Accès : « Actif » → « Désactivé »");
         off.Text().ShouldContain("Mises en relation en cours avec ce contact");
+        // The other school she works with still works with her: another school's switch is not in the history it sees.
+        using (var otherSchool = await world.StaffClientAsync("demo.cfa"))
+        {
+            var (otherStatus, otherPage) = await Browserless.GetAsync(otherSchool, $"/ecole/contacts/{DemoData.ContactId}");
+            otherStatus.ShouldBe(HttpStatusCode.OK);
+            otherPage.Text().ShouldNotContain("Accès : « Actif » → « Désactivé »");
+        }
 
         // At once: the portal no longer opens this school's referrals, the mailed link says whom to contact.
         (await sophie.GetAsync($"/entreprise/candidats/{margaud}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
