@@ -18,6 +18,11 @@ public sealed class CandidatesModel(PasserelleDb db, TimeProvider clock) : Schoo
 
     public IReadOnlyList<(Guid Id, string Name, string Email, int Documents)> Rows { get; private set; } = [];
 
+    /// <summary>How many candidates match; the list shows the first <see cref="Shown"/> of them, by name.</summary>
+    public int Total { get; private set; }
+
+    public const int Shown = 500;
+
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
     [Passerelle.Hosting.ShowsFormErrors]
@@ -34,8 +39,23 @@ public sealed class CandidatesModel(PasserelleDb db, TimeProvider clock) : Schoo
         }
         var candidate = new Candidate { Id = Guid.CreateVersion7(), SchoolId = SchoolId, CreatedAt = clock.GetUtcNow() };
         Form.ApplyTo(candidate);
-        Db.Candidates.Add(candidate);
-        await Db.SaveChangesAsync(ct);
+        // One candidate per address in the school (the CSV import knows people by it): a double click, or a colleague adding the
+        // same person, points to the one there. The school's row serializes the check and the insert.
+        await using (var transaction = await Db.Database.BeginTransactionAsync(ct))
+        {
+            await Changes.Deactivations.LockSchoolAsync(Db, ct);
+            var email = candidate.Email.ToLower();
+            if (await Db.Candidates.AsNoTracking().Where(c => c.ErasedAt == null && c.Email.ToLower() == email)
+                    .Select(c => new { c.Id, c.LastName, c.FirstName }).FirstOrDefaultAsync(ct) is { } known)
+            {
+                await transaction.RollbackAsync(ct);
+                TempData["Message"] = $"{Schools.PersonName.Display(known.LastName, known.FirstName)} a déjà l'adresse {candidate.Email} : voici sa fiche.";
+                return RedirectToPage("CandidateDetail", new { id = known.Id });
+            }
+            Db.Candidates.Add(candidate);
+            await Db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
         TempData["Message"] = $"{candidate.DisplayName} est ajouté(e). Ajoutez ses documents ci-dessous.";
         return RedirectToPage("CandidateDetail", new { id = candidate.Id });
     }
@@ -48,7 +68,8 @@ public sealed class CandidatesModel(PasserelleDb db, TimeProvider clock) : Schoo
             var term = Search.Trim().ToLowerInvariant();
             query = query.Where(c => c.LastName.ToLower().Contains(term) || c.FirstName.ToLower().Contains(term) || c.Email.ToLower().Contains(term));
         }
-        var rows = await query.OrderBy(c => c.LastName).ThenBy(c => c.FirstName).Take(500)
+        Total = await query.CountAsync(ct);
+        var rows = await query.OrderBy(c => c.LastName).ThenBy(c => c.FirstName).Take(Shown)
             .Select(c => new { c.Id, c.LastName, c.FirstName, c.Email, Documents = Db.Documents.Count(d => d.CandidateId == c.Id && d.RemovedAt == null) }).ToListAsync(ct);
         Rows = rows.Select(r => (r.Id, Schools.PersonName.Display(r.LastName, r.FirstName), r.Email, r.Documents)).ToList();
     }

@@ -39,6 +39,14 @@ public class CandidateTests
         }));
         created.Text().ShouldContain("MARTINEZ Inès est ajouté(e).");
         var candidateId = await CandidateIdAsync(world, "Martinez");
+        // The same again (a double click, a colleague adding her too): her page, not a second Inès.
+        var again = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, list, "Ajouter le candidat", new Dictionary<string, string>
+        {
+            ["Form.LastName"] = "Martinez", ["Form.FirstName"] = "Inès", ["Form.Email"] = "Ines@Example.org",
+        }));
+        again.Text().ShouldContain("MARTINEZ Inès a déjà l'adresse Ines@Example.org : voici sa fiche.");
+        await using (var db = world.Database.NewContext())
+            (await db.ForSchool(Passerelle.Demo.DemoData.SchoolId).Candidates.CountAsync(c => c.LastName.ToUpper() == "MARTINEZ")).ShouldBe(1);
 
         foreach (var (name, bytes, kind) in new[]
         {
