@@ -32,6 +32,9 @@ public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : Scho
     [BindProperty] public DateOnly? StartsOn { get; set; }
     [BindProperty] public bool IsActive { get; set; }
 
+    /// <summary>The state the page showed: a box left as it was keeps the state a colleague may have set since.</summary>
+    [BindProperty] public bool? WasActive { get; set; }
+
     public static IEnumerable<ContractKind> Contracts => Enum.GetValues<ContractKind>();
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
@@ -51,7 +54,9 @@ public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : Scho
         // shows it with what was typed.
         if (!ModelState.IsValid)
             return Refused(ModelState[nameof(Description)]?.Errors.FirstOrDefault()?.ErrorMessage ?? "Vérifiez le type de contrat et la date de début.");
-        var problem = await Corrections.EditOfferAsync(Db, Offer, new OfferEdit(Title, Description, Location, Contract, StartsOn, IsActive),
+        // A correction of the text from a page opened before a colleague switched the offer off does not switch it back on.
+        var active = WasActive is { } shown && shown == IsActive ? Offer.IsActive : IsActive;
+        var problem = await Corrections.EditOfferAsync(Db, Offer, new OfferEdit(Title, Description, Location, Contract, StartsOn, active),
             StaffId, StaffName, clock.GetUtcNow(), ct);
         if (problem is not null)
             return Refused(problem);

@@ -74,6 +74,21 @@ public class CorrectionTests
         sent.ShouldNotBeEmpty();
         sent.ShouldAllBe(m => m.HtmlBody!.Contains("Et laboriosam praesentium") && !m.HtmlBody.Contains("Technicien"), "a mail sent keeps what it said");
 
+        // Switched off by a colleague (the company page's button) while this page was open: correcting the text from it keeps
+        // the offer off, and the history does not credit this correction with switching it on.
+        await using (var colleague = world.Database.NewContext())
+            await colleague.ForSchool(DemoData.SchoolId).JobOffers.Where(o => o.Id == OfferId).ExecuteUpdateAsync(set => set.SetProperty(o => o.IsActive, false));
+        var stale = await Browserless.ReadAsync(await Browserless.EditAsync(staff, page, "Enregistrer l'offre", new Dictionary<string, string>
+        {
+            ["Title"] = "Technicien·ne de maintenance", ["Contract"] = nameof(ContractKind.Apprenticeship), ["StartsOn"] = "2027-09-01",
+            ["Location"] = "Mérignac",
+        }));
+        stale.QuerySelector("ul.history")!.TextContent.ShouldNotContain("État");
+        await using (var check = world.Database.NewContext())
+            (await check.ForSchool(DemoData.SchoolId).JobOffers.SingleAsync(o => o.Id == OfferId)).IsActive.ShouldBeFalse("the colleague's switch stands");
+        await using (var colleague = world.Database.NewContext())
+            await colleague.ForSchool(DemoData.SchoolId).JobOffers.Where(o => o.Id == OfferId).ExecuteUpdateAsync(set => set.SetProperty(o => o.IsActive, true));
+
         // Unchecking "Active" is a change like the others.
         var (_, again) = await Browserless.GetAsync(staff, $"/ecole/offres/{OfferId}");
         var inactive = await Browserless.ReadAsync(await Browserless.EditAsync(staff, again, "Enregistrer l'offre", new Dictionary<string, string> { ["IsActive"] = "false" }));
