@@ -44,7 +44,7 @@ public sealed class CandidatesModel(PasserelleDb db, TimeProvider clock) : Schoo
         await using (var transaction = await Db.Database.BeginTransactionAsync(ct))
         {
             await Changes.Deactivations.LockSchoolAsync(Db, ct);
-            var email = candidate.Email.ToLower();
+            var email = candidate.Email.ToLowerInvariant();
             if (await Db.Candidates.AsNoTracking().Where(c => c.ErasedAt == null && c.Email.ToLower() == email)
                     .Select(c => new { c.Id, c.LastName, c.FirstName }).FirstOrDefaultAsync(ct) is { } known)
             {

@@ -184,10 +184,7 @@ public class NewReferralTests
         await using var world = await PortalWorld.CreateAsync(provider);
         var (newcomer, cv, _) = await AddCandidateAsync(world);
         using var client = world.Client();
-        await PortalWorld.LogInStaffAsync(client, "demo.ecole");
-        await using var db = world.Database.NewContext();
-        var offer = await db.ForSchool(DemoData.SchoolId).JobOffers.Where(o => o.Title == "Et laboriosam praesentium").Select(o => o.Id).SingleAsync();
-        var (_, page) = await Browserless.GetAsync(client, $"/ecole/mises-en-relation/nouvelle?offre={offer}");
+        var (offer, page) = await NewReferralPageAsync(world, client);
         var token = page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
         var fields = new List<KeyValuePair<string, string>>
         {
@@ -209,12 +206,9 @@ public class NewReferralTests
         await using var world = await PortalWorld.CreateAsync(provider);
         var (newcomer, cv, letter) = await AddCandidateAsync(world);
         using var client = world.Client();
-        await PortalWorld.LogInStaffAsync(client, "demo.ecole");
-
+        var (_, page) = await NewReferralPageAsync(world, client);
         await using var db = world.Database.NewContext();
-        var offer = await db.ForSchool(DemoData.SchoolId).JobOffers.Where(o => o.Title == "Et laboriosam praesentium").Select(o => o.Id).SingleAsync();
-        var guillaume = await db.Candidates.Where(c => c.LastName == "JOURDAN").Select(c => c.Id).SingleAsync();
-        var (_, page) = await Browserless.GetAsync(client, $"/ecole/mises-en-relation/nouvelle?offre={offer}");
+        var guillaume = await db.ForSchool(DemoData.SchoolId).Candidates.Where(c => c.LastName == "JOURDAN").Select(c => c.Id).SingleAsync();
         page.QuerySelectorAll("#contact option").Select(o => o.TextContent).ShouldBe(["LEFEBVRE Sophie"]);
         page.QuerySelector($"input[name=Documents][value='{newcomer}:{letter}']").ShouldNotBeNull("the letter is offered; the staff member leaves it out");
 
@@ -237,6 +231,16 @@ public class NewReferralTests
         var referral = await check.Referrals.SingleAsync(r => r.CandidateId == newcomer);
         (await check.ReferralDocuments.Where(d => d.ReferralId == referral.Id).Select(d => d.DocumentId).ToListAsync()).ShouldBe([cv], "the letter was not ticked");
         (await check.OutboxMessages.Where(m => m.ReferralId == referral.Id).Select(m => m.TemplateKey).ToListAsync()).ShouldBe([TemplateKeys.OfferToCandidate]);
+    }
+
+    /// <summary>The demo offer's "Nouvelle mise en relation" page, as demo.ecole (logged in on <paramref name="client"/>).</summary>
+    private static async Task<(Guid Offer, AngleSharp.Html.Dom.IHtmlDocument Page)> NewReferralPageAsync(PortalWorld world, HttpClient client)
+    {
+        await PortalWorld.LogInStaffAsync(client, "demo.ecole");
+        await using var db = world.Database.NewContext();
+        var offer = await db.ForSchool(DemoData.SchoolId).JobOffers.Where(o => o.Title == "Et laboriosam praesentium").Select(o => o.Id).SingleAsync();
+        var (_, page) = await Browserless.GetAsync(client, $"/ecole/mises-en-relation/nouvelle?offre={offer}");
+        return (offer, page);
     }
 
     private static async Task<(Guid Candidate, Guid Cv, Guid Letter)> AddCandidateAsync(PortalWorld world)
