@@ -67,6 +67,11 @@ public partial class WholeLoopTests
         // The company accepts with an appointment from its mail.
         var company = await app.NewPageAsync();
         var proposal = await app.WaitForMailAsync("Proposition de candidat : MARTINEZ Inès");
+        // The contact looks at the profile first: the page tells the server once it has been in view (a mail scanner's
+        // GET records nothing), and the school sees the look.
+        var seen = await company.RunAndWaitForResponseAsync(() => company.GotoAsync(Link(proposal.Text!, "profil")),
+            response => response.Url.Contains("handler=Seen", StringComparison.Ordinal));
+        seen.Status.ShouldBe(204);
         await company.GotoAsync(Link(proposal.Text!, "accepter"));
         var day = ParisTime.ToParis(DateTimeOffset.UtcNow.AddDays(3)).Date;
         await company.GetByLabel("Date de rendez-vous").FillAsync(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
@@ -96,6 +101,7 @@ public partial class WholeLoopTests
         await school.GotoAsync($"{app.BaseUrl}/ecole/mises-en-relation");
         await school.GetByRole(AriaRole.Link, new() { Name = "MARTINEZ Inès" }).ClickAsync();
         await Check(school, "mise-en-relation");
+        (await school.Locator("ul.views").InnerTextAsync()).ShouldContain("Profil consulté par");
         await FocusAsync(school, "Recruté");
         await school.Keyboard.PressAsync("Enter");
         await school.GetByText("Le résultat est enregistré.").WaitForAsync();

@@ -35,6 +35,43 @@ public partial class LinkPageTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_look_at_the_profile_is_recorded_when_the_page_says_it_was_seen_not_when_the_link_is_opened(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var (referralId, token) = await CompanyLinkAsync(world);
+        using var client = world.App.CreateClient();
+        async Task<List<PersonalData.ProfileView>> LooksAsync() => await world.QueryAsync(db => db.ProfileViews.Where(v => v.ReferralId == referralId));
+
+        // A mail scanner opens "Voir le profil du candidat" (GET, HEAD): no look is recorded.
+        var (_, page) = await Browserless.GetAsync(client, $"/l/{token}/profil");
+        (await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/l/{token}/profil"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await LooksAsync()).ShouldBeEmpty();
+        (await Browserless.GetAsync(client, $"/l/{token}/accepter")).Page.QuerySelector("form[data-seen]").ShouldBeNull("only the profile says it was seen");
+
+        // The page's script posts its form once the profile is in view (a browser's part: Browser/WholeLoopTests).
+        var seen = await SeenAsync(client, page);
+        seen.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await SeenAsync(client, page)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var look = (await LooksAsync()).ShouldHaveSingleItem("the same look twice within ten minutes is one");
+        (look.ContactId, look.DocumentId, look.Channel, look.ViewedAt).ShouldBe((world.School.Contact.Id, (Guid?)null, Channel.EmailLink, world.Clock.Now));
+
+        // Once the candidate withdrew, the profile is closed: nothing to say, nothing recorded.
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Declined, world.School.CandidateActor, now));
+        world.Clock.Now = world.Clock.Now.AddMinutes(11);
+        (await SeenAsync(client, page)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await LooksAsync()).Count.ShouldBe(1);
+        (await Browserless.GetAsync(client, $"/l/{token}/profil")).Page.QuerySelector("form[data-seen]").ShouldBeNull();
+    }
+
+    private static Task<HttpResponseMessage> SeenAsync(HttpClient client, AngleSharp.Html.Dom.IHtmlDocument page)
+    {
+        var form = page.QuerySelector("form[data-seen]").ShouldNotBeNull("the profile page has the form its script posts");
+        var fields = form.QuerySelectorAll("input[type=hidden]").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
+        return client.PostAsync(form.GetAttribute("action"), new FormUrlEncodedContent(fields));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task The_refusal_page_records_the_refusal_with_one_click_as_the_company_by_email_link(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider);

@@ -47,13 +47,28 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
             return CalendarFile();
         if (Resolved.Status == LinkStatus.Valid && action is not null && !LinkAction.SegmentsOf(Resolved.Link!.Step).Contains(action))
             View = null;
-        if (Resolved.Status == LinkStatus.Valid && View == LinkAction.Profile.Segment && Resolved.Link!.Recipient == Recipient.CompanyContact
-            && Summary?.Referral.ProfileOpenToCompany == true)
-            await PersonalData.ProfileViews.RecordAsync(db, Summary.Referral.Id, Resolved.Link.RecipientId, null, Channel.EmailLink, clock.GetUtcNow(),
-                HttpContext.RequestServices.GetRequiredService<ILogger<LinkPageModel>>(), ct);
         Response.StatusCode = LinkResolver.HttpStatus(Resolved.Status);
         return Page();
     }
+
+    /// <summary>
+    /// The profile was shown to a person: the page's script posts this once it has been in view for a moment
+    /// (wwwroot/js/links.js). Opening the link records nothing, as mail scanners open "Voir le profil du candidat" before
+    /// the contact does; the school's "Profil consulté par …" must mean someone looked.
+    /// </summary>
+    public async Task<IActionResult> OnPostSeenAsync(string token, CancellationToken ct)
+    {
+        await LoadAsync(token, LinkAction.Profile.Segment, ct);
+        if (!ShowsProfileToCompany)
+            return NotFound();
+        await PersonalData.ProfileViews.RecordAsync(db, Summary!.Referral.Id, Resolved.Link!.RecipientId, null, Channel.EmailLink, clock.GetUtcNow(),
+            HttpContext.RequestServices.GetRequiredService<ILogger<LinkPageModel>>(), ct);
+        return new NoContentResult();
+    }
+
+    /// <summary>This page shows a company contact the candidate's profile (a live link of the company's step, the offer accepted).</summary>
+    public bool ShowsProfileToCompany => Resolved.Status == LinkStatus.Valid && View == LinkAction.Profile.Segment
+        && Resolved.Link!.Step == LinkStep.Company && Resolved.Link.Recipient == Recipient.CompanyContact && Summary?.Referral.ProfileOpenToCompany == true;
 
     public Task<IActionResult> OnPostAcceptOfferAsync(string token, CancellationToken ct) =>
         AnswerAsync(token, LinkStep.Offer, new Answer.ToOffer(OfferAnswer.Accepted),
