@@ -298,6 +298,9 @@ public sealed class Referral : ISchoolOwned
             new MailToSend(TemplateKeys.SchoolCompanyRefusedCandidate, Recipient.ReferringStaff));
     }
 
+    /// <summary>The appointment's time has come: the candidate's own answer to it is closed (the school's for them is not).</summary>
+    public bool AppointmentPassed(DateTimeOffset now) => AppointmentStartsAt is { } startsAt && startsAt <= now;
+
     /// <summary>
     /// The candidate confirms or declines the appointment; possible again until the outcome is recorded — by the candidate
     /// themself until the appointment's time, by the school for them after it.
@@ -312,10 +315,10 @@ public sealed class Referral : ISchoolOwned
             return SameAnswer();
         // Once the time has come, the candidate's own answer says nothing more ("Bon rendez-vous !" after it took place); the
         // school, for them, may still record what happened (a confirmation given by phone), so that the outcome can follow.
-        if (actor.Kind == ActorKind.Candidate && AppointmentStartsAt is { } startsAt && startsAt <= now)
+        if (actor.Kind == ActorKind.Candidate && AppointmentPassed(now))
             return TransitionResult.Refused(RefusalCode.StepClosed,
-                $"Le rendez-vous du {ParisTime.Date(startsAt)} à {ParisTime.Time(startsAt)} est passé : votre réponse ne peut plus être enregistrée. " +
-                "Pour toute question, contactez l'école.");
+                $"Le rendez-vous du {ParisTime.Date(AppointmentStartsAt!.Value)} à {ParisTime.Time(AppointmentStartsAt.Value)} est passé : " +
+                "votre réponse ne peut plus être enregistrée. Pour toute question, contactez l'école.");
 
         var previous = AppointmentAnswer;
         AppointmentAnswer = answer;

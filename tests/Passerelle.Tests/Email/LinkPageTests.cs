@@ -237,6 +237,33 @@ public partial class LinkPageTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Once_the_appointment_time_has_come_its_link_says_so_and_offers_no_answer(DatabaseProvider provider)
+    {
+        await using var world = await EmailWorld.CreateAsync(provider);
+        var referralId = await world.ProposeAsync();
+        await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Accepted, world.School.CandidateActor, now));
+        var startsAt = world.Clock.Now.AddDays(3);
+        await world.ActAsync(referralId, (r, now) => r.AnswerCandidate(CompanyAnswer.Accepted, new Appointment(startsAt, "Bordeaux", null), world.School.ContactActor(), now));
+        await world.DispatchAllAsync();
+        var token = TokenIn(world.Sink.Messages().Single(m => m.Subject.StartsWith("Rendez-vous proposé", StringComparison.Ordinal)).Text!);
+        using var client = world.App.CreateClient();
+        var (_, before) = await Browserless.GetAsync(client, $"/l/{token}/confirmer");
+        before.QuerySelectorAll("button").Select(b => b.TextContent.Trim()).ShouldBe(["Je confirme ma présence", "Je ne pourrai pas venir"]);
+
+        world.Clock.Now = startsAt.AddMinutes(1);
+        var (status, after) = await Browserless.GetAsync(client, $"/l/{token}/confirmer");
+
+        status.ShouldBe(HttpStatusCode.OK);
+        after.Text().ShouldContain($"Le rendez-vous du {ParisTime.Date(startsAt)} à {ParisTime.Time(startsAt)} est passé : il n'est plus possible d'y répondre.");
+        after.QuerySelectorAll("button, textarea").ShouldBeEmpty();
+        // The page read before the time still posts: refused, with the same words.
+        var late = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, before, "Je confirme ma présence"));
+        late.Text().ShouldContain("est passé : votre réponse ne peut plus être enregistrée.");
+        (await StateAsync(world, referralId)).Stage.ShouldBe(ReferralStage.AwaitingAppointmentAnswer);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task An_old_appointment_mail_cannot_confirm_a_newer_appointment(DatabaseProvider provider)
     {
         await using var world = await EmailWorld.CreateAsync(provider);

@@ -37,6 +37,8 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
     [StringLength(2000, ErrorMessage = "Le commentaire ne peut dépasser 2000 caractères.")]
     public string? Comment { get; set; }
 
+    public DateTimeOffset Now => clock.GetUtcNow();
+
     public Party Reader => Resolved.Link?.Recipient == Recipient.CompanyContact ? Party.Company : Party.Candidate;
     public string PortalUrl => email.Link("/entreprise");
 
