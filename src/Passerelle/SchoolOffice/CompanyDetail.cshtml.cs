@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Passerelle.Common;
 using Passerelle.Changes;
 using Passerelle.Companies;
 using Passerelle.Email;
@@ -143,17 +144,33 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         return RedirectToPage(new { id });
     }
 
+    /// <summary>
+    /// "Ajouter l'offre". The same offer sent again a moment later (a double click, the form sent twice) is the one already
+    /// added, not a second: the school's row serializes the check and the insert, as for a new candidate.
+    /// </summary>
     public async Task<IActionResult> OnPostOfferAsync(Guid id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
-        var (offer, problem) = await CompanyRecords.AddOfferAsync(Db, id, Offer.Title, Offer.Description, Offer.Location, Offer.StartsOn, null,
-            clock.GetUtcNow(), ct);
+        var now = clock.GetUtcNow();
+        await using var transaction = await Db.Database.BeginTransactionAsync(ct);
+        await Deactivations.LockSchoolAsync(Db, ct);
+        var (title, description, since) = (OneLine.Of(Offer.Title ?? ""), (Offer.Description ?? "").Trim(), now - SameOfferAgain);
+        if (await Db.JobOffers.AnyAsync(o => o.CompanyId == id && o.CreatedAt > since && o.Title == title && o.Description == description, ct))
+        {
+            Message = $"L'offre « {title} » est ajoutée.";
+            return RedirectToPage(new { id });
+        }
+        var (offer, problem) = await CompanyRecords.AddOfferAsync(Db, id, Offer.Title ?? "", Offer.Description ?? "", Offer.Location, Offer.StartsOn, null, now, ct);
         if (problem is not null)
             return Invalid(problem);
+        await transaction.CommitAsync(ct);
         Message = $"L'offre « {offer!.Title} » est ajoutée.";
         return RedirectToPage(new { id });
     }
+
+    /// <summary>An offer of the same company with the same title and description added this recently is the same form sent twice.</summary>
+    public static readonly TimeSpan SameOfferAgain = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// "Rendre inactive" / "Réactiver": the state the button asked for (a double click, or a page older than a colleague's change,

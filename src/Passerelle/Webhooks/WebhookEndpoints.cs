@@ -28,16 +28,28 @@ public sealed class WebhookEndpoints(PasserelleDb db, IDataProtectionProvider pr
         if (chosen.Count == 0)
             return (null, null, "Choisissez au moins un événement à recevoir.");
         var now = clock.GetUtcNow();
+        var (address, wanted, since) = (url!.Trim(), string.Join(' ', chosen), now - SameFormAgain);
+        // The form sent twice (a double click) adds one endpoint, and the second answer shows its secret again: the page
+        // the browser keeps is that answer's, and an endpoint whose secret nobody saw could never be checked.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await Changes.Deactivations.LockSchoolAsync(db, ct);
+        if (await db.WebhookEndpoints.AsNoTracking().Where(e => e.Url == address && e.Events == wanted && e.CreatedBy == createdBy && e.CreatedAt > since
+                && e.DisabledAt == null && e.PreviousSecret == null).FirstOrDefaultAsync(ct) is { } just)
+            return (just, protector.Unprotect(just.Secret), null);
         var secret = WebhookSigner.NewSecret();
         var endpoint = new WebhookEndpoint
         {
-            Id = Guid.CreateVersion7(now), SchoolId = schoolId, Url = url!.Trim(), Events = string.Join(' ', chosen), Secret = protector.Protect(secret),
+            Id = Guid.CreateVersion7(now), SchoolId = schoolId, Url = address, Events = wanted, Secret = protector.Protect(secret),
             CreatedAt = now, CreatedBy = createdBy,
         };
         db.WebhookEndpoints.Add(endpoint);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return (endpoint, secret, null);
     }
+
+    /// <summary>The same endpoint (address and events) added by the same person this recently is the same form sent twice.</summary>
+    public static readonly TimeSpan SameFormAgain = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// A new secret, shown once; the one it replaces keeps signing (alongside) for 24 hours. Rotated again within those 24 hours

@@ -193,6 +193,37 @@ public class CompanyTests
         result.Refusal!.Message.ShouldBe("Cette offre est inactive : elle n'accepte plus de mise en relation.");
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_offer_form_sent_twice_adds_one_offer(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        using var client = await LoggedInAsync(world);
+        var companyId = await CompanyIdAsync(world);
+        var (_, page) = await Browserless.GetAsync(client, $"/ecole/entreprises/{companyId}");
+        var offer = new Dictionary<string, string> { ["Offer.Title"] = "Technicien·ne support", ["Offer.Description"] = "Alternance de 24 mois.\n" };
+        async Task<int> CountAsync()
+        {
+            await using var db = world.Database.NewContext();
+            db.ForSchool(DemoData.SchoolId);
+            return await db.JobOffers.CountAsync(o => o.CompanyId == companyId && o.Title == "Technicien·ne support");
+        }
+
+        // A double click: both arrive at once, and the second again a moment later.
+        var both = await Task.WhenAll(Browserless.SubmitAsync(client, page, "Ajouter l'offre", offer), Browserless.SubmitAsync(client, page, "Ajouter l'offre", offer));
+        var again = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, page, "Ajouter l'offre", offer));
+
+        foreach (var response in both)
+            (await Browserless.ReadAsync(response)).Text().ShouldContain("L'offre « Technicien·ne support » est ajoutée.");
+        again.Text().ShouldContain("L'offre « Technicien·ne support » est ajoutée.");
+        (await CountAsync()).ShouldBe(1);
+
+        // The same offer added on purpose later (another position of the same kind) is a second one.
+        world.Clock.Now += TimeSpan.FromMinutes(3);
+        (await Browserless.SubmitAsync(client, page, "Ajouter l'offre", offer)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await CountAsync()).ShouldBe(2);
+    }
+
     /// <summary>Types an existing company's SIRET, is told it exists, and adds it to the school's list; the company page is reached.</summary>
     private static async Task<HttpResponseMessage> AddExistingCompanyAsync(HttpClient client, string siret, Action<AngleSharp.Html.Dom.IHtmlDocument>? checkRefusal = null)
     {

@@ -456,6 +456,15 @@ public sealed class WebhookPageTests
             stored.Secret.ShouldNotContain(secret["whsec_".Length..], Case.Sensitive, "the secret is stored protected");
             stored.Events.ShouldBe("referral.offer_accepted");
         }
+        // The same form again a moment later (a double click: the browser shows the second answer) adds nothing, and shows
+        // the secret of the endpoint it added.
+        var twice = await Browserless.ReadAsync(await Browserless.SubmitAsync(admin, page, "Ajouter le point d'accès", new Dictionary<string, string>
+        {
+            ["EndpointUrl"] = "https://erp.passerelle-school.example/webhooks", ["Events"] = "referral.offer_accepted",
+        }));
+        twice.QuerySelector("input#valeur")!.GetAttribute("value").ShouldBe(secret);
+        await using (var db = world.Database.NewContext())
+            (await db.WebhookEndpoints.IgnoreQueryFilters().CountAsync()).ShouldBe(1);
         var (_, reloaded) = await Browserless.GetAsync(admin, "/ecole/integrations");
         reloaded.QuerySelector("input#valeur").ShouldBeNull("shown once");
 
