@@ -105,11 +105,27 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
         var candidate = await Db.Candidates.SingleAsync(c => c.Id == id, ct);
         if (candidate.ErasedAt is not null)
             return Refused(ErasedNoEdit, StatusCodes.Status409Conflict);
+        await using var transaction = await Db.Database.BeginTransactionAsync(ct);
+        // Held, then read again: the candidate this save overwrites.
+        await Db.Candidates.Where(c => c.Id == id).ExecuteUpdateAsync(set => set.SetProperty(c => c.LastName, c => c.LastName), ct);
+        await Db.Entry(candidate).ReloadAsync(ct);
+        if (candidate.ErasedAt is not null)
+            return await ErasedMeanwhileAsync(id, ct);
+        if (Form.MergeWith(candidate) is { Count: > 0 } conflicts)
+        {
+            // The form shows the merge (what was typed, and the others' corrections elsewhere); saving again overwrites the conflict.
+            await LoadAsync(id, ct);
+            var now = CandidateForm.Fields(candidate);
+            Form.Stamp = Changes.EditStamp.Of(now);
+            ModelState.Clear();
+            return Refused(Changes.EditStamp.Conflict("ce candidat", conflicts.Select(i => (CandidateForm.Labels[i], now[i]))), StatusCodes.Status409Conflict);
+        }
         Form.ChangesFrom(candidate).Record(Db, Changes.ChangeSubject.Candidate, id, StaffId, StaffName, clock.GetUtcNow());
         Form.ApplyTo(candidate);
         try
         {
             await Db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
         }
         catch (DbUpdateConcurrencyException)
         {

@@ -124,8 +124,23 @@ public sealed class CandidateForm : IValidatableObject
         .Compare(Changes.PersonFields.Email, candidate.Email, Email.Trim())
         .Compare(Changes.PersonFields.Phone, candidate.Phone, OneLine.OrNull(Phone));
 
+    /// <summary>On the candidate's page, the candidate as the form showed it (<see cref="Changes.EditStamp"/>); not on the creation form.</summary>
+    public string? Stamp { get; set; }
+
+    public static readonly string[] Labels = [Changes.PersonFields.LastName, Changes.PersonFields.FirstName, Changes.PersonFields.Email, Changes.PersonFields.Phone];
+
+    public static object?[] Fields(Candidate c) => [c.LastName, c.FirstName, c.Email, c.Phone];
+
+    /// <summary>Merges this form with the candidate as they are now; the conflicting fields' positions (<see cref="Changes.EditStamp.Merge"/>).</summary>
+    public IReadOnlyList<int> MergeWith(Candidate candidate)
+    {
+        var merged = Changes.EditStamp.Merge(Stamp, [LastName, FirstName, Email, Phone], Fields(candidate));
+        (LastName, FirstName, Email, Phone) = ((string?)merged.Values[0] ?? "", (string?)merged.Values[1] ?? "", (string?)merged.Values[2] ?? "", (string?)merged.Values[3]);
+        return merged.Conflicts;
+    }
+
     public static CandidateForm From(Candidate candidate) => new()
     {
-        LastName = candidate.LastName, FirstName = candidate.FirstName, Email = candidate.Email, Phone = candidate.Phone,
+        LastName = candidate.LastName, FirstName = candidate.FirstName, Email = candidate.Email, Phone = candidate.Phone, Stamp = Changes.EditStamp.Of(Fields(candidate)),
     };
 }

@@ -68,6 +68,19 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         public string? Name { get; set; }
         public string? Address { get; set; }
         public string? Siret { get; set; }
+
+        /// <summary>
+        /// The company as the form showed it (<see cref="EditStamp"/>): the company is shared, so another school's correction
+        /// since counts too.
+        /// </summary>
+        public string? Stamp { get; set; }
+
+        public static readonly string[] Labels = ["Nom", "Adresse", "SIRET"];
+
+        public static object?[] Fields(Company c) => [c.Name, c.Address, c.Siret];
+
+        public static CompanyForm Of(Company company) =>
+            new() { Name = company.Name, Address = company.Address, Siret = company.Siret, Stamp = EditStamp.Of(Fields(company)) };
     }
 
     public sealed class ContactForm
@@ -90,7 +103,7 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
-        Edit = new CompanyForm { Name = Company.Name, Address = Company.Address, Siret = Company.Siret };
+        Edit = CompanyForm.Of(Company);
         return Page();
     }
 
@@ -98,10 +111,24 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
+        await using var transaction = await Db.Database.BeginTransactionAsync(ct);
+        // Held, then read again: the company this save overwrites.
+        await Db.Companies.Where(c => c.Id == id).ExecuteUpdateAsync(set => set.SetProperty(c => c.Name, c => c.Name), ct);
+        var now = CompanyForm.Fields(await Db.Companies.AsNoTracking().SingleAsync(c => c.Id == id, ct));
+        // A SIRET left blank (or not in the form, once fixed) is the company's: the correction never removes one.
+        var merged = EditStamp.Merge(Edit.Stamp, [Edit.Name, Edit.Address, string.IsNullOrWhiteSpace(Edit.Siret) ? now[2] : Edit.Siret], now);
+        (Edit.Name, Edit.Address, Edit.Siret) = ((string?)merged.Values[0], (string?)merged.Values[1], (string?)merged.Values[2]);
+        if (merged.Conflicts.Count > 0)
+        {
+            await LoadAsync(id, ct);
+            Edit.Stamp = EditStamp.Of(now);
+            return Refused(EditStamp.Conflict("cette entreprise", merged.Conflicts.Select(i => (CompanyForm.Labels[i], now[i]))), StatusCodes.Status409Conflict);
+        }
         var problem = await Corrections.EditCompanyAsync(Db, id, new CompanyEdit(Edit.Name, Edit.Address, Edit.Siret), StaffId, StaffName,
             clock.GetUtcNow(), ct);
         if (problem is not null)
             return Invalid(problem);
+        await transaction.CommitAsync(ct);
         Message = "Les informations de l'entreprise sont enregistrées.";
         return RedirectToPage(new { id });
     }
@@ -208,7 +235,7 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
     {
         // Another form was refused: the company's own form shows the company again, not empty fields.
         if (Edit is { Name: null, Address: null, Siret: null })
-            Edit = new CompanyForm { Name = Company.Name, Address = Company.Address, Siret = Company.Siret };
+            Edit = CompanyForm.Of(Company);
         return Refused(message);
     }
 

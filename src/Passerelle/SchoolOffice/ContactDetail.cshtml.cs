@@ -38,11 +38,19 @@ public sealed class ContactDetailModel(PasserelleDb db, ReferralActions actions,
     [BindProperty] public string? Phone { get; set; }
     [BindProperty] public string? Email { get; set; }
 
+    /// <summary>The contact as the page showed it (<see cref="EditStamp"/>): a colleague's or another school's correction since is kept or said.</summary>
+    [BindProperty] public string? Stamp { get; set; }
+
+    private static readonly string[] Labels = [PersonFields.LastName, PersonFields.FirstName, PersonFields.Phone, PersonFields.Email];
+
+    private static object?[] Fields(CompanyContact c) => [c.LastName, c.FirstName, c.Phone, c.Email];
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
         (LastName, FirstName, Phone, Email) = (Contact.LastName, Contact.FirstName, Contact.Phone, Contact.Email);
+        Stamp = EditStamp.Of(Fields(Contact));
         return Page();
     }
 
@@ -50,9 +58,26 @@ public sealed class ContactDetailModel(PasserelleDb db, ReferralActions actions,
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
+        await using var transaction = await Db.Database.BeginTransactionAsync(ct);
+        // Held, then read again: the contact this save overwrites (one held already erased is refused below).
+        if (await Corrections.HoldContactAsync(Db, id, ct))
+        {
+            await Db.Entry(Contact).ReloadAsync(ct);
+            var merged = EditStamp.Merge(Stamp, [LastName, FirstName, Phone, Email], Fields(Contact));
+            (LastName, FirstName, Phone, Email) = ((string?)merged.Values[0], (string?)merged.Values[1], (string?)merged.Values[2], (string?)merged.Values[3]);
+            if (merged.Conflicts.Count > 0)
+            {
+                var now = Fields(Contact);
+                Stamp = EditStamp.Of(now);
+                History = await ChangeHistory.LoadAsync(Db, ChangeSubject.CompanyContact, id, ct);
+                return Refused(EditStamp.Conflict("ce contact", merged.Conflicts.Select(i => (Labels[i], now[i]))), StatusCodes.Status409Conflict);
+            }
+        }
         var (problem, pending) = await Corrections.EditContactAsync(Db, Contact, new ContactEdit(LastName, FirstName, Phone, Email), StaffId, StaffName,
             clock.GetUtcNow(), ct);
-        if (problem is not null)
+        if (problem is null)
+            await transaction.CommitAsync(ct);
+        else
         {
             // Erased meanwhile: the page shows them as they are now (erased, no form), not as read before.
             if (problem == Corrections.ContactErased)

@@ -32,8 +32,16 @@ public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : Scho
     [BindProperty] public DateOnly? StartsOn { get; set; }
     [BindProperty] public bool IsActive { get; set; }
 
-    /// <summary>The state the page showed: a box left as it was keeps the state a colleague may have set since.</summary>
-    [BindProperty] public bool? WasActive { get; set; }
+    /// <summary>
+    /// The offer as the page showed it (<see cref="EditStamp"/>): a field left as shown keeps what a colleague saved since (the
+    /// active box too: a correction of the text does not switch back on an offer a colleague switched off); a field both
+    /// changed is refused, said, and shown again.
+    /// </summary>
+    [BindProperty] public string? Stamp { get; set; }
+
+    private static readonly string[] Labels = ["Intitulé", "Description", "Lieu", "Contrat", "Début", "État"];
+
+    private static object?[] Fields(JobOffer o) => [o.Title, o.Description, o.Location, o.Contract, o.StartsOn, o.IsActive];
 
     public static IEnumerable<ContractKind> Contracts => Enum.GetValues<ContractKind>();
 
@@ -42,6 +50,7 @@ public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : Scho
         if (!await LoadAsync(id, ct))
             return NotFound();
         (Title, Description, Location, Contract, StartsOn, IsActive) = (Offer.Title, Offer.Description, Offer.Location, Offer.Contract, Offer.StartsOn, Offer.IsActive);
+        Stamp = EditStamp.Of(Fields(Offer));
         return Page();
     }
 
@@ -54,12 +63,26 @@ public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : Scho
         // shows it with what was typed.
         if (!ModelState.IsValid)
             return Refused(ModelState[nameof(Description)]?.Errors.FirstOrDefault()?.ErrorMessage ?? "Vérifiez le type de contrat et la date de début.");
-        // A correction of the text from a page opened before a colleague switched the offer off does not switch it back on.
-        var active = WasActive is { } shown && shown == IsActive ? Offer.IsActive : IsActive;
-        var problem = await Corrections.EditOfferAsync(Db, Offer, new OfferEdit(Title, Description, Location, Contract, StartsOn, active),
+        await using var transaction = await Db.Database.BeginTransactionAsync(ct);
+        // Held, then read again: the offer this save overwrites.
+        await Db.JobOffers.Where(o => o.Id == id).ExecuteUpdateAsync(set => set.SetProperty(o => o.Title, o => o.Title), ct);
+        await Db.Entry(Offer).ReloadAsync(ct);
+        var merged = EditStamp.Merge(Stamp, [Title, Description, Location, Contract, StartsOn, IsActive], Fields(Offer));
+        (Title, Description, Location, Contract, StartsOn, IsActive) = ((string?)merged.Values[0], (string?)merged.Values[1], (string?)merged.Values[2],
+            (ContractKind?)merged.Values[3], (DateOnly?)merged.Values[4], (bool)merged.Values[5]!);
+        if (merged.Conflicts.Count > 0)
+        {
+            var now = (object?[])[Offer.Title, Offer.Description, Offer.Location, JobOffer.ContractLabel(Offer.Contract), Offer.StartsOn,
+                Offer.IsActive ? "Active" : "Inactive"];
+            Stamp = EditStamp.Of(Fields(Offer));
+            History = await ChangeHistory.LoadAsync(Db, ChangeSubject.JobOffer, id, ct);
+            return Refused(EditStamp.Conflict("cette offre", merged.Conflicts.Select(i => (Labels[i], now[i]))), StatusCodes.Status409Conflict);
+        }
+        var problem = await Corrections.EditOfferAsync(Db, Offer, new OfferEdit(Title, Description, Location, Contract, StartsOn, IsActive),
             StaffId, StaffName, clock.GetUtcNow(), ct);
         if (problem is not null)
             return Refused(problem);
+        await transaction.CommitAsync(ct);
         Message = $"L'offre « {Offer.Title} » est enregistrée.";
         return RedirectToPage(new { id });
     }

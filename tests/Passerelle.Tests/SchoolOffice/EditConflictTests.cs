@@ -1,0 +1,92 @@
+using System.Net;
+using AngleSharp.Html.Dom;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Demo;
+using Passerelle.Storage;
+using Passerelle.Tests.CompanyPortal;
+using Passerelle.Tests.Infrastructure;
+
+namespace Passerelle.Tests.SchoolOffice;
+
+/// <summary>
+/// Two people correcting one record (EditStamp): different fields both stand; the same field is refused to the second, who
+/// is told what it holds now, keeps what they typed, and saves again on purpose.
+/// </summary>
+[Trait(Category.Name, Category.Smtp)]
+public class EditConflictTests
+{
+    public enum Record { Offer, Candidate, Company, Contact }
+
+    public static TheoryData<DatabaseProvider, Record> Cases()
+    {
+        var cases = new TheoryData<DatabaseProvider, Record>();
+        foreach (var provider in ((IEnumerable<object[]>)TestDatabase.Providers).Select(row => (DatabaseProvider)row[0]))
+            foreach (var record in Enum.GetValues<Record>())
+                cases.Add(provider, record);
+        return cases;
+    }
+
+    /// <summary>The page, its button, two of its fields (the one both change, another only the first person changes), and the conflict's label.</summary>
+    private sealed record Form(string Path, string Button, string Both, string Other, string Label);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Corrections_of_different_fields_both_stand_and_of_the_same_field_the_second_is_told(DatabaseProvider provider, Record record)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var form = await FormAsync(world, record);
+        using var benoit = await world.StaffClientAsync("demo.ecole");
+        using var claire = await world.StaffClientAsync("demo.admin");
+
+        // Both open the page; Claire corrects one field, then Benoît another from his older page: both corrections stand.
+        var (_, mine) = await Browserless.GetAsync(benoit, form.Path);
+        var (_, hers) = await Browserless.GetAsync(claire, form.Path);
+        (await Browserless.EditAsync(claire, hers, form.Button, new() { [form.Both] = "Valeur de Claire" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var merged = await Browserless.EditAsync(benoit, mine, form.Button, new() { [form.Other] = "Valeur de Benoît" });
+        merged.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var after = await Browserless.ReadAsync(merged);
+        Value(after, form.Both).ShouldBe("Valeur de Claire", "a field left as shown keeps the colleague's correction");
+        Value(after, form.Other).ShouldBe("Valeur de Benoît");
+
+        // Both change the same field: the second is refused, told what it holds now, and keeps what he typed.
+        (_, mine) = await Browserless.GetAsync(benoit, form.Path);
+        (_, hers) = await Browserless.GetAsync(claire, form.Path);
+        (await Browserless.EditAsync(claire, hers, form.Button, new() { [form.Both] = "Seconde valeur de Claire" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var refused = await Browserless.EditAsync(benoit, mine, form.Button, new() { [form.Both] = "Seconde valeur de Benoît" });
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        var told = await Browserless.ReadAsync(refused);
+        told.Text().ShouldContain($"quelqu'un d'autre a modifié : {form.Label} (désormais « Seconde valeur de Claire »). Rien n'est enregistré");
+        Value(told, form.Both).ShouldBe("Seconde valeur de Benoît", "what he typed is kept");
+        Value(told, form.Other).ShouldBe("Valeur de Benoît");
+        Value(await Browserless.ReadAsync(await claire.GetAsync(form.Path)), form.Both).ShouldBe("Seconde valeur de Claire", "nothing of his was saved");
+
+        // Having read it, he saves again: his value stands.
+        var again = await Browserless.EditAsync(benoit, told, form.Button, []);
+        again.StatusCode.ShouldBe(HttpStatusCode.OK);
+        Value(await Browserless.ReadAsync(again), form.Both).ShouldBe("Seconde valeur de Benoît");
+    }
+
+    private static async Task<Form> FormAsync(PortalWorld world, Record record)
+    {
+        await using var db = world.Database.NewContext();
+        db.ForSchool(DemoData.SchoolId);
+        var companyId = await db.CompanyContacts.Where(c => c.Id == DemoData.ContactId).Select(c => c.CompanyId).SingleAsync();
+        return record switch
+        {
+            Record.Offer => new Form($"/ecole/offres/{await db.JobOffers.Where(o => o.CompanyId == companyId && !o.IsSpontaneous).Select(o => o.Id).FirstAsync()}",
+                "Enregistrer l'offre", "Title", "Location", "Intitulé"),
+            Record.Candidate => new Form($"/ecole/candidats/{await db.Candidates.OrderBy(c => c.LastName).Select(c => c.Id).FirstAsync()}",
+                "Enregistrer", "Form.LastName", "Form.Phone", "Nom"),
+            Record.Company => new Form($"/ecole/entreprises/{companyId}", "Enregistrer l'entreprise", "Edit.Name", "Edit.Address", "Nom"),
+            _ => new Form($"/ecole/contacts/{DemoData.ContactId}", "Enregistrer le contact", "LastName", "Phone", "Nom"),
+        };
+    }
+
+    private static string? Value(IHtmlDocument page, string name) => page.QuerySelector($"[name='{name}']") switch
+    {
+        IHtmlTextAreaElement area => area.Value,
+        { } field => field.GetAttribute("value"),
+        null => throw new InvalidOperationException($"No field {name} on the page: {page.Text()}"),
+    };
+}
