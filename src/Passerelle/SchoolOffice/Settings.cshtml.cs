@@ -45,6 +45,22 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
     [BindProperty]
     public List<string> Notifications { get; set; } = [];
 
+    /// <summary>
+    /// The settings as the page showed them (<see cref="Changes.EditStamp"/>): another admin's save since is kept where this
+    /// form left a setting as shown, and said where both changed it.
+    /// </summary>
+    [BindProperty]
+    public string? Stamp { get; set; }
+
+    private static readonly string[] Labels =
+        ["Validité des liens", "Motifs de refus", "Module push CV", "Durée de conservation", "Avertissement avant effacement", "Notifications"];
+
+    private static object?[] Fields(Schools.School school) =>
+    [
+        school.LinkValidityDays, string.Join('\n', school.RefusalReasonList), school.PushCvEnabled, school.RetentionMonths, school.RetentionWarning,
+        string.Join(',', SchoolNotifications.Select(t => t.Key).Where(k => !school.IsMuted(k))),
+    ];
+
     [TempData]
     public string? Message { get; set; }
 
@@ -61,7 +77,16 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
         PushCvEnabled = school.PushCvEnabled;
         RetentionMonths = school.RetentionMonths;
         RetentionWarning = school.RetentionWarning;
+        Stamp = Changes.EditStamp.Of(Fields(school));
     }
+
+    /// <summary>A setting's value as the conflict's message says it (the notifications by their names).</summary>
+    private static object? Shown(int field, object? value) => value switch
+    {
+        bool on => on ? "oui" : "non",
+        string keys when field == 5 => string.Join(", ", SchoolNotifications.Where(t => keys.Split(',').Contains(t.Key)).Select(t => t.Name)),
+        _ => value,
+    };
 
     public const int MaxRefusalReason = 200;
 
@@ -83,15 +108,34 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
         }
-        var reasons = string.Join('\n', lines.Distinct());
+        // The school's row held, then read: the settings this save overwrites.
+        await using var transaction = await Db.Database.BeginTransactionAsync(ct);
+        await Changes.Deactivations.LockSchoolAsync(Db, ct);
+        var now = Fields(await Db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct));
+        var enabled = string.Join(',', SchoolNotifications.Select(t => t.Key).Where(Notifications.Contains));
+        var merged = Changes.EditStamp.Merge(Stamp, [days, string.Join('\n', lines.Distinct()), PushCvEnabled, RetentionMonths ?? now[3], RetentionWarning, enabled], now);
+        (LinkValidityDays, RefusalReasons, PushCvEnabled, RetentionMonths, RetentionWarning) =
+            ((int)merged.Values[0]!, (string)merged.Values[1]!, (bool)merged.Values[2]!, (int)merged.Values[3]!, (bool)merged.Values[4]!);
+        Notifications = [.. ((string)merged.Values[5]!).Split(',', StringSplitOptions.RemoveEmptyEntries)];
+        if (merged.Conflicts.Count > 0)
+        {
+            Stamp = Changes.EditStamp.Of(now);
+            ModelState.Clear();
+            ModelState.AddModelError(string.Empty, Changes.EditStamp.Conflict("ces paramètres", merged.Conflicts.Select(i => (Labels[i], Shown(i, now[i])))));
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            return Page();
+        }
+        days = LinkValidityDays!.Value;
+        var (reasons, pushCv, retentionMonths, retentionWarning) = (RefusalReasons, PushCvEnabled, RetentionMonths, RetentionWarning);
         var muted = string.Join(',', SchoolNotifications.Select(t => t.Key).Where(k => !Notifications.Contains(k)));
         await Db.Schools.Where(s => s.Id == schoolId).ExecuteUpdateAsync(set => set
             .SetProperty(s => s.LinkValidityDays, days)
             .SetProperty(s => s.RefusalReasons, reasons)
             .SetProperty(s => s.MutedNotifications, muted)
-            .SetProperty(s => s.PushCvEnabled, PushCvEnabled)
-            .SetProperty(s => s.RetentionMonths, s => RetentionMonths ?? s.RetentionMonths)
-            .SetProperty(s => s.RetentionWarning, RetentionWarning), ct);
+            .SetProperty(s => s.PushCvEnabled, pushCv)
+            .SetProperty(s => s.RetentionMonths, retentionMonths!.Value)
+            .SetProperty(s => s.RetentionWarning, retentionWarning), ct);
+        await transaction.CommitAsync(ct);
         Message = $"Paramètres enregistrés. Les liens des prochains mails seront valables {days} jour(s).";
         return RedirectToPage();
     }

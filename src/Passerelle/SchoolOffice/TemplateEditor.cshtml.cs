@@ -31,6 +31,15 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
     [BindProperty]
     public bool Enabled { get; set; }
 
+    /// <summary>
+    /// The template as the page showed it (<see cref="Changes.EditStamp"/>), carried through previews and tests: another
+    /// admin's save since is kept where this form left a field as shown, and said where both changed it.
+    /// </summary>
+    [BindProperty]
+    public string? Stamp { get; set; }
+
+    private static readonly string[] Labels = ["Objet", "Corps", "Activé"];
+
     [TempData]
     public string? Message { get; set; }
 
@@ -43,6 +52,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         Definition = DefaultTemplates.For(key);
         var own = await Db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Key == key, ct);
         (Subject, Body, Enabled) = own is null ? (Definition.Subject, Definition.Body, false) : (own.Subject, own.Body, own.Enabled);
+        Stamp = Changes.EditStamp.Of(Subject, Body, Enabled);
         return Page();
     }
 
@@ -65,7 +75,20 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         if (renderer.Check(Subject, Body, Sample) is { } problem)
             return Refused(problem);
 
+        // The school's row serializes the saves (the template's own row may not exist yet); read then, the template is the
+        // one this save overwrites.
+        await using var transaction = await Db.Database.BeginTransactionAsync(ct);
+        await Changes.Deactivations.LockSchoolAsync(Db, ct);
         var own = await Db.EmailTemplates.SingleOrDefaultAsync(t => t.Key == key, ct);
+        object?[] now = own is null ? [Definition.Subject, Definition.Body, false] : [own.Subject, own.Body, own.Enabled];
+        var merged = Changes.EditStamp.Merge(Stamp, [Subject, Body, Enabled], now);
+        (Subject, Body, Enabled) = ((string)merged.Values[0]!, (string)merged.Values[1]!, (bool)merged.Values[2]!);
+        if (merged.Conflicts.Count > 0)
+        {
+            Stamp = Changes.EditStamp.Of(now);
+            return Refused(Changes.EditStamp.Conflict("ce modèle", merged.Conflicts.Select(i => (Labels[i], i == 2 ? ((bool)now[2]! ? "oui" : "non") : now[i]))),
+                StatusCodes.Status409Conflict);
+        }
         if (own is null)
         {
             own = Draft(key, Enabled);
@@ -78,6 +101,7 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         {
             own.UpdatedAt = clock.GetUtcNow();
             await Db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {

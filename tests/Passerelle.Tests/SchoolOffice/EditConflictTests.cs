@@ -15,7 +15,7 @@ namespace Passerelle.Tests.SchoolOffice;
 [Trait(Category.Name, Category.Smtp)]
 public class EditConflictTests
 {
-    public enum Record { Offer, Candidate, Company, Contact }
+    public enum Record { Offer, Candidate, Company, Contact, Template, Settings }
 
     public static TheoryData<DatabaseProvider, Record> Cases()
     {
@@ -26,8 +26,12 @@ public class EditConflictTests
         return cases;
     }
 
-    /// <summary>The page, its button, two of its fields (the one both change, another only the first person changes), and the conflict's label.</summary>
-    private sealed record Form(string Path, string Button, string Both, string Other, string Label);
+    /// <summary>
+    /// The page, its button, two of its fields (the one both change, another only the first person changes, with what he
+    /// types there), the conflict's label, and who may edit it (two sessions of one admin for the admins' pages).
+    /// </summary>
+    private sealed record Form(string Path, string Button, string Both, string Other, string Label, string OtherValue = "Valeur de Benoît",
+        string First = "demo.ecole", string Second = "demo.admin");
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -35,18 +39,18 @@ public class EditConflictTests
     {
         await using var world = await PortalWorld.CreateAsync(provider);
         var form = await FormAsync(world, record);
-        using var benoit = await world.StaffClientAsync("demo.ecole");
-        using var claire = await world.StaffClientAsync("demo.admin");
+        using var benoit = await world.StaffClientAsync(form.First);
+        using var claire = await world.StaffClientAsync(form.Second);
 
         // Both open the page; Claire corrects one field, then Benoît another from his older page: both corrections stand.
         var (_, mine) = await Browserless.GetAsync(benoit, form.Path);
         var (_, hers) = await Browserless.GetAsync(claire, form.Path);
         (await Browserless.EditAsync(claire, hers, form.Button, new() { [form.Both] = "Valeur de Claire" })).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var merged = await Browserless.EditAsync(benoit, mine, form.Button, new() { [form.Other] = "Valeur de Benoît" });
+        var merged = await Browserless.EditAsync(benoit, mine, form.Button, new() { [form.Other] = form.OtherValue });
         merged.StatusCode.ShouldBe(HttpStatusCode.OK);
         var after = await Browserless.ReadAsync(merged);
         Value(after, form.Both).ShouldBe("Valeur de Claire", "a field left as shown keeps the colleague's correction");
-        Value(after, form.Other).ShouldBe("Valeur de Benoît");
+        Value(after, form.Other).ShouldBe(form.OtherValue);
 
         // Both change the same field: the second is refused, told what it holds now, and keeps what he typed.
         (_, mine) = await Browserless.GetAsync(benoit, form.Path);
@@ -58,7 +62,7 @@ public class EditConflictTests
         var told = await Browserless.ReadAsync(refused);
         told.Text().ShouldContain($"quelqu'un d'autre a modifié : {form.Label} (désormais « Seconde valeur de Claire »). Rien n'est enregistré");
         Value(told, form.Both).ShouldBe("Seconde valeur de Benoît", "what he typed is kept");
-        Value(told, form.Other).ShouldBe("Valeur de Benoît");
+        Value(told, form.Other).ShouldBe(form.OtherValue);
         Value(await Browserless.ReadAsync(await claire.GetAsync(form.Path)), form.Both).ShouldBe("Seconde valeur de Claire", "nothing of his was saved");
 
         // Having read it, he saves again: his value stands.
@@ -79,7 +83,10 @@ public class EditConflictTests
             Record.Candidate => new Form($"/ecole/candidats/{await db.Candidates.OrderBy(c => c.LastName).Select(c => c.Id).FirstAsync()}",
                 "Enregistrer", "Form.LastName", "Form.Phone", "Nom"),
             Record.Company => new Form($"/ecole/entreprises/{companyId}", "Enregistrer l'entreprise", "Edit.Name", "Edit.Address", "Nom"),
-            _ => new Form($"/ecole/contacts/{DemoData.ContactId}", "Enregistrer le contact", "LastName", "Phone", "Nom"),
+            Record.Contact => new Form($"/ecole/contacts/{DemoData.ContactId}", "Enregistrer le contact", "LastName", "Phone", "Nom"),
+            Record.Template => new Form("/ecole/modeles/referral.offer_to_candidate", "Enregistrer", "Subject", "Body", "Objet",
+                "<p>Valeur de Benoît</p>", First: "demo.admin"),
+            _ => new Form("/ecole/parametres", "Enregistrer", "RefusalReasons", "LinkValidityDays", "Motifs de refus", "12", First: "demo.admin"),
         };
     }
 
