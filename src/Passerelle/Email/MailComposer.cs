@@ -27,6 +27,13 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
     /// <summary>The same for a mail to a candidate the school erased.</summary>
     public const string RecipientErased = "Candidat effacé : e-mail non envoyé.";
 
+    /// <summary>
+    /// A contact's credentials mail whose contact has chosen a password since (through "Mot de passe oublié", while the mail
+    /// waited on the SMTP server, or sent again from the failed mails): kept as skipped. A school sends no password link to
+    /// an account that has one (it may be another school's contact too); the contact resets it themself.
+    /// </summary>
+    public const string PasswordAlreadyChosen = "Mot de passe déjà choisi par le contact : lien non envoyé (« Mot de passe oublié » reste possible).";
+
     /// <summary>The problem of a notification the school turned off in its settings: kept as skipped, without a reason.</summary>
     public const string SchoolMuted = "Notification désactivée par l'école : e-mail non envoyé.";
 
@@ -347,6 +354,8 @@ public sealed class MailComposer(PasserelleDb db, TemplateRenderer renderer, Ema
             return (null, "the account is gone");
         if (account is Schools.Staff { DeactivatedAt: not null } || (account is Companies.CompanyContact && await ContactSwitchedOffAsync(accountId, message.SchoolId, ct)))
             return (null, RecipientSwitchedOff);
+        if (message.TemplateKey == TemplateKeys.ContactCredentials && account.PasswordHash.Length > 0)
+            return (null, PasswordAlreadyChosen);
         if (purpose == AccountTokenPurpose.EmailChange && !string.Equals(email, message.ToAddress, StringComparison.OrdinalIgnoreCase))
             return (null, "the address to confirm was changed again or confirmed meanwhile");
         if (!EmailAddress.IsValid(email))

@@ -238,13 +238,13 @@ public sealed class OutboxDelivery(
     }
 
     /// <summary>
-    /// A mail that will not go: a school notification the school turned off, or a recipient it switched off or erased, is kept
-    /// as skipped; anything else fails at once (no better with time).
+    /// A mail that will not go: a school notification the school turned off, a recipient it switched off or erased, or the
+    /// credentials of a contact who has a password by now, is kept as skipped; anything else fails at once (no better with time).
     /// </summary>
     private Task NotSentAsync(PasserelleDb db, OutboxMessage message, string problem) => problem switch
     {
         MailComposer.SchoolMuted => SkipAsync(db, message.Id, null),
-        MailComposer.RecipientSwitchedOff or MailComposer.RecipientErased => SkipAsync(db, message.Id, problem),
+        MailComposer.RecipientSwitchedOff or MailComposer.RecipientErased or MailComposer.PasswordAlreadyChosen => SkipAsync(db, message.Id, problem),
         _ => FailAsync(db, message, problem),
     };
 

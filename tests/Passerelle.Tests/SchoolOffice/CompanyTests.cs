@@ -114,6 +114,35 @@ public class CompanyTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Credentials_that_go_after_the_contact_chose_a_password_are_not_sent(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var delivery = world.App.Services.GetRequiredService<OutboxDelivery>();
+        await delivery.DispatchOnceAsync(CancellationToken.None); // the demo's offer mail
+        using var client = await LoggedInAsync(world);
+        var (_, page) = await Browserless.GetAsync(client, $"/ecole/entreprises/{await CompanyIdAsync(world)}");
+        await Browserless.SubmitAsync(client, page, "Ajouter et envoyer les identifiants", new Dictionary<string, string>
+        {
+            ["Contact.LastName"] = "Girard", ["Contact.FirstName"] = "Paul", ["Contact.Email"] = "paul.girard@laboriosam.example",
+        });
+        var sentBefore = world.Sink.Messages().Count;
+
+        // The mail waited (an SMTP outage, or "Renvoyer" from the failed mails days later); meanwhile Paul chose his password
+        // through "Mot de passe oublié".
+        await using (var db = world.Database.NewContext())
+            await db.CompanyContacts.Where(c => c.Email == "paul.girard@laboriosam.example")
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.PasswordHash, "AQAAAAIAAYagAAAAEChosenMeanwhile"));
+        await delivery.DispatchOnceAsync(CancellationToken.None);
+
+        world.Sink.Messages().Count.ShouldBe(sentBefore, "no link to choose a password goes to an account that has one");
+        await using var check = world.Database.NewContext();
+        var mail = await check.OutboxMessages.IgnoreQueryFilters().SingleAsync(m => m.TemplateKey == Passerelle.Referrals.TemplateKeys.ContactCredentials && m.ToAddress == "paul.girard@laboriosam.example");
+        (mail.State, mail.LastError).ShouldBe((OutboxState.Skipped, MailComposer.PasswordAlreadyChosen));
+        (await check.AccountTokens.IgnoreQueryFilters().CountAsync(t => t.AccountId == mail.ToPersonId)).ShouldBe(0, "no link was made");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_new_contact_receives_credentials_chooses_a_password_and_logs_in(DatabaseProvider provider)
     {
         await using var world = await PortalWorld.CreateAsync(provider);
