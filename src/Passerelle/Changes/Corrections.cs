@@ -269,7 +269,8 @@ public static class Corrections
             return "Indiquez le nom et le prénom (100 caractères au plus).";
         if (!Enum.IsDefined(edit.Role))
             return "Choisissez un rôle.";
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // In the caller's transaction (the page's, which merged its form under the same lock), or in one of its own.
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         // The school's row first, as the erasure and the switches take it; then the member as they are now: an erasure that
         // began after the page read them is finished, and the correction does not write their name back.
         await Deactivations.LockSchoolAsync(db, ct);
@@ -288,7 +289,8 @@ public static class Corrections
         staff.Role = edit.Role;
         changes.Record(db, ChangeSubject.Staff, staff.Id, staffId, staffName, now);
         await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        if (transaction is not null)
+            await transaction.CommitAsync(ct);
         return null;
     }
 

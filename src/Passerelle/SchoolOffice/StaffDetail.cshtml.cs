@@ -31,11 +31,19 @@ public sealed class StaffDetailModel(PasserelleDb db, TimeProvider clock) : Scho
     [BindProperty] public string? FirstName { get; set; }
     [BindProperty] public StaffRole Role { get; set; }
 
+    /// <summary>The member as the page showed them (<see cref="EditStamp"/>): another admin's correction since is kept or said.</summary>
+    [BindProperty] public string? Stamp { get; set; }
+
+    private static readonly string[] Labels = [PersonFields.LastName, PersonFields.FirstName, "Rôle"];
+
+    private static object?[] Fields(Staff s) => [s.LastName, s.FirstName, s.Role];
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct))
             return NotFound();
         (LastName, FirstName, Role) = (Member.LastName, Member.FirstName, Member.Role);
+        Stamp = EditStamp.Of(Fields(Member));
         return Page();
     }
 
@@ -46,9 +54,23 @@ public sealed class StaffDetailModel(PasserelleDb db, TimeProvider clock) : Scho
             return NotFound();
         if (!ModelState.IsValid)
             return Refused("Choisissez un rôle.");
+        await using var transaction = await Db.Database.BeginTransactionAsync(ct);
+        // The school's row held (as the correction takes it), then the member read again: the one this save overwrites.
+        await Deactivations.LockSchoolAsync(Db, ct);
+        await Db.Entry(Member).ReloadAsync(ct);
+        var merged = EditStamp.Merge(Stamp, [LastName, FirstName, Role], Fields(Member));
+        (LastName, FirstName, Role) = ((string?)merged.Values[0], (string?)merged.Values[1], (StaffRole)merged.Values[2]!);
+        if (merged.Conflicts.Count > 0 && Member.ErasedAt is null)
+        {
+            var now = (object?[])[Member.LastName, Member.FirstName, Corrections.RoleLabel(Member.Role)];
+            Stamp = EditStamp.Of(Fields(Member));
+            await LoadAsync(id, ct);
+            return Refused(EditStamp.Conflict("ce membre de l'équipe", merged.Conflicts.Select(i => (Labels[i], now[i]))), StatusCodes.Status409Conflict);
+        }
         var problem = await Corrections.EditStaffAsync(Db, Member, new StaffEdit(LastName, FirstName, Role), StaffId, StaffName, clock.GetUtcNow(), ct);
         if (problem is not null)
             return Refused(problem);
+        await transaction.CommitAsync(ct);
         Message = $"Les informations de {Member.DisplayName} sont enregistrées.";
         return RedirectToPage(new { id });
     }

@@ -15,7 +15,7 @@ namespace Passerelle.Tests.SchoolOffice;
 [Trait(Category.Name, Category.Smtp)]
 public class EditConflictTests
 {
-    public enum Record { Offer, Candidate, Company, Contact, Template, Settings }
+    public enum Record { Offer, Candidate, Company, Contact, Template, Settings, Staff }
 
     public static TheoryData<DatabaseProvider, Record> Cases()
     {
@@ -86,7 +86,9 @@ public class EditConflictTests
             Record.Contact => new Form($"/ecole/contacts/{DemoData.ContactId}", "Enregistrer le contact", "LastName", "Phone", "Nom"),
             Record.Template => new Form("/ecole/modeles/referral.offer_to_candidate", "Enregistrer", "Subject", "Body", "Objet",
                 "<p>Valeur de Benoît</p>", First: "demo.admin"),
-            _ => new Form("/ecole/parametres", "Enregistrer", "RefusalReasons", "LinkValidityDays", "Motifs de refus", "12", First: "demo.admin"),
+            Record.Settings => new Form("/ecole/parametres", "Enregistrer", "RefusalReasons", "LinkValidityDays", "Motifs de refus", "12", First: "demo.admin"),
+            _ => new Form($"/ecole/equipe/{await db.Staff.Where(s => s.UserName == "demo.ecole").Select(s => s.Id).SingleAsync()}", "Enregistrer",
+                "LastName", "FirstName", "Nom", First: "demo.admin"),
         };
     }
 
