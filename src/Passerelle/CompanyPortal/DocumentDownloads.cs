@@ -33,24 +33,24 @@ public static class DocumentDownloads
         if (!CompanySession.Of(http).WorksWith(schoolId))
             return Results.NotFound();
         db.ForSchool(schoolId);
-        return await SendPushedAsync(db, storage, pushedProfileId, contactId, documentId, ct);
+        return await SendPushedAsync(http, db, storage, pushedProfileId, contactId, documentId, Referrals.Channel.Portal, ct);
     }
 
     private static async Task<IResult> PushedFromLinkAsync(
-        string token, Guid documentId, LinkResolver resolver, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
+        string token, Guid documentId, HttpContext http, LinkResolver resolver, PasserelleDb db, DocumentStorage storage, CancellationToken ct)
     {
         var resolved = await resolver.ResolvePushAsync(token, ct);
         if (resolved.Status != LinkStatus.Valid || resolved.Pushed is not { } pushed)
             return Results.NotFound();
-        return await SendPushedAsync(db, storage, pushed.Id, resolved.Link!.RecipientId, documentId, ct);
+        return await SendPushedAsync(http, db, storage, pushed.Id, resolved.Link!.RecipientId, documentId, Referrals.Channel.EmailLink, ct);
     }
 
     /// <summary>
     /// A pushed profile's document: shared on that push, to that contact, while the school has the module on, the candidate's
     /// consent stands and no referral has taken over (its own documents are then the referral's).
     /// </summary>
-    private static async Task<IResult> SendPushedAsync(
-        PasserelleDb db, DocumentStorage storage, Guid pushedProfileId, Guid contactId, Guid documentId, CancellationToken ct)
+    private static async Task<IResult> SendPushedAsync(HttpContext http,
+        PasserelleDb db, DocumentStorage storage, Guid pushedProfileId, Guid contactId, Guid documentId, Referrals.Channel channel, CancellationToken ct)
     {
         if (!await CvPushes.CvPushActions.IsEnabledAsync(db, ct))
             return Results.NotFound();
@@ -63,7 +63,12 @@ public static class DocumentDownloads
             where shared.DocumentId == documentId
             join d in db.Documents on shared.DocumentId equals d.Id
             select d).AsNoTracking().SingleOrDefaultAsync(ct);
-        return storage.Download(document);
+        var download = storage.Download(document);
+        // Who saw what: the school sees each download beside the push, on the candidate's page.
+        if (document is { RemovedAt: null })
+            await PersonalData.ProfileViews.RecordPushedAsync(db, pushedProfileId, contactId, documentId, channel,
+                http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), http.RequestServices.GetRequiredService<ILogger<PasserelleDb>>(), ct);
+        return download;
     }
 
     private static async Task<IResult> FromPortalAsync(

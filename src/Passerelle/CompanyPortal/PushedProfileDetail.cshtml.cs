@@ -28,8 +28,17 @@ public sealed class PushedProfileDetailModel(PasserelleDb db, CvPushActions acti
     [BindProperty]
     public string? RefusalReason { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) =>
-        await LoadAsync(id, ct) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct))
+            return NotFound();
+        // Who saw what: the school sees the look beside the push, on the candidate's page.
+        if (View.DocumentsOpen)
+            await PersonalData.ProfileViews.RecordPushedAsync(Db, id, ContactId, null, Channel.Portal,
+                HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+                HttpContext.RequestServices.GetRequiredService<ILogger<PushedProfileDetailModel>>(), ct);
+        return Page();
+    }
 
     [ShowsFormErrors]
     public Task<IActionResult> OnPostMeetAsync(Guid id, CancellationToken ct) =>

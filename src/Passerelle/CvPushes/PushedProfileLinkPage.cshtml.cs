@@ -45,6 +45,24 @@ public sealed class PushedProfileLinkPageModel(LinkResolver resolver, CvPushActi
         return Page();
     }
 
+    /// <summary>
+    /// The profile was shown to a person: the page's script posts this once it has been in view for a moment
+    /// (wwwroot/js/links.js), as on a referral's link page. Opening the link records nothing.
+    /// </summary>
+    public async Task<IActionResult> OnPostSeenAsync(string token, string? action, CancellationToken ct)
+    {
+        await LoadAsync(token, action, ct);
+        if (!ShowsOpenProfile)
+            return NotFound();
+        await PersonalData.ProfileViews.RecordPushedAsync(db, View!.Profile.Id, Resolved.Link!.RecipientId, null, Channel.EmailLink,
+            HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+            HttpContext.RequestServices.GetRequiredService<ILogger<PushedProfileLinkPageModel>>(), ct);
+        return new NoContentResult();
+    }
+
+    /// <summary>A live link showing its contact the candidate's profile and documents (consent standing, no referral yet).</summary>
+    public bool ShowsOpenProfile => Resolved.Status == LinkStatus.Valid && View is { DocumentsOpen: true };
+
     [ShowsFormErrors]
     public Task<IActionResult> OnPostMeetAsync(string token, string? action, CancellationToken ct) =>
         AnswerAsync(token, action, Answer.Meet(Appointment.ToAnswer(ModelState), Offer),

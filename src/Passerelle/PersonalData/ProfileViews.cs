@@ -6,15 +6,19 @@ using Passerelle.Storage;
 namespace Passerelle.PersonalData;
 
 /// <summary>
-/// One look by a company contact at a candidate's profile or one of their documents, for a referral: what schools ask
-/// ("CV consulté par LEFEBVRE Sophie le 03/12/2026 à 10h12"). Shown on the school's referral page only; the company does
-/// not see it.
+/// One look by a company contact at a candidate's profile or one of their documents, for a referral or a profile pushed to
+/// them: what schools ask ("CV consulté par LEFEBVRE Sophie le 03/12/2026 à 10h12"). Shown on the school's referral page,
+/// or beside the push on the candidate's page; the company does not see it.
 /// </summary>
 public sealed class ProfileView : ISchoolOwned
 {
     public Guid Id { get; set; }
     public Guid SchoolId { get; set; }
-    public Guid ReferralId { get; set; }
+
+    /// <summary>The referral the look was for; null for a pushed profile's (one of the two, a CHECK says so).</summary>
+    public Guid? ReferralId { get; set; }
+
+    public Guid? PushedProfileId { get; set; }
     public Guid ContactId { get; set; }
 
     /// <summary>The document downloaded; null for the profile page.</summary>
@@ -35,44 +39,64 @@ public static class ProfileViews
     /// <summary>Looks at the same thing by the same person closer than this are one (a reload, a second click).</summary>
     public static readonly TimeSpan SameLook = TimeSpan.FromMinutes(10);
 
-    /// <summary>Records a look (a GET: the log is not state anyone acts on, and a failure to write it never stops the reading).</summary>
-    public static async Task RecordAsync(PasserelleDb db, Guid referralId, Guid contactId, Guid? documentId, Channel channel, DateTimeOffset now,
-        ILogger logger, CancellationToken ct)
+    /// <summary>
+    /// Records a look at a referral's candidate (a download, a portal page, or a mail link's page once seen: a failure to
+    /// write it never stops the reading).
+    /// </summary>
+    public static Task RecordAsync(PasserelleDb db, Guid referralId, Guid contactId, Guid? documentId, Channel channel, DateTimeOffset now,
+        ILogger logger, CancellationToken ct) =>
+        RecordAsync(db, referralId, null, contactId, documentId, channel, now, logger, ct);
+
+    /// <summary>The same for a profile pushed to the contact.</summary>
+    public static Task RecordPushedAsync(PasserelleDb db, Guid pushedProfileId, Guid contactId, Guid? documentId, Channel channel, DateTimeOffset now,
+        ILogger logger, CancellationToken ct) =>
+        RecordAsync(db, null, pushedProfileId, contactId, documentId, channel, now, logger, ct);
+
+    private static async Task RecordAsync(PasserelleDb db, Guid? referralId, Guid? pushedProfileId, Guid contactId, Guid? documentId, Channel channel,
+        DateTimeOffset now, ILogger logger, CancellationToken ct)
     {
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
         try
         {
             var since = now - SameLook;
-            if (await db.ProfileViews.AnyAsync(v => v.ReferralId == referralId && v.ContactId == contactId && v.DocumentId == documentId && v.ViewedAt > since, ct))
+            if (await db.ProfileViews.AnyAsync(v => v.ReferralId == referralId && v.PushedProfileId == pushedProfileId && v.ContactId == contactId
+                    && v.DocumentId == documentId && v.ViewedAt > since, ct))
                 return;
             db.ProfileViews.Add(new ProfileView
             {
-                Id = Guid.CreateVersion7(now), SchoolId = schoolId, ReferralId = referralId, ContactId = contactId, DocumentId = documentId,
-                Channel = channel, ViewedAt = now,
+                Id = Guid.CreateVersion7(now), SchoolId = schoolId, ReferralId = referralId, PushedProfileId = pushedProfileId, ContactId = contactId,
+                DocumentId = documentId, Channel = channel, ViewedAt = now,
             });
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException e)
         {
             db.ChangeTracker.Clear();
-            logger.LogWarning(e, "A view of referral {ReferralId} could not be recorded", referralId);
+            logger.LogWarning(e, "A view of referral {ReferralId} or pushed profile {PushedProfileId} could not be recorded", referralId, pushedProfileId);
         }
     }
 
     /// <summary>The looks at a referral's candidate, newest first.</summary>
-    public static async Task<IReadOnlyList<ViewLine>> ForReferralAsync(PasserelleDb db, Guid referralId, CancellationToken ct)
+    public static async Task<IReadOnlyList<ViewLine>> ForReferralAsync(PasserelleDb db, Guid referralId, CancellationToken ct) =>
+        [.. (await LinesAsync(db, db.ProfileViews.Where(v => v.ReferralId == referralId), ct)).Select(l => l.Line)];
+
+    /// <summary>The looks at these pushed profiles (a candidate's pushes), newest first, by pushed profile.</summary>
+    public static async Task<ILookup<Guid, ViewLine>> ForPushedProfilesAsync(PasserelleDb db, IReadOnlyCollection<Guid> pushedProfileIds, CancellationToken ct) =>
+        (await LinesAsync(db, db.ProfileViews.Where(v => v.PushedProfileId != null && pushedProfileIds.Contains(v.PushedProfileId.Value)), ct))
+            .ToLookup(l => l.View.PushedProfileId!.Value, l => l.Line);
+
+    private static async Task<List<(ProfileView View, ViewLine Line)>> LinesAsync(PasserelleDb db, IQueryable<ProfileView> views, CancellationToken ct)
     {
         var rows = await (
-            from v in db.ProfileViews.AsNoTracking()
-            where v.ReferralId == referralId
+            from v in views.AsNoTracking()
             join c in db.CompanyContacts on v.ContactId equals c.Id
             join d in db.Documents on v.DocumentId equals d.Id into documents
             from document in documents.DefaultIfEmpty()
             orderby v.ViewedAt descending
-            select new { v.ViewedAt, c.LastName, c.FirstName, Document = document }).Take(200).ToListAsync(ct);
-        return [.. rows.Select(r => new ViewLine(
+            select new { View = v, c.LastName, c.FirstName, Document = document }).Take(200).ToListAsync(ct);
+        return [.. rows.Select(r => (r.View, new ViewLine(
             r.Document is null ? "Profil" : SharedDocument.Of(r.Document).Label,
-            Schools.PersonName.Display(r.LastName, r.FirstName), r.ViewedAt, r.Document?.Kind == Candidates.DocumentKind.CoverLetter))];
+            Schools.PersonName.Display(r.LastName, r.FirstName), r.View.ViewedAt, r.Document?.Kind == Candidates.DocumentKind.CoverLetter)))];
     }
 }
 
@@ -82,8 +106,10 @@ internal sealed class ProfileViewConfiguration : IEntityTypeConfiguration<Profil
     {
         builder.ToTable("profile_views");
         builder.HasIndex(v => new { v.ReferralId, v.ViewedAt });
+        builder.HasIndex(v => new { v.PushedProfileId, v.ViewedAt });
         builder.HasOne<Schools.School>().WithMany().HasForeignKey(v => v.SchoolId);
         builder.HasOne<Referral>().WithMany().HasForeignKey(v => v.ReferralId);
+        builder.HasOne<CvPushes.PushedProfile>().WithMany().HasForeignKey(v => v.PushedProfileId);
         builder.HasOne<Companies.CompanyContact>().WithMany().HasForeignKey(v => v.ContactId);
         builder.HasOne<Candidates.Document>().WithMany().HasForeignKey(v => v.DocumentId);
     }

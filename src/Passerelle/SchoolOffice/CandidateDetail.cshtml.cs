@@ -175,6 +175,9 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
     /// <summary>The pushes of this candidate's profile, newest first (shown when the module is on).</summary>
     public IReadOnlyList<CvPushes.PushRow> Pushes { get; private set; } = [];
 
+    /// <summary>Who saw what: each push's looks by its contact at the profile and its documents (portal or mail link).</summary>
+    public ILookup<Guid, PersonalData.ViewLine> PushViews { get; private set; } = Array.Empty<PersonalData.ViewLine>().ToLookup(_ => Guid.Empty);
+
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {
         if (await Db.Candidates.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) is not { } candidate)
@@ -185,7 +188,10 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
         if (IsAdmin)
             ErasurePreview = await HttpContext.RequestServices.GetRequiredService<PersonalData.Erasure>().PreviewAsync(id, ct);
         if (PushCv)
+        {
             Pushes = await CvPushes.PushRow.ListAsync(Db, new CvPushes.PushFilter(CandidateId: id), ct);
+            PushViews = await PersonalData.ProfileViews.ForPushedProfilesAsync(Db, [.. Pushes.Select(p => p.Id)], ct);
+        }
         return true;
     }
 

@@ -372,6 +372,56 @@ public partial class CvPushTests
         ["Appointment.Minute"] = "0",
     };
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_school_sees_each_look_of_the_contact_at_a_pushed_profile_but_not_a_mail_scanner_s(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var guillaume = await CandidateIdAsync(world, "JOURDAN"); // the demo pushed his profile to Sophie
+        var pushedId = await PushedProfileIdAsync(world, guillaume);
+        await DispatchAllAsync(world);
+        var mail = world.Sink.Messages().Single(m => m.To.Contains(ContactAddress, StringComparison.Ordinal) && m.Text!.Contains("JOURDAN Guillaume", StringComparison.Ordinal));
+        var token = PushToken().Match(mail.Text!).Groups[1].Value;
+        async Task<List<Passerelle.PersonalData.ProfileView>> LooksAsync()
+        {
+            await using var db = world.Database.NewContext();
+            return await db.ForSchool(DemoData.SchoolId).ProfileViews.AsNoTracking().Where(v => v.PushedProfileId == pushedId).OrderBy(v => v.ViewedAt).ToListAsync();
+        }
+
+        // The mail's link opened by a scanner: nothing. The page's script says the profile was seen: one look, by mail link.
+        using var link = world.App.CreateClient();
+        var (_, linkPage) = await Browserless.GetAsync(link, $"/l/p/{token}");
+        (await LooksAsync()).ShouldBeEmpty();
+        var seen = linkPage.QuerySelector("form[data-seen]").ShouldNotBeNull();
+        var fields = seen.QuerySelectorAll("input[type=hidden]").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
+        (await link.PostAsync(seen.GetAttribute("action"), new FormUrlEncodedContent(fields))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        // Later, in the portal: the profile page and a document, each a look.
+        world.Clock.Now += TimeSpan.FromMinutes(11);
+        using var contact = world.Client();
+        await PortalWorld.LogInAsync(contact, "demo.entreprise");
+        await PortalWorld.ChooseSchoolAsync(contact, DemoData.SchoolId);
+        var (_, page) = await Browserless.GetAsync(contact, $"/entreprise/profils-proposes/{pushedId}");
+        var cv = page.QuerySelectorAll("a.document").First(a => a.TextContent.StartsWith("CV", StringComparison.Ordinal));
+        var portalLook = world.Clock.Now;
+        world.Clock.Now += TimeSpan.FromMinutes(1);
+        (await contact.GetAsync(cv.GetAttribute("href"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var looks = await LooksAsync();
+        looks.Select(v => (v.Channel, v.DocumentId is null, v.ReferralId)).ShouldBe([
+            (Channel.EmailLink, true, (Guid?)null), (Channel.Portal, true, null), (Channel.Portal, false, null)]);
+        looks.ShouldAllBe(v => v.ContactId == DemoData.ContactId);
+
+        using var staff = await world.StaffClientAsync("demo.ecole");
+        var (_, candidatePage) = await Browserless.GetAsync(staff, $"/ecole/candidats/{guillaume}");
+        candidatePage.QuerySelectorAll("ul.views li").Select(li => li.TextContent.Trim()).ShouldBe([
+            $"{cv.TextContent} consulté par LEFEBVRE Sophie le {ParisTime.Date(world.Clock.Now)} à {ParisTime.Time(world.Clock.Now)}",
+            $"Profil consulté par LEFEBVRE Sophie le {ParisTime.Date(portalLook)} à {ParisTime.Time(portalLook)}",
+            $"Profil consulté par LEFEBVRE Sophie le {ParisTime.Date(Seed.Now)} à {ParisTime.Time(Seed.Now)}",
+        ]);
+        (await Browserless.GetAsync(contact, $"/entreprise/profils-proposes/{pushedId}")).Page.Text().ShouldNotContain("consulté par");
+    }
+
     private static async Task<HttpResponseMessage> PushAsync(HttpClient staff, Guid candidateId)
     {
         var (_, form) = await Browserless.GetAsync(staff, "/ecole/push-cv/nouveau");
