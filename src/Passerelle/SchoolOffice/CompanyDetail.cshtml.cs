@@ -127,7 +127,11 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         var problem = await Corrections.EditCompanyAsync(Db, id, new CompanyEdit(Edit.Name, Edit.Address, Edit.Siret), StaffId, StaffName,
             clock.GetUtcNow(), ct);
         if (problem is not null)
+        {
+            // The form shows the merge: its stamp is the company's now, so that the fields left as they were stay left.
+            Edit.Stamp = EditStamp.Of(now);
             return Invalid(problem);
+        }
         await transaction.CommitAsync(ct);
         Message = "Les informations de l'entreprise sont enregistrées.";
         return RedirectToPage(new { id });
@@ -182,8 +186,10 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         var now = clock.GetUtcNow();
         await using var transaction = await Db.Database.BeginTransactionAsync(ct);
         await Deactivations.LockSchoolAsync(Db, ct);
-        var (title, description, since) = (OneLine.Of(Offer.Title ?? ""), (Offer.Description ?? "").Trim(), now - SameOfferAgain);
-        if (await Db.JobOffers.AnyAsync(o => o.CompanyId == id && o.CreatedAt > since && o.Title == title && o.Description == description, ct))
+        var (title, description, location, startsOn, since) =
+            (OneLine.Of(Offer.Title ?? ""), (Offer.Description ?? "").Trim(), OneLine.OrNull(Offer.Location), Offer.StartsOn, now - SameOfferAgain);
+        if (await Db.JobOffers.AnyAsync(o => o.CompanyId == id && o.CreatedAt > since && o.Title == title && o.Description == description
+                && o.Location == location && o.StartsOn == startsOn, ct))
         {
             Message = $"L'offre « {title} » est ajoutée.";
             return RedirectToPage(new { id });
@@ -196,7 +202,7 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         return RedirectToPage(new { id });
     }
 
-    /// <summary>An offer of the same company with the same title and description added this recently is the same form sent twice.</summary>
+    /// <summary>An offer of the same company with the same title, description, place and start added this recently is the same form sent twice.</summary>
     public static readonly TimeSpan SameOfferAgain = TimeSpan.FromMinutes(2);
 
     /// <summary>

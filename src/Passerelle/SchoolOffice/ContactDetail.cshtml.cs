@@ -63,12 +63,14 @@ public sealed class ContactDetailModel(PasserelleDb db, ReferralActions actions,
         if (await Corrections.HoldContactAsync(Db, id, ct))
         {
             await Db.Entry(Contact).ReloadAsync(ct);
-            var merged = EditStamp.Merge(Stamp, [LastName, FirstName, Phone, Email], Fields(Contact));
+            // Shown again for any refusal from here, the form holds the merge: its stamp is the contact's now.
+            var shown = Stamp;
+            Stamp = EditStamp.Of(Fields(Contact));
+            var merged = EditStamp.Merge(shown, [LastName, FirstName, Phone, Email], Fields(Contact));
             (LastName, FirstName, Phone, Email) = ((string?)merged.Values[0], (string?)merged.Values[1], (string?)merged.Values[2], (string?)merged.Values[3]);
             if (merged.Conflicts.Count > 0)
             {
                 var now = Fields(Contact);
-                Stamp = EditStamp.Of(now);
                 History = await ChangeHistory.LoadAsync(Db, ChangeSubject.CompanyContact, id, ct);
                 return Refused(EditStamp.Conflict("ce contact", merged.Conflicts.Select(i => (Labels[i], now[i]))), StatusCodes.Status409Conflict);
             }

@@ -81,7 +81,11 @@ public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : Scho
         var problem = await Corrections.EditOfferAsync(Db, Offer, new OfferEdit(Title, Description, Location, Contract, StartsOn, IsActive),
             StaffId, StaffName, clock.GetUtcNow(), ct);
         if (problem is not null)
+        {
+            // The form shows the merge: its stamp is the offer's now, so that the fields left as they were stay left.
+            Stamp = EditStamp.Of(Fields(Offer));
             return Refused(problem);
+        }
         await transaction.CommitAsync(ct);
         Message = $"L'offre « {Offer.Title} » est enregistrée.";
         return RedirectToPage(new { id });

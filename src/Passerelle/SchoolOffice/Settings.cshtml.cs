@@ -52,13 +52,15 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
     [BindProperty]
     public string? Stamp { get; set; }
 
-    private static readonly string[] Labels =
-        ["Validité des liens", "Motifs de refus", "Module push CV", "Durée de conservation", "Avertissement avant effacement", "Notifications"];
+    /// <summary>The settings, then each notification on its own (two admins switching off two notifications both stand).</summary>
+    private static string[] Labels =>
+        ["Validité des liens", "Motifs de refus", "Module push CV", "Durée de conservation", "Avertissement avant effacement",
+            .. SchoolNotifications.Select(t => $"Notification « {t.Name} »")];
 
     private static object?[] Fields(Schools.School school) =>
     [
         school.LinkValidityDays, string.Join('\n', school.RefusalReasonList), school.PushCvEnabled, school.RetentionMonths, school.RetentionWarning,
-        string.Join(',', SchoolNotifications.Select(t => t.Key).Where(k => !school.IsMuted(k))),
+        .. SchoolNotifications.Select(t => (object)!school.IsMuted(t.Key)),
     ];
 
     [TempData]
@@ -80,13 +82,8 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
         Stamp = Changes.EditStamp.Of(Fields(school));
     }
 
-    /// <summary>A setting's value as the conflict's message says it (the notifications by their names).</summary>
-    private static object? Shown(int field, object? value) => value switch
-    {
-        bool on => on ? "oui" : "non",
-        string keys when field == 5 => string.Join(", ", SchoolNotifications.Where(t => keys.Split(',').Contains(t.Key)).Select(t => t.Name)),
-        _ => value,
-    };
+    /// <summary>A setting's value as the conflict's message says it.</summary>
+    private static object? Shown(object? value) => value is bool on ? on ? "oui" : "non" : value;
 
     public const int MaxRefusalReason = 200;
 
@@ -112,16 +109,16 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
         await using var transaction = await Db.Database.BeginTransactionAsync(ct);
         await Changes.Deactivations.LockSchoolAsync(Db, ct);
         var now = Fields(await Db.Schools.AsNoTracking().SingleAsync(s => s.Id == schoolId, ct));
-        var enabled = string.Join(',', SchoolNotifications.Select(t => t.Key).Where(Notifications.Contains));
-        var merged = Changes.EditStamp.Merge(Stamp, [days, string.Join('\n', lines.Distinct()), PushCvEnabled, RetentionMonths ?? now[3], RetentionWarning, enabled], now);
+        var merged = Changes.EditStamp.Merge(Stamp, [days, string.Join('\n', lines.Distinct()), PushCvEnabled, RetentionMonths ?? now[3], RetentionWarning,
+            .. SchoolNotifications.Select(t => (object)Notifications.Contains(t.Key))], now);
         (LinkValidityDays, RefusalReasons, PushCvEnabled, RetentionMonths, RetentionWarning) =
             ((int)merged.Values[0]!, (string)merged.Values[1]!, (bool)merged.Values[2]!, (int)merged.Values[3]!, (bool)merged.Values[4]!);
-        Notifications = [.. ((string)merged.Values[5]!).Split(',', StringSplitOptions.RemoveEmptyEntries)];
+        Notifications = [.. SchoolNotifications.Where((_, i) => (bool)merged.Values[5 + i]!).Select(t => t.Key)];
         if (merged.Conflicts.Count > 0)
         {
             Stamp = Changes.EditStamp.Of(now);
             ModelState.Clear();
-            ModelState.AddModelError(string.Empty, Changes.EditStamp.Conflict("ces paramètres", merged.Conflicts.Select(i => (Labels[i], Shown(i, now[i])))));
+            ModelState.AddModelError(string.Empty, Changes.EditStamp.Conflict("ces paramètres", merged.Conflicts.Select(i => (Labels[i], Shown(now[i])))));
             Response.StatusCode = StatusCodes.Status409Conflict;
             return Page();
         }

@@ -69,7 +69,11 @@ public sealed class StaffDetailModel(PasserelleDb db, TimeProvider clock) : Scho
         }
         var problem = await Corrections.EditStaffAsync(Db, Member, new StaffEdit(LastName, FirstName, Role), StaffId, StaffName, clock.GetUtcNow(), ct);
         if (problem is not null)
+        {
+            // The form shows the merge: its stamp is the member's now, so that the fields left as they were stay left.
+            Stamp = EditStamp.Of(Fields(Member));
             return Refused(problem);
+        }
         await transaction.CommitAsync(ct);
         Message = $"Les informations de {Member.DisplayName} sont enregistrées.";
         return RedirectToPage(new { id });

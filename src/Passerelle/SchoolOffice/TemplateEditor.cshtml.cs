@@ -137,7 +137,11 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
     {
         if (!DefaultTemplates.SchoolMayEdit(key))
             return NotFound();
+        // Under the school's row, as a save: a save reading the template meanwhile finishes first, or finds it gone.
+        await using var transaction = await Db.Database.BeginTransactionAsync(ct);
+        await Changes.Deactivations.LockSchoolAsync(Db, ct);
         await Db.EmailTemplates.Where(t => t.Key == key).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
         Message = "Le modèle de l'école est supprimé : ce mail part avec le modèle par défaut.";
         return RedirectToPage(new { key });
     }

@@ -67,10 +67,21 @@ public partial class WholeLoopTests
         // The company accepts with an appointment from its mail.
         var company = await app.NewPageAsync();
         var proposal = await app.WaitForMailAsync("Proposition de candidat : MARTINEZ Inès");
-        // The contact looks at the profile first: the page tells the server once it has been in view (a mail scanner's
-        // GET records nothing), and the school sees the look.
-        var seen = await company.RunAndWaitForResponseAsync(() => company.GotoAsync(Link(proposal.Text!, "profil")),
-            response => response.Url.Contains("handler=Seen", StringComparison.Ordinal));
+        // The contact looks at the profile first: the page tells the server once it has been in view with someone at it (a
+        // mail scanner's GET records nothing, nor does a browser under automation: this one plays a person's, who moves the
+        // mouse), and the school sees the look.
+        var scanner = await app.NewPageAsync(); // a scanner's browser, under automation: it runs the script, and records nothing
+        await scanner.GotoAsync(Link(proposal.Text!, "profil"));
+        await scanner.Mouse.MoveAsync(200, 300);
+        await scanner.WaitForTimeoutAsync(3000);
+        await using (var db = Open(app))
+            (await db.ProfileViews.IgnoreQueryFilters().CountAsync()).ShouldBe(0);
+        await company.AddInitScriptAsync("Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false })");
+        var seen = await company.RunAndWaitForResponseAsync(async () =>
+        {
+            await company.GotoAsync(Link(proposal.Text!, "profil"));
+            await company.Mouse.MoveAsync(200, 300);
+        }, response => response.Url.Contains("handler=Seen", StringComparison.Ordinal));
         seen.Status.ShouldBe(204);
         await company.GotoAsync(Link(proposal.Text!, "accepter"));
         var day = ParisTime.ToParis(DateTimeOffset.UtcNow.AddDays(3)).Date;

@@ -247,10 +247,15 @@ public class CompanyTests
         again.Text().ShouldContain("L'offre « Technicien·ne support » est ajoutée.");
         (await CountAsync()).ShouldBe(1);
 
+        // The same text for another place at once is another offer.
+        (await Browserless.SubmitAsync(client, page, "Ajouter l'offre", new Dictionary<string, string>(offer) { ["Offer.Location"] = "Pessac" }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await CountAsync()).ShouldBe(2);
+
         // The same offer added on purpose later (another position of the same kind) is a second one.
         world.Clock.Now += TimeSpan.FromMinutes(3);
         (await Browserless.SubmitAsync(client, page, "Ajouter l'offre", offer)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await CountAsync()).ShouldBe(2);
+        (await CountAsync()).ShouldBe(3);
     }
 
     /// <summary>Types an existing company's SIRET, is told it exists, and adds it to the school's list; the company page is reached.</summary>

@@ -71,6 +71,34 @@ public class EditConflictTests
         Value(await Browserless.ReadAsync(again), form.Both).ShouldBe("Seconde valeur de Benoît");
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_form_refused_for_its_own_mistake_shows_the_merge_and_its_next_save_keeps_what_was_left_as_shown(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var form = await FormAsync(world, Record.Offer);
+        using var benoit = await world.StaffClientAsync("demo.ecole");
+        using var claire = await world.StaffClientAsync("demo.admin");
+        var (_, mine) = await Browserless.GetAsync(benoit, form.Path);
+        var (_, hers) = await Browserless.GetAsync(claire, form.Path);
+        var first = await Browserless.ReadAsync(await Browserless.EditAsync(claire, hers, form.Button, new() { ["Location"] = "Pessac" }));
+
+        // Benoît's older page, with a blank title: refused for that, the place shown as Claire saved it.
+        var refused = await Browserless.EditAsync(benoit, mine, form.Button, new() { ["Title"] = " " });
+        refused.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var shown = await Browserless.ReadAsync(refused);
+        Value(shown, "Location").ShouldBe("Pessac");
+
+        // Claire corrects the place again; Benoît fixes his title: her place stands, no conflict on a field he never touched.
+        (await Browserless.EditAsync(claire, first, form.Button, new() { ["Location"] = "Mérignac" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var saved = await Browserless.EditAsync(benoit, shown, form.Button, new() { ["Title"] = "Titre de Benoît" });
+        saved.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var page = await Browserless.ReadAsync(saved);
+        (Value(page, "Title"), Value(page, "Location")).ShouldBe(("Titre de Benoît", "Mérignac"));
+    }
+
+    public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
+
     private static async Task<Form> FormAsync(PortalWorld world, Record record)
     {
         await using var db = world.Database.NewContext();
