@@ -28,16 +28,21 @@ public sealed class PushedProfileDetailModel(PasserelleDb db, CvPushActions acti
     [BindProperty]
     public string? RefusalReason { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) =>
+        await LoadAsync(id, ct) ? Page() : NotFound();
+
+    /// <summary>
+    /// Who saw what: the page's script posts this once the profile has been in view with someone at it
+    /// (wwwroot/js/links.js, as on the link pages; no GET changes anything), and the school sees the look beside the push.
+    /// </summary>
+    public async Task<IActionResult> OnPostSeenAsync(Guid id, CancellationToken ct)
     {
-        if (!await LoadAsync(id, ct))
+        if (!await LoadAsync(id, ct) || !View.DocumentsOpen)
             return NotFound();
-        // Who saw what: the school sees the look beside the push, on the candidate's page.
-        if (View.DocumentsOpen)
-            await PersonalData.ProfileViews.RecordPushedAsync(Db, id, ContactId, null, Channel.Portal,
-                HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
-                HttpContext.RequestServices.GetRequiredService<ILogger<PushedProfileDetailModel>>(), ct);
-        return Page();
+        await PersonalData.ProfileViews.RecordPushedAsync(Db, id, ContactId, null, Channel.Portal,
+            HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+            HttpContext.RequestServices.GetRequiredService<ILogger<PushedProfileDetailModel>>(), ct);
+        return new NoContentResult();
     }
 
     [ShowsFormErrors]

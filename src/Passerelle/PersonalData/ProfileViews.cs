@@ -80,10 +80,14 @@ public static class ProfileViews
     public static async Task<IReadOnlyList<ViewLine>> ForReferralAsync(PasserelleDb db, Guid referralId, CancellationToken ct) =>
         [.. (await LinesAsync(db, db.ProfileViews.Where(v => v.ReferralId == referralId), ct)).Select(l => l.Line)];
 
-    /// <summary>The looks at these pushed profiles (a candidate's pushes), newest first, by pushed profile.</summary>
-    public static async Task<ILookup<Guid, ViewLine>> ForPushedProfilesAsync(PasserelleDb db, IReadOnlyCollection<Guid> pushedProfileIds, CancellationToken ct) =>
-        (await LinesAsync(db, db.ProfileViews.Where(v => v.PushedProfileId != null && pushedProfileIds.Contains(v.PushedProfileId.Value)), ct))
-            .ToLookup(l => l.View.PushedProfileId!.Value, l => l.Line);
+    /// <summary>The looks at these pushed profiles (a candidate's pushes), newest first, by pushed profile (each its own 200 at most).</summary>
+    public static async Task<ILookup<Guid, ViewLine>> ForPushedProfilesAsync(PasserelleDb db, IReadOnlyCollection<Guid> pushedProfileIds, CancellationToken ct)
+    {
+        var lines = new List<(Guid PushedProfileId, ViewLine Line)>();
+        foreach (var id in pushedProfileIds)
+            lines.AddRange((await LinesAsync(db, db.ProfileViews.Where(v => v.PushedProfileId == id), ct)).Select(l => (id, l.Line)));
+        return lines.ToLookup(l => l.PushedProfileId, l => l.Line);
+    }
 
     private static async Task<List<(ProfileView View, ViewLine Line)>> LinesAsync(PasserelleDb db, IQueryable<ProfileView> views, CancellationToken ct)
     {
@@ -106,7 +110,7 @@ internal sealed class ProfileViewConfiguration : IEntityTypeConfiguration<Profil
     {
         builder.ToTable("profile_views");
         builder.HasIndex(v => new { v.ReferralId, v.ViewedAt });
-        builder.HasIndex(v => new { v.PushedProfileId, v.ViewedAt });
+        builder.HasIndex(v => new { v.PushedProfileId, v.ViewedAt }).HasFilter("pushed_profile_id IS NOT NULL");
         builder.HasOne<Schools.School>().WithMany().HasForeignKey(v => v.SchoolId);
         builder.HasOne<Referral>().WithMany().HasForeignKey(v => v.ReferralId);
         builder.HasOne<CvPushes.PushedProfile>().WithMany().HasForeignKey(v => v.PushedProfileId);

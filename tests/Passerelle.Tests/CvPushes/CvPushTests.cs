@@ -402,6 +402,10 @@ public partial class CvPushTests
         await PortalWorld.LogInAsync(contact, "demo.entreprise");
         await PortalWorld.ChooseSchoolAsync(contact, DemoData.SchoolId);
         var (_, page) = await Browserless.GetAsync(contact, $"/entreprise/profils-proposes/{pushedId}");
+        (await LooksAsync()).Count.ShouldBe(1, "opening the page records nothing: its script says when it was seen");
+        var portalSeen = page.QuerySelector("form[data-seen]").ShouldNotBeNull();
+        var portalFields = portalSeen.QuerySelectorAll("input[type=hidden]").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
+        (await contact.PostAsync(portalSeen.GetAttribute("action"), new FormUrlEncodedContent(portalFields))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         var cv = page.QuerySelectorAll("a.document").First(a => a.TextContent.StartsWith("CV", StringComparison.Ordinal));
         var portalLook = world.Clock.Now;
         world.Clock.Now += TimeSpan.FromMinutes(1);
@@ -420,6 +424,36 @@ public partial class CvPushTests
             $"Profil consulté par LEFEBVRE Sophie le {ParisTime.Date(Seed.Now)} à {ParisTime.Time(Seed.Now)}",
         ]);
         (await Browserless.GetAsync(contact, $"/entreprise/profils-proposes/{pushedId}")).Page.Text().ShouldNotContain("consulté par");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_pushed_profile_closed_by_a_withdrawn_consent_records_no_look(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var guillaume = await CandidateIdAsync(world, "JOURDAN");
+        var pushedId = await PushedProfileIdAsync(world, guillaume);
+        await DispatchAllAsync(world);
+        var mail = world.Sink.Messages().Single(m => m.To.Contains(ContactAddress, StringComparison.Ordinal) && m.Text!.Contains("JOURDAN Guillaume", StringComparison.Ordinal));
+        var token = PushToken().Match(mail.Text!).Groups[1].Value;
+        using var link = world.App.CreateClient();
+        var (_, openPage) = await Browserless.GetAsync(link, $"/l/p/{token}");
+        var seen = openPage.QuerySelector("form[data-seen]").ShouldNotBeNull("open, the page says when it is seen");
+        await using (var db = world.Database.NewContext())
+            (await db.ForSchool(DemoData.SchoolId).Candidates.Where(c => c.Id == guillaume)
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.PushConsentAt, (DateTimeOffset?)null))).ShouldBe(1);
+
+        var fields = seen.QuerySelectorAll("input[type=hidden]").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
+        (await link.PostAsync(seen.GetAttribute("action"), new FormUrlEncodedContent(fields))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await Browserless.GetAsync(link, $"/l/p/{token}")).Page.QuerySelector("form[data-seen]").ShouldBeNull();
+        using var contact = world.Client();
+        await PortalWorld.LogInAsync(contact, "demo.entreprise");
+        await PortalWorld.ChooseSchoolAsync(contact, DemoData.SchoolId);
+        var (_, closed) = await Browserless.GetAsync(contact, $"/entreprise/profils-proposes/{pushedId}");
+        closed.QuerySelector("form[data-seen]").ShouldBeNull();
+
+        await using var check = world.Database.NewContext();
+        (await check.ForSchool(DemoData.SchoolId).ProfileViews.CountAsync(v => v.PushedProfileId == pushedId)).ShouldBe(0, "the consent withdrawn, nothing of the profile is shown");
     }
 
     private static async Task<HttpResponseMessage> PushAsync(HttpClient staff, Guid candidateId)

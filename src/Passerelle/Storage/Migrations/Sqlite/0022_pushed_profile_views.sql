@@ -16,4 +16,4 @@ SELECT id, school_id, referral_id, contact_id, document_id, channel, viewed_at F
 DROP TABLE profile_views;
 ALTER TABLE profile_views_new RENAME TO profile_views;
 CREATE INDEX ix_profile_views_referral_id_viewed_at ON profile_views (referral_id, viewed_at);
-CREATE INDEX ix_profile_views_pushed_profile_id_viewed_at ON profile_views (pushed_profile_id, viewed_at);
+CREATE INDEX ix_profile_views_pushed_profile_id_viewed_at ON profile_views (pushed_profile_id, viewed_at) WHERE pushed_profile_id IS NOT NULL;
