@@ -21,7 +21,18 @@ public static class EditStamp
     public static string Of(params object?[] values) => string.Join('.', values.Select(Hash));
 
     /// <summary>The values to save (or, on a conflict, to show again), and the conflicting fields' positions.</summary>
-    public sealed record Merged(object?[] Values, IReadOnlyList<int> Conflicts);
+    public sealed record Merged(object?[] Values, IReadOnlyList<int> Conflicts)
+    {
+        /// <summary>
+        /// The refusal when fields conflict, null otherwise: <paramref name="record"/> is "cette offre", "ce candidat"…; each
+        /// conflicting field named (<paramref name="labels"/>) with its value now (<paramref name="now"/>, as the page says it).
+        /// </summary>
+        public string? Conflict(string record, IReadOnlyList<string> labels, IReadOnlyList<object?> now) => Conflicts.Count == 0 ? null :
+            $"Pendant que vous corrigiez {record}, quelqu'un d'autre a modifié : " +
+            string.Join(" ; ", Conflicts.Select(i => $"{labels[i]} (désormais « {Shown(now[i])} »)")) +
+            ". Rien n'est enregistré : vos corrections sont reprises ci-dessous avec les autres informations à jour (voir l'historique). " +
+            "Vérifiez-les, puis enregistrez à nouveau.";
+    }
 
     /// <summary>
     /// Merges what the form sent (<paramref name="posted"/>) with the record as it is now (<paramref name="current"/>),
@@ -38,31 +49,17 @@ public static class EditStamp
         for (var i = 0; i < posted.Length; i++)
         {
             var (mine, now) = (Hash(posted[i]), Hash(current[i]));
-            if (mine == shown[i])
-                values[i] = current[i];
-            else if (now == shown[i] || now == mine)
-                values[i] = posted[i];
-            else
-            {
-                values[i] = posted[i];
+            values[i] = mine == shown[i] ? current[i] : posted[i];
+            if (mine != shown[i] && now != shown[i] && now != mine)
                 conflicts.Add(i);
-            }
         }
         return new Merged(values, conflicts);
     }
 
-    /// <summary>
-    /// The refusal of a conflict: <paramref name="record"/> is "cette offre", "ce candidat"…; each field named with its value now.
-    /// </summary>
-    public static string Conflict(string record, IEnumerable<(string Label, object? Now)> fields) =>
-        $"Pendant que vous corrigiez {record}, quelqu'un d'autre a modifié : " +
-        string.Join(" ; ", fields.Select(f => $"{f.Label} (désormais « {Shown(f.Now)} »)")) +
-        ". Rien n'est enregistré : vos corrections sont reprises ci-dessous avec les autres informations à jour (voir l'historique). " +
-        "Vérifiez-les, puis enregistrez à nouveau.";
-
+    /// <summary>A value as a conflict's message says it: "oui"/"non" for a box, "(vide)", one line, 80 characters at most.</summary>
     private static string Shown(object? value)
     {
-        var text = Text(value);
+        var text = value is bool on ? on ? "oui" : "non" : Text(value);
         text = text.Length == 0 ? "(vide)" : text.ReplaceLineEndings(" ");
         return text.Length > 80 ? string.Concat(text.AsSpan(0, 79), "…") : text;
     }

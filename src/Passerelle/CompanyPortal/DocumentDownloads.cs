@@ -66,8 +66,7 @@ public static class DocumentDownloads
         var download = storage.Download(document);
         // Who saw what: the school sees each download beside the push, on the candidate's page.
         if (document is { RemovedAt: null })
-            await PersonalData.ProfileViews.RecordPushedAsync(db, pushedProfileId, contactId, documentId, channel,
-                http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), http.RequestServices.GetRequiredService<ILogger<PasserelleDb>>(), ct);
+            await PersonalData.ProfileViews.RecordPushedAsync(http, db, pushedProfileId, contactId, documentId, channel, ct);
         return download;
     }
 
@@ -104,8 +103,7 @@ public static class DocumentDownloads
         var download = storage.Download(document);
         // Who saw what: the school sees each download on its referral page.
         if (document is { RemovedAt: null })
-            await PersonalData.ProfileViews.RecordAsync(db, referralId, contactId, documentId, channel,
-                http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), http.RequestServices.GetRequiredService<ILogger<PasserelleDb>>(), ct);
+            await PersonalData.ProfileViews.RecordAsync(http, db, referralId, contactId, documentId, channel, ct);
         return download;
     }
 }

@@ -39,9 +39,7 @@ public sealed class PushedProfileDetailModel(PasserelleDb db, CvPushActions acti
     {
         if (!await LoadAsync(id, ct) || !View.DocumentsOpen)
             return NotFound();
-        await PersonalData.ProfileViews.RecordPushedAsync(Db, id, ContactId, null, Channel.Portal,
-            HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
-            HttpContext.RequestServices.GetRequiredService<ILogger<PushedProfileDetailModel>>(), ct);
+        await PersonalData.ProfileViews.RecordPushedAsync(HttpContext, Db, id, ContactId, null, Channel.Portal, ct);
         return new NoContentResult();
     }
 

@@ -51,8 +51,7 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
         View = view is "profil" or "offre" ? view : null;
         Fragment = fragment;
         if (View == "profil" && Summary.Referral.ProfileOpenToCompany)
-            await PersonalData.ProfileViews.RecordAsync(Db, id, ContactId, null, Channel.Portal, HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
-                HttpContext.RequestServices.GetRequiredService<ILogger<ReferralDetailModel>>(), ct);
+            await PersonalData.ProfileViews.RecordAsync(HttpContext, Db, id, ContactId, null, Channel.Portal, ct);
         return Page();
     }
 

@@ -54,9 +54,7 @@ public sealed class PushedProfileLinkPageModel(LinkResolver resolver, CvPushActi
         await LoadAsync(token, action, ct);
         if (!ShowsOpenProfile)
             return NotFound();
-        await PersonalData.ProfileViews.RecordPushedAsync(db, View!.Profile.Id, Resolved.Link!.RecipientId, null, Channel.EmailLink,
-            HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
-            HttpContext.RequestServices.GetRequiredService<ILogger<PushedProfileLinkPageModel>>(), ct);
+        await PersonalData.ProfileViews.RecordPushedAsync(HttpContext, db, View!.Profile.Id, Resolved.Link!.RecipientId, null, Channel.EmailLink, ct);
         return new NoContentResult();
     }
 

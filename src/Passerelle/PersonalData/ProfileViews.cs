@@ -43,18 +43,21 @@ public static class ProfileViews
     /// Records a look at a referral's candidate (a download, a portal page, or a mail link's page once seen: a failure to
     /// write it never stops the reading).
     /// </summary>
-    public static Task RecordAsync(PasserelleDb db, Guid referralId, Guid contactId, Guid? documentId, Channel channel, DateTimeOffset now,
-        ILogger logger, CancellationToken ct) =>
-        RecordAsync(db, referralId, null, contactId, documentId, channel, now, logger, ct);
+    public static Task RecordAsync(HttpContext http, PasserelleDb db, Guid referralId, Guid contactId, Guid? documentId, Channel channel,
+        CancellationToken ct) =>
+        RecordAsync(http, db, referralId, null, contactId, documentId, channel, ct);
 
     /// <summary>The same for a profile pushed to the contact.</summary>
-    public static Task RecordPushedAsync(PasserelleDb db, Guid pushedProfileId, Guid contactId, Guid? documentId, Channel channel, DateTimeOffset now,
-        ILogger logger, CancellationToken ct) =>
-        RecordAsync(db, null, pushedProfileId, contactId, documentId, channel, now, logger, ct);
+    public static Task RecordPushedAsync(HttpContext http, PasserelleDb db, Guid pushedProfileId, Guid contactId, Guid? documentId, Channel channel,
+        CancellationToken ct) =>
+        RecordAsync(http, db, null, pushedProfileId, contactId, documentId, channel, ct);
 
-    private static async Task RecordAsync(PasserelleDb db, Guid? referralId, Guid? pushedProfileId, Guid contactId, Guid? documentId, Channel channel,
-        DateTimeOffset now, ILogger logger, CancellationToken ct)
+    /// <summary>At the request's time (its clock), logging to <see cref="ProfileView"/>'s category when the row cannot be written.</summary>
+    private static async Task RecordAsync(HttpContext http, PasserelleDb db, Guid? referralId, Guid? pushedProfileId, Guid contactId, Guid? documentId,
+        Channel channel, CancellationToken ct)
     {
+        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var logger = http.RequestServices.GetRequiredService<ILogger<ProfileView>>();
         var schoolId = db.SchoolId ?? throw new InvalidOperationException("Open the context for a school first.");
         try
         {

@@ -111,14 +111,13 @@ public sealed class CandidateDetailModel(PasserelleDb db, TimeProvider clock) : 
         await Db.Entry(candidate).ReloadAsync(ct);
         if (candidate.ErasedAt is not null)
             return await ErasedMeanwhileAsync(id, ct);
-        if (Form.MergeWith(candidate) is { Count: > 0 } conflicts)
+        if (Form.MergeWith(candidate) is { } conflict)
         {
             // The form shows the merge (what was typed, and the others' corrections elsewhere); saving again overwrites the conflict.
             await LoadAsync(id, ct);
-            var now = CandidateForm.Fields(candidate);
-            Form.Stamp = Changes.EditStamp.Of(now);
+            Form.Stamp = Changes.EditStamp.Of(CandidateForm.Fields(candidate));
             ModelState.Clear();
-            return Refused(Changes.EditStamp.Conflict("ce candidat", conflicts.Select(i => (CandidateForm.Labels[i], now[i]))), StatusCodes.Status409Conflict);
+            return Refused(conflict, StatusCodes.Status409Conflict);
         }
         Form.ChangesFrom(candidate).Record(Db, Changes.ChangeSubject.Candidate, id, StaffId, StaffName, clock.GetUtcNow());
         Form.ApplyTo(candidate);

@@ -131,12 +131,12 @@ public sealed class CandidateForm : IValidatableObject
 
     public static object?[] Fields(Candidate c) => [c.LastName, c.FirstName, c.Email, c.Phone];
 
-    /// <summary>Merges this form with the candidate as they are now; the conflicting fields' positions (<see cref="Changes.EditStamp.Merge"/>).</summary>
-    public IReadOnlyList<int> MergeWith(Candidate candidate)
+    /// <summary>Merges this form with the candidate as they are now (<see cref="Changes.EditStamp.Merge"/>); the refusal when fields conflict.</summary>
+    public string? MergeWith(Candidate candidate)
     {
         var merged = Changes.EditStamp.Merge(Stamp, [LastName, FirstName, Email, Phone], Fields(candidate));
         (LastName, FirstName, Email, Phone) = ((string?)merged.Values[0] ?? "", (string?)merged.Values[1] ?? "", (string?)merged.Values[2] ?? "", (string?)merged.Values[3]);
-        return merged.Conflicts;
+        return merged.Conflict("ce candidat", Labels, Fields(candidate));
     }
 
     public static CandidateForm From(Candidate candidate) => new()

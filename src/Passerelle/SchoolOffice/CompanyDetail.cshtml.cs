@@ -118,11 +118,11 @@ public sealed class CompanyDetailModel(PasserelleDb db, TimeProvider clock) : Sc
         // A SIRET left blank (or not in the form, once fixed) is the company's: the correction never removes one.
         var merged = EditStamp.Merge(Edit.Stamp, [Edit.Name, Edit.Address, string.IsNullOrWhiteSpace(Edit.Siret) ? now[2] : Edit.Siret], now);
         (Edit.Name, Edit.Address, Edit.Siret) = ((string?)merged.Values[0], (string?)merged.Values[1], (string?)merged.Values[2]);
-        if (merged.Conflicts.Count > 0)
+        if (merged.Conflict("cette entreprise", CompanyForm.Labels, now) is { } conflict)
         {
             await LoadAsync(id, ct);
             Edit.Stamp = EditStamp.Of(now);
-            return Refused(EditStamp.Conflict("cette entreprise", merged.Conflicts.Select(i => (CompanyForm.Labels[i], now[i]))), StatusCodes.Status409Conflict);
+            return Refused(conflict, StatusCodes.Status409Conflict);
         }
         var problem = await Corrections.EditCompanyAsync(Db, id, new CompanyEdit(Edit.Name, Edit.Address, Edit.Siret), StaffId, StaffName,
             clock.GetUtcNow(), ct);

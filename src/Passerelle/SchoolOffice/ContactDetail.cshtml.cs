@@ -68,11 +68,10 @@ public sealed class ContactDetailModel(PasserelleDb db, ReferralActions actions,
             Stamp = EditStamp.Of(Fields(Contact));
             var merged = EditStamp.Merge(shown, [LastName, FirstName, Phone, Email], Fields(Contact));
             (LastName, FirstName, Phone, Email) = ((string?)merged.Values[0], (string?)merged.Values[1], (string?)merged.Values[2], (string?)merged.Values[3]);
-            if (merged.Conflicts.Count > 0)
+            if (merged.Conflict("ce contact", Labels, Fields(Contact)) is { } conflict)
             {
-                var now = Fields(Contact);
                 History = await ChangeHistory.LoadAsync(Db, ChangeSubject.CompanyContact, id, ct);
-                return Refused(EditStamp.Conflict("ce contact", merged.Conflicts.Select(i => (Labels[i], now[i]))), StatusCodes.Status409Conflict);
+                return Refused(conflict, StatusCodes.Status409Conflict);
             }
         }
         var (problem, pending) = await Corrections.EditContactAsync(Db, Contact, new ContactEdit(LastName, FirstName, Phone, Email), StaffId, StaffName,

@@ -70,13 +70,13 @@ public sealed class OfferDetailModel(PasserelleDb db, TimeProvider clock) : Scho
         var merged = EditStamp.Merge(Stamp, [Title, Description, Location, Contract, StartsOn, IsActive], Fields(Offer));
         (Title, Description, Location, Contract, StartsOn, IsActive) = ((string?)merged.Values[0], (string?)merged.Values[1], (string?)merged.Values[2],
             (ContractKind?)merged.Values[3], (DateOnly?)merged.Values[4], (bool)merged.Values[5]!);
-        if (merged.Conflicts.Count > 0)
+        if (merged.Conflict("cette offre", Labels,
+                [Offer.Title, Offer.Description, Offer.Location, JobOffer.ContractLabel(Offer.Contract), Offer.StartsOn, Offer.IsActive ? "Active" : "Inactive"])
+            is { } conflict)
         {
-            var now = (object?[])[Offer.Title, Offer.Description, Offer.Location, JobOffer.ContractLabel(Offer.Contract), Offer.StartsOn,
-                Offer.IsActive ? "Active" : "Inactive"];
             Stamp = EditStamp.Of(Fields(Offer));
             History = await ChangeHistory.LoadAsync(Db, ChangeSubject.JobOffer, id, ct);
-            return Refused(EditStamp.Conflict("cette offre", merged.Conflicts.Select(i => (Labels[i], now[i]))), StatusCodes.Status409Conflict);
+            return Refused(conflict, StatusCodes.Status409Conflict);
         }
         var problem = await Corrections.EditOfferAsync(Db, Offer, new OfferEdit(Title, Description, Location, Contract, StartsOn, IsActive),
             StaffId, StaffName, clock.GetUtcNow(), ct);

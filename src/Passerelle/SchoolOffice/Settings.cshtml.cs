@@ -82,9 +82,6 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
         Stamp = Changes.EditStamp.Of(Fields(school));
     }
 
-    /// <summary>A setting's value as the conflict's message says it.</summary>
-    private static object? Shown(object? value) => value is bool on ? on ? "oui" : "non" : value;
-
     public const int MaxRefusalReason = 200;
 
     [Passerelle.Hosting.ShowsFormErrors]
@@ -114,11 +111,11 @@ public sealed class SettingsModel(PasserelleDb db) : SchoolPage(db)
         (LinkValidityDays, RefusalReasons, PushCvEnabled, RetentionMonths, RetentionWarning) =
             ((int)merged.Values[0]!, (string)merged.Values[1]!, (bool)merged.Values[2]!, (int)merged.Values[3]!, (bool)merged.Values[4]!);
         Notifications = [.. SchoolNotifications.Where((_, i) => (bool)merged.Values[5 + i]!).Select(t => t.Key)];
-        if (merged.Conflicts.Count > 0)
+        if (merged.Conflict("ces paramètres", Labels, now) is { } conflict)
         {
             Stamp = Changes.EditStamp.Of(now);
             ModelState.Clear();
-            ModelState.AddModelError(string.Empty, Changes.EditStamp.Conflict("ces paramètres", merged.Conflicts.Select(i => (Labels[i], Shown(now[i])))));
+            ModelState.AddModelError(string.Empty, conflict);
             Response.StatusCode = StatusCodes.Status409Conflict;
             return Page();
         }

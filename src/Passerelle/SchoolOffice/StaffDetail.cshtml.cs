@@ -60,12 +60,12 @@ public sealed class StaffDetailModel(PasserelleDb db, TimeProvider clock) : Scho
         await Db.Entry(Member).ReloadAsync(ct);
         var merged = EditStamp.Merge(Stamp, [LastName, FirstName, Role], Fields(Member));
         (LastName, FirstName, Role) = ((string?)merged.Values[0], (string?)merged.Values[1], (StaffRole)merged.Values[2]!);
-        if (merged.Conflicts.Count > 0 && Member.ErasedAt is null)
+        if (Member.ErasedAt is null
+            && merged.Conflict("ce membre de l'équipe", Labels, [Member.LastName, Member.FirstName, Corrections.RoleLabel(Member.Role)]) is { } conflict)
         {
-            var now = (object?[])[Member.LastName, Member.FirstName, Corrections.RoleLabel(Member.Role)];
             Stamp = EditStamp.Of(Fields(Member));
             await LoadAsync(id, ct);
-            return Refused(EditStamp.Conflict("ce membre de l'équipe", merged.Conflicts.Select(i => (Labels[i], now[i]))), StatusCodes.Status409Conflict);
+            return Refused(conflict, StatusCodes.Status409Conflict);
         }
         var problem = await Corrections.EditStaffAsync(Db, Member, new StaffEdit(LastName, FirstName, Role), StaffId, StaffName, clock.GetUtcNow(), ct);
         if (problem is not null)

@@ -83,11 +83,10 @@ public sealed class TemplateEditorModel(PasserelleDb db, TemplateRenderer render
         object?[] now = own is null ? [Definition.Subject, Definition.Body, false] : [own.Subject, own.Body, own.Enabled];
         var merged = Changes.EditStamp.Merge(Stamp, [Subject, Body, Enabled], now);
         (Subject, Body, Enabled) = ((string)merged.Values[0]!, (string)merged.Values[1]!, (bool)merged.Values[2]!);
-        if (merged.Conflicts.Count > 0)
+        if (merged.Conflict("ce modèle", Labels, now) is { } conflict)
         {
             Stamp = Changes.EditStamp.Of(now);
-            return Refused(Changes.EditStamp.Conflict("ce modèle", merged.Conflicts.Select(i => (Labels[i], i == 2 ? ((bool)now[2]! ? "oui" : "non") : now[i]))),
-                StatusCodes.Status409Conflict);
+            return Refused(conflict, StatusCodes.Status409Conflict);
         }
         if (own is null)
         {

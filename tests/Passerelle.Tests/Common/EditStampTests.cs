@@ -30,6 +30,26 @@ public class EditStampTests
         merged.Values.ShouldBe(["A2", "B2", "C3"], "the form's value where it changed, the record's where it did not");
     }
 
+    [Fact]
+    public void The_conflict_names_each_field_both_changed_with_its_value_now_as_a_person_reads_it()
+    {
+        var stamp = EditStamp.Of("Bordeaux", true, "Texte");
+        string[] labels = ["Lieu", "Activé", "Corps"];
+
+        var conflict = EditStamp.Merge(stamp, ["Pessac", false, "Texte"], ["Mérignac", true, "Ligne 1\nLigne 2"]).Conflict("ce modèle", labels,
+            ["Mérignac", true, "Ligne 1\nLigne 2"]);
+        var both = EditStamp.Merge(stamp, ["Pessac", false, "Autre"], ["Mérignac", null, "Ligne 1\nLigne 2"]).Conflict("ce modèle", labels,
+            ["Mérignac", null, "Ligne 1\nLigne 2"]);
+
+        conflict.ShouldBe("Pendant que vous corrigiez ce modèle, quelqu'un d'autre a modifié : Lieu (désormais « Mérignac »). Rien n'est enregistré : " +
+            "vos corrections sont reprises ci-dessous avec les autres informations à jour (voir l'historique). Vérifiez-les, puis enregistrez à nouveau.");
+        both!.ShouldContain("Lieu (désormais « Mérignac ») ; Activé (désormais « (vide) ») ; Corps (désormais « Ligne 1 Ligne 2 »)");
+        EditStamp.Merge(stamp, ["Pessac", true, "Texte"], ["Bordeaux", false, "Texte"]).Conflict("ce modèle", labels, ["Bordeaux", false, "Texte"])
+            .ShouldBeNull("different fields changed: no conflict");
+        EditStamp.Merge(EditStamp.Of(true), [false], [false]).Conflict("x", ["Activé"], [false]).ShouldBeNull("the same change on both sides");
+        EditStamp.Merge(EditStamp.Of(true), [false], [null]).Conflict("x", ["Activé"], [false])!.ShouldContain("Activé (désormais « non »)");
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

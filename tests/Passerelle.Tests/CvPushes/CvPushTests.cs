@@ -379,9 +379,7 @@ public partial class CvPushTests
         await using var world = await PortalWorld.CreateAsync(provider);
         var guillaume = await CandidateIdAsync(world, "JOURDAN"); // the demo pushed his profile to Sophie
         var pushedId = await PushedProfileIdAsync(world, guillaume);
-        await DispatchAllAsync(world);
-        var mail = world.Sink.Messages().Single(m => m.To.Contains(ContactAddress, StringComparison.Ordinal) && m.Text!.Contains("JOURDAN Guillaume", StringComparison.Ordinal));
-        var token = PushToken().Match(mail.Text!).Groups[1].Value;
+        var token = await GuillaumesPushTokenAsync(world);
         async Task<List<Passerelle.PersonalData.ProfileView>> LooksAsync()
         {
             await using var db = world.Database.NewContext();
@@ -392,9 +390,7 @@ public partial class CvPushTests
         using var link = world.App.CreateClient();
         var (_, linkPage) = await Browserless.GetAsync(link, $"/l/p/{token}");
         (await LooksAsync()).ShouldBeEmpty();
-        var seen = linkPage.QuerySelector("form[data-seen]").ShouldNotBeNull();
-        var fields = seen.QuerySelectorAll("input[type=hidden]").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
-        (await link.PostAsync(seen.GetAttribute("action"), new FormUrlEncodedContent(fields))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await Browserless.SeenAsync(link, linkPage)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
         // Later, in the portal: the profile page and a document, each a look.
         world.Clock.Now += TimeSpan.FromMinutes(11);
@@ -403,9 +399,7 @@ public partial class CvPushTests
         await PortalWorld.ChooseSchoolAsync(contact, DemoData.SchoolId);
         var (_, page) = await Browserless.GetAsync(contact, $"/entreprise/profils-proposes/{pushedId}");
         (await LooksAsync()).Count.ShouldBe(1, "opening the page records nothing: its script says when it was seen");
-        var portalSeen = page.QuerySelector("form[data-seen]").ShouldNotBeNull();
-        var portalFields = portalSeen.QuerySelectorAll("input[type=hidden]").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
-        (await contact.PostAsync(portalSeen.GetAttribute("action"), new FormUrlEncodedContent(portalFields))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await Browserless.SeenAsync(contact, page)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         var cv = page.QuerySelectorAll("a.document").First(a => a.TextContent.StartsWith("CV", StringComparison.Ordinal));
         var portalLook = world.Clock.Now;
         world.Clock.Now += TimeSpan.FromMinutes(1);
@@ -433,18 +427,15 @@ public partial class CvPushTests
         await using var world = await PortalWorld.CreateAsync(provider);
         var guillaume = await CandidateIdAsync(world, "JOURDAN");
         var pushedId = await PushedProfileIdAsync(world, guillaume);
-        await DispatchAllAsync(world);
-        var mail = world.Sink.Messages().Single(m => m.To.Contains(ContactAddress, StringComparison.Ordinal) && m.Text!.Contains("JOURDAN Guillaume", StringComparison.Ordinal));
-        var token = PushToken().Match(mail.Text!).Groups[1].Value;
+        var token = await GuillaumesPushTokenAsync(world);
         using var link = world.App.CreateClient();
         var (_, openPage) = await Browserless.GetAsync(link, $"/l/p/{token}");
-        var seen = openPage.QuerySelector("form[data-seen]").ShouldNotBeNull("open, the page says when it is seen");
+        openPage.QuerySelector("form[data-seen]").ShouldNotBeNull("open, the page says when it is seen");
         await using (var db = world.Database.NewContext())
             (await db.ForSchool(DemoData.SchoolId).Candidates.Where(c => c.Id == guillaume)
                 .ExecuteUpdateAsync(set => set.SetProperty(c => c.PushConsentAt, (DateTimeOffset?)null))).ShouldBe(1);
 
-        var fields = seen.QuerySelectorAll("input[type=hidden]").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
-        (await link.PostAsync(seen.GetAttribute("action"), new FormUrlEncodedContent(fields))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await Browserless.SeenAsync(link, openPage)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await Browserless.GetAsync(link, $"/l/p/{token}")).Page.QuerySelector("form[data-seen]").ShouldBeNull();
         using var contact = world.Client();
         await PortalWorld.LogInAsync(contact, "demo.entreprise");
@@ -454,6 +445,14 @@ public partial class CvPushTests
 
         await using var check = world.Database.NewContext();
         (await check.ForSchool(DemoData.SchoolId).ProfileViews.CountAsync(v => v.PushedProfileId == pushedId)).ShouldBe(0, "the consent withdrawn, nothing of the profile is shown");
+    }
+
+    /// <summary>The demo's push of Guillaume's profile to Sophie, mailed: its link's token.</summary>
+    private static async Task<string> GuillaumesPushTokenAsync(PortalWorld world)
+    {
+        await DispatchAllAsync(world);
+        var mail = world.Sink.Messages().Single(m => m.To.Contains(ContactAddress, StringComparison.Ordinal) && m.Text!.Contains("JOURDAN Guillaume", StringComparison.Ordinal));
+        return PushToken().Match(mail.Text!).Groups[1].Value;
     }
 
     private static async Task<HttpResponseMessage> PushAsync(HttpClient staff, Guid candidateId)

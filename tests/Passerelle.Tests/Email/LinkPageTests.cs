@@ -49,25 +49,18 @@ public partial class LinkPageTests
         (await Browserless.GetAsync(client, $"/l/{token}/accepter")).Page.QuerySelector("form[data-seen]").ShouldBeNull("only the profile says it was seen");
 
         // The page's script posts its form once the profile is in view (a browser's part: Browser/WholeLoopTests).
-        var seen = await SeenAsync(client, page);
+        var seen = await Browserless.SeenAsync(client, page);
         seen.StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        (await SeenAsync(client, page)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await Browserless.SeenAsync(client, page)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         var look = (await LooksAsync()).ShouldHaveSingleItem("the same look twice within ten minutes is one");
         (look.ContactId, look.DocumentId, look.Channel, look.ViewedAt).ShouldBe((world.School.Contact.Id, (Guid?)null, Channel.EmailLink, world.Clock.Now));
 
         // Once the candidate withdrew, the profile is closed: nothing to say, nothing recorded.
         await world.ActAsync(referralId, (r, now) => r.AnswerOffer(OfferAnswer.Declined, world.School.CandidateActor, now));
         world.Clock.Now = world.Clock.Now.AddMinutes(11);
-        (await SeenAsync(client, page)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await Browserless.SeenAsync(client, page)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await LooksAsync()).Count.ShouldBe(1);
         (await Browserless.GetAsync(client, $"/l/{token}/profil")).Page.QuerySelector("form[data-seen]").ShouldBeNull();
-    }
-
-    private static Task<HttpResponseMessage> SeenAsync(HttpClient client, AngleSharp.Html.Dom.IHtmlDocument page)
-    {
-        var form = page.QuerySelector("form[data-seen]").ShouldNotBeNull("the profile page has the form its script posts");
-        var fields = form.QuerySelectorAll("input[type=hidden]").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
-        return client.PostAsync(form.GetAttribute("action"), new FormUrlEncodedContent(fields));
     }
 
     [Theory]

@@ -58,6 +58,14 @@ public static class Browserless
         return SubmitAsync(client, page, button, values);
     }
 
+    /// <summary>Posts the page's "seen" form (<c>form[data-seen]</c>), as its script (wwwroot/js/links.js) does once a person is at the page.</summary>
+    public static Task<HttpResponseMessage> SeenAsync(HttpClient client, IHtmlDocument page)
+    {
+        var form = page.QuerySelector("form[data-seen]") ?? throw new InvalidOperationException($"No seen form on the page: {page.Body?.TextContent}");
+        var fields = form.QuerySelectorAll("input[type=hidden]").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
+        return client.PostAsync(form.GetAttribute("action"), new FormUrlEncodedContent(fields));
+    }
+
     public static async Task<IHtmlDocument> ReadAsync(HttpResponseMessage response)
     {
         var page = Parser.ParseDocument(await response.Content.ReadAsStringAsync());

@@ -120,11 +120,7 @@ public class CompanyTests
         var delivery = world.App.Services.GetRequiredService<OutboxDelivery>();
         await delivery.DispatchOnceAsync(CancellationToken.None); // the demo's offer mail
         using var client = await LoggedInAsync(world);
-        var (_, page) = await Browserless.GetAsync(client, $"/ecole/entreprises/{await CompanyIdAsync(world)}");
-        await Browserless.SubmitAsync(client, page, "Ajouter et envoyer les identifiants", new Dictionary<string, string>
-        {
-            ["Contact.LastName"] = "Girard", ["Contact.FirstName"] = "Paul", ["Contact.Email"] = "paul.girard@laboriosam.example",
-        });
+        await AddPaulGirardAsync(client, await CompanyIdAsync(world), "paul.girard@laboriosam.example");
         var sentBefore = world.Sink.Messages().Count;
 
         // The mail waited (an SMTP outage, or "Renvoyer" from the failed mails days later); meanwhile Paul chose his password
@@ -150,12 +146,8 @@ public class CompanyTests
         await delivery.DispatchOnceAsync(CancellationToken.None); // the demo's offer mail
         using var client = await LoggedInAsync(world);
         var companyId = await CompanyIdAsync(world);
-        var (_, page) = await Browserless.GetAsync(client, $"/ecole/entreprises/{companyId}");
 
-        var added = await Browserless.ReadAsync(await Browserless.SubmitAsync(client, page, "Ajouter et envoyer les identifiants", new Dictionary<string, string>
-        {
-            ["Contact.LastName"] = "Girard", ["Contact.FirstName"] = "Paul", ["Contact.Email"] = "Paul.Girard@laboriosam.example",
-        }));
+        var added = await Browserless.ReadAsync(await AddPaulGirardAsync(client, companyId, "Paul.Girard@laboriosam.example"));
         added.Text().ShouldContain("GIRARD Paul est ajouté(e) : ses identifiants Passerelle Entreprises lui sont envoyés par e-mail.");
         await delivery.DispatchOnceAsync(CancellationToken.None);
 
@@ -269,6 +261,16 @@ public class CompanyTests
     }
 
     private static Task<HttpClient> LoggedInAsync(PortalWorld world) => world.StaffClientAsync("demo.ecole");
+
+    /// <summary>"Ajouter et envoyer les identifiants" on the company's page: GIRARD Paul, at <paramref name="email"/>.</summary>
+    private static async Task<HttpResponseMessage> AddPaulGirardAsync(HttpClient client, Guid companyId, string email)
+    {
+        var (_, page) = await Browserless.GetAsync(client, $"/ecole/entreprises/{companyId}");
+        return await Browserless.SubmitAsync(client, page, "Ajouter et envoyer les identifiants", new Dictionary<string, string>
+        {
+            ["Contact.LastName"] = "Girard", ["Contact.FirstName"] = "Paul", ["Contact.Email"] = email,
+        });
+    }
 
     private static async Task<Guid> CompanyIdAsync(PortalWorld world)
     {

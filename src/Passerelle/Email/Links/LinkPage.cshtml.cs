@@ -63,8 +63,7 @@ public sealed class LinkPageModel(LinkResolver resolver, ReferralActions actions
         await LoadAsync(token, LinkAction.Profile.Segment, ct);
         if (!ShowsProfileToCompany)
             return NotFound();
-        await PersonalData.ProfileViews.RecordAsync(db, Summary!.Referral.Id, Resolved.Link!.RecipientId, null, Channel.EmailLink, clock.GetUtcNow(),
-            HttpContext.RequestServices.GetRequiredService<ILogger<LinkPageModel>>(), ct);
+        await PersonalData.ProfileViews.RecordAsync(HttpContext, db, Summary!.Referral.Id, Resolved.Link!.RecipientId, null, Channel.EmailLink, ct);
         return new NoContentResult();
     }
 
