@@ -211,7 +211,8 @@ public static class PasserelleApp
     private static DbContextOptionsBuilder UseDatabase(DbContextOptionsBuilder options, DatabaseOptions database, string connectionString) => database.Provider switch
     {
         DatabaseProvider.Sqlite => options.UseSqlite(connectionString).AddInterceptors(SqliteSecureDelete.Instance),
-        _ => options.UseNpgsql(connectionString).ReplaceService<IModificationCommandBatchFactory, InsertBatches>(),
+        _ => options.UseNpgsql(connectionString).ReplaceService<IModificationCommandBatchFactory, InsertBatches>()
+            .ReplaceService<Microsoft.EntityFrameworkCore.Storage.IDatabase, InsertOnlySaves>(),
     };
 
     private static T Configure<T>(T options, IServiceProvider provider, string connectionString) where T : DbContextOptionsBuilder
