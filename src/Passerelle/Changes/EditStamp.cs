@@ -21,7 +21,7 @@ public static class EditStamp
     public static string Of(params object?[] values) => string.Join('.', values.Select(Hash));
 
     /// <summary>The values to save (or, on a conflict, to show again), and the conflicting fields' positions.</summary>
-    public sealed record Merged(object?[] Values, IReadOnlyList<int> Conflicts)
+    public sealed record Merged(object?[] Values, IReadOnlyList<int> Conflicts, IReadOnlyList<int> ChangedOnForm)
     {
         /// <summary>
         /// The refusal when fields conflict, null otherwise: <paramref name="record"/> is "cette offre", "ce candidat"…; each
@@ -43,17 +43,19 @@ public static class EditStamp
     {
         var shown = stamp?.Split('.');
         if (shown is null || shown.Length != posted.Length || posted.Length != current.Length)
-            return new Merged(posted, []);
+            return new Merged(posted, [], []);
         var values = new object?[posted.Length];
-        var conflicts = new List<int>();
+        var (conflicts, changed) = (new List<int>(), new List<int>());
         for (var i = 0; i < posted.Length; i++)
         {
             var (mine, now) = (Hash(posted[i]), Hash(current[i]));
             values[i] = mine == shown[i] ? current[i] : posted[i];
+            if (mine != shown[i])
+                changed.Add(i);
             if (mine != shown[i] && now != shown[i] && now != mine)
                 conflicts.Add(i);
         }
-        return new Merged(values, conflicts);
+        return new Merged(values, conflicts, changed);
     }
 
     /// <summary>A value as a conflict's message says it: "oui"/"non" for a box, "(vide)", one line, 80 characters at most.</summary>

@@ -41,7 +41,16 @@ public sealed class ContactDetailModel(PasserelleDb db, ReferralActions actions,
     /// <summary>The contact as the page showed it (<see cref="EditStamp"/>): a colleague's or another school's correction since is kept or said.</summary>
     [BindProperty] public string? Stamp { get; set; }
 
+    /// <summary>
+    /// The new address waiting for confirmation as the page showed it (<see cref="EditStamp"/>): a colleague's request since, and
+    /// this form asking for another address, is a conflict — the second request would otherwise void the first unseen.
+    /// </summary>
+    [BindProperty] public string? PendingStamp { get; set; }
+
     private static readonly string[] Labels = [PersonFields.LastName, PersonFields.FirstName, PersonFields.Phone, PersonFields.Email];
+
+    /// <summary>The e-mail's place among the fields, and the address waiting for confirmation's place after them (in a conflict's message).</summary>
+    private const int EmailField = 3, PendingField = 4;
 
     private static object?[] Fields(CompanyContact c) => [c.LastName, c.FirstName, c.Phone, c.Email];
 
@@ -50,7 +59,7 @@ public sealed class ContactDetailModel(PasserelleDb db, ReferralActions actions,
         if (!await LoadAsync(id, ct))
             return NotFound();
         (LastName, FirstName, Phone, Email) = (Contact.LastName, Contact.FirstName, Contact.Phone, Contact.Email);
-        Stamp = EditStamp.Of(Fields(Contact));
+        (Stamp, PendingStamp) = (EditStamp.Of(Fields(Contact)), EditStamp.Of(Contact.PendingEmail));
         return Page();
     }
 
@@ -64,11 +73,15 @@ public sealed class ContactDetailModel(PasserelleDb db, ReferralActions actions,
         {
             await Db.Entry(Contact).ReloadAsync(ct);
             // Shown again for any refusal from here, the form holds the merge: its stamp is the contact's now.
-            var shown = Stamp;
-            Stamp = EditStamp.Of(Fields(Contact));
+            var (shown, shownPending) = (Stamp, PendingStamp);
+            (Stamp, PendingStamp) = (EditStamp.Of(Fields(Contact)), EditStamp.Of(Contact.PendingEmail));
             var merged = EditStamp.Merge(shown, [LastName, FirstName, Phone, Email], Fields(Contact));
             (LastName, FirstName, Phone, Email) = ((string?)merged.Values[0], (string?)merged.Values[1], (string?)merged.Values[2], (string?)merged.Values[3]);
-            if (merged.Conflict("ce contact", Labels, Fields(Contact)) is { } conflict)
+            // Another address asked for since the page showed the one waiting (or none), and this form asks for one too.
+            if (shownPending is not null && shownPending != PendingStamp && merged.ChangedOnForm.Contains(EmailField)
+                && !string.Equals(Email?.Trim(), Contact.PendingEmail, StringComparison.OrdinalIgnoreCase))
+                merged = merged with { Conflicts = [.. merged.Conflicts, PendingField] };
+            if (merged.Conflict("ce contact", [.. Labels, PersonFields.PendingEmail], [.. Fields(Contact), Contact.PendingEmail]) is { } conflict)
             {
                 History = await ChangeHistory.LoadAsync(Db, ChangeSubject.CompanyContact, id, ct);
                 return Refused(conflict, StatusCodes.Status409Conflict);

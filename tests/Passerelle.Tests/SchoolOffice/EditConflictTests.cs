@@ -97,6 +97,46 @@ public class EditConflictTests
         (Value(page, "Title"), Value(page, "Location")).ShouldBe(("Titre de Benoît", "Mérignac"));
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_new_address_asked_for_meanwhile_is_not_replaced_unseen_by_another(DatabaseProvider provider)
+    {
+        await using var world = await PortalWorld.CreateAsync(provider);
+        var path = $"/ecole/contacts/{DemoData.ContactId}";
+        using var benoit = await world.StaffClientAsync("demo.ecole");
+        using var claire = await world.StaffClientAsync("demo.admin");
+        var (_, mine) = await Browserless.GetAsync(benoit, path);
+        var (_, hers) = await Browserless.GetAsync(claire, path);
+        (await Browserless.EditAsync(claire, hers, "Enregistrer le contact", new() { ["Email"] = "nouvelle.claire@example.org" }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // From his older page, another field only: saved, her request untouched.
+        var phone = await Browserless.EditAsync(benoit, mine, "Enregistrer le contact", new() { ["Phone"] = "05 56 00 00 00" });
+        phone.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await PendingAsync(world)).ShouldBe("nouvelle.claire@example.org");
+
+        // Another address from his older page: he is told hers is waiting, nothing changes; saving again is his decision.
+        (_, mine) = await Browserless.GetAsync(benoit, path);
+        (_, hers) = await Browserless.GetAsync(claire, path);
+        (await Browserless.EditAsync(claire, hers, "Enregistrer le contact", new() { ["Email"] = "seconde.claire@example.org" }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+        var refused = await Browserless.EditAsync(benoit, mine, "Enregistrer le contact", new() { ["Email"] = "nouvelle.benoit@example.org" });
+        refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        var told = await Browserless.ReadAsync(refused);
+        told.Text().ShouldContain("quelqu'un d'autre a modifié : Nouvelle adresse e-mail (à confirmer) (désormais « seconde.claire@example.org »). Rien n'est enregistré");
+        Value(told, "Email").ShouldBe("nouvelle.benoit@example.org");
+        (await PendingAsync(world)).ShouldBe("seconde.claire@example.org");
+
+        (await Browserless.EditAsync(benoit, told, "Enregistrer le contact", [])).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await PendingAsync(world)).ShouldBe("nouvelle.benoit@example.org");
+    }
+
+    private static async Task<string?> PendingAsync(PortalWorld world)
+    {
+        await using var db = world.Database.NewContext();
+        return await db.CompanyContacts.Where(c => c.Id == DemoData.ContactId).Select(c => c.PendingEmail).SingleAsync();
+    }
+
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
 
     private static async Task<Form> FormAsync(PortalWorld world, Record record)
