@@ -31,10 +31,8 @@ public sealed class DatabaseStartup(
         else
         {
             var status = await migrator.GetStatusAsync(cancellationToken);
-            if (!status.IsUpToDate)
-                throw new StartupException(
-                    $"The {options.Describe()} is at schema version {status.AppliedVersion}, this Passerelle needs {status.LatestVersion}: " +
-                    "run `dotnet Passerelle.dll migrate` (from source: `dotnet run --project src/Passerelle -- migrate`) first.");
+            if (status.StartRefusal(options.Describe()) is { } refusal)
+                throw new StartupException(refusal);
         }
 
         if (environment.IsProduction())

@@ -17,7 +17,17 @@ public sealed record SchemaMigration(int Version, string Name, string Sql)
 /// <summary>What the database holds compared to the scripts this build carries.</summary>
 public sealed record SchemaStatus(int AppliedVersion, int LatestVersion, IReadOnlyList<SchemaMigration> Pending)
 {
-    public bool IsUpToDate => Pending.Count == 0;
+    public bool IsUpToDate => Pending.Count == 0 && !IsAheadOfThisBuild;
+
+    /// <summary>A newer release migrated the database: this instance is one of the previous version, being replaced.</summary>
+    public bool IsAheadOfThisBuild => AppliedVersion > LatestVersion;
+
+    /// <summary>Why an instance of this build does not start on this database (null when it may).</summary>
+    public string? StartRefusal(string database) =>
+        IsAheadOfThisBuild ? $"The {database} is at schema version {AppliedVersion} but this Passerelle knows only up to {LatestVersion}: deploy the newer version."
+        : IsUpToDate ? null
+        : $"The {database} is at schema version {AppliedVersion}, this Passerelle needs {LatestVersion}: " +
+          "run `dotnet Passerelle.dll migrate` (from source: `dotnet run --project src/Passerelle -- migrate`) first.";
 }
 
 /// <summary>
@@ -141,9 +151,13 @@ public sealed class SchemaMigrator(DatabaseOptions options, ILogger<SchemaMigrat
         await insert.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Where the database stands. One newer than this build (the next release migrated it while this instance still runs) is
+    /// said, not refused: the scripts this build knows must still be the ones applied.
+    /// </summary>
     private SchemaStatus Status(Dictionary<int, string> applied)
     {
-        CheckApplied(applied);
+        CheckApplied(applied.Where(m => m.Key <= Migrations.Count).ToDictionary());
         var pending = Migrations.Where(m => !applied.ContainsKey(m.Version)).ToList();
         return new SchemaStatus(applied.Count == 0 ? 0 : applied.Keys.Max(), Migrations.Count, pending);
     }

@@ -43,4 +43,30 @@ public class HealthTests
         (await client.GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         (await client.GetAsync("/health/live")).StatusCode.ShouldBe(HttpStatusCode.OK, "alive, just not ready");
     }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task An_instance_of_the_previous_version_stays_ready_once_the_next_one_migrated_and_a_new_one_does_not_start(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var app = new PasserelleFactory(database);
+        using var client = app.CreateClient();
+        (await client.GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // The next release's `migrate` ran: the database knows one migration more than this build.
+        var next = database.Migrator().Migrations.Count + 1;
+        await using (var connection = database.Options.CreateConnection())
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ({next}, 'next_release', 'c0ffee', '2026-12-04T18:00:00.0000000+00:00')";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var ready = await client.GetAsync("/health/ready");
+        ready.StatusCode.ShouldBe(HttpStatusCode.OK, "kept by the load balancer until a new instance replaces it");
+        (await ready.Content.ReadAsStringAsync()).ShouldBe("Degraded");
+        var status = await database.Migrator().GetStatusAsync();
+        status.StartRefusal("database").ShouldBe($"The database is at schema version {next} but this Passerelle knows only up to {next - 1}: deploy the newer version.");
+    }
 }
