@@ -78,7 +78,7 @@ public sealed class ContactDetailModel(PasserelleDb db, ReferralActions actions,
             var merged = EditStamp.Merge(shown, [LastName, FirstName, Phone, Email], Fields(Contact));
             (LastName, FirstName, Phone, Email) = ((string?)merged.Values[0], (string?)merged.Values[1], (string?)merged.Values[2], (string?)merged.Values[3]);
             // Another address asked for since the page showed the one waiting (or none), and this form asks for one too.
-            if (shownPending is not null && shownPending != PendingStamp && merged.ChangedOnForm.Contains(EmailField)
+            if (shownPending is not null && shownPending != PendingStamp && Contact.PendingEmail is not null && merged.ChangedOnForm.Contains(EmailField)
                 && !string.Equals(Email?.Trim(), Contact.PendingEmail, StringComparison.OrdinalIgnoreCase))
                 merged = merged with { Conflicts = [.. merged.Conflicts, PendingField] };
             if (merged.Conflict("ce contact", [.. Labels, PersonFields.PendingEmail], [.. Fields(Contact), Contact.PendingEmail]) is { } conflict)

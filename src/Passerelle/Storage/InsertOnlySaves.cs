@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -15,12 +14,13 @@ namespace Passerelle.Storage;
 /// parameters, instead of going through EF Core's update pipeline, which sorted the rows, wrote their SQL anew and built its
 /// commands at every save — about a quarter of the server's processor in a create through the API (bench/findings.md).
 /// <para>
-/// Nothing else changes: the save still goes through <c>SaveChanges</c> (its hooks, its interceptors, the entries accepted after
-/// it), the values through the model's type mappings and converters, the batch in the caller's transaction when there is one and
-/// otherwise, as <see cref="InsertBatches"/> explains, atomic by itself (one Sync). A failing row gives EF Core's
-/// <see cref="DbUpdateException"/>. Any save this does not cover — an update or a delete, a value the database generates, an
-/// entity type outside the plain shape (inheritance, owned or complex types, table splitting, a reference between rows of one
-/// type), more than <see cref="MaxRows"/> rows, a context whose commands an interceptor watches — goes to EF Core as before.
+/// The save still goes through <c>SaveChanges</c> (its hooks, its interceptors, the entries accepted after it), the values through
+/// the model's type mappings and converters, the batch in the caller's transaction when there is one and otherwise, as
+/// <see cref="InsertBatches"/> explains, atomic by itself (one Sync). A failure gives EF Core's <see cref="DbUpdateException"/>.
+/// EF Core's command log and diagnostic events do not see this batch (Npgsql's tracing does). Any save this does not cover — an
+/// update or a delete, a value the database generates, an entity type outside the plain shape (inheritance, owned or complex
+/// types, a table shared by several types, a reference between rows of one type), more than <see cref="MaxRows"/> rows, a
+/// context whose commands an interceptor watches — goes to EF Core as before.
 /// </para>
 /// </summary>
 internal sealed class InsertOnlySaves(
@@ -30,7 +30,7 @@ internal sealed class InsertOnlySaves(
     /// <summary>A context with a command interceptor (the tests' race steps) sees its commands through EF Core.</summary>
     private readonly bool _commandsIntercepted = interceptors.Aggregate<IDbCommandInterceptor>() is not null;
 
-    /// <summary>Larger saves (an import) go to EF Core, which splits them into batches within a transaction.</summary>
+    /// <summary>Larger saves (an import) go to EF Core: one batch up to 1,000 rows (<see cref="InsertBatches"/>), a transaction beyond.</summary>
     public const int MaxRows = 100;
 
     private static readonly ConcurrentDictionary<IEntityType, Insert?> Inserts = new();
@@ -50,7 +50,7 @@ internal sealed class InsertOnlySaves(
             await using var batch = Batch(connection, rows);
             return await batch.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (DbException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             throw Failed(e, entries);
         }
@@ -72,7 +72,7 @@ internal sealed class InsertOnlySaves(
             using var batch = Batch(connection, rows);
             return batch.ExecuteNonQuery();
         }
-        catch (DbException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             throw Failed(e, entries);
         }
@@ -92,8 +92,11 @@ internal sealed class InsertOnlySaves(
         return batch;
     }
 
-    /// <summary>As EF Core says a failed save (the caller finds the database's error inside: a unique index, a foreign key).</summary>
-    private static DbUpdateException Failed(DbException e, IList<IUpdateEntry> entries) =>
+    /// <summary>
+    /// As EF Core says a failed save: any failure but a cancellation (the caller finds the database's error inside — a unique
+    /// index, a foreign key — or the driver's refusal of a value).
+    /// </summary>
+    private static DbUpdateException Failed(Exception e, IList<IUpdateEntry> entries) =>
         new("An error occurred while saving the entity changes. See the inner exception for details.", e, [.. entries]);
 
     /// <summary>The rows to insert, principals before the rows that refer to them; null when EF Core is to save these entries.</summary>
@@ -154,7 +157,7 @@ internal sealed class InsertOnlySaves(
                 || Depth(type, []) is not { } rank)
                 return null;
             var store = StoreObjectIdentifier.Table(table, type.GetSchema());
-            if (type.GetTableMappings().Count() != 1 || type.GetProperties().Any(p => p.GetBeforeSaveBehavior() != PropertySaveBehavior.Save
+            if (type.GetTableMappings().ToList() is not [var mapping] || mapping.Table.EntityTypeMappings.Count() != 1 || type.GetProperties().Any(p => p.GetBeforeSaveBehavior() != PropertySaveBehavior.Save
                     || p.ValueGenerated.HasFlag(ValueGenerated.OnUpdate) || p.GetColumnName(store) is null || p.GetRelationalTypeMapping() is null))
                 return null;
 

@@ -46,7 +46,7 @@ public class HealthTests
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public async Task An_instance_of_the_previous_version_stays_ready_once_the_next_one_migrated_and_a_new_one_does_not_start(DatabaseProvider provider)
+    public async Task An_instance_of_the_previous_version_stays_ready_once_the_next_one_migrated(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var app = new PasserelleFactory(database);
@@ -66,7 +66,6 @@ public class HealthTests
         var ready = await client.GetAsync("/health/ready");
         ready.StatusCode.ShouldBe(HttpStatusCode.OK, "kept by the load balancer until a new instance replaces it");
         (await ready.Content.ReadAsStringAsync()).ShouldBe("Degraded");
-        var status = await database.Migrator().GetStatusAsync();
-        status.StartRefusal("database").ShouldBe($"The database is at schema version {next} but this Passerelle knows only up to {next - 1}: deploy the newer version.");
+        // That a new instance of this version refuses to start: StartupTests, as a process.
     }
 }

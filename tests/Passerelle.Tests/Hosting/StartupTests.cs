@@ -166,6 +166,24 @@ public sealed class StartupTests : IDisposable
         await using var app = AppProcess.Start(_directory, ["--urls", $"http://127.0.0.1:{port}", .. noAutoMigration]);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         (await PollAsync(client, "/health/ready", TimeSpan.FromSeconds(60))).ShouldBe(HttpStatusCode.OK, app.StandardError);
+
+        // The next release's `migrate` runs: this instance stays in the load balancer until it is replaced (Degraded, 200);
+        // another of this version does not start on the newer database, with or without migrating on start-up.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "data", "passerelle.db")};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ({latest + 1}, 'next_release', 'c0ffee', '2026-12-04T18:00:00.0000000+00:00')";
+            await command.ExecuteNonQueryAsync();
+        }
+        var ready = await client.GetAsync("/health/ready");
+        (ready.StatusCode, await ready.Content.ReadAsStringAsync()).ShouldBe((HttpStatusCode.OK, "Degraded"));
+        foreach (var settings in new[] { noAutoMigration, ProductionSettings })
+        {
+            await using var older = AppProcess.Start(_directory, ["--urls", $"http://127.0.0.1:{AppProcess.FreePort()}", .. settings]);
+            (await older.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(1);
+            OneLine(older.StandardError).ShouldContain($"is at schema version {latest + 1} but this Passerelle knows only up to {latest}: deploy the newer version.");
+        }
     }
 
     private static string OneLine(string text)

@@ -129,6 +129,16 @@ public class EditConflictTests
 
         (await Browserless.EditAsync(benoit, told, "Enregistrer le contact", [])).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await PendingAsync(world)).ShouldBe("nouvelle.benoit@example.org");
+
+        // The contact confirms it; from a page that showed it waiting, typing that very address is no conflict: nothing waits.
+        (_, mine) = await Browserless.GetAsync(benoit, path);
+        await using (var db = world.Database.NewContext())
+            await db.CompanyContacts.IgnoreQueryFilters().Where(c => c.Id == DemoData.ContactId).ExecuteUpdateAsync(set => set
+                .SetProperty(c => c.Email, "nouvelle.benoit@example.org").SetProperty(c => c.PendingEmail, (string?)null)
+                .SetProperty(c => c.PendingEmailRequestedAt, (DateTimeOffset?)null));
+        (await Browserless.EditAsync(benoit, mine, "Enregistrer le contact", new() { ["Email"] = "nouvelle.benoit@example.org" }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await PendingAsync(world)).ShouldBeNull();
     }
 
     private static async Task<string?> PendingAsync(PortalWorld world)

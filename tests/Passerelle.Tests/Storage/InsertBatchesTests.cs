@@ -9,27 +9,40 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.Storage;
 
 /// <summary>
-/// On PostgreSQL a save that only adds rows, in one batch, runs without BEGIN and COMMIT (InsertBatches) and is still all or
-/// nothing; a save that updates keeps its transaction, so a stale version changes nothing. Checked on each Npgsql or EF Core
-/// upgrade by these tests: they fail if a batch stops being atomic, or if the transaction is dropped where it is needed.
-/// And a save inside a transaction sets no savepoint (PasserelleDb), on both providers.
+/// On PostgreSQL a save that only adds rows, in one batch, runs without BEGIN and COMMIT and is still all or nothing — written
+/// by InsertOnlySaves, or by EF Core with InsertBatches for the saves InsertOnlySaves leaves to it (here: a context whose
+/// commands an interceptor watches); a save that updates keeps its transaction, so a stale version changes nothing. Checked on
+/// each Npgsql or EF Core upgrade by these tests: they fail if a batch stops being atomic, or if the transaction is dropped where
+/// it is needed. And a save inside a transaction sets no savepoint (PasserelleDb), on both providers.
 /// </summary>
 public sealed class InsertBatchesTests
 {
     public static TheoryData<DatabaseProvider> PostgreSQLOnly => TestDatabase.PostgreSQLOnly;
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;
 
+    public static TheoryData<DatabaseProvider, bool> PostgreSQLBothWriters()
+    {
+        var cases = new TheoryData<DatabaseProvider, bool>();
+        foreach (var provider in ((IEnumerable<object[]>)TestDatabase.PostgreSQLOnly).Select(row => (DatabaseProvider)row[0]))
+        {
+            cases.Add(provider, false);
+            cases.Add(provider, true);
+        }
+        return cases;
+    }
+
     [Theory]
-    [MemberData(nameof(PostgreSQLOnly))]
-    public async Task A_save_that_only_adds_rows_opens_no_transaction_and_keeps_nothing_when_one_row_fails(DatabaseProvider provider)
+    [MemberData(nameof(PostgreSQLBothWriters))]
+    public async Task A_save_that_only_adds_rows_opens_no_transaction_and_keeps_nothing_when_one_row_fails(DatabaseProvider provider, bool throughEfCore)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         var school = await Seed.SchoolAsync(database);
         var transactions = new TransactionCounter();
+        IInterceptor[] interceptors = throughEfCore ? [transactions, new CommandWatcher()] : [transactions];
         var first = new Guid("00000000-0000-0000-0000-000000000001");
         var last = new Guid("ffffffff-ffff-ffff-ffff-ffffffffffff");
 
-        await using (var db = database.NewContext(transactions))
+        await using (var db = database.NewContext(interceptors))
         {
             db.ForSchool(school.School.Id);
             // Before and after the failing row in the batch, whichever order EF Core writes them in.
@@ -44,7 +57,7 @@ public sealed class InsertBatchesTests
             (await db.Companies.CountAsync(c => c.Name == "Ajoutée avec eux")).ShouldBe(0);
         }
 
-        await using (var db = database.NewContext(transactions))
+        await using (var db = database.NewContext(interceptors))
         {
             db.ForSchool(school.School.Id);
             db.Candidates.AddRange(NewCandidate(school, first), NewCandidate(school, last));
@@ -92,7 +105,8 @@ public sealed class InsertBatchesTests
         var transactions = new TransactionCounter();
         var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
 
-        await using (var db = database.NewContext(transactions))
+        // Through EF Core's batches (InsertOnlySaves sets no savepoint anyway; EF Core's executor would).
+        await using (var db = database.NewContext(transactions, new CommandWatcher()))
         {
             db.ForSchool(school.School.Id);
             await using var transaction = await db.Database.BeginTransactionAsync();
@@ -111,6 +125,9 @@ public sealed class InsertBatchesTests
     {
         Id = id, SchoolId = school.School.Id, LastName = "Nouveau", FirstName = "Candidat", Email = "nouveau@example.org", CreatedAt = Seed.Now,
     };
+
+    /// <summary>Watches nothing: its presence sends the context's saves through EF Core's own batches.</summary>
+    private sealed class CommandWatcher : DbCommandInterceptor;
 
     private sealed class TransactionCounter : DbTransactionInterceptor
     {
