@@ -109,21 +109,21 @@ internal sealed class InsertOnlySaves(
         {
             if (entry.EntityState != EntityState.Added || entry.SharedIdentityEntry is not null)
                 return null;
-            if (Inserts.GetOrAdd(entry.EntityType, type => Insert.For(type, sql)) is not { } insert || !insert.Covers(entry))
+            if (Inserts.GetOrAdd(entry.EntityType, static (type, sql) => Insert.For(type, sql), sql) is not { } insert || !insert.Covers(entry))
                 return null;
             if (insert.ReferencesItsOwnType && rows.Exists(row => row.Item2 == insert))
                 return null;
             rows.Add((entry, insert));
         }
         // Stable: rows of one type keep the order they were added in.
-        return [.. rows.OrderBy(row => row.Item2.Rank)];
+        return [.. rows.OrderBy(row => row.Item2.Depth)];
     }
 
     /// <summary>One entity type's INSERT: its SQL, written once, and the properties that fill its parameters, in order.</summary>
-    private sealed class Insert(string sql, IProperty[] properties, RelationalTypeMapping[] mappings, int rank, bool referencesItsOwnType)
+    private sealed class Insert(string sql, IProperty[] properties, RelationalTypeMapping[] mappings, int depth, bool referencesItsOwnType)
     {
         /// <summary>Written after the types it refers to: its depth in the model's references (a principal first).</summary>
-        public int Rank { get; } = rank;
+        public int Depth { get; } = depth;
 
         /// <summary>A type whose rows may refer to each other: two in one save go to EF Core, which orders them row by row.</summary>
         public bool ReferencesItsOwnType { get; } = referencesItsOwnType;
@@ -152,37 +152,39 @@ internal sealed class InsertOnlySaves(
 
         public static Insert? For(IEntityType type, ISqlGenerationHelper sql)
         {
+            // The plain shape only: one type, one table of its own, every column written by the application.
             if (type.BaseType is not null || type.GetDirectlyDerivedTypes().Any() || type.IsOwned() || type.GetComplexProperties().Any()
-                || type.GetTableName() is not { } table || type.GetNavigations().Any(n => n.TargetEntityType.IsOwned())
-                || Depth(type, []) is not { } rank)
+                || type.GetNavigations().Any(n => n.TargetEntityType.IsOwned()) || type.GetTableName() is not { } table
+                || type.GetTableMappings().ToList() is not [var mapping] || mapping.Table.EntityTypeMappings.Count() != 1
+                || DepthOf(type, []) is not { } depth)
                 return null;
             var store = StoreObjectIdentifier.Table(table, type.GetSchema());
-            if (type.GetTableMappings().ToList() is not [var mapping] || mapping.Table.EntityTypeMappings.Count() != 1 || type.GetProperties().Any(p => p.GetBeforeSaveBehavior() != PropertySaveBehavior.Save
-                    || p.ValueGenerated.HasFlag(ValueGenerated.OnUpdate) || p.GetColumnName(store) is null || p.GetRelationalTypeMapping() is null))
+            if (type.GetProperties().Any(p => p.GetBeforeSaveBehavior() != PropertySaveBehavior.Save || p.ValueGenerated.HasFlag(ValueGenerated.OnUpdate)
+                    || p.GetColumnName(store) is null || p.GetRelationalTypeMapping() is null))
                 return null;
 
             var properties = type.GetProperties().ToArray();
             var columns = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(store)!)));
             var values = string.Join(", ", properties.Select((_, i) => $"${i + 1}"));
             return new Insert($"INSERT INTO {sql.DelimitIdentifier(table, type.GetSchema())} ({columns}) VALUES ({values})",
-                properties, [.. properties.Select(p => p.GetRelationalTypeMapping())], rank,
+                properties, [.. properties.Select(p => p.GetRelationalTypeMapping())], depth,
                 type.GetForeignKeys().Any(fk => fk.PrincipalEntityType == type));
         }
 
         /// <summary>1 + the deepest of the types it refers to (its own type aside); null in a cycle of references between types.</summary>
-        private static int? Depth(IEntityType type, HashSet<IEntityType> path)
+        private static int? DepthOf(IEntityType type, HashSet<IEntityType> path)
         {
             if (!path.Add(type))
                 return null;
-            var rank = 0;
+            var depth = 0;
             foreach (var principal in type.GetForeignKeys().Select(fk => fk.PrincipalEntityType).Where(p => p != type).Distinct())
             {
-                if (Depth(principal, path) is not { } above)
+                if (DepthOf(principal, path) is not { } above)
                     return null;
-                rank = Math.Max(rank, above + 1);
+                depth = Math.Max(depth, above + 1);
             }
             path.Remove(type);
-            return rank;
+            return depth;
         }
     }
 }

@@ -132,7 +132,8 @@ public sealed class SchemaMigrator(DatabaseOptions options, ILogger<SchemaMigrat
 
     private List<SchemaMigration> ToApply(Dictionary<int, string> applied, int? targetVersion)
     {
-        CheckApplied(applied);
+        if (Status(applied) is { IsAheadOfThisBuild: true } status)
+            throw new StartupException(status.StartRefusal(options.Describe())!);
         var target = targetVersion ?? Migrations.Count;
         return Migrations.Where(m => m.Version <= target && !applied.ContainsKey(m.Version)).ToList();
     }
@@ -157,18 +158,18 @@ public sealed class SchemaMigrator(DatabaseOptions options, ILogger<SchemaMigrat
     /// </summary>
     private SchemaStatus Status(Dictionary<int, string> applied)
     {
-        CheckApplied(applied.Where(m => m.Key <= Migrations.Count).ToDictionary());
+        CheckApplied(applied);
         var pending = Migrations.Where(m => !applied.ContainsKey(m.Version)).ToList();
         return new SchemaStatus(applied.Count == 0 ? 0 : applied.Keys.Max(), Migrations.Count, pending);
     }
 
+    /// <summary>The scripts this build knows are the ones applied (a newer one, this build cannot judge).</summary>
     private void CheckApplied(Dictionary<int, string> applied)
     {
         foreach (var (version, checksum) in applied)
         {
             if (version > Migrations.Count)
-                throw new StartupException(
-                    $"The database is at schema version {version} but this Passerelle knows only up to {Migrations.Count}: deploy the newer version.");
+                continue;
             if (!string.Equals(Migrations[version - 1].Checksum, checksum, StringComparison.Ordinal))
                 throw new StartupException(
                     $"Migration {version} ({Migrations[version - 1].Name}) was edited after it was applied: restore the script and add a new migration instead.");

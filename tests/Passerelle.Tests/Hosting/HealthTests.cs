@@ -32,13 +32,7 @@ public class HealthTests
         using var client = app.CreateClient();
         (await client.GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        await using (var connection = database.Options.CreateConnection())
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM schema_migrations";
-            await command.ExecuteNonQueryAsync();
-        }
+        await ExecuteAsync(database, "DELETE FROM schema_migrations");
 
         (await client.GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         (await client.GetAsync("/health/live")).StatusCode.ShouldBe(HttpStatusCode.OK, "alive, just not ready");
@@ -55,17 +49,21 @@ public class HealthTests
 
         // The next release's `migrate` ran: the database knows one migration more than this build.
         var next = database.Migrator().Migrations.Count + 1;
-        await using (var connection = database.Options.CreateConnection())
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ({next}, 'next_release', 'c0ffee', '2026-12-04T18:00:00.0000000+00:00')";
-            await command.ExecuteNonQueryAsync();
-        }
+        await ExecuteAsync(database,
+            $"INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ({next}, 'next_release', 'c0ffee', '2026-12-04T18:00:00.0000000+00:00')");
 
         var ready = await client.GetAsync("/health/ready");
         ready.StatusCode.ShouldBe(HttpStatusCode.OK, "kept by the load balancer until a new instance replaces it");
         (await ready.Content.ReadAsStringAsync()).ShouldBe("Degraded");
         // That a new instance of this version refuses to start: StartupTests, as a process.
+    }
+
+    private static async Task ExecuteAsync(TestDatabase database, string sql)
+    {
+        await using var connection = database.Options.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 }
