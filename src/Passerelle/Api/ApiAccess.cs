@@ -110,17 +110,7 @@ public static class ApiAccess
             return null;
         }
         db.ForSchool(key.SchoolId);
-        await NoteUseAsync(db, key, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUniversalTime(), context.RequestAborted);
+        await ApiKeys.NoteUseAsync(db, key, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUniversalTime(), context.RequestAborted);
         return new ApiCaller(key.Id, key.SchoolId, key.ActorName, key.CreatedByStaffId);
-    }
-
-    /// <summary>"Dernière utilisation", to the minute: one write a minute per key at most, whatever the traffic.</summary>
-    private static async Task NoteUseAsync(PasserelleDb db, ApiKey key, DateTimeOffset now, CancellationToken ct)
-    {
-        if (key.LastUsedAt is { } last && now - last < TimeSpan.FromMinutes(1))
-            return;
-        var stale = now.AddMinutes(-1);
-        await db.ApiKeys.IgnoreQueryFilters().Where(k => k.Id == key.Id && (k.LastUsedAt == null || k.LastUsedAt < stale))
-            .ExecuteUpdateAsync(set => set.SetProperty(k => k.LastUsedAt, now), ct);
     }
 }

@@ -1,7 +1,10 @@
+using System.Data.Common;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Passerelle.Api;
 using Passerelle.Demo;
 using Passerelle.Referrals;
@@ -39,6 +42,68 @@ public sealed class ApiTests
             (await ApiKeys.RevokeAsync(db, key.Id, Seed.Now, CancellationToken.None)).ShouldBeTrue();
         }
         await ApiWorld.ProblemAsync(await world.Client().GetAsync("/api/v1/candidates"), 401);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_key_in_use_is_read_once_a_moment_its_secret_checked_each_time_and_one_revoked_elsewhere_is_refused_within_that_moment(
+        DatabaseProvider provider)
+    {
+        await using var world = await ApiWorld.CreateAsync(provider);
+        var reads = new KeyStatements();
+        await using var db = world.Database.NewContext(reads);
+        var header = "Bearer " + world.Key;
+        const int requests = 20;
+        for (var i = 0; i < requests; i++)
+            (await ApiKeys.FindAsync(db, header, CancellationToken.None)).ShouldNotBeNull();
+        // One read, unless this test stalled for a whole RecheckAfter (then a second): never one per request.
+        reads.Selects.ShouldBeLessThan(requests / 2);
+        var altered = world.Key[..^2] + (world.Key[^2] == 'A' ? "BA" : "AA");
+        (await ApiKeys.FindAsync(db, "Bearer " + altered, CancellationToken.None)).ShouldBeNull("the secret is compared on every request");
+
+        // "Dernière utilisation" is written once a minute, not once a request: the process's copy of the key knows it was.
+        var key = (await ApiKeys.FindAsync(db, header, CancellationToken.None))!;
+        await ApiKeys.NoteUseAsync(db, key, Seed.Now, CancellationToken.None);
+        var noted = (await ApiKeys.FindAsync(db, header, CancellationToken.None))!;
+        noted.LastUsedAt.ShouldBe(Seed.Now);
+        key.LastUsedAt.ShouldBeNull("a shared copy is never changed");
+        await ApiKeys.NoteUseAsync(db, noted, Seed.Now.AddSeconds(30), CancellationToken.None);
+        reads.Updates.ShouldBe(1);
+
+        // Revoked by another instance (or the command line): refused here once the moment is over.
+        var revokedAt = Stopwatch.GetTimestamp();
+        await using (var elsewhere = world.Db())
+            await elsewhere.ApiKeys.ExecuteUpdateAsync(set => set.SetProperty(k => k.RevokedAt, Seed.Now));
+        while (Stopwatch.GetElapsedTime(revokedAt) <= ApiKeys.RecheckAfter)
+            await Task.Delay(50);
+        (await ApiKeys.FindAsync(db, header, CancellationToken.None)).ShouldBeNull();
+    }
+
+    /// <summary>Counts the statements on api_keys a context sends.</summary>
+    private sealed class KeyStatements : DbCommandInterceptor
+    {
+        private int _selects, _updates;
+
+        public int Selects => _selects;
+        public int Updates => _updates;
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("api_keys", StringComparison.Ordinal))
+                Interlocked.Increment(ref _selects);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+            DbCommand command, CommandEventData eventData,
+            InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("api_keys", StringComparison.Ordinal))
+                Interlocked.Increment(ref _updates);
+            return ValueTask.FromResult(result);
+        }
     }
 
     [Theory]

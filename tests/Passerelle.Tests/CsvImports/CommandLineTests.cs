@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Passerelle.Api;
 using Passerelle.Tests.Infrastructure;
 
 namespace Passerelle.Tests.CsvImports;
@@ -76,6 +77,8 @@ public sealed class CommandLineTests : IDisposable
 
             await using var revoked = await RunAsync("apikey", "revoke", "--school", "Passerelle School", "--id", row[0]);
             (await revoked.WaitForExitAsync(TimeSpan.FromSeconds(5))).ShouldBe(0, revoked.StandardError);
+            // Revoked by another process: the server reads the key in use again within ApiKeys.RecheckAfter.
+            await Task.Delay(ApiKeys.RecheckAfter);
             (await client.GetAsync("/api/v1/offers")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         }
         // Everything the server logged while the key was used and revoked: never the key.
