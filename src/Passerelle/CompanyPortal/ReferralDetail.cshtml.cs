@@ -50,9 +50,19 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
             return NotFound();
         View = view is "profil" or "offre" ? view : null;
         Fragment = fragment;
-        if (View == "profil" && Summary.Referral.ProfileOpenToCompany)
-            await PersonalData.ProfileViews.RecordAsync(HttpContext, Db, id, ContactId, null, Channel.Portal, ct);
         return Page();
+    }
+
+    /// <summary>
+    /// Who saw what: the profile tab posts this once shown to the contact (wwwroot/js/portal.js when the dialog opens it,
+    /// links.js on the page; no GET changes anything), and the school sees the look on its referral page.
+    /// </summary>
+    public async Task<IActionResult> OnPostSeenAsync(Guid id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct) || !Summary.Referral.ProfileOpenToCompany)
+            return NotFound();
+        await PersonalData.ProfileViews.RecordAsync(HttpContext, Db, id, ContactId, null, Channel.Portal, ct);
+        return new NoContentResult();
     }
 
     [ShowsFormErrors]

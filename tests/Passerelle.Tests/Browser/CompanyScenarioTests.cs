@@ -55,6 +55,15 @@ public partial class CompanyScenarioTests
         await BrowserApp.ScreenshotAsync(page, "suivi-de-mise-en-relation", dialog);
         violations.AddRange(Tagged("suivi", await BrowserApp.AccessibilityViolationsAsync(page)));
 
+        // Her profile, in the same dialog: opening it on a click tells the school it was seen (no GET records it).
+        var seen = await page.RunAndWaitForResponseAsync(() => dialog.GetByRole(AriaRole.Link, new() { Name = "Profil du candidat" }).ClickAsync(),
+            response => response.Url.Contains("handler=Seen", StringComparison.Ordinal));
+        seen.Status.ShouldBe(204);
+        await Expect(dialog.GetByRole(AriaRole.Link, new() { Name = "Profil du candidat" }).And(dialog.Locator("[aria-current=page]")));
+        await using (var db = Open(app))
+            (await db.ProfileViews.Select(v => v.Channel).ToListAsync()).ShouldBe([Channel.Portal]);
+        await dialog.GetByRole(AriaRole.Link, new() { Name = "Suivi", Exact = true }).ClickAsync();
+
         var date = ParisTime.ToParis(DateTimeOffset.UtcNow.AddDays(7)).Date;
         await dialog.GetByLabel("Date de rendez-vous").FillAsync(date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await dialog.GetByLabel("Heure", new() { Exact = true }).FillAsync("10");

@@ -31,12 +31,21 @@ public class ProfileViewTests
         await PortalWorld.LogInAsync(sophie, "demo.entreprise");
         await PortalWorld.ChooseSchoolAsync(sophie, DemoData.SchoolId);
 
-        (await sophie.GetAsync($"/entreprise/candidats/{margaud}/profil")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await sophie.GetAsync($"/entreprise/candidats/{margaud}/profil")).StatusCode.ShouldBe(HttpStatusCode.OK); // a reload: the same look
+        // Opening the profile records nothing; its page tells the server once shown (portal.js, links.js).
+        var (_, profile) = await Browserless.GetAsync(sophie, $"/entreprise/candidats/{margaud}/profil");
+        await using (var db = world.Database.NewContext())
+            (await db.ForSchool(DemoData.SchoolId).ProfileViews.CountAsync()).ShouldBe(0, "opening the page records nothing");
+        (await Browserless.SeenAsync(sophie, profile)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await Browserless.SeenAsync(sophie, profile)).StatusCode.ShouldBe(HttpStatusCode.NoContent); // a reload: the same look
         var firstLook = world.Clock.Now;
         world.Clock.Now = firstLook.AddMinutes(11);
         (await sophie.GetAsync($"/entreprise/candidats/{margaud}/documents/{documentId}")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await sophie.GetAsync($"/entreprise/candidats/{guillaume}/profil")).StatusCode.ShouldBe(HttpStatusCode.OK); // closed: nothing seen
+        // Closed: the page has no seen form, and a post of one is refused.
+        var (_, closed) = await Browserless.GetAsync(sophie, $"/entreprise/candidats/{guillaume}/profil");
+        closed.QuerySelector("form[data-seen]").ShouldBeNull();
+        var seenForm = profile.QuerySelector("form[data-seen]")!;
+        seenForm.SetAttribute("action", seenForm.GetAttribute("action")!.Replace(margaud.ToString(), guillaume.ToString(), StringComparison.Ordinal));
+        (await Browserless.SeenAsync(sophie, profile)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
 
         using var staff = await world.StaffClientAsync("demo.ecole");
         var (_, page) = await Browserless.GetAsync(staff, $"/ecole/mises-en-relation/{margaud}");

@@ -11,6 +11,9 @@
     if (!response.ok) { window.location.href = url; return; }
     dialog.innerHTML = await response.text();
     dialog.querySelectorAll("input[name='retour']").forEach((input) => { input.value = location.pathname + location.search; });
+    // The candidate's profile, opened by the contact's click: tell the server it was seen (scripts in the fragment do not run).
+    const seen = dialog.querySelector("form[data-seen]");
+    if (seen) fetch(seen.action, { method: "POST", body: new FormData(seen), credentials: "same-origin" }).catch(() => {});
     if (!dialog.open) dialog.showModal();
     dialog.querySelector("h1")?.setAttribute("tabindex", "-1");
     dialog.querySelector("h1")?.focus();
