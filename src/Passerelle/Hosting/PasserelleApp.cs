@@ -249,6 +249,8 @@ public static class PasserelleApp
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapGet("/", () => Results.Content(HomePage, "text/html; charset=utf-8"));
+        // The back-office's address, as people type it: its start page (the sign-in page first when signed out).
+        app.MapGet("/ecole", () => Results.LocalRedirect("/ecole/mises-en-relation"));
         app.MapRazorPages();
         app.MapDocumentDownloads();
         app.MapCandidateDocuments();
@@ -266,7 +268,7 @@ public static class PasserelleApp
         <p>Le service de mise en relation entre les centres de formation, leurs candidats et les entreprises.</p>
         <ul>
         <li><a href="/entreprise">Passerelle Entreprises</a> : l'espace des contacts entreprise.</li>
-        <li><a href="/ecole/connexion">Passerelle École</a> : l'espace des centres de formation.</li>
+        <li><a href="/ecole">Passerelle École</a> : l'espace des centres de formation.</li>
         </ul>
         </main>
         </body>

@@ -16,7 +16,6 @@ namespace Passerelle.Tests.Bench;
 /// baseline — served by the benchmark's own host, not by Passerelle — lists exactly the rows of the company list it
 /// is compared with.
 /// </summary>
-[Trait(Category.Name, Category.PostgreSQL)] // PostgreSQL only: the generator and the baseline are written for it
 public partial class BenchmarkBaselineTests
 {
     public static TheoryData<DatabaseProvider> PostgreSQL => TestDatabase.PostgreSQLOnly;

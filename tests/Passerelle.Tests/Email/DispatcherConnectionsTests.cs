@@ -9,7 +9,6 @@ namespace Passerelle.Tests.Email;
 /// The dispatcher reads and composes mail on PostgreSQL connections of its own (application name "Passerelle (outbox)"),
 /// where its statements are planned once instead of on every connection of the pages (Storage/DispatcherScopes.cs).
 /// </summary>
-[Trait(Category.Name, Category.PostgreSQL)] // the pool of its own is PostgreSQL's; SQLite has one
 public class DispatcherConnectionsTests
 {
     public static TheoryData<DatabaseProvider> PostgreSQL => TestDatabase.PostgreSQLOnly;

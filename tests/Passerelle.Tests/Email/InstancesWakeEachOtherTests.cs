@@ -10,7 +10,6 @@ namespace Passerelle.Tests.Email;
 /// (<c>Email:DispatcherEnabled=false</c>, a web instance) wakes the dispatching instance at once (LISTEN/NOTIFY), instead
 /// of waiting for its poll.
 /// </summary>
-[Trait(Category.Name, Category.PostgreSQL)] // LISTEN/NOTIFY is PostgreSQL's; with SQLite there is one instance
 public class InstancesWakeEachOtherTests
 {
     public static TheoryData<DatabaseProvider> PostgreSQL => TestDatabase.PostgreSQLOnly;

@@ -10,6 +10,7 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.SchoolOffice;
 
 /// <summary>Removing and replacing a candidate's documents (issue 16): the file goes, the referrals that shared it say so.</summary>
+[Trait(Category.Name, Category.Smtp)]
 public class DocumentLifeTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;

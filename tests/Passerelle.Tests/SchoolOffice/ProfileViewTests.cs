@@ -8,6 +8,7 @@ using Passerelle.Tests.Infrastructure;
 namespace Passerelle.Tests.SchoolOffice;
 
 /// <summary>Who saw what (issue 16): each look of a contact at a candidate's profile or document, on the school's referral page only.</summary>
+[Trait(Category.Name, Category.Smtp)]
 public class ProfileViewTests
 {
     public static TheoryData<DatabaseProvider> Providers => TestDatabase.Providers;

@@ -24,9 +24,13 @@ public class SchoolOfficeTests
     {
         await using var world = await PortalWorld.CreateAsync(provider);
         using var client = world.Client();
+        // The back-office's address leads to its sign-in page, and once signed in to the referral list.
+        var (_, signIn) = await Browserless.GetAsync(client, "/ecole");
+        signIn.QuerySelector("h1")!.TextContent.ShouldContain("Connexion");
         await LogInAsync(client, "demo.ecole");
 
-        var (_, list) = await Browserless.GetAsync(client, "/ecole/mises-en-relation");
+        var (status, list) = await Browserless.GetAsync(client, "/ecole");
+        status.ShouldBe(HttpStatusCode.OK);
         var rows = Rows(list);
         rows.Select(r => r[1]).ShouldBe(["DUPONT Léa", "TECHER Margaud", "JOURDAN Guillaume"]);
         rows[1].ShouldBe(["15/05/2020", "TECHER Margaud", "Et laboriosam praesentium", "Laboriosam Industries (LEFEBVRE Sophie)", "En attente de l'entreprise",
