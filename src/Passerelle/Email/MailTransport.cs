@@ -186,7 +186,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
                 {
                     // 421: the server closes this kept connection (its limit of mails per connection, a restart): a new one.
                     await DiscardAsync(connection);
-                    _logger.LogDebug("The SMTP server closed a kept connection ({Reply}); opening a new one", e.Message);
+                    _logger.LogDebug("The SMTP server closed a kept connection ({Reply}); opening a new one", OutboxDelivery.WithoutAddresses(e.Message));
                 }
                 catch (SmtpCommandException e)
                 {
@@ -202,7 +202,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
                 {
                     // A kept connection the server closed (idle timeout, restart): the mail goes on a new one.
                     await DiscardAsync(connection);
-                    _logger.LogDebug("A kept SMTP connection was closed by the server ({Error}); opening a new one", e.Message);
+                    _logger.LogDebug("A kept SMTP connection was closed by the server ({Error}); opening a new one", OutboxDelivery.WithoutAddresses(e.Message));
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {

@@ -15,7 +15,7 @@ namespace Passerelle.Email;
 /// round sent are marked together, a few milliseconds after they left (<see cref="SentMarks"/>): one statement for
 /// several mails; the dispatcher's rounds end only once they are marked.
 /// </summary>
-public sealed class OutboxDelivery(
+public sealed partial class OutboxDelivery(
     DispatcherScopes scopes, IMailTransport transport, EmailOptions options, DatabaseOptions database,
     RequestsInFlight requests, PasserelleMetrics metrics, TimeProvider clock, ILogger<OutboxDelivery> logger)
 {
@@ -441,9 +441,9 @@ public sealed class OutboxDelivery(
             .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
             .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
         metrics.MailRetried(message.TemplateKey);
-        System.Diagnostics.Activity.Current?.SetTag("passerelle.mail.outcome", "retry").SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
+        System.Diagnostics.Activity.Current?.SetTag("passerelle.mail.outcome", "retry").SetStatus(System.Diagnostics.ActivityStatusCode.Error, WithoutAddresses(error));
         logger.LogWarning("Mail {MessageId} ({TemplateKey}) not sent, attempt {Attempt}, failing since {FailingSince:O}: {Error}. Next try at {Next:O}",
-            message.MessageId, message.TemplateKey, message.Attempts, failingSince, error, next);
+            message.MessageId, message.TemplateKey, message.Attempts, failingSince, WithoutAddresses(error), next);
     }
 
     private async Task FailAsync(PasserelleDb db, OutboxMessage message, string error)
@@ -462,10 +462,19 @@ public sealed class OutboxDelivery(
         }
         await transaction.CommitAsync(CancellationToken.None);
         metrics.MailFailed(message.TemplateKey);
-        System.Diagnostics.Activity.Current?.SetTag("passerelle.mail.outcome", "failed").SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
+        System.Diagnostics.Activity.Current?.SetTag("passerelle.mail.outcome", "failed").SetStatus(System.Diagnostics.ActivityStatusCode.Error, WithoutAddresses(error));
         logger.LogError("Mail {MessageId} ({TemplateKey}) failed for good after {Attempts} attempt(s): {Error}",
-            message.MessageId, message.TemplateKey, message.Attempts, error);
+            message.MessageId, message.TemplateKey, message.Attempts, WithoutAddresses(error));
     }
+
+    /// <summary>
+    /// An SMTP server's reply as the logs and traces carry it: servers quote the recipient ("550 5.1.1 &lt;lea@…&gt;: no such
+    /// user"), and no log holds a person's address. The row keeps the reply whole, for the school's failed-mails page.
+    /// </summary>
+    internal static string WithoutAddresses(string error) => Address().Replace(error, "(address)");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[^\s<>()\[\]""',;:@]+@[^\s<>()\[\]""',;:@]+")]
+    private static partial System.Text.RegularExpressions.Regex Address();
 
     private static string Truncate(string text) => text.Length <= 2000 ? text : text[..2000];
 }

@@ -139,6 +139,11 @@ public sealed class AccountErasure(PasserelleDb db, EmailOptions email, TimeProv
         }
         foreach (var key in await db.ApiKeys.Where(k => k.CreatedByStaffId == staffId).ToListAsync(ct))
             key.CreatedBy = ErasedStaffName;
+        // Who recorded a candidate's consent to push CV, and who registered a webhook endpoint (a name only, as it was then).
+        foreach (var candidate in await db.Candidates.Where(c => c.PushConsentRecordedById == staffId).ToListAsync(ct))
+            candidate.PushConsentRecordedBy = ErasedStaffName;
+        foreach (var endpoint in await db.WebhookEndpoints.ToListAsync(ct))
+            endpoint.CreatedBy = traces.Scrub(endpoint.CreatedBy)!;
         await ScrubIntegrationsAsync(referralIds, staffId, traces, ct);
         await ForgetLoginAsync(AccountKind.Staff, staffId, logins, ct);
         await db.SaveChangesAsync(ct);

@@ -147,15 +147,21 @@ public sealed class Erasure(PasserelleDb db, ReferralActions actions, DocumentSt
             }
             await db.ActionLinks.Where(l => l.ReferralId != null && referralIds.Contains(l.ReferralId.Value) && l.Recipient == Recipient.Candidate && l.RevokedAt == null)
                 .ExecuteUpdateAsync(set => set.SetProperty(l => l.RevokedAt, now), ct);
-            // What the integrations were sent or will be sent, and the API's remembered answers, keep no trace of the name.
+            // What the integrations were sent or will be sent, and the API's remembered answers, keep no trace of the name, nor the
+            // free text the events no longer hold; nor does a failure of a mail to them outside any referral (a retention warning).
             foreach (var delivery in await db.WebhookDeliveries.Where(d => d.ReferralId != null && referralIds.Contains(d.ReferralId.Value)).ToListAsync(ct))
-                delivery.Payload = Scrub(delivery.Payload)!;
+                delivery.Payload = Scrub(Webhooks.WebhookEvents.WithoutFreeText(delivery.Payload))!;
+            var theirMails = messages.Select(m => m.Id.ToString()).ToList();
+            if (theirMails.Count > 0)
+                foreach (var delivery in await db.WebhookDeliveries.Where(d => d.ReferralId == null && d.EventType == Webhooks.WebhookEvents.MailFailed).ToListAsync(ct))
+                    if (theirMails.Any(delivery.Payload.Contains))
+                        delivery.Payload = Scrub(delivery.Payload)!;
             var id = candidateId.ToString();
             foreach (var answer in await db.IdempotentRequests.Where(r => r.Response.Contains(id)).ToListAsync(ct))
                 answer.Response = Scrub(answer.Response)!;
             // A company's answers to their pushed profiles, outside any referral: without the answer's free text either.
             foreach (var delivery in await db.WebhookDeliveries.Where(d => d.EventType == Webhooks.WebhookEvents.PushAnswered && d.Payload.Contains(id)).ToListAsync(ct))
-                delivery.Payload = Scrub(Webhooks.WebhookEvents.WithoutDeclineReason(delivery.Payload))!;
+                delivery.Payload = Scrub(Webhooks.WebhookEvents.WithoutFreeText(delivery.Payload))!;
 
             new ChangeSet().Note($"Candidat effacé (identité, coordonnées, documents, textes libres et copies des e-mails) : {reason}")
                 .Record(db, ChangeSubject.Candidate, candidateId, staffId, actor.DisplayName, now);

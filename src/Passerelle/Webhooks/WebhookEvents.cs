@@ -121,12 +121,17 @@ public static class WebhookEvents
     internal static Task AddPushAnsweredAsync(PasserelleDb db, CvPushes.PushedProfile profile, Actor actor, CancellationToken ct) =>
         AddAsync(db, profile.SchoolId, PushAnswered, () => Payload(profile, actor), profile.AnsweredAt!.Value, ct);
 
-    /// <summary>A stored <see cref="PushAnswered"/> body without the company's reason (the candidate's erasure forgets free text).</summary>
-    internal static string WithoutDeclineReason(string payload)
+    /// <summary>
+    /// A stored body without the free text the candidate's erasure forgets, as it forgets it in the rows: a referral event's
+    /// comment and reason, a push answer's reason.
+    /// </summary>
+    internal static string WithoutFreeText(string payload)
     {
         var body = System.Text.Json.Nodes.JsonNode.Parse(payload)!;
-        if (body["data"] is System.Text.Json.Nodes.JsonObject data && data.ContainsKey("declineReason"))
-            data["declineReason"] = null;
+        if (body["data"] is System.Text.Json.Nodes.JsonObject data)
+            foreach (var field in (string[])["comment", "reason", "declineReason"])
+                if (data.ContainsKey(field))
+                    data[field] = null;
         return body.ToJsonString(ApiJson.Options);
     }
 

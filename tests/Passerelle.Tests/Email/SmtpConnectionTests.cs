@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Passerelle.Email;
 using Passerelle.Referrals;
 using Passerelle.Storage;
@@ -101,7 +103,9 @@ public sealed class SmtpConnectionTests : IDisposable
     [Fact]
     public async Task A_recipient_the_server_refuses_for_good_fails_that_mail_at_once_and_the_others_go()
     {
-        await using var world = await EmailWorld.CreateAsync(DatabaseProvider.Sqlite, new SmtpSinkOptions(Reject: ["margaud@example.org"]), ("Email:Parallelism", "1"));
+        var logs = new CapturedLogs();
+        await using var world = await EmailWorld.CreateAsync(DatabaseProvider.Sqlite, new SmtpSinkOptions(Reject: ["margaud@example.org"]),
+            services => services.AddSingleton<ILoggerProvider>(logs), ("Email:Parallelism", "1"));
         var referralId = await world.ProposeAsync();
         await EmailDeliveryTests.QueueStaffMailsAsync(world, referralId, 3);
         await world.DispatchOnceAsync();
@@ -112,7 +116,11 @@ public sealed class SmtpConnectionTests : IDisposable
         refused.Attempts.ShouldBe(1);
         refused.LastError.ShouldNotBeNull().ShouldContain("550");
         refused.LastError.ShouldContain("Recipient address rejected");
+        refused.LastError.ShouldContain("margaud@example.org", Case.Insensitive, "the school's failed-mails page shows the server's whole reply");
         (await world.QueryAsync(db => db.OutboxMessages.Where(m => m.State == OutboxState.Sent))).Count.ShouldBe(3);
+        // The log says the mail failed and why, without the candidate's address the server quoted.
+        logs.Messages.ShouldContain(m => m.Contains("failed for good") && m.Contains("Recipient address rejected"));
+        logs.Messages.ShouldNotContain(m => m.Contains("margaud@example.org", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -58,11 +58,25 @@ public class AccountErasureTests
         // The staff member proposes a candidate to the contact; the candidate accepts; the contact reads the mail and refuses in the portal.
         using var hortense = await world.StaffClientAsync(StaffEmail);
         var (_, newReferral) = await Browserless.GetAsync(hortense, $"/ecole/mises-en-relation/nouvelle?offre={OfferId}");
+        var candidateId = await NewCandidateAsync(world, hortense);
         var created = await Browserless.SubmitAsync(hortense, newReferral, "Créer les mises en relation", new Dictionary<string, string>
         {
-            ["ContactId"] = contactId.ToString(), ["CandidateIds"] = await NewCandidateAsync(world, hortense),
+            ["ContactId"] = contactId.ToString(), ["CandidateIds"] = candidateId,
         });
         (await Browserless.ReadAsync(created)).Text().ShouldContain("mise en relation créée");
+        // She records the candidate's consent to push CV; a webhook endpoint says she registered it (when she was an admin).
+        var (_, candidatePage) = await Browserless.GetAsync(hortense, $"/ecole/candidats/{candidateId}");
+        (await Browserless.ReadAsync(await Browserless.SubmitAsync(hortense, candidatePage, "Enregistrer l'accord",
+            new Dictionary<string, string> { ["consent"] = "true" }))).Text().ShouldContain($"par {StaffLastName.ToUpperInvariant()} {StaffMisspelled}");
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId).WebhookEndpoints.Add(new Passerelle.Webhooks.WebhookEndpoint
+            {
+                Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, Url = "https://erp.example.org/passerelle", Secret = "protected",
+                CreatedAt = Seed.Now, CreatedBy = $"{StaffLastName.ToUpperInvariant()} {StaffMisspelled}",
+            });
+            await db.SaveChangesAsync();
+        }
         Guid referralId;
         await using (var db = world.Database.NewContext())
             referralId = await db.Referrals.IgnoreQueryFilters().Where(r => r.ContactId == contactId).Select(r => r.Id).SingleAsync();

@@ -62,6 +62,31 @@ public class ErasureTests
         var (_, referralPage) = await Browserless.GetAsync(staff, $"/ecole/mises-en-relation/{referralId}");
         await Browserless.SubmitAsync(staff, referralPage, "Le candidat accepte l'offre");
         await delivery.DispatchOnceAsync(CancellationToken.None);
+        // A mail to them outside any referral (the retention warning) failed for good, and the school's platform was told, with
+        // the SMTP server's reply quoting their address — as the dispatcher writes them.
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            var warning = new OutboxMessage
+            {
+                Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, TemplateKey = TemplateKeys.CandidateRetentionWarning, Recipient = Recipient.Candidate,
+                ToAddress = Email, ToName = $"{LastName} {FirstName}", ToPersonId = candidateId, Subject = "Vos données", State = OutboxState.Failed,
+                Attempts = 3, LastError = $"550 5.1.1 <{Email}>: Recipient address rejected", CreatedAt = world.Clock.Now, NextAttemptAt = world.Clock.Now,
+            };
+            var endpoint = new Passerelle.Webhooks.WebhookEndpoint
+            {
+                Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, Url = "https://erp.example.org/passerelle", Secret = "protected", CreatedAt = world.Clock.Now,
+                CreatedBy = "DURAND Claire",
+            };
+            var failure = Passerelle.Webhooks.WebhookEvents.Payload(warning, warning.LastError, world.Clock.Now);
+            db.AddRange(warning, endpoint, new Passerelle.Webhooks.WebhookDelivery
+            {
+                Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, EndpointId = endpoint.Id, EventType = Passerelle.Webhooks.WebhookEvents.MailFailed,
+                Payload = System.Text.Json.JsonSerializer.Serialize(failure, Passerelle.Api.ApiJson.Options), CreatedAt = world.Clock.Now,
+                State = Passerelle.Webhooks.WebhookDeliveryState.Sent, NextAttemptAt = world.Clock.Now,
+            });
+            await db.SaveChangesAsync();
+        }
         (await DatabaseDump.TextAsync(world)).ShouldContain(LastName, Case.Insensitive, "the dump sees the candidate before the erasure");
         var sentBefore = world.Sink.Messages().Count;
 

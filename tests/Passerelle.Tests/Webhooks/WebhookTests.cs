@@ -133,7 +133,7 @@ public sealed class WebhookTests
         await AnswerAsync(new Passerelle.Referrals.Answer.RefuseCandidate(Reason: "Profil trop junior"));
         (await DispatchAsync(world)).ShouldBe(1);
         world.Clock.Now = Seed.Now.AddHours(1);
-        await AnswerAsync(new Passerelle.Referrals.Answer.MeetCandidate(new Passerelle.Referrals.Appointment(Seed.Now.AddDays(4), "Bordeaux", null), s.Offer.Id));
+        await AnswerAsync(new Passerelle.Referrals.Answer.MeetCandidate(new Passerelle.Referrals.Appointment(Seed.Now.AddDays(4), "Bordeaux", "Venez avec votre book"), s.Offer.Id));
         (await DispatchAsync(world)).ShouldBe(3);
 
         var received = receiver.Received();
@@ -160,6 +160,8 @@ public sealed class WebhookTests
         body["example"]!["data"]!.AsObject().Select(f => f.Key).ShouldBe(fields, ignoreOrder: true);
         body["example"]!["data"]!["state"]!.GetValue<string>().ShouldBe("notFollowedUp");
         answers[0]["data"]!["declineReason"]!.GetValue<string>().ShouldBe("Profil trop junior");
+        received.Single(r => r["payload"]!["type"]!.GetValue<string>() == "referral.candidate_accepted")["payload"]!["data"]!["comment"]!.GetValue<string>()
+            .ShouldBe("Venez avec votre book");
 
         // Erasures reach what is sent outside any referral too: the candidate's takes the company's reason, the contact's their name.
         using (var scope = world.App.Services.CreateScope())
@@ -181,6 +183,11 @@ public sealed class WebhookTests
             stored.Count.ShouldBe(2);
             stored.ShouldAllBe(p => !p.Contains("Profil trop junior") && !p.Contains("LEFEBVRE", StringComparison.OrdinalIgnoreCase) && !p.Contains("Sophie"));
             stored.ShouldAllBe(p => JsonNode.Parse(p, null, default)!["data"]!["pushedProfileId"]!.GetValue<Guid>() == pushed, "the rest stays");
+            // The referral's events lose their free text in the payloads as in the timeline; the appointment stays.
+            var events = await db.WebhookDeliveries.Where(d => d.EventType.StartsWith("referral.")).Select(d => d.Payload).ToListAsync();
+            events.Count.ShouldBeGreaterThan(2, "the two above, and the erasure's cancellation");
+            events.ShouldAllBe(p => !p.Contains("Venez avec votre book"));
+            events.ShouldContain(p => p.Contains("Bordeaux"));
         }
     }
 
