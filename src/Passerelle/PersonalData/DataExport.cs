@@ -15,8 +15,9 @@ namespace Passerelle.PersonalData;
 
 /// <summary>
 /// "Exporter les données" (RGPD: right of access and portability): one ZIP with everything the school holds about a
-/// candidate or a company contact — a JSON file (identity, referrals with their timelines and answers, mails sent to
-/// them with their text, documents, the history of their record), the documents themselves, and a README.txt in French
+/// candidate or a company contact — a JSON file (identity, referrals with their timelines and answers, profiles pushed,
+/// the looks of contacts at a candidate's profile, a contact's invitations, mails sent to them with their text, documents,
+/// the history of their record), the documents themselves, and a README.txt in French
 /// explaining each file. The export is recorded in the person's history. A contact is shared between schools: the
 /// school exports what it holds.
 /// </summary>
@@ -54,7 +55,10 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
             join contact in db.CompanyContacts on p.ContactId equals contact.Id
             join company in db.Companies on contact.CompanyId equals company.Id
             orderby p.PushedAt
-            select new { p.PushedAt, p.State, p.AnsweredAt, p.DeclineReason, company.Name }).ToListAsync(ct);
+            select new { p.Id, p.PushedAt, p.State, p.AnsweredAt, p.DeclineReason, company.Name }).ToListAsync(ct);
+        var pushedIds = pushed.Select(p => p.Id).ToList();
+        var views = await ViewsAsync(db.ProfileViews.Where(v => (v.ReferralId != null && referralIds.Contains(v.ReferralId.Value))
+            || (v.PushedProfileId != null && pushedIds.Contains(v.PushedProfileId.Value))), ct);
 
         var files = new List<(string Path, Document Document)>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -74,8 +78,8 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
             new CandidateIdentity(candidate.Id, candidate.LastName, candidate.FirstName, candidate.Email, candidate.Phone, candidate.ExternalId,
                 candidate.CreatedAt, candidate.PushConsentAt, candidate.PushConsentRecordedBy),
             documentEntries, referrals,
-            [.. pushed.Select(p => new PushedProfileEntry(p.PushedAt, p.Name, p.State.ToString(), p.AnsweredAt, p.DeclineReason))],
-            mails, await HistoryAsync(ChangeSubject.Candidate, candidateId, ct));
+            [.. pushed.Select(p => new PushedProfileEntry(p.Id, p.PushedAt, p.Name, p.State.ToString(), p.AnsweredAt, p.DeclineReason))],
+            views, mails, await HistoryAsync(ChangeSubject.Candidate, candidateId, ct));
         await RecordAsync(ChangeSubject.Candidate, candidateId, staffId, staffName, ct);
         return new Archive($"donnees-{Slug(candidate.DisplayName)}.zip", await ZipAsync(data, CandidateReadme(school.Name), files, ct));
     }
@@ -95,6 +99,18 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
         var referrals = await ReferralsAsync(db.Referrals.Where(r => r.ContactId == contactId), school.Name, ct);
         var referralIds = referrals.Select(r => r.Id).ToList();
         var pushIds = await db.CvPushes.Where(p => p.ContactId == contactId).Select(p => p.Id).ToListAsync(ct);
+        var pushedToThem = await (
+            from p in db.PushedProfiles.AsNoTracking()
+            where p.ContactId == contactId
+            join candidate in db.Candidates on p.CandidateId equals candidate.Id
+            orderby p.PushedAt
+            select new { p.Id, p.PushedAt, p.State, p.AnsweredAt, p.DeclineReason, candidate.LastName, candidate.FirstName }).ToListAsync(ct);
+        var invitations = await (
+            from i in db.ContactInvitations.AsNoTracking()
+            where i.ContactId == contactId
+            join staff in db.Staff on i.InvitedByStaffId equals staff.Id
+            orderby i.CreatedAt
+            select new { i.CreatedAt, i.Email, staff.LastName, staff.FirstName, i.AnsweredAt, i.Accepted }).ToListAsync(ct);
         var mails = await MailsAsync(db.OutboxMessages.Where(m =>
             (m.ReferralId != null && referralIds.Contains(m.ReferralId.Value) && m.Recipient == Recipient.CompanyContact)
             || (m.CvPushId != null && pushIds.Contains(m.CvPushId.Value)) || (m.ToPersonId == contactId && m.SchoolId == db.SchoolId)), ct);
@@ -102,7 +118,12 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
         var data = new ContactData(
             clock.GetUtcNow(), school.Name,
             new ContactIdentity(c.Id, c.LastName, c.FirstName, c.Email, c.Phone, c.UserName, row.Name, row.CreatedAt, row.ExternalId, row.DeactivatedAt),
-            referrals, mails, await HistoryAsync(ChangeSubject.CompanyContact, contactId, ct));
+            referrals,
+            [.. pushedToThem.Select(p => new ProfilePushedToContactEntry(p.Id, p.PushedAt, PersonName.Display(p.LastName, p.FirstName), p.State.ToString(),
+                p.AnsweredAt, p.DeclineReason))],
+            await ViewsAsync(db.ProfileViews.Where(v => v.ContactId == contactId), ct),
+            [.. invitations.Select(i => new InvitationEntry(i.CreatedAt, i.Email, PersonName.Display(i.LastName, i.FirstName), i.AnsweredAt, i.Accepted))],
+            mails, await HistoryAsync(ChangeSubject.CompanyContact, contactId, ct));
         await RecordAsync(ChangeSubject.CompanyContact, contactId, staffId, staffName, ct);
         return new Archive($"donnees-{Slug(c.DisplayName)}.zip", await ZipAsync(data, ContactReadme(school.Name), [], ct));
     }
@@ -145,6 +166,11 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
                 })]);
         })];
     }
+
+    /// <summary>Every look of a contact at a candidate's profile or documents, oldest first, as the school's page lists them.</summary>
+    private async Task<List<ViewEntry>> ViewsAsync(IQueryable<ProfileView> views, CancellationToken ct) =>
+        [.. (await ProfileViews.AllAsync(db, views, ct)).Select(v => new ViewEntry(v.Line.At, v.Line.What, v.Line.Who, v.View.Channel.ToString(),
+            v.View.ReferralId, v.View.PushedProfileId))];
 
     private static async Task<List<MailEntry>> MailsAsync(IQueryable<OutboxMessage> messages, CancellationToken ct) =>
         [.. (await messages.AsNoTracking().OrderBy(m => m.CreatedAt).ToListAsync(ct)).Select(m => new MailEntry(
@@ -212,6 +238,8 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
           - referrals : chaque mise en relation (offre, entreprise, contact, étape, rendez-vous, documents partagés
             avec l'entreprise) et son suivi : chaque réponse, avec sa date, son commentaire et qui l'a donnée.
           - pushedProfiles : les entreprises à qui votre profil a été proposé sans offre, et leur réponse.
+          - views : chaque consultation de votre profil ou d'un de vos documents par un contact entreprise (date,
+            document, contact, par le portail ou un lien d'e-mail, et la mise en relation ou la proposition concernée).
           - mails : les e-mails que Passerelle vous a envoyés, avec leur objet et leur texte (les liens personnels
             y sont masqués), ou en attente d'envoi.
           - history : les modifications de votre fiche (date, auteur, chaque champ avant et après) et ses exports.
@@ -238,6 +266,11 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
             depuis quand vous travaillez avec l'école, et si l'école a désactivé votre accès.
           - referrals : les mises en relation que l'école vous a adressées (candidat, offre, étape, rendez-vous)
             et leur suivi : chaque réponse, avec sa date, son commentaire et qui l'a donnée.
+          - pushedProfiles : les profils de candidats que l'école vous a proposés sans offre, et votre réponse.
+          - views : chaque consultation que vous avez faite d'un profil ou d'un document de candidat (date, document,
+            par le portail ou un lien d'e-mail, et la mise en relation ou la proposition concernée).
+          - invitations : les invitations de l'école à travailler avec elle (date, adresse saisie, qui vous a invité,
+            votre réponse).
           - mails : les e-mails que Passerelle vous a envoyés pour l'école, avec leur objet et leur texte (les liens
             personnels y sont masqués), ou en attente d'envoi.
           - history : les modifications de votre fiche (date, auteur, chaque champ avant et après ; celles d'un autre
@@ -247,12 +280,13 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
         """;
 
     private sealed record CandidateData(DateTimeOffset ExportedAt, string School, CandidateIdentity Candidate, List<DocumentEntry> Documents,
-        List<ReferralEntry> Referrals, List<PushedProfileEntry> PushedProfiles, List<MailEntry> Mails, List<HistoryEntry> History);
+        List<ReferralEntry> Referrals, List<PushedProfileEntry> PushedProfiles, List<ViewEntry> Views, List<MailEntry> Mails, List<HistoryEntry> History);
 
     private sealed record CandidateIdentity(Guid Id, string LastName, string FirstName, string Email, string? Phone, string? ExternalId,
         DateTimeOffset CreatedAt, DateTimeOffset? PushConsentAt, string? PushConsentRecordedBy);
 
-    private sealed record ContactData(DateTimeOffset ExportedAt, string School, ContactIdentity Contact, List<ReferralEntry> Referrals, List<MailEntry> Mails,
+    private sealed record ContactData(DateTimeOffset ExportedAt, string School, ContactIdentity Contact, List<ReferralEntry> Referrals,
+        List<ProfilePushedToContactEntry> PushedProfiles, List<ViewEntry> Views, List<InvitationEntry> Invitations, List<MailEntry> Mails,
         List<HistoryEntry> History);
 
     private sealed record ContactIdentity(Guid Id, string LastName, string FirstName, string Email, string? Phone, string UserName, string Company,
@@ -266,7 +300,15 @@ public sealed class DataExport(PasserelleDb db, DocumentStorage storage, TimePro
 
     private sealed record TimelineEntry(DateTimeOffset At, string Title, string What, string? Comment, string By);
 
-    private sealed record PushedProfileEntry(DateTimeOffset PushedAt, string Company, string State, DateTimeOffset? AnsweredAt, string? DeclineReason);
+    private sealed record PushedProfileEntry(Guid Id, DateTimeOffset PushedAt, string Company, string State, DateTimeOffset? AnsweredAt, string? DeclineReason);
+
+    private sealed record ProfilePushedToContactEntry(Guid Id, DateTimeOffset PushedAt, string Candidate, string State, DateTimeOffset? AnsweredAt,
+        string? DeclineReason);
+
+    /// <summary>A look at a profile ("Profil") or a document, by which contact, through which channel, for which referral or pushed profile.</summary>
+    private sealed record ViewEntry(DateTimeOffset At, string What, string Contact, string Channel, Guid? ReferralId, Guid? PushedProfileId);
+
+    private sealed record InvitationEntry(DateTimeOffset At, string Email, string InvitedBy, DateTimeOffset? AnsweredAt, bool Accepted);
 
     private sealed record HistoryEntry(DateTimeOffset At, string By, List<FieldEntry> Changes);
 

@@ -92,15 +92,21 @@ public static class ProfileViews
         return lines.ToLookup(l => l.PushedProfileId, l => l.Line);
     }
 
-    private static async Task<List<(ProfileView View, ViewLine Line)>> LinesAsync(PasserelleDb db, IQueryable<ProfileView> views, CancellationToken ct)
+    /// <summary>Every one of these looks, oldest first, with the line the school reads: for a person's data export.</summary>
+    public static async Task<IReadOnlyList<(ProfileView View, ViewLine Line)>> AllAsync(PasserelleDb db, IQueryable<ProfileView> views, CancellationToken ct) =>
+        [.. (await LinesAsync(db, views, ct, max: null)).AsEnumerable().Reverse()];
+
+    private static async Task<List<(ProfileView View, ViewLine Line)>> LinesAsync(PasserelleDb db, IQueryable<ProfileView> views, CancellationToken ct,
+        int? max = 200)
     {
-        var rows = await (
+        var query =
             from v in views.AsNoTracking()
             join c in db.CompanyContacts on v.ContactId equals c.Id
             join d in db.Documents on v.DocumentId equals d.Id into documents
             from document in documents.DefaultIfEmpty()
             orderby v.ViewedAt descending
-            select new { View = v, c.LastName, c.FirstName, Document = document }).Take(200).ToListAsync(ct);
+            select new { View = v, c.LastName, c.FirstName, Document = document };
+        var rows = await (max is { } newest ? query.Take(newest) : query).ToListAsync(ct);
         return [.. rows.Select(r => (r.View, new ViewLine(
             r.Document is null ? "Profil" : SharedDocument.Of(r.Document).Label,
             Schools.PersonName.Display(r.LastName, r.FirstName), r.View.ViewedAt, r.Document?.Kind == Candidates.DocumentKind.CoverLetter)))];

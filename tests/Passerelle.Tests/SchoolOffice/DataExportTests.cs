@@ -38,6 +38,16 @@ public class DataExportTests
         }
         referralIds.ShouldNotBeEmpty();
         documents.ShouldNotBeEmpty();
+        // Sophie looked at her CV through the mail link's page (as ProfileViews records it).
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId).ProfileViews.Add(new ProfileView
+            {
+                Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, ReferralId = referralIds[0], ContactId = DemoData.ContactId,
+                DocumentId = documents[0].Id, Channel = Channel.EmailLink, ViewedAt = Seed.Now,
+            });
+            await db.SaveChangesAsync();
+        }
 
         var (_, page) = await Browserless.GetAsync(staff, $"/ecole/candidats/{leaId}");
         await Browserless.EditAsync(staff, page, "Enregistrer", new Dictionary<string, string> { ["Form.Phone"] = "07 12 34 56 78" });
@@ -55,6 +65,10 @@ public class DataExportTests
         var referrals = data["referrals"]!.AsArray();
         referrals.Select(r => r!["id"]!.GetValue<Guid>()).ShouldBe(referralIds, ignoreOrder: true);
         referrals[0]!["timeline"]!.AsArray().Select(t => t!["what"]!.GetValue<string>()).ShouldContain("Mise en relation proposée");
+        var look = data["views"]!.AsArray().ShouldHaveSingleItem()!;
+        (look["at"]!.GetValue<DateTimeOffset>(), look["contact"]!.GetValue<string>(), look["channel"]!.GetValue<string>(), look["referralId"]!.GetValue<Guid>())
+            .ShouldBe((Seed.Now, "LEFEBVRE Sophie", "EmailLink", referralIds[0]));
+        look["what"]!.GetValue<string>().ShouldStartWith(Passerelle.Candidates.Document.KindLabel(documents[0].Kind));
         var mail = data["mails"]!.AsArray().ShouldHaveSingleItem()!;
         mail["state"]!.GetValue<string>().ShouldBe("Sent");
         mail["text"]!.GetValue<string>().ShouldContain("Léa");
@@ -101,6 +115,26 @@ public class DataExportTests
         using var cfa = await world.StaffClientAsync("demo.cfa");
         var (_, cfaContact) = await Browserless.GetAsync(cfa, $"/ecole/contacts/{DemoData.ContactId}");
         await Browserless.EditAsync(cfa, cfaContact, "Enregistrer le contact", new Dictionary<string, string> { ["Phone"] = "05 56 11 22 33" });
+        // This school had invited her, and she looked at the profile pushed to her (the other school's looks are its own).
+        Guid pushedId;
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            pushedId = await db.PushedProfiles.Where(p => p.ContactId == DemoData.ContactId).Select(p => p.Id).SingleAsync();
+            var admin = await db.Staff.Where(x => x.UserName == "demo.admin").Select(x => x.Id).SingleAsync();
+            var companyId = await db.CompanyContacts.Where(c => c.Id == DemoData.ContactId).Select(c => c.CompanyId).SingleAsync();
+            db.ContactInvitations.Add(new Passerelle.Companies.ContactInvitation
+            {
+                Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, CompanyId = companyId, ContactId = DemoData.ContactId, Email = "sophie.lefebvre@laboriosam.example",
+                InvitedByStaffId = admin, CreatedAt = Seed.Now.AddDays(-3), AnsweredAt = Seed.Now.AddDays(-2), Accepted = true,
+            });
+            db.ProfileViews.Add(new ProfileView
+            {
+                Id = Guid.NewGuid(), SchoolId = DemoData.SchoolId, PushedProfileId = pushedId, ContactId = DemoData.ContactId, Channel = Channel.Portal,
+                ViewedAt = Seed.Now,
+            });
+            await db.SaveChangesAsync();
+        }
         var (_, page) = await Browserless.GetAsync(staff, $"/ecole/contacts/{DemoData.ContactId}");
         var response = await Browserless.SubmitAsync(staff, page, "Exporter les données");
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/zip");
@@ -115,6 +149,12 @@ public class DataExportTests
             data["referrals"]!.AsArray().Select(r => r!["id"]!.GetValue<Guid>()).ShouldBe(theirs, ignoreOrder: true, "this school's referrals, not the other's");
         }
         data["mails"]!.AsArray().ShouldContain(m => m!["template"]!.GetValue<string>() == TemplateKeys.PushToCompany);
+        var pushed = data["pushedProfiles"]!.AsArray().ShouldHaveSingleItem()!;
+        (pushed["id"]!.GetValue<Guid>(), pushed["candidate"]!.GetValue<string>()).ShouldBe((pushedId, "JOURDAN Guillaume"));
+        var look = data["views"]!.AsArray().ShouldHaveSingleItem()!;
+        (look["what"]!.GetValue<string>(), look["channel"]!.GetValue<string>(), look["pushedProfileId"]!.GetValue<Guid>()).ShouldBe(("Profil", "Portal", pushedId));
+        var invitation = data["invitations"]!.AsArray().ShouldHaveSingleItem()!;
+        (invitation["invitedBy"]!.GetValue<string>(), invitation["accepted"]!.GetValue<bool>()).ShouldBe(("DURAND Claire", true));
         zip.Entries.ShouldNotContain(e => e.FullName.StartsWith("documents/"));
         var edit = data["history"]!.AsArray().ShouldHaveSingleItem()!;
         edit["by"]!.GetValue<string>().ShouldBe(Passerelle.Changes.ChangeHistory.AnotherSchool);
