@@ -27,7 +27,7 @@ public static class DemoData
         ("demo.entreprise", "contact entreprise LEFEBVRE Sophie (Passerelle Entreprises)"),
         ("demo.ecole", "chargé de relations entreprises MARTIN Benoît (Passerelle École)"),
         ("demo.admin", "administratrice école DURAND Claire (Passerelle École)"),
-        ("demo.cfa", "chargée de relations entreprises de la seconde école, ROUSSEL Camille"),
+        ("demo.cfa", "administratrice de la seconde école, ROUSSEL Camille (Passerelle École)"),
     ];
 
     public static readonly Guid SchoolId = new("0193c2a0-0000-7000-8000-000000000001");
