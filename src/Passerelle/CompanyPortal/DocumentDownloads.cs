@@ -64,8 +64,8 @@ public static class DocumentDownloads
             join d in db.Documents on shared.DocumentId equals d.Id
             select d).AsNoTracking().SingleOrDefaultAsync(ct);
         var download = storage.Download(document);
-        // Who saw what: the school sees each download beside the push, on the candidate's page.
-        if (document is { RemovedAt: null })
+        // Who saw what: the school sees each download beside the push, on the candidate's page (one that found no file is none).
+        if (download is Microsoft.AspNetCore.Http.HttpResults.FileStreamHttpResult)
             await PersonalData.ProfileViews.RecordPushedAsync(http, db, pushedProfileId, contactId, documentId, channel, ct);
         return download;
     }
@@ -101,8 +101,8 @@ public static class DocumentDownloads
             join d in db.Documents on shared.DocumentId equals d.Id
             select d).AsNoTracking().SingleOrDefaultAsync(ct);
         var download = storage.Download(document);
-        // Who saw what: the school sees each download on its referral page.
-        if (document is { RemovedAt: null })
+        // Who saw what: the school sees each download on its referral page (one that found no file is none).
+        if (download is Microsoft.AspNetCore.Http.HttpResults.FileStreamHttpResult)
             await PersonalData.ProfileViews.RecordAsync(http, db, referralId, contactId, documentId, channel, ct);
         return download;
     }

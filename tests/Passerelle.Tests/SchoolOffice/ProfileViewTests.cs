@@ -41,6 +41,18 @@ public class ProfileViewTests
         var firstLook = world.Clock.Now;
         world.Clock.Now = firstLook.AddMinutes(11);
         (await sophie.GetAsync($"/entreprise/candidats/{margaud}/documents/{documentId}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // Another of her documents whose file is gone from storage: a 404, and no look.
+        await using (var db = world.Database.NewContext())
+        {
+            db.ForSchool(DemoData.SchoolId);
+            var other = await (from s in db.ReferralDocuments
+                               where s.ReferralId == margaud
+                               join d in db.Documents on s.DocumentId equals d.Id
+                               where d.Id != documentId
+                               select d).FirstAsync();
+            File.Delete(Path.Combine(world.DocumentsFolder, other.StorageKey));
+            (await sophie.GetAsync($"/entreprise/candidats/{margaud}/documents/{other.Id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        }
         // Closed: the page has no seen form, and a post of one is refused.
         var (_, closed) = await Browserless.GetAsync(sophie, $"/entreprise/candidats/{guillaume}/profil");
         closed.QuerySelector("form[data-seen]").ShouldBeNull();
