@@ -59,7 +59,9 @@ public sealed class ReferralDetailModel(PasserelleDb db, ReferralActions actions
     /// </summary>
     public async Task<IActionResult> OnPostSeenAsync(Guid id, CancellationToken ct)
     {
-        if (!await LoadAsync(id, ct) || !Summary.Referral.ProfileOpenToCompany)
+        // Only whether the profile is this contact's to see (as its downloads check), not the page's summary and timeline.
+        var contactId = ContactId;
+        if (!LoadSchool() || !await Db.Referrals.Where(Referral.ProfileIsOpenToCompany).AnyAsync(r => r.Id == id && r.ContactId == contactId, ct))
             return NotFound();
         await PersonalData.ProfileViews.RecordAsync(HttpContext, Db, id, ContactId, null, Channel.Portal, ct);
         return new NoContentResult();
