@@ -441,9 +441,10 @@ public sealed partial class OutboxDelivery(
             .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
             .SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
         metrics.MailRetried(message.TemplateKey);
-        System.Diagnostics.Activity.Current?.SetTag("passerelle.mail.outcome", "retry").SetStatus(System.Diagnostics.ActivityStatusCode.Error, WithoutAddresses(error));
+        var shown = WithoutAddresses(error);
+        System.Diagnostics.Activity.Current?.SetTag("passerelle.mail.outcome", "retry").SetStatus(System.Diagnostics.ActivityStatusCode.Error, shown);
         logger.LogWarning("Mail {MessageId} ({TemplateKey}) not sent, attempt {Attempt}, failing since {FailingSince:O}: {Error}. Next try at {Next:O}",
-            message.MessageId, message.TemplateKey, message.Attempts, failingSince, WithoutAddresses(error), next);
+            message.MessageId, message.TemplateKey, message.Attempts, failingSince, shown, next);
     }
 
     private async Task FailAsync(PasserelleDb db, OutboxMessage message, string error)
@@ -462,9 +463,10 @@ public sealed partial class OutboxDelivery(
         }
         await transaction.CommitAsync(CancellationToken.None);
         metrics.MailFailed(message.TemplateKey);
-        System.Diagnostics.Activity.Current?.SetTag("passerelle.mail.outcome", "failed").SetStatus(System.Diagnostics.ActivityStatusCode.Error, WithoutAddresses(error));
+        var shown = WithoutAddresses(error);
+        System.Diagnostics.Activity.Current?.SetTag("passerelle.mail.outcome", "failed").SetStatus(System.Diagnostics.ActivityStatusCode.Error, shown);
         logger.LogError("Mail {MessageId} ({TemplateKey}) failed for good after {Attempts} attempt(s): {Error}",
-            message.MessageId, message.TemplateKey, message.Attempts, WithoutAddresses(error));
+            message.MessageId, message.TemplateKey, message.Attempts, shown);
     }
 
     /// <summary>
